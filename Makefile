@@ -1,0 +1,83 @@
+# Makefile: builds passthru-claim (static, musl) and passthru-setup, runs every test.
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+PTLIBDIR ?= $(PREFIX)/lib/passthru
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+SYSCONFDIR ?= /etc
+DRACUTMODDIR ?= $(shell pkg-config --variable=dracutmodulesdir dracut 2>/dev/null || echo $(PREFIX)/lib/dracut/modules.d)
+DRACUTMODDIR := $(if $(DRACUTMODDIR),$(DRACUTMODDIR),$(PREFIX)/lib/dracut/modules.d)
+
+B := build
+CC ?= cc
+WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2
+CFLAGS ?= -O2 -g
+CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Isrc/lib
+
+LIB_SRC := $(wildcard src/lib/*.c)
+SETUP_SRC := $(wildcard src/setup/*.c)
+HDRS := $(wildcard src/lib/*.h src/setup/*.h)
+
+.PHONY: all claim setup check check-unit check-fixtures check-asan check-fuzz \
+	check-shell fuzz bench install clean demo check-quick
+
+all: $(B)/passthru-claim $(B)/passthru-setup
+
+# --- static musl dependencies (libkmod, libpci) built from Debian sources ---
+include mk/deps.mk
+
+# --- host (glibc) build: library archive, passthru-setup, a dynamic passthru-claim ---
+HOST_OBJ := $(patsubst src/%.c,$(B)/host/%.o,$(LIB_SRC))
+$(B)/host/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+$(B)/host/libpassthru.a: $(HOST_OBJ)
+	rm -f $@ && ar rcs $@ $^
+HOST_LIBS := $(shell pkg-config --libs libkmod libpci 2>/dev/null || echo -lkmod -lpci)
+
+$(B)/passthru-setup: $(patsubst src/%.c,$(B)/host/%.o,$(SETUP_SRC)) $(B)/host/libpassthru.a
+	$(CC) $(CFLAGS) -o $@ $^ $(HOST_LIBS)
+$(B)/passthru-claim-dyn: $(B)/host/claim/main.o $(B)/host/libpassthru.a
+	$(CC) $(CFLAGS) -o $@ $^ $(HOST_LIBS)
+
+# --- static build with musl ---
+MUSL_OBJ := $(patsubst src/%.c,$(B)/musl/%.o,$(LIB_SRC) src/claim/main.c)
+$(B)/musl/%.o: src/%.c $(HDRS) $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(WARN) -std=gnu11 -D_GNU_SOURCE -Isrc/lib $(DEPS_CFLAGS) -Os \
+		-ffunction-sections -fdata-sections -c -o $@ $<
+$(B)/passthru-claim: $(MUSL_OBJ) $(DEPS_STAMP)
+	$(MUSL_CC) -static -Os -Wl,--gc-sections -o $@.unstripped $(MUSL_OBJ) $(DEPS_LIBS)
+	strip -o $@ $@.unstripped
+
+# --- sanitizer build: every test also runs on this copy ---
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_OBJ := $(patsubst src/%.c,$(B)/asan/%.o,$(LIB_SRC))
+$(B)/asan/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -std=gnu11 -D_GNU_SOURCE -Isrc/lib $(ASAN_FLAGS) -c -o $@ $<
+$(B)/asan/libpassthru.a: $(ASAN_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(B)/asan/passthru-claim: $(B)/asan/claim/main.o $(B)/asan/libpassthru.a
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(HOST_LIBS)
+$(B)/asan/passthru-setup: $(patsubst src/%.c,$(B)/asan/%.o,$(SETUP_SRC)) $(B)/asan/libpassthru.a
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(HOST_LIBS)
+
+include mk/tests.mk
+include mk/vm.mk
+include mk/setup.mk
+include mk/lifecycle.mk
+
+install: all
+	install -D -m 0755 $(B)/passthru-claim $(DESTDIR)$(PTLIBDIR)/passthru-claim
+	install -D -m 0755 $(B)/passthru-setup $(DESTDIR)$(SBINDIR)/passthru-setup
+	install -D -m 0755 dracut/90passthru/module-setup.sh $(DESTDIR)$(DRACUTMODDIR)/90passthru/module-setup.sh
+	install -D -m 0755 dracut/90passthru/passthru-pre-udev.sh $(DESTDIR)$(DRACUTMODDIR)/90passthru/passthru-pre-udev.sh
+	install -D -m 0644 conf/passthru.conf $(DESTDIR)$(DATADIR)/doc/passthru/passthru.conf.example
+	for m in docs/man/*.[58]; do [ -f "$$m" ] || continue; \
+		s=$${m##*.}; install -D -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+	[ ! -f docs/passthru-setup.bash ] || install -D -m 0644 docs/passthru-setup.bash \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions/passthru-setup
+
+clean:
+	rm -rf $(B)/host $(B)/musl $(B)/asan $(B)/tests $(B)/passthru-* $(B)/fuzz

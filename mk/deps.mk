@@ -1,0 +1,1 @@
+# mk/deps.mk: placeholder until filled

@@ -1,0 +1,1 @@
+# mk/lifecycle.mk: placeholder until filled

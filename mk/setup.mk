@@ -1,0 +1,1 @@
+# mk/setup.mk: placeholder until filled

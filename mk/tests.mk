@@ -1,0 +1,1 @@
+# mk/tests.mk: placeholder until filled

@@ -1,0 +1,1 @@
+# mk/vm.mk: placeholder until filled

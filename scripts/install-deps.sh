@@ -1,0 +1,24 @@
+#!/bin/sh
+# install-deps.sh: install the Debian packages that building and testing passthru need.
+# Tools only: dracut-core (not dracut, which would replace initramfs-tools), QEMU, cpio...
+set -eu
+PKGS="build-essential pkg-config musl-tools musl-dev linux-libc-dev
+libcmocka-dev libkmod-dev libpci-dev pciutils pci.ids
+autoconf automake libtool dpkg-dev
+dracut-core cpio qemu-system-x86 kmod
+debootstrap fdisk grub-pc-bin grub2-common e2fsprogs
+shellcheck clang libclang-rt-14-dev valgrind zstd xz-utils"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,40 @@
+/* plan.h: what to claim, decided purely from config, model and IOMMU verdict. */
+#ifndef PASSTHRU_PLAN_H
+#define PASSTHRU_PLAN_H
+#include <stdbool.h>
+#include <stddef.h>
+#include "config.h"
+#include "iommu.h"
+#include "model.h"
+
+enum role { ROLE_SELECTED, ROLE_COMPANION, ROLE_BRIDGE, ROLE_OTHER };
+enum state { STATE_CLAIMED, STATE_PLANNED, STATE_REFUSED, STATE_FAILED, STATE_UNTOUCHED,
+	     STATE_ABSENT };
+
+struct plan_entry {
+	pci_addr_t addr;	/* ADDR_NONE for an ID selector that matched nothing */
+	uint16_t vendor, device;
+	uint32_t class;
+	int group;
+	enum role role;
+	enum state state;	/* the planner says planned, refused, untouched or absent */
+	char driver[64];	/* target driver when planned, current driver otherwise */
+	char reason[512];
+	bool bind;		/* the claimer acts on this entry */
+};
+
+struct plan {
+	struct plan_entry *e;
+	size_t n, cap;
+	bool iommu_skipped;	/* no IOMMU and no_iommu = skip */
+};
+
+int plan_build(const struct config *c, const struct model *m, const struct iommu_verdict *v,
+	       struct plan *ret);
+void plan_free(struct plan *p);
+const char *role_name(enum role r);
+const char *state_name(enum state s);
+/* Exit code per the contract, from a finished (or dry-run) plan. */
+int plan_exit_code(const struct plan *p, const struct iommu_verdict *v, const struct config *c);
+
+#endif

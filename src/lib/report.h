@@ -1,0 +1,21 @@
+/* report.h: the status document (JSON) and the human summary. */
+#ifndef PASSTHRU_REPORT_H
+#define PASSTHRU_REPORT_H
+#include "config.h"
+#include "iommu.h"
+#include "plan.h"
+#include "util.h"
+
+struct report {
+	const struct iommu_verdict *iommu;
+	const struct plan *plan;	/* may be NULL */
+	const struct errlist *errors;
+	bool dry_run;
+	bool disabled;			/* rd.passthru=0 */
+};
+
+void json_str(struct sbuf *b, const char *s);	/* a JSON string, or null for NULL/"" */
+void report_json(struct sbuf *b, const struct report *rep);
+void report_human(struct sbuf *b, const struct report *rep);
+
+#endif
