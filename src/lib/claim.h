@@ -6,8 +6,10 @@
 #include "root.h"
 
 struct claim_timing {
-	double load_ms, write_ms, verify_ms;
+	double scan_plan_ms, load_ms, write_ms, verify_ms, total_ms;
 };
+
+double now_ms(void);
 
 /* Logs one line per action through logf (may be NULL). */
 typedef void (*claim_log_fn)(void *ud, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -5,13 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ADDR_NONE UINT32_MAX
+#define ADDR_NONE UINT64_MAX
+#define ADDR_LEN 20
 
-/* A PCI address packed as domain<<16 | bus<<8 | device<<3 | function. */
-typedef uint32_t pci_addr_t;
+/* A PCI address packed as domain<<16 | bus<<8 | device<<3 | function (domains may pass 0xffff). */
+typedef uint64_t pci_addr_t;
 int addr_parse(const char *s, pci_addr_t *ret);
-void addr_format(pci_addr_t a, char buf[static 13]);
-static inline pci_addr_t addr_slot(pci_addr_t a) { return a & ~7u; }
+void addr_format(pci_addr_t a, char buf[static ADDR_LEN]);
+static inline pci_addr_t addr_slot(pci_addr_t a) { return a & ~(pci_addr_t)7; }
 
 enum sel_kind { SEL_ADDR, SEL_ID, SEL_ID_AT_ADDR };
 
@@ -20,7 +21,7 @@ struct selector {
 	pci_addr_t addr;
 	uint16_t vendor, device;
 	char text[64];		/* as written */
-	char origin[128];	/* "FILE:LINE" or "kernel command line" */
+	char origin[320];	/* "FILE:LINE" or "kernel command line" */
 };
 
 /* Parse one selector ("01:00.0", "10de:2204", "10de:2204@0000:01:00.0", "pci_0000_01_00_0"). */
@@ -59,5 +60,12 @@ int config_add_selector(struct config *c, const struct selector *s);
  */
 int config_parse(struct config *c, const char *text, size_t len, const char *file,
 		 struct errlist *errs);
+
+/*
+ * Load a config file: path as given when not NULL, else etc/passthru.conf under the root.
+ * A missing file is -ENOENT with no error added; the caller decides what that means.
+ */
+struct root;
+int config_load(struct config *c, const struct root *r, const char *path, struct errlist *errs);
 
 #endif

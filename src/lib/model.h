@@ -11,7 +11,7 @@
 
 struct pdev {
 	pci_addr_t addr;
-	char name[13];		/* "0000:01:00.0" */
+	char name[ADDR_LEN];	/* "0000:01:00.0" */
 	uint16_t vendor, device;
 	uint32_t class;		/* 24 bits: base, sub, prog-if */
 	int header_type;	/* low 7 bits; -1 unknown */

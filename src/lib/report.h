@@ -1,6 +1,7 @@
 /* report.h: the status document (JSON) and the human summary. */
 #ifndef PASSTHRU_REPORT_H
 #define PASSTHRU_REPORT_H
+#include "claim.h"
 #include "config.h"
 #include "iommu.h"
 #include "plan.h"
@@ -12,6 +13,7 @@ struct report {
 	const struct errlist *errors;
 	bool dry_run;
 	bool disabled;			/* rd.passthru=0 */
+	const struct claim_timing *timing;	/* may be NULL */
 };
 
 void json_str(struct sbuf *b, const char *s);	/* a JSON string, or null for NULL/"" */

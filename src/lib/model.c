@@ -1,0 +1,252 @@
+/* model.c: the PCI devices and IOMMU groups of a system, read through libpci and sysfs. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pci/pci.h>
+#include "model.h"
+#include "util.h"
+
+static jmp_buf pci_jmp;
+static char pci_errmsg[256];
+
+/* libpci's error handler must not return: jump back to model_scan. */
+static void __attribute__((noreturn)) pci_on_error(char *msg, ...)
+{
+	va_list ap;
+
+	va_start(ap, msg);
+	vsnprintf(pci_errmsg, sizeof(pci_errmsg), msg, ap);
+	va_end(ap);
+	longjmp(pci_jmp, 1);
+}
+
+static void pci_on_quiet(char *msg, ...)
+{
+}
+
+static int cmp_dev(const void *a, const void *b)
+{
+	const struct pdev *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+struct pdev *model_find(const struct model *m, pci_addr_t a)
+{
+	struct pdev key = { .addr = a };
+
+	if (!m->n)
+		return NULL;
+	return bsearch(&key, m->dev, m->n, sizeof(*m->dev), cmp_dev);
+}
+
+int model_add(struct model *m, const struct pdev *d)
+{
+	size_t i;
+
+	if (model_find(m, d->addr))
+		return -EEXIST;
+	if (grow(&m->dev, &m->cap, m->n + 1, sizeof(*m->dev)) < 0)
+		return -ENOMEM;
+	for (i = m->n; i > 0 && m->dev[i - 1].addr > d->addr; i--)
+		m->dev[i] = m->dev[i - 1];
+	m->dev[i] = *d;
+	addr_format(d->addr, m->dev[i].name);
+	m->n++;
+	return 0;
+}
+
+void model_free(struct model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free(m->dev[i].consumers);
+	free(m->dev);
+	free(m->foreign);
+	memset(m, 0, sizeof(*m));
+}
+
+/* What libpci does not give: driver, override, group, boot_vga, class, device links. */
+static int read_sysfs_facts(const struct root *r, struct pdev *d)
+{
+	char p[256], buf[64];
+	size_t cap = 0;
+	struct dirent *de;
+	DIR *dir;
+	int fd;
+	uint32_t v;
+
+	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/class", d->name);
+	if (root_read(r, p, buf, sizeof(buf)) > 0 && parse_hex(buf, 6, &v) == 0)
+		d->class = v;
+	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/driver", d->name);
+	if (root_readlink_base(r, p, d->driver, sizeof(d->driver)) < 0)
+		d->driver[0] = '\0';
+	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/driver_override", d->name);
+	if (root_read(r, p, d->driver_override, sizeof(d->driver_override)) < 0 ||
+	    !strcmp(d->driver_override, "(null)"))
+		d->driver_override[0] = '\0';
+	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/iommu_group", d->name);
+	d->group = GROUP_NONE;
+	if (root_readlink_base(r, p, buf, sizeof(buf)) > 0) {
+		char *end;
+		long g = strtol(buf, &end, 10);
+
+		if (!*end && g >= 0 && g < 1L << 30)
+			d->group = (int)g;
+	}
+	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/boot_vga", d->name);
+	d->boot_vga = root_read(r, p, buf, sizeof(buf)) > 0 ? buf[0] == '1' : -1;
+
+	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s", d->name);
+	fd = root_openat(r, p, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return 0;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(dir))) {
+		pci_addr_t a;
+
+		if (strncmp(de->d_name, "consumer:pci:", 13) ||
+		    addr_parse(de->d_name + 13, &a) < 0)
+			continue;
+		if (grow(&d->consumers, &cap, d->nconsumers + 1, sizeof(*d->consumers)) < 0) {
+			closedir(dir);
+			return -ENOMEM;
+		}
+		d->consumers[d->nconsumers++] = a;
+	}
+	closedir(dir);
+	return 0;
+}
+
+/* Group members that are not PCI devices can never be bound: note them. */
+static int read_foreign_members(const struct root *r, struct model *m)
+{
+	DIR *groups;
+	struct dirent *g;
+	int fd = root_openat(r, "sys/kernel/iommu_groups", O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0)
+		return 0;
+	groups = fdopendir(fd);
+	if (!groups) {
+		close(fd);
+		return 0;
+	}
+	while ((g = readdir(groups))) {
+		char p[300], *end;
+		struct dirent *de;
+		long gid = strtol(g->d_name, &end, 10);
+		DIR *members;
+
+		if (*end || end == g->d_name)
+			continue;
+		snprintf(p, sizeof(p), "sys/kernel/iommu_groups/%s/devices", g->d_name);
+		fd = root_openat(r, p, O_RDONLY | O_DIRECTORY);
+		if (fd < 0)
+			continue;
+		members = fdopendir(fd);
+		if (!members) {
+			close(fd);
+			continue;
+		}
+		while ((de = readdir(members))) {
+			pci_addr_t a;
+
+			if (de->d_name[0] == '.')
+				continue;
+			if (addr_parse(de->d_name, &a) == 0 && model_find(m, a))
+				continue;
+			if (grow(&m->foreign, &m->capforeign, m->nforeign + 1,
+				 sizeof(*m->foreign)) < 0) {
+				closedir(members);
+				closedir(groups);
+				return -ENOMEM;
+			}
+			m->foreign[m->nforeign].group = (int)gid;
+			strscpy(m->foreign[m->nforeign].name, de->d_name,
+				sizeof(m->foreign[0].name));
+			m->nforeign++;
+		}
+		closedir(members);
+	}
+	closedir(groups);
+	return 0;
+}
+
+int model_scan(struct model *m, const struct root *r, char *err, size_t errsize)
+{
+	struct pci_access *pa;
+	struct pci_dev *pd;
+	char path[4200];
+	size_t i;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	if (!root_exists(r, "sys/bus/pci/devices")) {
+		snprintf(err, errsize, "%s/sys/bus/pci/devices does not exist", r->path);
+		return -ENOENT;
+	}
+	ret = root_path(r, "sys/bus/pci", path, sizeof(path));
+	if (ret < 0)
+		return ret;
+	pa = pci_alloc();
+	if (!pa)
+		return -ENOMEM;
+	pa->error = pci_on_error;
+	pa->warning = pci_on_quiet;
+	pa->debug = pci_on_quiet;
+	pa->method = PCI_ACCESS_SYS_BUS_PCI;
+	pci_set_param(pa, (char *)"sysfs.path", path);
+	if (setjmp(pci_jmp)) {
+		snprintf(err, errsize, "libpci: %s", pci_errmsg);
+		pci_cleanup(pa);
+		model_free(m);
+		return -EIO;
+	}
+	pci_init(pa);
+	pci_scan_bus(pa);
+	for (pd = pa->devices; pd; pd = pd->next) {
+		struct pdev *d;
+
+		if (grow(&m->dev, &m->cap, m->n + 1, sizeof(*m->dev)) < 0) {
+			pci_cleanup(pa);
+			model_free(m);
+			return -ENOMEM;
+		}
+		pci_fill_info(pd, PCI_FILL_IDENT | PCI_FILL_CLASS);
+		d = &m->dev[m->n++];
+		d->addr = (pci_addr_t)(unsigned)pd->domain << 16 | (unsigned)pd->bus << 8 |
+			  (unsigned)pd->dev << 3 | (unsigned)pd->func;
+		addr_format(d->addr, d->name);
+		d->vendor = pd->vendor_id;
+		d->device = pd->device_id;
+		d->class = (uint32_t)pd->device_class << 8;
+		d->header_type = pci_read_byte(pd, PCI_HEADER_TYPE);
+		d->header_type = d->header_type == 0xff ? -1 : d->header_type & 0x7f;
+	}
+	pci_cleanup(pa);
+	qsort(m->dev, m->n, sizeof(*m->dev), cmp_dev);
+	for (i = 0; i < m->n; i++) {
+		ret = read_sysfs_facts(r, &m->dev[i]);
+		if (ret < 0) {
+			model_free(m);
+			return ret;
+		}
+	}
+	ret = read_foreign_members(r, m);
+	if (ret < 0)
+		model_free(m);
+	return ret;
+}

@@ -1,0 +1,199 @@
+/* root.c: every file passthru reads or writes goes through a movable root (--sysroot). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "root.h"
+#include "util.h"
+
+int root_open(struct root *r, const char *dir)
+{
+	if (!dir || !*dir)
+		dir = "/";
+	if (strscpy(r->path, dir, sizeof(r->path)) < 0)
+		return -ENAMETOOLONG;
+	r->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return r->fd < 0 ? -errno : 0;
+}
+
+void root_close(struct root *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+}
+
+static const char *rel_of(const char *rel)
+{
+	while (*rel == '/')
+		rel++;
+	return *rel ? rel : ".";
+}
+
+int root_openat(const struct root *r, const char *rel, int flags)
+{
+	int fd = openat(r->fd, rel_of(rel), flags | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int root_read(const struct root *r, const char *rel, char *buf, size_t size)
+{
+	int fd = root_openat(r, rel, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	buf[n] = '\0';
+	return (int)strlen(rstrip(buf));
+}
+
+int root_slurp(const struct root *r, const char *rel, char **ret, size_t *ret_len)
+{
+	int fd = root_openat(r, rel, O_RDONLY);
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int err = 0;
+
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		ssize_t n;
+
+		if (grow(&buf, &cap, len + 4097, 1) < 0) {
+			err = -ENOMEM;
+			break;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	buf[len] = '\0';
+	*ret = buf;
+	if (ret_len)
+		*ret_len = len;
+	return 0;
+}
+
+int root_readlink_base(const struct root *r, const char *rel, char *buf, size_t size)
+{
+	char target[4096];
+	const char *base;
+	ssize_t n = readlinkat(r->fd, rel_of(rel), target, sizeof(target) - 1);
+
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (strscpy(buf, base, size) < 0)
+		return -ENAMETOOLONG;
+	return (int)strlen(buf);
+}
+
+int root_write(const struct root *r, const char *rel, const char *s)
+{
+	/* O_APPEND: sysfs ignores it, and a captured tree then keeps every write in order */
+	int fd = root_openat(r, rel, O_WRONLY | O_APPEND);
+	size_t len = strlen(s);
+	ssize_t n;
+	int err = 0;
+
+	if (fd < 0)
+		return fd;
+	n = write(fd, s, len);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	return err;
+}
+
+int root_exists(const struct root *r, const char *rel)
+{
+	return faccessat(r->fd, rel_of(rel), F_OK, 0) == 0;
+}
+
+int root_path(const struct root *r, const char *rel, char *buf, size_t size)
+{
+	int n;
+	const char *sep = r->path[strlen(r->path) - 1] == '/' ? "" : "/";
+
+	n = snprintf(buf, size, "%s%s%s", r->path, sep, rel_of(rel));
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static int mkdir_parents(const struct root *r, const char *rel)
+{
+	char path[4096];
+	char *p;
+
+	if (strscpy(path, rel_of(rel), sizeof(path)) < 0)
+		return -ENAMETOOLONG;
+	for (p = strchr(path, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdirat(r->fd, path, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return 0;
+}
+
+int root_write_atomic(const struct root *r, const char *rel, const char *data, size_t len)
+{
+	char tmp[4200];
+	int fd, err = 0;
+	size_t off = 0;
+
+	rel = rel_of(rel);
+	err = mkdir_parents(r, rel);
+	if (err < 0)
+		return err;
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", rel, (int)getpid());
+	fd = openat(r->fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (!err && fsync(fd) < 0)
+		err = -errno;
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	if (!err && renameat(r->fd, tmp, r->fd, rel) < 0)
+		err = -errno;
+	if (err)
+		unlinkat(r->fd, tmp, 0);
+	return err;
+}
