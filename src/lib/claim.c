@@ -16,8 +16,20 @@ double now_ms(void)
 
 #define LOG(...) do { if (logf) logf(ud, __VA_ARGS__); } while (0)
 
-static void fail(struct plan_entry *e, int err, const char *what)
+/* A failed entry reports the driver the device really has. */
+static void set_current_driver(const struct root *r, struct plan_entry *e)
 {
+	char name[ADDR_LEN], p[256];
+
+	addr_format(e->addr, name);
+	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/driver", name);
+	if (root_readlink_base(r, p, e->driver, sizeof(e->driver)) < 0)
+		e->driver[0] = '\0';
+}
+
+static void fail(const struct root *r, struct plan_entry *e, int err, const char *what)
+{
+	set_current_driver(r, e);
 	e->state = STATE_FAILED;
 	snprintf(e->reason, sizeof(e->reason), "%s: %s", what, strerror(-err));
 }
@@ -42,7 +54,7 @@ static int take(const struct root *r, struct plan_entry *e, claim_log_fn logf, v
 	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/driver_override", name);
 	err = root_write(r, p, e->driver);
 	if (err < 0) {
-		fail(e, err, "cannot write driver_override");
+		fail(r, e, err, "cannot write driver_override");
 		LOG("%s: cannot write driver_override: %s", name, strerror(-err));
 		return err;
 	}
@@ -56,7 +68,7 @@ static int take(const struct root *r, struct plan_entry *e, claim_log_fn logf, v
 		snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/driver/unbind", name);
 		err = root_write(r, p, line);
 		if (err < 0) {
-			fail(e, err, "cannot unbind the current driver");
+			fail(r, e, err, "cannot unbind the current driver");
 			LOG("%s: cannot unbind %s: %s", name, cur, strerror(-err));
 			return err;
 		}
@@ -96,6 +108,7 @@ static void verify(const struct root *r, struct plan_entry *e, claim_log_fn logf
 			snprintf(e->reason, sizeof(e->reason), "%s refused the device: %s",
 				 e->driver, strerror(-err));
 			e->state = STATE_FAILED;
+			strscpy(e->driver, cur, sizeof(e->driver));
 			LOG("%s: not claimed: %s", name, e->reason);
 			return;
 		}
@@ -103,6 +116,7 @@ static void verify(const struct root *r, struct plan_entry *e, claim_log_fn logf
 	e->state = STATE_FAILED;
 	snprintf(e->reason, sizeof(e->reason), "after probing, the device is %s%s, not on %s",
 		 *cur ? "on " : "without a driver", cur, e->driver);
+	strscpy(e->driver, cur, sizeof(e->driver));
 	LOG("%s: not claimed: %s", name, e->reason);
 }
 
@@ -133,6 +147,7 @@ int claim_run(const struct root *r, struct plan *p, claim_log_fn logf, void *ud,
 					p->e[i].state = STATE_FAILED;
 					snprintf(p->e[i].reason, sizeof(p->e[i].reason),
 						 "cannot load %s: %s", drivers[k], err);
+					set_current_driver(r, &p->e[i]);
 				}
 		} else {
 			LOG("%s is loaded", drivers[k]);

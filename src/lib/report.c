@@ -74,6 +74,13 @@ void report_json(struct sbuf *b, const struct report *rep)
 
 	sbuf_addf(b, "{\n  \"version\": 1,\n  \"dry_run\": %s,\n  \"disabled\": %s,\n",
 		  tf(rep->dry_run), tf(rep->disabled));
+	if (rep->timing) {
+		const struct claim_timing *t = rep->timing;
+
+		sbuf_addf(b, "  \"timing\": {\"scan_plan_ms\": %.3f, \"load_ms\": %.3f, "
+			  "\"write_ms\": %.3f, \"verify_ms\": %.3f, \"total_ms\": %.3f},\n",
+			  t->scan_plan_ms, t->load_ms, t->write_ms, t->verify_ms, t->total_ms);
+	}
 	json_iommu(b, rep->iommu);
 	sbuf_add(b, "  \"devices\": [");
 	for (i = 0; rep->plan && i < rep->plan->n; i++) {
@@ -86,13 +93,6 @@ void report_json(struct sbuf *b, const struct report *rep)
 		json_str(b, rep->errors->msg[i]);
 	}
 	sbuf_add(b, "]");
-	if (rep->timing) {
-		const struct claim_timing *t = rep->timing;
-
-		sbuf_addf(b, ",\n  \"timing\": {\"scan_plan_ms\": %.3f, \"load_ms\": %.3f, "
-			  "\"write_ms\": %.3f, \"verify_ms\": %.3f, \"total_ms\": %.3f}",
-			  t->scan_plan_ms, t->load_ms, t->write_ms, t->verify_ms, t->total_ms);
-	}
 	sbuf_add(b, "\n}\n");
 }
 

@@ -1,0 +1,36 @@
+#!/bin/sh
+# bench.sh: print the size of passthru-claim and its plan + dry-run time on generated trees.
+# usage: bench.sh BIN GENTREE [RUNS]
+set -eu
+bin=$1
+gentree=$2
+runs=${3:-7}
+work=build/bench
+mkdir -p "$work"
+size=$(wc -c <"$bin")
+echo "passthru-claim stripped size: $size bytes ($((size / 1024)) KiB; limit 256 KiB)"
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
+		else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+printf '%8s %10s %16s %16s %14s\n' devices groups "wall ms (median)" "scan+plan ms" "us per device"
+for cards in 16 256 2048; do
+	t=$work/tree-$cards
+	[ -d "$t" ] || "$gentree" "$t" "$cards"
+	: >"$work/wall" && : >"$work/plan"
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		s=$(date +%s%N)
+		"$bin" --sysroot "$t" --dry-run --json >"$work/out.json"
+		e=$(date +%s%N)
+		echo $(((e - s) / 1000)) >>"$work/wall"
+		sed -n 's/.*"scan_plan_ms": \([0-9.]*\).*/\1/p' "$work/out.json" >>"$work/plan"
+		i=$((i + 1))
+	done
+	grep -q '"state": "planned"' "$work/out.json" || { echo "bench: nothing planned" >&2; exit 1; }
+	wall=$(median <"$work/wall")
+	plan=$(median <"$work/plan")
+	printf '%8d %10d %16.3f %16s %14.2f\n' $((cards * 4)) "$cards" "$(echo "$wall" | awk '{print $1/1000}')" \
+		"$plan" "$(echo "$wall $cards" | awk '{print $1/($2*4)}')"
+done
+echo "(median of $runs runs each; dry run: plan and report, nothing written to sysfs)"
