@@ -265,8 +265,15 @@ static int judge_unit(struct ctx *x, size_t root, const size_t *mem, size_t nmem
 			for (k = 0; k < (size_t)ngroups; k++)
 				if (groups[k] == d->group)
 					break;
-			if (k == (size_t)ngroups && ngroups < (int)ARRAY_SIZE(groups))
-				groups[ngroups++] = d->group;
+			if (k < (size_t)ngroups)
+				continue;
+			if (ngroups == (int)ARRAY_SIZE(groups)) {
+				/* never claim a group that was not checked */
+				appendf(reason, sizeof(reason), "%sthe devices span more than %zu "
+					"IOMMU groups", *reason ? "; " : "", ARRAY_SIZE(groups));
+				continue;
+			}
+			groups[ngroups++] = d->group;
 		}
 	}
 	/* the rest of every group the unit touches */
@@ -292,6 +299,9 @@ static int judge_unit(struct ctx *x, size_t root, const size_t *mem, size_t nmem
 				return -ENOMEM;
 			snprintf(cls, sizeof(cls), "%s [%04x:%04x] class 0x%06x", d->name, d->vendor,
 				 d->device, d->class);
+			/* already held for passthrough: the host does not use it */
+			if (!strcmp(d->driver, "vfio-pci") || !strcmp(d->driver, "pci-stub"))
+				continue;
 			if (c->unsafe_group == UNSAFE_GROUP_FORCE && !pdev_is_storage(d) &&
 			    x->role[di] == NOT_CLAIMED) {
 				e->state = STATE_PLANNED;
