@@ -19,9 +19,15 @@ SETUP_SRC := $(wildcard src/setup/*.c)
 HDRS := $(wildcard src/lib/*.h src/setup/*.h)
 
 .PHONY: all claim setup check check-unit check-fixtures check-asan check-fuzz \
-	check-shell fuzz bench install clean demo check-quick
+	check-shell fuzz bench install clean demo check-quick install-tools
 
 all: $(B)/passthru-claim $(B)/passthru-setup
+
+# the README's two commands install the Debian tools they need first (tools only)
+install-tools:
+	sh scripts/install-deps.sh
+check: install-tools
+	$(MAKE) --no-print-directory check-all
 
 # --- static musl dependencies (libkmod, libpci) built from Debian sources ---
 include mk/deps.mk

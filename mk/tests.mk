@@ -7,7 +7,7 @@ $(B)/gentree: tests/bench/gentree.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 $(WARN) -o $@ $<
 
-check: check-quick check-vm check-lifecycle
+check-all: check-quick check-vm check-lifecycle
 	@echo "make check: all suites passed"
 
 check-quick: check-static check-unit check-fixtures check-valgrind check-fuzz check-setup \
