@@ -1,0 +1,25 @@
+#!/bin/sh
+# module-setup.sh: dracut module that runs passthru-claim before udev coldplug.
+# passthru_claim_bin= and passthru_conf= (in a dracut.conf) name other sources to install.
+
+check() {
+    [ -f "${passthru_conf:-/etc/passthru.conf}" ] || return 255
+    [ -x "${passthru_claim_bin:-/usr/lib/passthru/passthru-claim}" ] || return 1
+    return 0
+}
+
+depends() {
+    return 0
+}
+
+installkernel() {
+    # shellcheck disable=SC2034
+    hostonly='' instmods vfio vfio_iommu_type1 vfio-pci pci-stub
+}
+
+# shellcheck disable=SC2154 # moddir is set by dracut
+install() {
+    inst_simple "${passthru_claim_bin:-/usr/lib/passthru/passthru-claim}" /usr/lib/passthru/passthru-claim
+    inst_simple "${passthru_conf:-/etc/passthru.conf}" /etc/passthru.conf
+    inst_hook pre-udev 10 "$moddir/passthru-pre-udev.sh"
+}

@@ -1,0 +1,83 @@
+#!/bin/sh
+# lib.sh: the QEMU rig: one dracut image with passthru, per-boot config overlays, serial output.
+# Sourced by run.sh, capture.sh and bench.sh from the top of the tree. Everything lives in build/.
+VM=${VM:-build/vm}
+KDIR=build/kernel
+TOP=$(pwd)
+
+vm_kver() {
+    cat "$KDIR/version"
+}
+
+# A private dracut base: the machine's dracut with our modules from this working tree.
+vm_dracut_base() {
+    base=$VM/dracut-base
+    rm -rf "$base"
+    mkdir -p "$base/modules.d"
+    for f in /usr/lib/dracut/*; do
+        [ "${f##*/}" = modules.d ] || ln -s "$f" "$base/"
+    done
+    for m in /usr/lib/dracut/modules.d/*; do
+        ln -s "$m" "$base/modules.d/"
+    done
+    ln -s "$TOP/dracut/90passthru" "$base/modules.d/90passthru"
+    ln -s "$TOP/tests/vm/dracut/99passthru-test" "$base/modules.d/99passthru-test"
+}
+
+# vm_image OUT [EXTRA_MODULES]: a generic image of the fetched kernel with passthru in it.
+vm_image() {
+    out=$1
+    kver=$(vm_kver)
+    mkdir -p "$VM/empty-confdir"
+    vm_dracut_base
+    printf '# base image config: every boot replaces it with its own\n' >"$VM/base.conf"
+    cat >"$VM/dracut.conf" <<EOT
+passthru_claim_bin="$TOP/build/passthru-claim"
+passthru_conf="$TOP/$VM/base.conf"
+EOT
+    dracutbasedir="$TOP/$VM/dracut-base" dracut -q --force --no-hostonly --no-early-microcode \
+        --conf "$VM/dracut.conf" --confdir "$VM/empty-confdir" \
+        --kver "$kver" --kmoddir "$TOP/$KDIR/root/lib/modules/$kver" \
+        -m "systemd systemd-initrd dracut-systemd kernel-modules base passthru ${2:-passthru-test}" \
+        "$out" >"$out.log" 2>&1 || { tail -n 30 "$out.log" >&2; return 1; }
+}
+
+# vm_overlay BASE OUT CONF: BASE plus an uncompressed cpio whose /etc/passthru.conf is CONF.
+vm_overlay() {
+    ov=$VM/overlay.$$
+    rm -rf "$ov"
+    mkdir -p "$ov/etc"
+    cp "$3" "$ov/etc/passthru.conf"
+    cp "$1" "$2"
+    # the kernel wants each archive 4-byte aligned
+    pad=$(( (4 - $(wc -c <"$2") % 4) % 4 ))
+    [ "$pad" -gt 0 ] && head -c "$pad" /dev/zero >>"$2"
+    (cd "$ov" && find etc | cpio -o -H newc --quiet) >>"$2"
+    rm -rf "$ov"
+}
+
+# vm_boot INITRD LOG TIMEOUT IOMMU APPEND [QEMU DEVICE ARGS...]
+# IOMMU: intel, intel-nointremap, amd, none. Returns 0 when the guest powered off in time.
+vm_boot() {
+    initrd=$1 log=$2 limit=$3 iommu=$4 append=$5
+    shift 5
+    kver=$(vm_kver)
+    accel=${PASSTHRU_VM_ACCEL:-tcg}
+    case $iommu in
+    intel) set -- -device intel-iommu,intremap=on "$@"; append="intel_iommu=on iommu=pt $append" ;;
+    intel-nointremap) set -- -device intel-iommu,intremap=off "$@"; append="intel_iommu=on iommu=pt $append" ;;
+    amd) set -- -device amd-iommu "$@"; append="iommu=pt $append" ;;
+    none) append="intel_iommu=on $append" ;;
+    esac
+    timeout "$limit" qemu-system-x86_64 -accel "$accel" -m 1024 -smp 1 -nographic -no-reboot \
+        -machine q35,kernel-irqchip=split -vga none -net none -audiodev none,id=a0 \
+        -kernel "$KDIR/root/boot/vmlinuz-$kver" -initrd "$initrd" \
+        -append "console=ttyS0 panic=-1 rd.shell=0 quiet loglevel=3 systemd.show_status=0 $append" \
+        "$@" </dev/null >"$log" 2>&1
+}
+
+# vm_section LOG NAME: the lines of one ---NAME--- section of the report.
+vm_section() {
+    tr -d '\r' <"$1" | sed -n '/===PASSTHRU-BEGIN===/,/===PASSTHRU-END===/p' |
+        awk -v s="---$2---" '/^---[a-z]*---$/ { on = ($0 == s); next } /^===/ { on = 0 } on'
+}
