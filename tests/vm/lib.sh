@@ -1,6 +1,7 @@
 #!/bin/sh
 # lib.sh: the QEMU rig: one dracut image with passthru, per-boot config overlays, serial output.
 # Sourced by run.sh, capture.sh and bench.sh from the top of the tree. Everything lives in build/.
+# shellcheck disable=SC2034 # the T_* topologies are used by the scripts that source this file
 VM=${VM:-build/vm}
 KDIR=build/kernel
 TOP=$(pwd)
@@ -24,7 +25,7 @@ vm_dracut_base() {
     ln -s "$TOP/tests/vm/dracut/99passthru-test" "$base/modules.d/99passthru-test"
 }
 
-# vm_image OUT [EXTRA_MODULES]: a generic image of the fetched kernel with passthru in it.
+# vm_image OUT [MODULES]: a generic image of the fetched kernel; MODULES default "passthru passthru-test".
 vm_image() {
     out=$1
     kver=$(vm_kver)
@@ -38,7 +39,7 @@ EOT
     dracutbasedir="$TOP/$VM/dracut-base" dracut -q --force --no-hostonly --no-early-microcode \
         --conf "$VM/dracut.conf" --confdir "$VM/empty-confdir" \
         --kver "$kver" --kmoddir "$TOP/$KDIR/root/lib/modules/$kver" \
-        -m "systemd systemd-initrd dracut-systemd kernel-modules base passthru ${2:-passthru-test}" \
+        -m "systemd systemd-initrd dracut-systemd kernel-modules base ${2-passthru passthru-test}" \
         "$out" >"$out.log" 2>&1 || { tail -n 30 "$out.log" >&2; return 1; }
 }
 
@@ -81,3 +82,13 @@ vm_section() {
     tr -d '\r' <"$1" | sed -n '/===PASSTHRU-BEGIN===/,/===PASSTHRU-END===/p' |
         awk -v s="---$2---" '/^---[a-z]*---$/ { on = ($0 == s); next } /^===/ { on = 0 } on'
 }
+
+# Topologies shared by the fixture captures and the boot scenarios (word-split on purpose).
+T_BOOTVGA="-device VGA,bus=pcie.0,addr=02.0"
+T_HDA="-device ich9-intel-hda,bus=pcie.0,addr=05.1 -device hda-duplex,audiodev=a0"
+T_GPU_HDA="$T_BOOTVGA -device VGA,bus=pcie.0,addr=05.0,multifunction=on $T_HDA"
+T_FOUR="$T_GPU_HDA -device qemu-xhci,bus=pcie.0,addr=05.2 -device pci-serial,bus=pcie.0,addr=05.3"
+T_BRIDGE="$T_BOOTVGA -device pcie-pci-bridge,id=br1,bus=pcie.0,addr=06.0 -device secondary-vga,bus=br1,addr=01.0"
+T_BRIDGE_NIC="$T_BRIDGE -device e1000,bus=br1,addr=02.0"
+T_BRIDGE_STORAGE="$T_BRIDGE -device lsi53c895a,bus=br1,addr=02.0"
+T_TWO="-device virtio-vga,bus=pcie.0,addr=02.0 -device secondary-vga,bus=pcie.0,addr=05.0 -device secondary-vga,bus=pcie.0,addr=06.0"

@@ -13,7 +13,7 @@ sleep 1
         echo "${d##*/} $(cat "$d/vendor"):$(cat "$d/device") $(cat "$d/class") $drv"
     done
     echo "---vfio---"
-    ls /dev/vfio 2>/dev/null
+    ls -1 /dev/vfio 2>/dev/null
     echo "---kmsg---"
     dmesg
     echo "---cmdline---"
