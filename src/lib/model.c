@@ -237,7 +237,8 @@ int model_scan(struct model *m, const struct root *r, char *err, size_t errsize)
 		d->header_type = d->header_type == 0xff ? -1 : d->header_type & 0x7f;
 	}
 	pci_cleanup(pa);
-	qsort(m->dev, m->n, sizeof(*m->dev), cmp_dev);
+	if (m->n)
+		qsort(m->dev, m->n, sizeof(*m->dev), cmp_dev);
 	for (i = 0; i < m->n; i++) {
 		ret = read_sysfs_facts(r, &m->dev[i]);
 		if (ret < 0) {

@@ -1,0 +1,19 @@
+# tests/unit/unit.mk: cmocka unit tests, built plain and with ASan/UBSan, and run under valgrind.
+UNIT_NAMES := test_config test_selector test_cmdline test_plan
+UNIT_TESTS := $(addprefix $(B)/tests/unit/,$(UNIT_NAMES))
+UNIT_ASAN := $(addprefix $(B)/tests/unit-asan/,$(UNIT_NAMES))
+
+$(B)/tests/unit/%: tests/unit/%.c $(B)/host/libpassthru.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-missing-field-initializers -o $@ $< $(B)/host/libpassthru.a $(HOST_LIBS) -lcmocka
+$(B)/tests/unit-asan/%: tests/unit/%.c $(B)/asan/libpassthru.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -Wno-missing-field-initializers -std=gnu11 -D_GNU_SOURCE -Isrc/lib $(ASAN_FLAGS) -o $@ $< \
+		$(B)/asan/libpassthru.a $(HOST_LIBS) -lcmocka
+
+.PHONY: check-unit check-unit-valgrind
+check-unit: $(UNIT_TESTS) $(UNIT_ASAN)
+	@set -e; for t in $^; do echo "== $$t"; $$t; done
+
+check-unit-valgrind: $(UNIT_TESTS)
+	@set -e; for t in $^; do $(VALGRIND) $$t >/dev/null; done; echo "PASS unit tests under valgrind"
