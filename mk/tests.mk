@@ -38,3 +38,22 @@ check-shell:
 bench: $(B)/passthru-claim $(B)/gentree
 	tests/bench/bench.sh $(B)/passthru-claim $(B)/gentree
 	$(MAKE) --no-print-directory bench-vm
+
+# libFuzzer: the config parser and the kernel command line reader
+FUZZ_SECONDS ?= 600
+FUZZ_LIB := src/lib/config.c src/lib/cmdline.c src/lib/util.c src/lib/root.c
+$(B)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_LIB) $(HDRS)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc/lib -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz_config.c $(FUZZ_LIB)
+
+.PHONY: check-fuzz-config fuzz-config
+check-fuzz-config: $(B)/fuzz/fuzz_config
+	@mkdir -p $(B)/fuzz/corpus-config && cp tests/fuzz/corpus/config/* $(B)/fuzz/corpus-config/
+	$(B)/fuzz/fuzz_config -max_total_time=20 -print_final_stats=1 $(B)/fuzz/corpus-config \
+		2>$(B)/fuzz/config.log || { tail -n 40 $(B)/fuzz/config.log; exit 1; }
+	@grep -E 'stat::number_of_executed_units' $(B)/fuzz/config.log; echo "PASS fuzz_config (20 s)"
+
+fuzz-config: $(B)/fuzz/fuzz_config
+	@mkdir -p $(B)/fuzz/corpus-config && cp tests/fuzz/corpus/config/* $(B)/fuzz/corpus-config/
+	$(B)/fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/corpus-config
