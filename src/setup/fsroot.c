@@ -1,0 +1,149 @@
+/* fsroot.c: paths inside --root resolve as if it were /, so no symlink leads out of it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "setup.h"
+
+int fsroot_open(struct fsroot *r, const char *dir)
+{
+	char real[4096];
+
+	if (!dir || !*dir)
+		dir = "/";
+	if (!realpath(dir, real))
+		return -errno;
+	if (strscpy(r->path, real, sizeof(r->path)) < 0)
+		return -ENAMETOOLONG;
+	r->is_host = !strcmp(real, "/");
+	r->fd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return r->fd < 0 ? -errno : 0;
+}
+
+void fsroot_close(struct fsroot *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+}
+
+/* openat2 with RESOLVE_IN_ROOT: "..", absolute symlinks and "/" all stay inside the root. */
+int fsroot_openat(const struct fsroot *r, const char *path, int flags, int mode)
+{
+	struct open_how how = {
+		.flags = (unsigned)flags | O_CLOEXEC,
+		.mode = (flags & O_CREAT) ? (unsigned)mode : 0,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+
+	while (*path == '/')
+		path++;
+	fd = syscall(SYS_openat2, r->fd, *path ? path : ".", &how, sizeof(how));
+	return fd < 0 ? -errno : (int)fd;
+}
+
+int fsroot_read(const struct fsroot *r, const char *path, char **ret, size_t *len)
+{
+	int fd = fsroot_openat(r, path, O_RDONLY, 0);
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	int err = 0;
+
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		ssize_t k;
+
+		if (grow(&buf, &cap, n + 4097, 1) < 0) {
+			err = -ENOMEM;
+			break;
+		}
+		k = read(fd, buf + n, cap - n - 1);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			err = -errno;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	close(fd);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	buf[n] = '\0';
+	*ret = buf;
+	if (len)
+		*len = n;
+	return 0;
+}
+
+bool fsroot_exists(const struct fsroot *r, const char *path)
+{
+	int fd = fsroot_openat(r, path, O_PATH, 0);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* Open (and with create, make) the folder holding path; *base is its last component. */
+int fsroot_parent(const struct fsroot *r, const char *path, bool create, const char **base)
+{
+	char dir[512], *slash;
+	int fd;
+
+	if (strscpy(dir, path, sizeof(dir)) < 0)
+		return -ENAMETOOLONG;
+	slash = strrchr(dir, '/');
+	*base = path + (slash ? slash - dir + 1 : 0);
+	if (slash)
+		*slash = '\0';
+	fd = fsroot_openat(r, slash ? dir : ".", O_PATH | O_DIRECTORY, 0);
+	if (fd != -ENOENT || !create)
+		return fd;
+	/* make the missing folders one at a time, each inside the root */
+	for (char *p = dir + 1; ; p++) {
+		char save = *p;
+		int pfd;
+		const char *b;
+
+		if (*p != '/' && *p != '\0')
+			continue;
+		*p = '\0';
+		pfd = fsroot_parent(r, dir, false, &b);
+		if (pfd < 0)
+			return pfd;
+		if (mkdirat(pfd, b, 0755) < 0 && errno != EEXIST) {
+			int e = -errno;
+
+			close(pfd);
+			return e;
+		}
+		close(pfd);
+		*p = save;
+		if (!save)
+			break;
+	}
+	return fsroot_openat(r, dir, O_PATH | O_DIRECTORY, 0);
+}
+
+int fsroot_unlink(const struct fsroot *r, const char *path)
+{
+	const char *base;
+	int fd = fsroot_parent(r, path, false, &base), err = 0;
+
+	if (fd < 0)
+		return fd;
+	if (unlinkat(fd, base, 0) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}

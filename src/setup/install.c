@@ -1,0 +1,376 @@
+/* install.c: passthru-setup install: kernel arguments, dracut module, initramfs, in one transaction. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include "config.h"
+#include "iommu.h"
+#include "manifest.h"
+#include "model.h"
+#include "plan.h"
+#include "setup.h"
+
+#define DROPIN "/etc/default/grub.d/passthru.cfg"
+#define DRACUT_CONF "/etc/dracut.conf.d/passthru.conf"
+#define UNSAFE_CONF "/etc/modprobe.d/passthru-unsafe-interrupts.conf"
+#define PASSTHRU_CONF "/etc/passthru.conf"
+
+static const char dracut_conf[] =
+	"# /etc/dracut.conf.d/passthru.conf: written by passthru-setup install, removed by\n"
+	"# passthru-setup uninstall: put passthru-claim in every initramfs.\n"
+	"add_dracutmodules+=\" passthru \"\n";
+static const char unsafe_conf[] =
+	"# written by passthru-setup install --allow-unsafe-interrupts; removed by uninstall.\n"
+	"# WARNING: without interrupt remapping, a guest can attack the host with MSI writes.\n"
+	"options vfio_iommu_type1 allow_unsafe_interrupts=1\n";
+
+static const char *this_cpu(const struct opts *o)
+{
+	struct utsname u;
+	char *info = NULL;
+	const char *cpu = "other";
+	struct root r;
+
+	if (o->cpu)
+		return o->cpu;
+	if (uname(&u) == 0 && strcmp(u.machine, "x86_64") && strcmp(u.machine, "i686"))
+		return "other";
+	if (root_open(&r, o->sysroot) < 0)
+		return "other";
+	if (root_slurp(&r, "proc/cpuinfo", &info, NULL) == 0) {
+		if (strstr(info, "GenuineIntel"))
+			cpu = "intel";
+		else if (strstr(info, "AuthenticAMD") || strstr(info, "HygonGenuine"))
+			cpu = "amd";
+	}
+	free(info);
+	root_close(&r);
+	return cpu;
+}
+
+/* The config with --device lines added; the new text in *ret (or NULL: unchanged). */
+static int config_with_devices(const struct fsroot *fr, const struct opts *o, char **ret_text,
+			       struct config *c)
+{
+	char *text = NULL;
+	struct sbuf b = { 0 };
+	struct errlist errs = { 0 };
+	size_t i;
+	int r = fsroot_read(fr, PASSTHRU_CONF, &text, NULL);
+
+	if (r < 0 && r != -ENOENT) {
+		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", PASSTHRU_CONF, strerror(-r));
+		return 1;
+	}
+	sbuf_add(&b, text ? text : "");
+	for (i = 0; i < o->ndevices; i++) {
+		struct selector s;
+		char line[128];
+
+		if (selector_parse(o->devices[i], &s) < 0) {
+			fprintf(stderr, "passthru-setup: --device %s: not a device selector (expected "
+				"0000:01:00.0, 10de:2204, 10de:2204@0000:01:00.0 or pci_0000_01_00_0)\n",
+				o->devices[i]);
+			free(text);
+			sbuf_free(&b);
+			return 2;
+		}
+		snprintf(line, sizeof(line), "device = %s", o->devices[i]);
+		if (text && strstr(text, line))
+			continue;
+		if (b.len && b.s[b.len - 1] != '\n')
+			sbuf_add(&b, "\n");
+		sbuf_addf(&b, "%s\n", line);
+	}
+	config_init(c);
+	if (config_parse(c, b.s ? b.s : "", b.len, PASSTHRU_CONF, &errs) < 0) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "passthru-setup: %s\n", errs.msg[i]);
+		errlist_free(&errs);
+		free(text);
+		sbuf_free(&b);
+		return 2;
+	}
+	*ret_text = (!text || strcmp(text, b.s ? b.s : "")) ? b.s : (sbuf_free(&b), NULL);
+	free(text);
+	return 0;
+}
+
+/* Refuse what the planner would refuse at boot (groups only when the IOMMU is on now). */
+static int validate(const struct opts *o, const struct config *c)
+{
+	struct root r;
+	struct model m;
+	struct iommu_verdict v;
+	struct plan p;
+	struct config cc = *c;
+	char err[300], *cmdline = NULL;
+	size_t i;
+	int bad = 0, ret;
+
+	if (!c->nsel) {
+		fprintf(stderr, "passthru-setup: no device is configured: add 'device = ...' to "
+			"%s or give --device\n", PASSTHRU_CONF);
+		return 2;
+	}
+	ret = root_open(&r, o->sysroot);
+	if (ret < 0) {
+		fprintf(stderr, "passthru-setup: cannot open %s: %s\n", o->sysroot, strerror(-ret));
+		return 1;
+	}
+	ret = model_scan(&m, &r, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "passthru-setup: cannot read this host's PCI devices: %s\n", err);
+		root_close(&r);
+		return 1;
+	}
+	root_slurp(&r, "proc/cmdline", &cmdline, NULL);
+	iommu_verdict_read(&r, cmdline ? cmdline : "", &v);
+	if (!v.active) {
+		/* before the reboot there are no groups: check the rest, groups at boot */
+		cc.no_iommu = NO_IOMMU_STUB;
+		printf("note: the IOMMU is not active yet; group safety is checked at boot\n");
+	}
+	ret = plan_build(&cc, &m, &v, &p);
+	for (i = 0; !ret && i < p.n; i++) {
+		const struct plan_entry *e = &p.e[i];
+		char a[ADDR_LEN] = "-";
+
+		if (e->state != STATE_REFUSED && e->state != STATE_ABSENT)
+			continue;
+		if (e->addr != ADDR_NONE)
+			addr_format(e->addr, a);
+		fprintf(stderr, "passthru-setup: %s %s: %s\n", a, state_name(e->state), e->reason);
+		bad = 1;
+	}
+	if (bad)
+		fprintf(stderr, "passthru-setup: install refused: the boot would not claim these "
+			"devices; fix %s (passthru-setup plan shows the whole plan)\n", PASSTHRU_CONF);
+	plan_free(&p);
+	model_free(&m);
+	free(cmdline);
+	root_close(&r);
+	return ret < 0 ? 1 : bad;
+}
+
+struct boot {
+	bool grub, grubby, kernel_install;
+};
+
+static void detect(const struct fsroot *fr, const char *want, struct boot *b)
+{
+	bool grubby = fsroot_exists(fr, "/usr/sbin/grubby") || fsroot_exists(fr, "/sbin/grubby") ||
+		      fsroot_exists(fr, "/usr/bin/grubby");
+
+	memset(b, 0, sizeof(*b));
+	if (!want || !strcmp(want, "auto")) {
+		b->grubby = grubby;
+		b->grub = !grubby && (fsroot_exists(fr, "/etc/default/grub") ||
+				      fsroot_exists(fr, "/usr/sbin/update-grub") ||
+				      fsroot_exists(fr, "/usr/sbin/grub-mkconfig"));
+		b->kernel_install = fsroot_exists(fr, "/etc/kernel/cmdline");
+	} else {
+		b->grub = !strcmp(want, "grub");
+		b->grubby = !strcmp(want, "grubby");
+		b->kernel_install = !strcmp(want, "kernel-install");
+	}
+}
+
+static void args_string(const struct kargs_edit *e, bool drop, char *buf, size_t size)
+{
+	size_t i, n = drop ? e->ndrop : e->nadd;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(buf);
+
+		snprintf(buf + l, size - l, "%s%s", i ? " " : "", drop ? e->drop[i] : e->add[i]);
+	}
+}
+
+/* What grubby, update-grub and dracut must do after the files are in place. */
+static int run_commands(const struct fsroot *fr, const struct opts *o, const struct boot *b,
+			const struct kargs_edit *e, bool removing)
+{
+	char add[600], drop[600], a1[640], a2[640];
+	int ret = 0;
+
+	args_string(e, false, add, sizeof(add));
+	args_string(e, true, drop, sizeof(drop));
+	if (!fr->is_host) {
+		printf("--root: nothing was run against this host. Inside %s, run:\n", fr->path);
+		if (b->grub)
+			printf("  update-grub    (or grub-mkconfig -o /boot/grub/grub.cfg)\n");
+		if (b->grubby)
+			printf("  grubby --update-kernel=ALL --%s=\"%s\"\n",
+			       removing ? "remove-args" : "args", add);
+		if (!o->no_initramfs)
+			printf("  dracut -f --regenerate-all\n");
+		return 0;
+	}
+	if (b->grubby && *add) {
+		snprintf(a1, sizeof(a1), "--%s=%s", removing ? "remove-args" : "args", add);
+		snprintf(a2, sizeof(a2), "--remove-args=%s", drop);
+		const char *argv[] = { "grubby", "--update-kernel=ALL", a1,
+				       removing || !*drop ? NULL : a2, NULL };
+		ret |= run_cmd(argv, o->dry_run);
+	}
+	if (b->grub) {
+		if (fsroot_exists(fr, "/usr/sbin/update-grub") || !o->dry_run) {
+			const char *argv[] = { "update-grub", NULL };
+			const char *alt[] = { "grub-mkconfig", "-o", "/boot/grub/grub.cfg", NULL };
+
+			ret |= run_cmd(fsroot_exists(fr, "/usr/sbin/update-grub") ||
+				       fsroot_exists(fr, "/usr/bin/update-grub") ? argv : alt,
+				       o->dry_run);
+		}
+	}
+	if (!o->no_initramfs) {
+		const char *argv[] = { "dracut", "-f", "--regenerate-all", NULL };
+
+		ret |= run_cmd(argv, o->dry_run);
+	}
+	return ret ? 1 : 0;
+}
+
+int cmd_install(struct opts *o)
+{
+	struct fsroot fr;
+	struct config c;
+	struct txn t = { 0 };
+	struct kargs_edit e;
+	struct boot b;
+	struct manifest man;
+	struct sbuf dropped = { 0 };
+	char *conf_text = NULL, *text = NULL, *edited = NULL, err[1024], add[600];
+	const char *cpu;
+	int ret;
+
+	ret = fsroot_open(&fr, o->root);
+	if (ret < 0) {
+		fprintf(stderr, "passthru-setup: cannot open --root %s: %s\n", o->root,
+			strerror(-ret));
+		return 1;
+	}
+	t.root = &fr;
+	ret = config_with_devices(&fr, o, &conf_text, &c);
+	if (ret)
+		goto out;
+	ret = validate(o, &c);
+	if (ret)
+		goto out;
+	cpu = this_cpu(o);
+	kargs_for_cpu(cpu, !o->no_iommu_pt, &e);
+	args_string(&e, false, add, sizeof(add));
+	detect(&fr, o->bootloader, &b);
+	manifest_read(&fr, &man);
+	ret = 1;
+	if (conf_text && manifest_stage(&t, &man, PASSTHRU_CONF, conf_text, strlen(conf_text)) < 0)
+		goto fail;
+	if (b.grub) {
+		text = grub_dropin(&e);
+		if (!text || manifest_stage(&t, &man, DROPIN, text, strlen(text)) < 0)
+			goto fail;
+		free(text);
+		text = NULL;
+		if (fsroot_read(&fr, "/etc/default/grub", &text, NULL) == 0) {
+			free(kargs_apply(text, &e, &dropped));	/* only to name the contradictions */
+			free(text);
+			text = NULL;
+		}
+	}
+	if (b.grubby && fsroot_read(&fr, "/etc/default/grub", &text, NULL) == 0) {
+		edited = grubfile_edit(text, "GRUB_CMDLINE_LINUX", &e, false, &dropped);
+		if (!edited || manifest_stage(&t, &man, "/etc/default/grub", edited,
+					      strlen(edited)) < 0)
+			goto fail;
+		free(text);
+		free(edited);
+		text = edited = NULL;
+	}
+	if (b.kernel_install) {
+		char *line = NULL;
+
+		if (fsroot_read(&fr, "/etc/kernel/cmdline", &text, NULL) < 0)
+			text = strdup("");
+		if (!text)
+			goto fail;
+		rstrip(text);
+		line = kargs_apply(text, &e, &dropped);
+		if (!line)
+			goto fail;
+		edited = malloc(strlen(line) + 2);
+		if (!edited) {
+			free(line);
+			goto fail;
+		}
+		sprintf(edited, "%s\n", line);
+		free(line);
+		if (manifest_stage(&t, &man, "/etc/kernel/cmdline", edited, strlen(edited)) < 0)
+			goto fail;
+		free(text);
+		free(edited);
+		text = edited = NULL;
+	}
+	if (manifest_stage(&t, &man, DRACUT_CONF, dracut_conf, strlen(dracut_conf)) < 0)
+		goto fail;
+	if (o->allow_unsafe_interrupts) {
+		fprintf(stderr, "WARNING: --allow-unsafe-interrupts: without interrupt remapping a "
+			"guest can attack the host with MSI writes; use it for trusted guests only\n");
+		if (manifest_stage(&t, &man, UNSAFE_CONF, unsafe_conf, strlen(unsafe_conf)) < 0)
+			goto fail;
+	}
+	if (b.grubby && !manifest_has_grubby(&man, add))
+		manifest_set_grubby(&man, add);
+	if (manifest_stage_self(&t, &man) < 0)
+		goto fail;
+
+	printf("CPU: %s; kernel arguments: %s\n", cpu, *add ? add : "(none needed)");
+	printf("boot configuration: %s%s%s%s\n", b.grub ? "GRUB drop-in " : "",
+	       b.grubby ? "grubby " : "", b.kernel_install ? "/etc/kernel/cmdline " : "",
+	       !b.grub && !b.grubby && !b.kernel_install ?
+	       "none found: add the kernel arguments above yourself" : "");
+	if (dropped.len)
+		printf("contradicting arguments replaced: %s\n", dropped.s);
+	if (!txn_count(&t)) {
+		printf("nothing to do: passthru is installed and up to date\n");
+		ret = 0;
+		goto out;
+	}
+	if (o->dry_run) {
+		txn_diff(&t, stdout);
+		ret = run_commands(&fr, o, &b, &e, false);
+		printf("dry run: nothing was changed\n");
+		goto out;
+	}
+	ret = txn_commit(&t, MANIFEST_BACKUP_DIR, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "passthru-setup: install failed: %s\n", err);
+		ret = 1;
+		goto out;
+	}
+	for (size_t i = 0; i < t.n; i++)
+		printf("%s %s\n", t.c[i].old ? "updated" : "created", t.c[i].path);
+	ret = run_commands(&fr, o, &b, &e, false);
+	if (ret)
+		fprintf(stderr, "passthru-setup: the files are in place, but a command failed; "
+			"fix it and run install again\n");
+	else
+		printf("installed: reboot to apply\n");
+	goto out;
+fail:
+	fprintf(stderr, "passthru-setup: install failed: out of memory or a path too long; "
+		"nothing was changed\n");
+	ret = 1;
+out:
+	free(text);
+	free(edited);
+	free(conf_text);
+	sbuf_free(&dropped);
+	txn_free(&t);
+	config_free(&c);
+	manifest_free(&man);
+	fsroot_close(&fr);
+	return ret;
+}

@@ -1,0 +1,34 @@
+/* manifest.h: the record of what install changed, so that uninstall removes exactly that. */
+#ifndef PASSTHRU_MANIFEST_H
+#define PASSTHRU_MANIFEST_H
+#include <stdint.h>
+#include "setup.h"
+
+#define MANIFEST_PATH "/var/lib/passthru/installed"
+#define MANIFEST_BACKUP_DIR "/var/lib/passthru/backup"
+
+struct manifest_entry {
+	char path[512];
+	bool created;		/* the file did not exist before install */
+	uint64_t hash;		/* of what install last wrote */
+};
+
+struct manifest {
+	struct manifest_entry *e;
+	size_t n, cap;
+	char grubby[600];	/* arguments given to grubby --args */
+	bool exists;
+};
+
+uint64_t fnv64(const char *data, size_t len);
+int manifest_read(const struct fsroot *fr, struct manifest *m);
+/* Stage a file through t and record it when it really changes. */
+int manifest_stage(struct txn *t, struct manifest *m, const char *path, const char *data,
+		   size_t len);
+/* Stage the manifest itself (last). */
+int manifest_stage_self(struct txn *t, const struct manifest *m);
+bool manifest_has_grubby(const struct manifest *m, const char *args);
+void manifest_set_grubby(struct manifest *m, const char *args);
+void manifest_free(struct manifest *m);
+
+#endif

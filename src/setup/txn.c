@@ -1,0 +1,266 @@
+/* txn.c: file transactions: stage, diff, back up, replace atomically, undo on failure. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "setup.h"
+
+int fault_point(const char *what)
+{
+	static int count;
+	const char *at = getenv("PASSTHRU_FAIL_AT");
+
+	count++;
+	if (at && atoi(at) == count) {
+		fprintf(stderr, "passthru-setup: (test) injected failure at file operation %d (%s)\n",
+			count, what);
+		return -EIO;
+	}
+	return 0;
+}
+
+static char *dup_bytes(const char *p, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (d) {
+		memcpy(d, p, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+static int stage(struct txn *t, const char *path, const char *data, size_t len, bool del)
+{
+	struct change *c;
+	char *old = NULL;
+	size_t oldlen = 0;
+	int r = fsroot_read(t->root, path, &old, &oldlen);
+
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (del ? !old : (old && oldlen == len && !memcmp(old, data, len))) {
+		free(old);
+		return 0;	/* already as intended */
+	}
+	if (grow(&t->c, &t->cap, t->n + 1, sizeof(*t->c)) < 0) {
+		free(old);
+		return -ENOMEM;
+	}
+	c = &t->c[t->n];
+	memset(c, 0, sizeof(*c));
+	if (strscpy(c->path, path, sizeof(c->path)) < 0) {
+		free(old);
+		return -ENAMETOOLONG;
+	}
+	c->kind = del ? CHANGE_DELETE : CHANGE_WRITE;
+	c->old = old;
+	c->oldlen = oldlen;
+	if (!del) {
+		c->new = dup_bytes(data, len);
+		c->newlen = len;
+		if (!c->new) {
+			free(old);
+			return -ENOMEM;
+		}
+	}
+	t->n++;
+	return 0;
+}
+
+int txn_stage(struct txn *t, const char *path, const char *data, size_t len)
+{
+	return stage(t, path, data, len, false);
+}
+
+int txn_stage_delete(struct txn *t, const char *path)
+{
+	return stage(t, path, NULL, 0, true);
+}
+
+size_t txn_count(const struct txn *t)
+{
+	return t->n;
+}
+
+static int write_tmp(const char *dir, const char *name, const char *data, size_t len,
+		     char *path, size_t size)
+{
+	int fd;
+
+	snprintf(path, size, "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (len && write(fd, data, len) != (ssize_t)len) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	return 0;
+}
+
+void txn_diff(const struct txn *t, FILE *out)
+{
+	char dir[] = "/tmp/passthru-diff.XXXXXX", a[600], b[600], la[600], lb[600];
+	size_t i;
+
+	if (!mkdtemp(dir))
+		return;
+	for (i = 0; i < t->n; i++) {
+		const struct change *c = &t->c[i];
+		pid_t pid;
+
+		if (write_tmp(dir, "a", c->old ? c->old : "", c->old ? c->oldlen : 0, a,
+			      sizeof(a)) < 0 ||
+		    write_tmp(dir, "b", c->new ? c->new : "", c->new ? c->newlen : 0, b,
+			      sizeof(b)) < 0)
+			break;
+		snprintf(la, sizeof(la), "%s%s", c->old ? "a" : "/dev/null (new) ", c->path);
+		snprintf(lb, sizeof(lb), "%s%s", c->kind == CHANGE_DELETE ? "/dev/null (removed) " :
+			 "b", c->path);
+		fflush(out);
+		pid = fork();
+		if (pid == 0) {
+			dup2(fileno(out), 1);
+			execlp("diff", "diff", "-u", "--label", la, "--label", lb, a, b, (char *)NULL);
+			_exit(127);
+		}
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+	}
+	unlink(a);
+	unlink(b);
+	rmdir(dir);
+}
+
+/* Write data to path: temporary file, fsync, rename over, fsync the folder. */
+static int replace(const struct fsroot *r, const char *path, const char *data, size_t len)
+{
+	const char *base;
+	char tmp[600];
+	int dfd, fd, err = 0;
+	size_t off = 0;
+
+	dfd = fsroot_parent(r, path, true, &base);
+	if (dfd < 0)
+		return dfd;
+	/* an O_PATH fd cannot be fsync'ed: reopen the folder for reading */
+	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(dfd);
+	if (fd < 0)
+		return -errno;
+	dfd = fd;
+	snprintf(tmp, sizeof(tmp), ".%s.passthru-tmp", base);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		err = -errno;
+		close(dfd);
+		return err;
+	}
+	err = fault_point("write");
+	while (!err && off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			err = -errno;
+		else
+			off += (size_t)n;
+	}
+	if (!err)
+		err = fault_point("fsync");
+	if (!err && fsync(fd) < 0)
+		err = -errno;
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	if (!err)
+		err = fault_point("rename");
+	if (!err && renameat(dfd, tmp, dfd, base) < 0)
+		err = -errno;
+	if (err)
+		unlinkat(dfd, tmp, 0);
+	else
+		fsync(dfd);
+	close(dfd);
+	return err;
+}
+
+static int apply(const struct fsroot *r, const struct change *c)
+{
+	int err;
+
+	if (c->kind == CHANGE_WRITE)
+		return replace(r, c->path, c->new, c->newlen);
+	err = fault_point("unlink");
+	return err ? err : fsroot_unlink(r, c->path);
+}
+
+int txn_commit(struct txn *t, const char *backup_dir, char *err, size_t errsize)
+{
+	size_t i, j;
+	int r = 0;
+
+	for (i = 0; i < t->n; i++) {
+		struct change *c = &t->c[i];
+
+		if (c->old && backup_dir) {
+			char bak[1100];
+
+			snprintf(bak, sizeof(bak), "%s%s", backup_dir, c->path);
+			r = replace(t->root, bak, c->old, c->oldlen);
+			if (r < 0) {
+				snprintf(err, errsize, "cannot back up %s to %s: %s", c->path, bak,
+					 strerror(-r));
+				break;
+			}
+		}
+		r = apply(t->root, c);
+		if (r < 0) {
+			snprintf(err, errsize, "cannot %s %s: %s", c->kind == CHANGE_WRITE ?
+				 "write" : "remove", c->path, strerror(-r));
+			break;
+		}
+		c->done = true;
+	}
+	if (!r)
+		return 0;
+	/* undo: every file goes back to what it was */
+	if (i) {
+		size_t n = strlen(err);
+
+		snprintf(err + n, errsize - n, "; undone:");
+	}
+	for (j = 0; j < i; j++) {
+		struct change *c = &t->c[j];
+		int u = c->old ? replace(t->root, c->path, c->old, c->oldlen) :
+				 fsroot_unlink(t->root, c->path);
+		size_t n = strlen(err);
+
+		snprintf(err + n, errsize - n, " %s %s%s", c->path,
+			 u < 0 ? "COULD NOT BE RESTORED" : "restored", j + 1 < i ? "," : "");
+	}
+	if (!i) {
+		size_t n = strlen(err);
+
+		snprintf(err + n, errsize - n, "; no file was changed");
+	}
+	return r;
+}
+
+void txn_free(struct txn *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		free(t->c[i].old);
+		free(t->c[i].new);
+	}
+	free(t->c);
+	t->c = NULL;
+	t->n = t->cap = 0;
+}
