@@ -1,4 +1,5 @@
 /* cmd_list.c: passthru-setup list: display controllers, their groups, and whether each can go. */
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,10 +8,29 @@
 #include "report.h"
 #include "setup.h"
 
+static jmp_buf ids_jmp;
+
+/* libpci's error handler must not return: give up on names instead */
+static void __attribute__((noreturn)) ids_error(char *msg, ...)
+{
+	longjmp(ids_jmp, 1);
+}
+
+static void ids_quiet(char *msg, ...)
+{
+}
+
+/* The name from pci.ids, as lspci shows it. */
 static void name_of(struct pci_access *pa, const struct pdev *d, char *buf, size_t size)
 {
-	if (!pa || !pci_lookup_name(pa, buf, (int)size, PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE,
-				    d->vendor, d->device))
+	snprintf(buf, size, "unknown device");
+	if (!pa || setjmp(ids_jmp))
+		return;
+	pa->error = ids_error;
+	pa->warning = ids_quiet;
+	pa->debug = ids_quiet;
+	if (!pci_lookup_name(pa, buf, (int)size, PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE,
+			     d->vendor, d->device))
 		snprintf(buf, size, "unknown device");
 }
 
