@@ -1,5 +1,7 @@
 /* manifest.c: the record of what install changed (/var/lib/passthru/installed). */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +59,9 @@ int manifest_read(const struct fsroot *fr, struct manifest *m)
 		uint64_t h;
 		struct manifest_entry *e;
 
-		if (!strncmp(line, "grubby-args ", 12)) {
+		if (!strncmp(line, "mkdir ", 6) && m->ndirs < 32) {
+			strscpy(m->dirs[m->ndirs++], line + 6, sizeof(m->dirs[0]));
+		} else if (!strncmp(line, "grubby-args ", 12)) {
 			strscpy(m->grubby, line + 12, sizeof(m->grubby));
 		} else if (sscanf(line, "created %511s %" SCNx64, path, &h) == 2 ||
 			   sscanf(line, "edited %511s %" SCNx64, path, &h) == 2) {
@@ -70,6 +74,42 @@ int manifest_read(const struct fsroot *fr, struct manifest *m)
 	}
 	free(text);
 	return 0;
+}
+
+/* Note the folders on the way to path that do not exist yet. */
+static void note_dirs(const struct fsroot *fr, struct manifest *m, const char *path)
+{
+	char p[512];
+	char *s;
+	size_t i;
+
+	if (strscpy(p, path, sizeof(p)) < 0)
+		return;
+	for (s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (!fsroot_exists(fr, p)) {
+			for (i = 0; i < m->ndirs && strcmp(m->dirs[i], p); i++)
+				;
+			if (i == m->ndirs && m->ndirs < 32)
+				strscpy(m->dirs[m->ndirs++], p, sizeof(m->dirs[0]));
+		}
+		*s = '/';
+	}
+}
+
+void manifest_remove_dirs(const struct fsroot *fr, const struct manifest *m)
+{
+	size_t i;
+
+	for (i = m->ndirs; i-- > 0;) {
+		const char *base;
+		int fd = fsroot_parent(fr, m->dirs[i], false, &base);
+
+		if (fd < 0)
+			continue;
+		unlinkat(fd, base, AT_REMOVEDIR);	/* fails, as it should, when not empty */
+		close(fd);
+	}
 }
 
 int manifest_stage(struct txn *t, struct manifest *m, const char *path, const char *data,
@@ -86,6 +126,13 @@ int manifest_stage(struct txn *t, struct manifest *m, const char *path, const ch
 	if (!e) {
 		if (t->n == before)
 			return 0;	/* it was already so: not ours */
+		note_dirs(t->root, m, path);
+		if (existed) {
+			char bak[1100];
+
+			snprintf(bak, sizeof(bak), "%s%s", MANIFEST_BACKUP_DIR, path);
+			note_dirs(t->root, m, bak);
+		}
 		e = add(m, path);
 		if (!e)
 			return -ENOMEM;
@@ -95,7 +142,7 @@ int manifest_stage(struct txn *t, struct manifest *m, const char *path, const ch
 	return 0;
 }
 
-int manifest_stage_self(struct txn *t, const struct manifest *m)
+int manifest_stage_self(struct txn *t, struct manifest *m)
 {
 	struct sbuf b = { 0 };
 	size_t i;
@@ -103,6 +150,7 @@ int manifest_stage_self(struct txn *t, const struct manifest *m)
 
 	if (!m->n && !m->grubby[0])
 		return 0;
+	note_dirs(t->root, m, MANIFEST_PATH);
 	sbuf_add(&b, "# /var/lib/passthru/installed: what passthru-setup install changed;\n"
 		 "# passthru-setup uninstall reverses exactly this. Backups of edited files are in\n"
 		 "# /var/lib/passthru/backup/.\n");
@@ -111,6 +159,8 @@ int manifest_stage_self(struct txn *t, const struct manifest *m)
 			  m->e[i].path, m->e[i].hash);
 	if (m->grubby[0])
 		sbuf_addf(&b, "grubby-args %s\n", m->grubby);
+	for (i = 0; i < m->ndirs; i++)
+		sbuf_addf(&b, "mkdir %s\n", m->dirs[i]);
 	if (b.err)
 		return -ENOMEM;
 	r = txn_stage(t, MANIFEST_PATH, b.s, b.len);

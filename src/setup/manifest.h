@@ -17,6 +17,8 @@ struct manifest {
 	struct manifest_entry *e;
 	size_t n, cap;
 	char grubby[600];	/* arguments given to grubby --args */
+	char dirs[32][512];	/* folders install made, parents first */
+	size_t ndirs;
 	bool exists;
 };
 
@@ -26,9 +28,11 @@ int manifest_read(const struct fsroot *fr, struct manifest *m);
 int manifest_stage(struct txn *t, struct manifest *m, const char *path, const char *data,
 		   size_t len);
 /* Stage the manifest itself (last). */
-int manifest_stage_self(struct txn *t, const struct manifest *m);
+int manifest_stage_self(struct txn *t, struct manifest *m);
 bool manifest_has_grubby(const struct manifest *m, const char *args);
 void manifest_set_grubby(struct manifest *m, const char *args);
 void manifest_free(struct manifest *m);
+/* Remove the folders install made, deepest first, where they are empty. */
+void manifest_remove_dirs(const struct fsroot *fr, const struct manifest *m);
 
 #endif

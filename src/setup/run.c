@@ -1,4 +1,6 @@
-/* run.c: run an external command (update-grub, grubby, dracut), or say what would run. */
+/* run.c: run an external command (update-grub, grubby, dracut), or say what would run.
+ * Testing only: PASSTHRU_TEST_RUN_COMMANDS=1 runs them even with --root (stand-ins on PATH
+ * read PASSTHRU_TEST_ROOT); without it, --root never runs a command. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

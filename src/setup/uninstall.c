@@ -120,10 +120,11 @@ int cmd_uninstall(struct opts *o)
 			snprintf(bak, sizeof(bak), "%s%s", MANIFEST_BACKUP_DIR, m.e[i].path);
 			fsroot_unlink(&fr, bak);
 		}
+		manifest_remove_dirs(&fr, &m);
 	}
 	{
 		ret = 0;
-		if (!fr.is_host) {
+		if (!fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")) {
 			printf("--root: nothing was run against this host. Inside %s, run:%s%s%s\n",
 			       fr.path, grub ? " update-grub;" : "", grubby ?
 			       " grubby --update-kernel=ALL --remove-args=...;" : "",
