@@ -1,1 +1,5 @@
-# mk/setup.mk: placeholder until filled
+# mk/setup.mk: passthru-setup tests on temporary roots, plain and with ASan/UBSan.
+.PHONY: check-setup
+check-setup: $(B)/passthru-setup $(B)/asan/passthru-setup $(B)/gentree
+	tests/setup/run.sh $(B)/passthru-setup
+	ASAN_OPTIONS=detect_leaks=1 tests/setup/run.sh $(B)/asan/passthru-setup

@@ -241,7 +241,7 @@ int cmd_install(struct opts *o)
 	struct txn t = { 0 };
 	struct kargs_edit e;
 	struct boot b;
-	struct manifest man;
+	struct manifest man = { 0 };
 	struct sbuf dropped = { 0 };
 	char *conf_text = NULL, *text = NULL, *edited = NULL, err[1024], add[600];
 	const char *cpu;
@@ -254,6 +254,7 @@ int cmd_install(struct opts *o)
 		return 1;
 	}
 	t.root = &fr;
+	config_init(&c);
 	ret = config_with_devices(&fr, o, &conf_text, &c);
 	if (ret)
 		goto out;
@@ -346,6 +347,7 @@ int cmd_install(struct opts *o)
 	}
 	ret = txn_commit(&t, MANIFEST_BACKUP_DIR, err, sizeof(err));
 	if (ret < 0) {
+		manifest_remove_dirs(&fr, &man);	/* the folders made on the way */
 		fprintf(stderr, "passthru-setup: install failed: %s\n", err);
 		ret = 1;
 		goto out;

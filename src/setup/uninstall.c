@@ -73,8 +73,7 @@ int cmd_uninstall(struct opts *o)
 		char *cur = NULL, *back = NULL, bak[1100];
 		size_t len = 0, blen = 0;
 
-		grub |= !strcmp(me->path, "/etc/default/grub.d/passthru.cfg") ||
-			!strcmp(me->path, "/etc/default/grub");
+		grub |= !strcmp(me->path, "/etc/default/grub.d/passthru.cfg");
 		if (fsroot_read(&fr, me->path, &cur, &len) < 0)
 			continue;	/* gone already */
 		if (me->created && fnv64(cur, len) == me->hash) {

@@ -1,0 +1,263 @@
+#!/bin/sh
+# run.sh: passthru-setup tests on temporary roots (--root), never on this machine's /etc or /boot.
+# usage: tests/setup/run.sh BIN     (make check-setup; BIN is build/passthru-setup or its ASan copy)
+# Stand-ins for update-grub, dracut and grubby (tests/setup/bin) record what would have run;
+# the real tools run in tests/lifecycle.
+set -u
+top=$(pwd)
+bin=$1
+case $bin in /*) ;; *) bin=$top/$bin ;; esac
+here=$top/tests/setup
+work=$top/build/tests/setup
+fixture=$work/sysroot
+pass=0
+fail=0
+rm -rf "$work"
+mkdir -p "$work" "$fixture"
+tar -xzf tests/fixtures/intel-gpu-hda/tree.tar.gz -C "$fixture"
+
+ok() { echo "PASS $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+
+# setup ROOT: run passthru-setup with stand-ins, commands allowed inside the root
+setup() {
+    r=$1
+    shift
+    PATH=$here/bin:$PATH PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
+        "$bin" "$@" --root "$r" --sysroot "$fixture"
+}
+
+snapshot() {
+    (cd "$1" && find . -path ./commands.log -prune -o \( -type f -o -type l -o -type d \) -print |
+        sort | while read -r f; do
+            if [ -f "$f" ] && [ ! -L "$f" ]; then echo "$f $(cksum <"$f")"; else echo "$f"; fi
+        done)
+}
+
+# newroot NAME KIND FILE: a root holding /etc/passthru.conf and the bootloader file
+newroot() {
+    r=$work/$1
+    rm -rf "$r"
+    mkdir -p "$r/etc/default" "$r/usr/sbin" "$r/etc/kernel" "$r/boot/loader/entries"
+    printf 'device = 0000:00:05.0\n' >"$r/etc/passthru.conf"
+    case $2 in
+    grub) cp "$3" "$r/etc/default/grub"; : >"$r/usr/sbin/update-grub" ;;
+    grubby) cp "$3" "$r/etc/default/grub"; : >"$r/usr/sbin/grubby"
+        cp "$here/corpus/fedora.bls" "$r/boot/loader/entries/f39.conf" ;;
+    cmdline) cp "$3" "$r/etc/kernel/cmdline" ;;
+    esac
+}
+
+effective() {
+    case $2 in
+    grub) sh -c '. ./etc/default/grub; . ./etc/default/grub.d/passthru.cfg;
+        echo "$GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT"' 2>/dev/null ;;
+    grubby) sh -c '. ./etc/default/grub; echo "$GRUB_CMDLINE_LINUX"' 2>/dev/null
+        sed -n 's/^options //p' boot/loader/entries/f39.conf ;;
+    cmdline) cat etc/kernel/cmdline ;;
+    esac
+}
+
+# lifecycle_case NAME KIND FILE: install, install again, uninstall, byte for byte
+lifecycle_case() {
+    name=$1 kind=$2
+    newroot "$name" "$kind" "$3"
+    cp -a "$r" "$r.pristine"
+    before=$(snapshot "$r")
+    out=$(setup "$r" install --cpu intel --bootloader "$([ "$kind" = cmdline ] && echo kernel-install || echo "$kind")" 2>&1)
+    [ $? -eq 0 ] || { bad "$name install" "$out"; return; }
+    args=$(cd "$r" && effective "$r" "$kind")
+    for want in intel_iommu=on iommu=pt; do
+        case " $args " in *" $want "*) ;; *) bad "$name install" "no $want in: $args"; return ;; esac
+    done
+    for no in intel_iommu=off iommu=off; do
+        case " $args " in *" $no "*) bad "$name install" "$no still in: $args"; return ;; esac
+    done
+    case $kind in
+    grub) grep -q '^update-grub' "$r/commands.log" || { bad "$name" "update-grub did not run"; return; } ;;
+    grubby) grep -q '^grubby --update-kernel=ALL --args=intel_iommu=on iommu=pt' "$r/commands.log" ||
+        { bad "$name" "grubby did not run: $(cat "$r/commands.log")"; return; } ;;
+    esac
+    grep -q '^dracut -f --regenerate-all' "$r/commands.log" || { bad "$name" "dracut did not run"; return; }
+    grep -q 'add_dracutmodules+=" passthru "' "$r/etc/dracut.conf.d/passthru.conf" ||
+        { bad "$name" "dracut module not enabled"; return; }
+    once=$(snapshot "$r")
+    out=$(setup "$r" install --cpu intel --bootloader "$([ "$kind" = cmdline ] && echo kernel-install || echo "$kind")" 2>&1)
+    case $out in *"nothing to do"*) ;; *) bad "$name install again" "$out"; return ;; esac
+    [ "$(snapshot "$r")" = "$once" ] || { bad "$name install again" "files changed"; return; }
+    out=$(setup "$r" uninstall 2>&1) || { bad "$name uninstall" "$out"; return; }
+    rm -f "$r/commands.log"
+    if [ "$kind" = grubby ]; then
+        # grubby itself edited the BLS entry back
+        cmp -s "$r/boot/loader/entries/f39.conf" "$r.pristine/boot/loader/entries/f39.conf" ||
+            { bad "$name uninstall" "BLS entry differs"; return; }
+    fi
+    [ "$(snapshot "$r")" = "$before" ] && diff -r "$r" "$r.pristine" >/dev/null ||
+        { bad "$name uninstall" "not byte-identical: $(diff -r "$r" "$r.pristine" | head -n 5)"; return; }
+    ok "$name: install, install again (no change), uninstall (byte-identical)"
+}
+
+for f in "$here"/corpus/*.grub; do
+    n=$(basename "$f" .grub)
+    lifecycle_case "grub-$n" grub "$f"
+    lifecycle_case "grubby-$n" grubby "$f"
+done
+for f in "$here"/corpus/*.cmdline; do
+    lifecycle_case "kernel-cmdline-$(basename "$f" .cmdline)" cmdline "$f"
+done
+
+# AMD: no intel_iommu=on; amd_iommu=on (not a valid value) is dropped
+newroot amd cmdline "$here/corpus/plain.cmdline"
+printf 'root=/dev/sda1 amd_iommu=on\n' >"$r/etc/kernel/cmdline"
+setup "$r" install --cpu amd --bootloader kernel-install >/dev/null 2>&1
+[ "$(cat "$r/etc/kernel/cmdline")" = "root=/dev/sda1 iommu=pt" ] && ok "AMD: iommu=pt only, amd_iommu=on dropped" ||
+    bad "AMD" "$(cat "$r/etc/kernel/cmdline")"
+newroot nopt cmdline "$here/corpus/plain.cmdline"
+setup "$r" install --cpu intel --no-iommu-pt --bootloader kernel-install >/dev/null 2>&1
+[ "$(cat "$r/etc/kernel/cmdline")" = "root=UUID=0b7c2a4e-1 ro quiet intel_iommu=on" ] &&
+    ok "--no-iommu-pt: intel_iommu=on only" || bad "--no-iommu-pt" "$(cat "$r/etc/kernel/cmdline")"
+
+# --dry-run prints a diff and the commands, and changes nothing
+newroot dry grub "$here/corpus/debian-default.grub"
+before=$(snapshot "$r")
+out=$(setup "$r" install --cpu intel --dry-run 2>&1)
+if [ "$(snapshot "$r")" = "$before" ] && [ ! -e "$r/commands.log" ] &&
+    echo "$out" | grep -q '^+++ b/etc/default/grub.d/passthru.cfg' &&
+    echo "$out" | grep -q '^would run: dracut -f --regenerate-all'; then
+    ok "--dry-run: a diff, the commands, no change"
+else
+    bad "--dry-run" "$out"
+fi
+
+# --device is written into /etc/passthru.conf, and uninstall takes it out again
+newroot device grub "$here/corpus/debian-default.grub"
+: >"$r/etc/passthru.conf"
+cp -a "$r" "$r.pristine"
+setup "$r" install --cpu intel --device 0000:00:05.0 >/dev/null 2>&1
+grep -qx 'device = 0000:00:05.0' "$r/etc/passthru.conf" && setup "$r" uninstall >/dev/null 2>&1 &&
+    rm -f "$r/commands.log" && diff -r "$r" "$r.pristine" >/dev/null &&
+    ok "--device: written to the config, removed by uninstall" || bad "--device" "$(cat "$r/etc/passthru.conf")"
+
+# what the planner refuses, install refuses, and changes nothing
+newroot refuse grub "$here/corpus/debian-default.grub"
+printf 'device = 0000:00:02.0\n' >"$r/etc/passthru.conf"
+before=$(snapshot "$r")
+out=$(setup "$r" install --cpu intel 2>&1)
+code=$?
+[ $code -eq 1 ] && [ "$(snapshot "$r")" = "$before" ] && echo "$out" | grep -q 'boot display' &&
+    ok "install refuses the boot display, naming why" || bad "refuse boot display" "exit $code: $out"
+printf 'device = 0000:00:05.0\nboot_vga = sometimes\n' >"$r/etc/passthru.conf"
+out=$(setup "$r" install --cpu intel 2>&1)
+code=$?
+[ $code -eq 2 ] && echo "$out" | grep -q '/etc/passthru.conf:2: bad value' &&
+    ok "install: config error names file and line, exit 2" || bad "config error" "exit $code: $out"
+out=$(setup "$r" install --cpu intel --device 99:zz.0 2>&1)
+[ $? -eq 2 ] && ok "install: a bad --device is a usage error" || bad "bad --device" "$out"
+
+# fault injection: each file operation fails in turn; every file stays old or new, never half
+newroot faults grub "$here/corpus/contradicting.grub"
+cp "$here/corpus/contradicting.cmdline" "$r/etc/kernel/cmdline"
+cp -a "$r" "$work/faults.pristine"
+cp -a "$r" "$work/faults.intended"
+setup "$work/faults.intended" install --cpu intel --bootloader grub >/dev/null 2>&1
+setup "$work/faults.intended" install --cpu intel --bootloader kernel-install >/dev/null 2>&1
+n=1 failures=0
+while [ $n -lt 60 ]; do
+    rm -rf "$r" && cp -a "$work/faults.pristine" "$r"
+    out=$(PASSTHRU_FAIL_AT=$n setup "$r" install --cpu intel --bootloader grub 2>&1)
+    code=$?
+    [ $code -eq 0 ] && break
+    failures=$((failures + 1))
+    echo "$out" | grep -q 'install failed: cannot .*: Input/output error' ||
+        { bad "fault $n" "message: $out"; break; }
+    if [ -n "$(find "$r" -name '*.passthru-tmp')" ]; then bad "fault $n" "temporary file left"; break; fi
+    rm -f "$r/commands.log"
+    diff -r "$r" "$work/faults.pristine" >/dev/null || { bad "fault $n" "files changed after a failure"; break; }
+    n=$((n + 1))
+done
+[ $code -eq 0 ] && [ $failures -gt 3 ] && ok "fault injection: $failures failing operations, each undone, messages name them" ||
+    [ $fail -gt 0 ] || bad "fault injection" "never succeeded"
+# and uninstall: each failure leaves the installed files as they were
+cp -a "$r" "$work/faults.installed"
+n=1 failures=0
+while [ $n -lt 60 ]; do
+    rm -rf "$r" && cp -a "$work/faults.installed" "$r"
+    out=$(PASSTHRU_FAIL_AT=$n setup "$r" uninstall 2>&1)
+    code=$?
+    [ $code -eq 0 ] && break
+    failures=$((failures + 1))
+    rm -f "$r/commands.log" "$work/faults.installed/commands.log"
+    diff -r "$r" "$work/faults.installed" >/dev/null || { bad "uninstall fault $n" "files changed: $out"; break; }
+    n=$((n + 1))
+done
+[ $code -eq 0 ] && ok "uninstall fault injection: $failures failing operations, each undone" ||
+    bad "uninstall fault injection" "never succeeded"
+
+# --root: absolute symlinks planted in the image never reach this host's files
+esc=$work/escape-host
+rm -rf "$esc" && mkdir -p "$esc/grub.d" && echo HOST >"$esc/cmdline"
+newroot escape cmdline "$here/corpus/plain.cmdline"
+rm -f "$r/etc/kernel/cmdline"
+ln -s "$esc/cmdline" "$r/etc/kernel/cmdline"
+: >"$r/usr/sbin/update-grub"
+cp "$here/corpus/debian-default.grub" "$r/etc/default/grub"
+ln -s "$esc/grub.d" "$r/etc/default/grub.d"
+ln -s ../../../../../../../../.. "$r/etc/dracut.conf.d"
+setup "$r" install --cpu intel --bootloader kernel-install >"$work/escape.out" 2>&1
+setup "$r" install --cpu intel --bootloader grub >>"$work/escape.out" 2>&1
+if [ "$(cat "$esc/cmdline")" = HOST ] && [ -z "$(ls -A "$esc/grub.d")" ] && [ ! -e /passthru.conf ] &&
+    [ -f "$r/etc/kernel/cmdline" ] && [ ! -L "$r/etc/kernel/cmdline" ] &&
+    grep -q intel_iommu=on "$r/etc/kernel/cmdline"; then
+    ok "--root: planted symlinks (absolute and ../..) stay inside the image"
+else
+    bad "--root symlink escape" "$(cat "$work/escape.out")"
+fi
+
+# read-only commands on captured trees
+out=$("$bin" plan --sysroot "$fixture" 2>&1)
+code=$?
+[ $code -eq 0 ] && echo "$out" | grep -q 'no /etc/passthru.conf' && ok "plan without a config" || bad "plan" "$out"
+mkdir -p "$fixture/etc" && printf 'device = 0000:00:05.0\nfoo = bar\n' >"$fixture/etc/passthru.conf"
+"$bin" plan --sysroot "$fixture" >/dev/null 2>"$work/plan.err"
+code=$?
+[ $code -eq 2 ] && grep -q '/etc/passthru.conf:2: unknown key' "$work/plan.err" && ok "plan: config error, exit 2" ||
+    bad "plan config error" "exit $code"
+printf 'device = 0000:00:05.0\n' >"$fixture/etc/passthru.conf"
+out=$("$bin" plan --json --sysroot "$fixture")
+echo "$out" | jq -e '.devices | map(.state) == ["planned", "planned"]' >/dev/null && ok "plan --json" || bad "plan --json" "$out"
+out=$("$bin" status --sysroot "$fixture")
+code=$?
+[ $code -eq 1 ] && echo "$out" | tail -n 1 | grep -q 'passthru-claim did not run this boot' &&
+    ok "status: not ready, says what to do" || bad "status" "exit $code: $out"
+# the same tree after a boot that claimed: the driver links point at vfio-pci
+claimed=$work/claimed
+rm -rf "$claimed" && cp -a "$fixture" "$claimed"
+for f in 0 1; do
+    ln -s ../../../bus/pci/drivers/vfio-pci "$claimed/sys/devices/pci0000:00/0000:00:05.$f/driver"
+done
+mkdir -p "$claimed/run/passthru" && echo '{"version": 1}' >"$claimed/run/passthru/status.json"
+out=$("$bin" status --json --sysroot "$claimed")
+code=$?
+[ $code -eq 0 ] && echo "$out" | jq -e '.ready == true and .boot.version == 1' >/dev/null &&
+    ok "status --json: ready, exit 0" || bad "status ready" "exit $code: $out"
+out=$("$bin" list --sysroot "$fixture")
+echo "$out" | grep -q 'claimable: no: 0000:00:02.0 is the boot display' && echo "$out" | grep -q 'HD Audio Controller' &&
+    ok "list: groups, roles, pci.ids names, why not" || bad "list" "$out"
+"$bin" list --json --sysroot "$fixture" | jq -e 'length == 2 and .[1].claimable == true' >/dev/null &&
+    ok "list --json" || bad "list --json" ""
+out=$("$bin" xml 0000:00:05.0 --sysroot "$fixture")
+[ "$(echo "$out" | grep -c "<hostdev mode='subsystem' type='pci' managed='yes'>")" = 2 ] &&
+    echo "$out" | grep -q "<address domain='0x0000' bus='0x00' slot='0x05' function='0x1'/>" &&
+    ok "xml: the GPU and its companion" || bad "xml" "$out"
+two=$work/two && rm -rf "$two" && mkdir -p "$two" && tar -xzf tests/fixtures/two-gpus/tree.tar.gz -C "$two"
+"$bin" xml 1234:1111 --sysroot "$two" | grep -q 'more than one GPU' && ok "xml: two GPUs get the MMIO note" ||
+    bad "xml two GPUs" ""
+big=$work/big && rm -rf "$big" && "$top/build/gentree" "$big" 17
+out=$("$bin" xml 1234:1111 --sysroot "$big" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q '68 devices, but one guest can be assigned at most 64' &&
+    ok "xml: more than 64 devices refused" || bad "xml 64" "$out"
+"$bin" frobnicate >/dev/null 2>&1
+[ $? -eq 2 ] && ok "unknown command: exit 2" || bad "usage" ""
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
