@@ -26,9 +26,9 @@ check-fixtures: $(B)/passthru-claim $(B)/asan/passthru-claim
 check-valgrind: $(B)/passthru-claim-dyn
 	WORK=$(B)/tests/fixtures-valgrind tests/fixtures/run.sh "$(VALGRIND) $(CURDIR)/$(B)/passthru-claim-dyn"
 
-check-fuzz: check-fuzz-config
+check-fuzz: check-fuzz-config check-fuzz-kargs
 
-fuzz: fuzz-config
+fuzz: fuzz-config fuzz-kargs
 
 check-shell:
 	shellcheck -S warning $$(find dracut tests scripts -name '*.sh' -o -name 'module-setup.sh' | sort -u) \
@@ -57,3 +57,21 @@ check-fuzz-config: $(B)/fuzz/fuzz_config
 fuzz-config: $(B)/fuzz/fuzz_config
 	@mkdir -p $(B)/fuzz/corpus-config && cp tests/fuzz/corpus/config/* $(B)/fuzz/corpus-config/
 	$(B)/fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/corpus-config
+
+# libFuzzer: passthru-setup's kernel-argument and GRUB file editors
+FUZZ_SETUP := src/setup/kargs.c src/setup/grubfile.c src/lib/util.c
+$(B)/fuzz/fuzz_kargs: tests/fuzz/fuzz_kargs.c $(FUZZ_SETUP) $(HDRS)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc/lib -Isrc/setup -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz_kargs.c $(FUZZ_SETUP)
+
+.PHONY: check-fuzz-kargs fuzz-kargs
+check-fuzz-kargs: $(B)/fuzz/fuzz_kargs
+	@mkdir -p $(B)/fuzz/corpus-kargs && cp tests/fuzz/corpus/kargs/* $(B)/fuzz/corpus-kargs/
+	$(B)/fuzz/fuzz_kargs -max_total_time=20 -print_final_stats=1 $(B)/fuzz/corpus-kargs \
+		2>$(B)/fuzz/kargs.log || { tail -n 40 $(B)/fuzz/kargs.log; exit 1; }
+	@grep -E 'stat::number_of_executed_units' $(B)/fuzz/kargs.log; echo "PASS fuzz_kargs (20 s)"
+
+fuzz-kargs: $(B)/fuzz/fuzz_kargs
+	@mkdir -p $(B)/fuzz/corpus-kargs && cp tests/fuzz/corpus/kargs/* $(B)/fuzz/corpus-kargs/
+	$(B)/fuzz/fuzz_kargs -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/corpus-kargs

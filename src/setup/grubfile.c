@@ -29,6 +29,7 @@ static bool find_assign(const char *text, const char *var, const char **start, c
 	return found != NULL;
 }
 
+/* NULL when the assignment uses quoting that cannot be rewritten safely (or no memory). */
 char *grubfile_edit(const char *text, const char *var, const struct kargs_edit *e, bool remove,
 		    struct sbuf *dropped)
 {
@@ -58,8 +59,9 @@ char *grubfile_edit(const char *text, const char *var, const struct kargs_edit *
 		const char *close = memchr(v + 1, *v, (size_t)(vend - v - 1));
 
 		quote = *v;
-		if (close)
-			vend = close;
+		if (!close)
+			return NULL;	/* the value goes on past the line: not ours to rewrite */
+		vend = close;
 		v++;
 	} else {
 		/* unquoted: up to the first blank (a comment may follow) */
@@ -69,6 +71,10 @@ char *grubfile_edit(const char *text, const char *var, const struct kargs_edit *
 			sp++;
 		vend = sp;
 	}
+	/* quotes, escapes and command substitutions inside: leave the file to its author */
+	for (const char *c = v; c < vend; c++)
+		if (*c == '"' || *c == '\'' || *c == '\\' || *c == '`')
+			return NULL;
 	inner = strndup(v, (size_t)(vend - v));
 	if (!inner)
 		return NULL;

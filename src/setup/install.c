@@ -283,8 +283,14 @@ int cmd_install(struct opts *o)
 	}
 	if (b.grubby && fsroot_read(&fr, "/etc/default/grub", &text, NULL) == 0) {
 		edited = grubfile_edit(text, "GRUB_CMDLINE_LINUX", &e, false, &dropped);
-		if (!edited || manifest_stage(&t, &man, "/etc/default/grub", edited,
-					      strlen(edited)) < 0)
+		if (!edited) {
+			fprintf(stderr, "passthru-setup: cannot safely edit /etc/default/grub: its "
+				"GRUB_CMDLINE_LINUX uses quoting or escapes that passthru-setup does "
+				"not rewrite; add '%s' to it by hand; nothing was changed\n", add);
+			ret = 1;
+			goto out;
+		}
+		if (manifest_stage(&t, &man, "/etc/default/grub", edited, strlen(edited)) < 0)
 			goto fail;
 		free(text);
 		free(edited);

@@ -64,7 +64,9 @@ static char *filter(const char *line, const struct kargs_edit *e, bool drop_cont
 				sbuf_addf(dropped, "%s%.*s", dropped->len ? " " : "", (int)len, w);
 			continue;
 		}
-		sbuf_addf(&b, "%s%.*s", b.len ? " " : "", (int)len, w);
+		/* an unbalanced quote runs to the end of the line, as in the kernel: close it,
+		 * so that what we append stays out of it */
+		sbuf_addf(&b, "%s%.*s%s", b.len ? " " : "", (int)len, w, q ? "\"" : "");
 	}
 	if (b.err) {
 		sbuf_free(&b);
