@@ -59,41 +59,13 @@ int root_read(const struct root *r, const char *rel, char *buf, size_t size)
 
 int root_slurp(const struct root *r, const char *rel, char **ret, size_t *ret_len)
 {
-	int fd = root_openat(r, rel, O_RDONLY);
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int err = 0;
+	int fd = root_openat(r, rel, O_RDONLY), err;
 
 	if (fd < 0)
 		return fd;
-	for (;;) {
-		ssize_t n;
-
-		if (grow(&buf, &cap, len + 4097, 1) < 0) {
-			err = -ENOMEM;
-			break;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	err = slurp_fd(fd, ret, ret_len);
 	close(fd);
-	if (err) {
-		free(buf);
-		return err;
-	}
-	buf[len] = '\0';
-	*ret = buf;
-	if (ret_len)
-		*ret_len = len;
-	return 0;
+	return err;
 }
 
 int root_readlink_base(const struct root *r, const char *rel, char *buf, size_t size)

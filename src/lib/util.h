@@ -23,6 +23,9 @@ char *rstrip(char *s);
 /* Parse a hexadecimal number of at most maxdigits digits spanning all of s. */
 int parse_hex(const char *s, size_t maxdigits, uint32_t *ret);
 
+/* Read all of fd into a malloc'd NUL-terminated buffer (fd stays open). */
+int slurp_fd(int fd, char **ret, size_t *ret_len);
+
 /* A growable string buffer. */
 struct sbuf {
 	char *s;

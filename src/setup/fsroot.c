@@ -49,39 +49,13 @@ int fsroot_openat(const struct fsroot *r, const char *path, int flags, int mode)
 
 int fsroot_read(const struct fsroot *r, const char *path, char **ret, size_t *len)
 {
-	int fd = fsroot_openat(r, path, O_RDONLY, 0);
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-	int err = 0;
+	int fd = fsroot_openat(r, path, O_RDONLY, 0), err;
 
 	if (fd < 0)
 		return fd;
-	for (;;) {
-		ssize_t k;
-
-		if (grow(&buf, &cap, n + 4097, 1) < 0) {
-			err = -ENOMEM;
-			break;
-		}
-		k = read(fd, buf + n, cap - n - 1);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			err = -errno;
-		if (k <= 0)
-			break;
-		n += (size_t)k;
-	}
+	err = slurp_fd(fd, ret, len);
 	close(fd);
-	if (err) {
-		free(buf);
-		return err;
-	}
-	buf[n] = '\0';
-	*ret = buf;
-	if (len)
-		*len = n;
-	return 0;
+	return err;
 }
 
 bool fsroot_exists(const struct fsroot *r, const char *path)

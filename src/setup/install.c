@@ -189,51 +189,6 @@ static void args_string(const struct kargs_edit *e, bool drop, char *buf, size_t
 	}
 }
 
-/* What grubby, update-grub and dracut must do after the files are in place. */
-static int run_commands(const struct fsroot *fr, const struct opts *o, const struct boot *b,
-			const struct kargs_edit *e, bool removing)
-{
-	char add[600], drop[600], a1[640], a2[640];
-	int ret = 0;
-
-	args_string(e, false, add, sizeof(add));
-	args_string(e, true, drop, sizeof(drop));
-	if (!fr->is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")) {
-		printf("--root: nothing was run against this host. Inside %s, run:\n", fr->path);
-		if (b->grub)
-			printf("  update-grub    (or grub-mkconfig -o /boot/grub/grub.cfg)\n");
-		if (b->grubby)
-			printf("  grubby --update-kernel=ALL --%s=\"%s\"\n",
-			       removing ? "remove-args" : "args", add);
-		if (!o->no_initramfs)
-			printf("  dracut -f --regenerate-all\n");
-		return 0;
-	}
-	if (b->grubby && *add) {
-		snprintf(a1, sizeof(a1), "--%s=%s", removing ? "remove-args" : "args", add);
-		snprintf(a2, sizeof(a2), "--remove-args=%s", drop);
-		const char *argv[] = { "grubby", "--update-kernel=ALL", a1,
-				       removing || !*drop ? NULL : a2, NULL };
-		ret |= run_cmd(argv, o->dry_run);
-	}
-	if (b->grub) {
-		if (fsroot_exists(fr, "/usr/sbin/update-grub") || !o->dry_run) {
-			const char *argv[] = { "update-grub", NULL };
-			const char *alt[] = { "grub-mkconfig", "-o", "/boot/grub/grub.cfg", NULL };
-
-			ret |= run_cmd(fsroot_exists(fr, "/usr/sbin/update-grub") ||
-				       fsroot_exists(fr, "/usr/bin/update-grub") ? argv : alt,
-				       o->dry_run);
-		}
-	}
-	if (!o->no_initramfs) {
-		const char *argv[] = { "dracut", "-f", "--regenerate-all", NULL };
-
-		ret |= run_cmd(argv, o->dry_run);
-	}
-	return ret ? 1 : 0;
-}
-
 int cmd_install(struct opts *o)
 {
 	struct fsroot fr;
@@ -345,9 +300,15 @@ int cmd_install(struct opts *o)
 		ret = 0;
 		goto out;
 	}
+	char drop[600];
+
+	args_string(&e, true, drop, sizeof(drop));
+	struct bootcmds bc = { .grub = b.grub, .grubby = b.grubby, .grubby_args = add,
+			       .grubby_remove = drop, .initramfs = !o->no_initramfs };
+
 	if (o->dry_run) {
 		txn_diff(&t, stdout);
-		ret = run_commands(&fr, o, &b, &e, false);
+		ret = run_boot_commands(&fr, o, &bc);
 		printf("dry run: nothing was changed\n");
 		goto out;
 	}
@@ -360,7 +321,7 @@ int cmd_install(struct opts *o)
 	}
 	for (size_t i = 0; i < t.n; i++)
 		printf("%s %s\n", t.c[i].old ? "updated" : "created", t.c[i].path);
-	ret = run_commands(&fr, o, &b, &e, false);
+	ret = run_boot_commands(&fr, o, &bc);
 	if (ret)
 		fprintf(stderr, "passthru-setup: the files are in place, but a command failed; "
 			"fix it and run install again\n");

@@ -2,6 +2,7 @@
  * Testing only: PASSTHRU_TEST_RUN_COMMANDS=1 runs them even with --root (stand-ins on PATH
  * read PASSTHRU_TEST_ROOT); without it, --root never runs a command. */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -36,4 +37,54 @@ int run_cmd(const char *const argv[], bool dry_run)
 		return -ECHILD;
 	}
 	return 0;
+}
+
+int run_boot_commands(const struct fsroot *fr, const struct opts *o, const struct bootcmds *b)
+{
+	bool update_grub = fsroot_exists(fr, "/usr/sbin/update-grub") ||
+			   fsroot_exists(fr, "/usr/bin/update-grub");
+	char a1[640], a2[640];
+	int ret = 0;
+
+	if (!fr->is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")) {
+		printf("--root: nothing was run against this host. Inside %s, run:\n", fr->path);
+		if (b->grubby)
+			printf("  grubby --update-kernel=ALL%s%s%s%s%s\n",
+			       b->grubby_args && *b->grubby_args ? " --args=\"" : "",
+			       b->grubby_args && *b->grubby_args ? b->grubby_args : "",
+			       b->grubby_remove && *b->grubby_remove ? "\" --remove-args=\"" : "",
+			       b->grubby_remove && *b->grubby_remove ? b->grubby_remove : "", "\"");
+		if (b->grub)
+			printf("  %s\n", update_grub ? "update-grub" : "grub-mkconfig -o /boot/grub/grub.cfg");
+		if (b->initramfs)
+			printf("  dracut -f --regenerate-all\n");
+		return 0;
+	}
+	if (b->grubby) {
+		const char *argv[5] = { "grubby", "--update-kernel=ALL" };
+		int n = 2;
+
+		if (b->grubby_args && *b->grubby_args) {
+			snprintf(a1, sizeof(a1), "--args=%s", b->grubby_args);
+			argv[n++] = a1;
+		}
+		if (b->grubby_remove && *b->grubby_remove) {
+			snprintf(a2, sizeof(a2), "--remove-args=%s", b->grubby_remove);
+			argv[n++] = a2;
+		}
+		if (n > 2)
+			ret |= run_cmd(argv, o->dry_run);
+	}
+	if (b->grub) {
+		const char *argv[] = { "update-grub", NULL };
+		const char *alt[] = { "grub-mkconfig", "-o", "/boot/grub/grub.cfg", NULL };
+
+		ret |= run_cmd(update_grub ? argv : alt, o->dry_run);
+	}
+	if (b->initramfs) {
+		const char *argv[] = { "dracut", "-f", "--regenerate-all", NULL };
+
+		ret |= run_cmd(argv, o->dry_run);
+	}
+	return ret ? 1 : 0;
 }

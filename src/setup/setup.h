@@ -82,6 +82,14 @@ char *grub_dropin(const struct kargs_edit *e);
 
 /* run.c: external commands (update-grub, grubby, dracut). */
 int run_cmd(const char *const argv[], bool dry_run);
+struct bootcmds {
+	bool grub, grubby, initramfs;
+	const char *grubby_args;	/* grubby --args, or NULL/"" */
+	const char *grubby_remove;	/* grubby --remove-args, or NULL/"" */
+};
+/* Regenerate what the boot reads: grubby, update-grub, dracut; with --root only say so. */
+struct opts;
+int run_boot_commands(const struct fsroot *fr, const struct opts *o, const struct bootcmds *b);
 
 int cmd_install(struct opts *o);
 int cmd_uninstall(struct opts *o);

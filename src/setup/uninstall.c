@@ -122,35 +122,10 @@ int cmd_uninstall(struct opts *o)
 		manifest_remove_dirs(&fr, &m);
 	}
 	{
-		ret = 0;
-		if (!fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")) {
-			printf("--root: nothing was run against this host. Inside %s, run:%s%s%s\n",
-			       fr.path, grub ? " update-grub;" : "", grubby ?
-			       " grubby --update-kernel=ALL --remove-args=...;" : "",
-			       o->no_initramfs ? "" : " dracut -f --regenerate-all");
-		} else {
-			if (grubby) {
-				char a[640];
+		struct bootcmds bc = { .grub = grub, .grubby = grubby, .grubby_remove = m.grubby,
+				       .initramfs = !o->no_initramfs };
 
-				snprintf(a, sizeof(a), "--remove-args=%s", m.grubby);
-				const char *argv[] = { "grubby", "--update-kernel=ALL", a, NULL };
-				ret |= run_cmd(argv, o->dry_run);
-			}
-			if (grub) {
-				const char *argv[] = { "update-grub", NULL };
-				const char *alt[] = { "grub-mkconfig", "-o", "/boot/grub/grub.cfg", NULL };
-
-				ret |= run_cmd(fsroot_exists(&fr, "/usr/sbin/update-grub") ||
-					       fsroot_exists(&fr, "/usr/bin/update-grub") ? argv : alt,
-					       o->dry_run);
-			}
-			if (!o->no_initramfs) {
-				const char *argv[] = { "dracut", "-f", "--regenerate-all", NULL };
-
-				ret |= run_cmd(argv, o->dry_run);
-			}
-		}
-		ret = ret ? 1 : 0;
+		ret = run_boot_commands(&fr, o, &bc);
 	}
 	if (o->dry_run)
 		printf("dry run: nothing was changed\n");
