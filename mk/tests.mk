@@ -23,7 +23,7 @@ check-fixtures: $(B)/passthru-claim $(B)/asan/passthru-claim
 	tests/fixtures/run.sh $(B)/passthru-claim
 	WORK=$(B)/tests/fixtures-asan tests/fixtures/run.sh $(B)/asan/passthru-claim
 
-check-valgrind: $(B)/passthru-claim-dyn
+check-valgrind: $(B)/passthru-claim-dyn check-unit-valgrind
 	WORK=$(B)/tests/fixtures-valgrind tests/fixtures/run.sh "$(VALGRIND) $(CURDIR)/$(B)/passthru-claim-dyn"
 
 check-fuzz: check-fuzz-config check-fuzz-kargs
