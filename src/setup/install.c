@@ -25,6 +25,11 @@ static const char unsafe_conf[] =
 	"# WARNING: without interrupt remapping, a guest can attack the host with MSI writes.\n"
 	"options vfio_iommu_type1 allow_unsafe_interrupts=1\n";
 
+/*
+ * The platform's IOMMU decides the arguments: the firmware's DMAR table means Intel VT-d,
+ * IVRS means AMD-Vi (this also holds for a guest whose virtual CPU names another vendor).
+ * Without either table, /proc/cpuinfo's vendor decides.
+ */
 static const char *this_cpu(const struct opts *o)
 {
 	struct utsname u;
@@ -38,7 +43,11 @@ static const char *this_cpu(const struct opts *o)
 		return "other";
 	if (root_open(&r, o->sysroot) < 0)
 		return "other";
-	if (root_slurp(&r, "proc/cpuinfo", &info, NULL) == 0) {
+	if (root_exists(&r, "sys/firmware/acpi/tables/DMAR")) {
+		cpu = "intel";
+	} else if (root_exists(&r, "sys/firmware/acpi/tables/IVRS")) {
+		cpu = "amd";
+	} else if (root_slurp(&r, "proc/cpuinfo", &info, NULL) == 0) {
 		if (strstr(info, "GenuineIntel"))
 			cpu = "intel";
 		else if (strstr(info, "AuthenticAMD") || strstr(info, "HygonGenuine"))

@@ -117,6 +117,18 @@ setup "$r" install --cpu intel --no-iommu-pt --bootloader kernel-install >/dev/n
 [ "$(cat "$r/etc/kernel/cmdline")" = "root=UUID=0b7c2a4e-1 ro quiet intel_iommu=on" ] &&
     ok "--no-iommu-pt: intel_iommu=on only" || bad "--no-iommu-pt" "$(cat "$r/etc/kernel/cmdline")"
 
+# without --cpu, the firmware's IOMMU table decides: DMAR -> Intel, IVRS -> AMD
+newroot detect cmdline "$here/corpus/plain.cmdline"
+out=$(setup "$r" install --bootloader kernel-install --dry-run 2>&1)
+amd=$work/amd-sysroot && rm -rf "$amd" && mkdir -p "$amd" && tar -xzf tests/fixtures/amd-gpu-hda/tree.tar.gz -C "$amd"
+out2=$(PATH=$here/bin:$PATH "$bin" install --root "$r" --sysroot "$amd" --bootloader kernel-install --dry-run 2>&1)
+if echo "$out" | grep -q '^CPU: intel; kernel arguments: intel_iommu=on iommu=pt' &&
+    echo "$out2" | grep -q '^CPU: amd; kernel arguments: iommu=pt'; then
+    ok "CPU from the firmware's IOMMU table (DMAR: intel, IVRS: amd)"
+else
+    bad "CPU detection" "$out $out2"
+fi
+
 # --dry-run prints a diff and the commands, and changes nothing
 newroot dry grub "$here/corpus/debian-default.grub"
 before=$(snapshot "$r")
