@@ -1,11 +1,12 @@
 #!/bin/sh
 # module-setup.sh: dracut module that runs passthru-claim before udev coldplug.
-# passthru_claim_bin= and passthru_conf= (in a dracut.conf) name other sources to install.
+# Included only when asked for (passthru-setup install adds it in /etc/dracut.conf.d/);
+# without a config it adds nothing. passthru_claim_bin= and passthru_conf= (in a
+# dracut.conf) name other sources to install, for tests.
 
 check() {
-    [ -f "${passthru_conf:-/etc/passthru.conf}" ] || return 255
     [ -x "${passthru_claim_bin:-/usr/lib/passthru/passthru-claim}" ] || return 1
-    return 0
+    return 255
 }
 
 depends() {
@@ -13,12 +14,14 @@ depends() {
 }
 
 installkernel() {
+    [ -f "${passthru_conf:-/etc/passthru.conf}" ] || return 0
     # shellcheck disable=SC2034
     hostonly='' instmods vfio vfio_iommu_type1 vfio-pci pci-stub
 }
 
 # shellcheck disable=SC2154 # moddir is set by dracut
 install() {
+    [ -f "${passthru_conf:-/etc/passthru.conf}" ] || return 0
     inst_simple "${passthru_claim_bin:-/usr/lib/passthru/passthru-claim}" /usr/lib/passthru/passthru-claim
     inst_simple "${passthru_conf:-/etc/passthru.conf}" /etc/passthru.conf
     inst_hook pre-udev 10 "$moddir/passthru-pre-udev.sh"

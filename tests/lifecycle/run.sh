@@ -49,8 +49,8 @@ echo lifecycle >"$img/etc/hostname"
 sed -e 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=0/' -e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0"/' \
     "$img/usr/share/grub/default/grub" >"$img/etc/default/grub"
 printf 'GRUB_TERMINAL=serial\nGRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"\n' >>"$img/etc/default/grub"
-# a hostonly initramfs keeps dracut fast under TCG
-printf 'hostonly="yes"\nhostonly_mode="sloppy"\n' >"$img/etc/dracut.conf.d/10-lifecycle.conf"
+# a hostonly, uncompressed initramfs keeps dracut fast under TCG
+printf 'hostonly="yes"\nhostonly_mode="sloppy"\ncompress="cat"\nearly_microcode="no"\n' >"$img/etc/dracut.conf.d/10-lifecycle.conf"
 install -m 0755 tests/lifecycle/step.sh "$img/usr/local/sbin/passthru-lifecycle-step"
 install -m 0644 tests/lifecycle/passthru-lifecycle.service "$img/etc/systemd/system/"
 ln -sf /etc/systemd/system/passthru-lifecycle.service \
