@@ -25,7 +25,8 @@ vm_dracut_base() {
     ln -s "$TOP/tests/vm/dracut/99passthru-test" "$base/modules.d/99passthru-test"
 }
 
-# vm_image OUT [MODULES]: a generic image of the fetched kernel; MODULES default "passthru passthru-test".
+# vm_image OUT [MODULES [CONF]]: a generic image of the fetched kernel; MODULES default
+# "passthru passthru-test"; CONF is the config the module installs (default: a placeholder).
 vm_image() {
     out=$1
     kver=$(vm_kver)
@@ -34,7 +35,7 @@ vm_image() {
     printf '# base image config: every boot replaces it with its own\n' >"$VM/base.conf"
     cat >"$VM/dracut.conf" <<EOT
 passthru_claim_bin="$TOP/build/passthru-claim"
-passthru_conf="$TOP/$VM/base.conf"
+passthru_conf="${3:-$TOP/$VM/base.conf}"
 EOT
     dracutbasedir="$TOP/$VM/dracut-base" dracut -q --force --no-hostonly --no-early-microcode \
         --conf "$VM/dracut.conf" --confdir "$VM/empty-confdir" \

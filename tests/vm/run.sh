@@ -201,7 +201,19 @@ s_two_gpus() {
     finish
 }
 
-all="intel_gpu_hda amd_gpu_hda four_function no_iommu no_intremap bridge_nic boot_vga
+# not a boot: the module adds nothing to an image when there is no config
+s_module_without_config() {
+    name=module-without-config why="" log=$VM/$name.img.log
+    if ! vm_image "$VM/$name.img" "passthru" "$TOP/$VM/no-such-passthru.conf"; then
+        why="dracut failed"
+    elif lsinitrd "$VM/$name.img" 2>/dev/null | grep -q -e passthru-claim -e passthru-pre-udev; then
+        why="the image holds passthru files without a config"
+    fi
+    rm -f "$VM/$name.img"
+    finish
+}
+
+all="module_without_config intel_gpu_hda amd_gpu_hda four_function no_iommu no_intremap bridge_nic boot_vga
 broken_config disabled two_gpus"
 [ $# -gt 0 ] && all=$*
 for s in $all; do
