@@ -34,22 +34,29 @@ static void fail(const struct root *r, struct plan_entry *e, int err, const char
 	snprintf(e->reason, sizeof(e->reason), "%s: %s", what, strerror(-err));
 }
 
+/* Re-read the driver link: only that proves a claim. */
+static bool bound_to(const struct root *r, const char *name, const char *driver, char *cur,
+		     size_t size)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/driver", name);
+	cur[0] = '\0';
+	root_readlink_base(r, p, cur, size);
+	return !strcmp(cur, driver);
+}
+
 /* driver_override first, so that nothing but the target can bind once we unbind. */
 static int take(const struct root *r, struct plan_entry *e, claim_log_fn logf, void *ud)
 {
-	char name[ADDR_LEN], p[256], line[ADDR_LEN + 2];
+	char name[ADDR_LEN], p[256], line[ADDR_LEN + 2], cur[64];
 	int err;
 
 	addr_format(e->addr, name);
 	snprintf(line, sizeof(line), "%s\n", name);
-	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/driver", name);
-	{
-		char cur[64];
-
-		if (root_readlink_base(r, p, cur, sizeof(cur)) > 0 && !strcmp(cur, e->driver)) {
-			LOG("%s: already bound to %s", name, cur);
-			return 1;
-		}
+	if (bound_to(r, name, e->driver, cur, sizeof(cur))) {
+		LOG("%s: already bound to %s", name, cur);
+		return 1;
 	}
 	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/driver_override", name);
 	err = root_write(r, p, e->driver);
@@ -59,12 +66,7 @@ static int take(const struct root *r, struct plan_entry *e, claim_log_fn logf, v
 		return err;
 	}
 	LOG("%s: driver_override = %s", name, e->driver);
-	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/driver/unbind", name);
-	if (root_exists(r, p)) {
-		char cur[64] = "?";
-
-		snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/driver", name);
-		root_readlink_base(r, p, cur, sizeof(cur));
+	if (*cur) {
 		snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/driver/unbind", name);
 		err = root_write(r, p, line);
 		if (err < 0) {
@@ -79,43 +81,33 @@ static int take(const struct root *r, struct plan_entry *e, claim_log_fn logf, v
 
 static void verify(const struct root *r, struct plan_entry *e, claim_log_fn logf, void *ud)
 {
-	char name[ADDR_LEN], p[256], cur[64] = "";
-	int err;
+	char name[ADDR_LEN], p[256], cur[64];
+	bool ok;
+	int err = 0;
 
 	addr_format(e->addr, name);
-	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/driver", name);
-	root_readlink_base(r, p, cur, sizeof(cur));
-	if (!strcmp(cur, e->driver)) {
-		e->state = STATE_CLAIMED;
-		LOG("%s: claimed by %s", name, cur);
-		return;
-	}
+	ok = bound_to(r, name, e->driver, cur, sizeof(cur));
 	/* drivers_probe says nothing; an explicit bind returns the probe's errno */
 	snprintf(p, sizeof(p), "sys/bus/pci/drivers/%s/bind", e->driver);
-	if (!*cur && root_exists(r, p)) {
+	if (!ok && !*cur && root_exists(r, p)) {
 		char line[ADDR_LEN + 2];
 
 		snprintf(line, sizeof(line), "%s\n", name);
 		err = root_write(r, p, line);
-		snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/driver", name);
-		root_readlink_base(r, p, cur, sizeof(cur));
-		if (!strcmp(cur, e->driver)) {
-			e->state = STATE_CLAIMED;
-			LOG("%s: claimed by %s", name, cur);
-			return;
-		}
-		if (err < 0) {
-			snprintf(e->reason, sizeof(e->reason), "%s refused the device: %s",
-				 e->driver, strerror(-err));
-			e->state = STATE_FAILED;
-			strscpy(e->driver, cur, sizeof(e->driver));
-			LOG("%s: not claimed: %s", name, e->reason);
-			return;
-		}
+		ok = bound_to(r, name, e->driver, cur, sizeof(cur));
+	}
+	if (ok) {
+		e->state = STATE_CLAIMED;
+		LOG("%s: claimed by %s", name, cur);
+		return;
 	}
 	e->state = STATE_FAILED;
-	snprintf(e->reason, sizeof(e->reason), "after probing, the device is %s%s, not on %s",
-		 *cur ? "on " : "without a driver", cur, e->driver);
+	if (err < 0)
+		snprintf(e->reason, sizeof(e->reason), "%s refused the device: %s", e->driver,
+			 strerror(-err));
+	else
+		snprintf(e->reason, sizeof(e->reason), "after probing, the device is %s%s, not on %s",
+			 *cur ? "on " : "without a driver", cur, e->driver);
 	strscpy(e->driver, cur, sizeof(e->driver));
 	LOG("%s: not claimed: %s", name, e->reason);
 }

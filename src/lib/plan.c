@@ -421,7 +421,6 @@ int plan_build(const struct config *c, const struct model *m, const struct iommu
 	}
 	if (p.n)
 		qsort(p.e, p.n, sizeof(*p.e), cmp_entry);
-	p.iommu_skipped = !v->active && c->no_iommu == NO_IOMMU_SKIP;
 	*ret = p;
 	p.e = NULL;
 	r = 0;

@@ -26,7 +26,6 @@ struct plan_entry {
 struct plan {
 	struct plan_entry *e;
 	size_t n, cap;
-	bool iommu_skipped;	/* no IOMMU and no_iommu = skip */
 };
 
 int plan_build(const struct config *c, const struct model *m, const struct iommu_verdict *v,
