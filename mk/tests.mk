@@ -39,39 +39,29 @@ bench: $(B)/passthru-claim $(B)/gentree
 	tests/bench/bench.sh $(B)/passthru-claim $(B)/gentree
 	$(MAKE) --no-print-directory bench-vm
 
-# libFuzzer: the config parser and the kernel command line reader
+# libFuzzer targets: 20 s each in make check, FUZZ_SECONDS each with make fuzz
 FUZZ_SECONDS ?= 600
-FUZZ_LIB := src/lib/config.c src/lib/cmdline.c src/lib/util.c src/lib/root.c
-$(B)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_LIB) $(HDRS)
-	@mkdir -p $(dir $@)
-	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc/lib -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz_config.c $(FUZZ_LIB)
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc/lib -Isrc/setup \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-.PHONY: check-fuzz-config fuzz-config
-check-fuzz-config: $(B)/fuzz/fuzz_config
-	@mkdir -p $(B)/fuzz/corpus-config && cp tests/fuzz/corpus/config/* $(B)/fuzz/corpus-config/
-	$(B)/fuzz/fuzz_config -max_total_time=20 -print_final_stats=1 $(B)/fuzz/corpus-config \
-		2>$(B)/fuzz/config.log || { tail -n 40 $(B)/fuzz/config.log; exit 1; }
-	@grep -E 'stat::number_of_executed_units' $(B)/fuzz/config.log; echo "PASS fuzz_config (20 s)"
+# $(call fuzz_rules,NAME,SOURCES): build/fuzz/fuzz_NAME, check-fuzz-NAME, fuzz-NAME
+define fuzz_rules
+$(B)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(2) $(HDRS)
+	@mkdir -p $$(dir $$@)
+	clang $(FUZZ_CFLAGS) -o $$@ tests/fuzz/fuzz_$(1).c $(2)
 
-fuzz-config: $(B)/fuzz/fuzz_config
-	@mkdir -p $(B)/fuzz/corpus-config && cp tests/fuzz/corpus/config/* $(B)/fuzz/corpus-config/
-	$(B)/fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/corpus-config
+.PHONY: check-fuzz-$(1) fuzz-$(1)
+check-fuzz-$(1): $(B)/fuzz/fuzz_$(1)
+	@mkdir -p $(B)/fuzz/corpus-$(1) && cp tests/fuzz/corpus/$(1)/* $(B)/fuzz/corpus-$(1)/
+	$(B)/fuzz/fuzz_$(1) -max_total_time=20 -print_final_stats=1 $(B)/fuzz/corpus-$(1) \
+		2>$(B)/fuzz/$(1).log || { tail -n 40 $(B)/fuzz/$(1).log; exit 1; }
+	@grep -E 'stat::number_of_executed_units' $(B)/fuzz/$(1).log; echo "PASS fuzz_$(1) (20 s)"
 
-# libFuzzer: passthru-setup's kernel-argument and GRUB file editors
-FUZZ_SETUP := src/setup/kargs.c src/setup/grubfile.c src/lib/util.c
-$(B)/fuzz/fuzz_kargs: tests/fuzz/fuzz_kargs.c $(FUZZ_SETUP) $(HDRS)
-	@mkdir -p $(dir $@)
-	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc/lib -Isrc/setup -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz_kargs.c $(FUZZ_SETUP)
+fuzz-$(1): $(B)/fuzz/fuzz_$(1)
+	@mkdir -p $(B)/fuzz/corpus-$(1) && cp tests/fuzz/corpus/$(1)/* $(B)/fuzz/corpus-$(1)/
+	$(B)/fuzz/fuzz_$(1) -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/corpus-$(1)
+endef
 
-.PHONY: check-fuzz-kargs fuzz-kargs
-check-fuzz-kargs: $(B)/fuzz/fuzz_kargs
-	@mkdir -p $(B)/fuzz/corpus-kargs && cp tests/fuzz/corpus/kargs/* $(B)/fuzz/corpus-kargs/
-	$(B)/fuzz/fuzz_kargs -max_total_time=20 -print_final_stats=1 $(B)/fuzz/corpus-kargs \
-		2>$(B)/fuzz/kargs.log || { tail -n 40 $(B)/fuzz/kargs.log; exit 1; }
-	@grep -E 'stat::number_of_executed_units' $(B)/fuzz/kargs.log; echo "PASS fuzz_kargs (20 s)"
-
-fuzz-kargs: $(B)/fuzz/fuzz_kargs
-	@mkdir -p $(B)/fuzz/corpus-kargs && cp tests/fuzz/corpus/kargs/* $(B)/fuzz/corpus-kargs/
-	$(B)/fuzz/fuzz_kargs -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/corpus-kargs
+# the config parser and kernel command line reader; passthru-setup's argument editors
+$(eval $(call fuzz_rules,config,src/lib/config.c src/lib/cmdline.c src/lib/util.c src/lib/root.c))
+$(eval $(call fuzz_rules,kargs,src/setup/kargs.c src/setup/grubfile.c src/lib/util.c))

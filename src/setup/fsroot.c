@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,6 +23,15 @@ int fsroot_open(struct fsroot *r, const char *dir)
 	r->is_host = !strcmp(real, "/");
 	r->fd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return r->fd < 0 ? -errno : 0;
+}
+
+int fsroot_open_or_say(struct fsroot *r, const char *dir)
+{
+	int ret = fsroot_open(r, dir);
+
+	if (ret < 0)
+		fprintf(stderr, "passthru-setup: cannot open --root %s: %s\n", dir, strerror(-ret));
+	return ret;
 }
 
 void fsroot_close(struct fsroot *r)

@@ -211,12 +211,8 @@ int cmd_install(struct opts *o)
 	const char *cpu;
 	int ret;
 
-	ret = fsroot_open(&fr, o->root);
-	if (ret < 0) {
-		fprintf(stderr, "passthru-setup: cannot open --root %s: %s\n", o->root,
-			strerror(-ret));
+	if (fsroot_open_or_say(&fr, o->root) < 0)
 		return 1;
-	}
 	t.root = &fr;
 	config_init(&c);
 	ret = config_with_devices(&fr, o, &conf_text, &c);

@@ -23,6 +23,8 @@ struct fsroot {
 	bool is_host;		/* the root is / */
 };
 int fsroot_open(struct fsroot *r, const char *dir);
+/* The same, saying what went wrong on stderr. */
+int fsroot_open_or_say(struct fsroot *r, const char *dir);
 void fsroot_close(struct fsroot *r);
 int fsroot_openat(const struct fsroot *r, const char *path, int flags, int mode);
 /* Read a whole file; -ENOENT when missing. */

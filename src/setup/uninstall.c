@@ -48,12 +48,8 @@ int cmd_uninstall(struct opts *o)
 	size_t i;
 	int ret = 1;
 
-	ret = fsroot_open(&fr, o->root);
-	if (ret < 0) {
-		fprintf(stderr, "passthru-setup: cannot open --root %s: %s\n", o->root,
-			strerror(-ret));
+	if (fsroot_open_or_say(&fr, o->root) < 0)
 		return 1;
-	}
 	t.root = &fr;
 	ret = manifest_read(&fr, &m);
 	if (ret < 0) {
