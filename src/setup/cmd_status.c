@@ -119,9 +119,16 @@ int cmd_status(struct opts *o)
 			sbuf_addf(&out, "warning: %s\n", h.v.warning);
 		for (i = 0; i < errs.n; i++)
 			sbuf_addf(&out, "error: %s\n", errs.msg[i]);
-		sbuf_addf(&out, "boot: %s\n", boot ? "passthru-claim ran this boot "
-			  "(/run/passthru/status.json)" : "no /run/passthru/status.json: "
+		sbuf_addf(&out, "boot: %s\n", boot ? "passthru-claim ran this boot; its "
+			  "/run/passthru/status.json:" : "no /run/passthru/status.json: "
 			  "passthru-claim did not run this boot");
+		if (boot) {
+			char *line, *save = NULL;
+
+			for (line = strtok_r(boot, "\n", &save); line;
+			     line = strtok_r(NULL, "\n", &save))
+				sbuf_addf(&out, "  | %s\n", line);
+		}
 		if (p.n)
 			sbuf_addf(&out, "%-13s %-10s %-10s %s\n", "DEVICE", "ID", "ROLE", "DRIVER NOW");
 		for (i = 0; i < p.n; i++) {
