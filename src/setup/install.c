@@ -207,7 +207,8 @@ int cmd_install(struct opts *o)
 	struct boot b;
 	struct manifest man = { 0 };
 	struct sbuf dropped = { 0 };
-	char *conf_text = NULL, *text = NULL, *edited = NULL, err[1024], add[600];
+	struct bootcmds bc;
+	char *conf_text = NULL, *text = NULL, *edited = NULL, err[1024], add[600], drop[600];
 	const char *cpu;
 	int ret;
 
@@ -224,6 +225,7 @@ int cmd_install(struct opts *o)
 	cpu = this_cpu(o);
 	kargs_for_cpu(cpu, !o->no_iommu_pt, &e);
 	args_string(&e, false, add, sizeof(add));
+	args_string(&e, true, drop, sizeof(drop));
 	detect(&fr, o->bootloader, &b);
 	manifest_read(&fr, &man);
 	ret = 1;
@@ -305,12 +307,8 @@ int cmd_install(struct opts *o)
 		ret = 0;
 		goto out;
 	}
-	char drop[600];
-
-	args_string(&e, true, drop, sizeof(drop));
-	struct bootcmds bc = { .grub = b.grub, .grubby = b.grubby, .grubby_args = add,
-			       .grubby_remove = drop, .initramfs = !o->no_initramfs };
-
+	bc = (struct bootcmds){ .grub = b.grub, .grubby = b.grubby, .grubby_args = add,
+				.grubby_remove = drop, .initramfs = !o->no_initramfs };
 	if (o->dry_run) {
 		txn_diff(&t, stdout);
 		ret = run_boot_commands(&fr, o, &bc);
@@ -328,8 +326,9 @@ int cmd_install(struct opts *o)
 		printf("%s %s\n", t.c[i].old ? "updated" : "created", t.c[i].path);
 	ret = run_boot_commands(&fr, o, &bc);
 	if (ret)
-		fprintf(stderr, "passthru-setup: the files are in place, but a command failed; "
-			"fix it and run install again\n");
+		fprintf(stderr, "passthru-setup: the files are in place, but a command failed: "
+			"once its cause is fixed, run it again by hand (install would say there "
+			"is nothing to do)\n");
 	else
 		printf("installed: reboot to apply\n");
 	goto out;
