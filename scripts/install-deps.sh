@@ -1,6 +1,7 @@
 #!/bin/sh
 # install-deps.sh: install the Debian packages that building and testing passthru need.
-# Tools only: dracut-core (not dracut, which would replace initramfs-tools), QEMU, cpio...
+# Tools only, no recommends: dracut-core (not dracut, which would replace initramfs-tools;
+# and not its recommends lvm2/mdadm/cryptsetup, which hook into the machine's initramfs).
 set -eu
 PKGS="build-essential pkg-config musl-tools musl-dev linux-libc-dev
 libcmocka-dev libkmod-dev libpci-dev pciutils pci.ids
@@ -21,4 +22,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # shellcheck disable=SC2086
-apt-get install -y -q $missing
+apt-get install -y -q --no-install-recommends $missing
