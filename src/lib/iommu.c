@@ -1,48 +1,24 @@
 /* iommu.c: decide from sysfs and procfs whether the IOMMU is really on, and why not. */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "cmdline.h"
 #include "iommu.h"
 #include "util.h"
-
-/* Call fn on each entry name of a folder under the root (not . or ..). */
-static int each_entry(const struct root *r, const char *rel,
-		      void (*fn)(const char *name, void *ud), void *ud)
-{
-	int fd = root_openat(r, rel, O_RDONLY | O_DIRECTORY);
-	struct dirent *de;
-	DIR *d;
-
-	if (fd < 0)
-		return fd;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			fn(de->d_name, ud);
-	closedir(d);
-	return 0;
-}
 
 struct units {
 	int n, intel, amd;
 };
 
-static void on_unit(const char *name, void *ud)
+static int on_unit(const char *name, void *ud)
 {
 	struct units *u = ud;
 
 	u->n++;
 	u->intel += !strncmp(name, "dmar", 4);
 	u->amd += !strncmp(name, "ivhd", 4);
+	return 0;
 }
 
 struct domains {
@@ -52,7 +28,7 @@ struct domains {
 	int counts[8];
 };
 
-static void on_group(const char *name, void *ud)
+static int on_group(const char *name, void *ud)
 {
 	struct domains *d = ud;
 	char p[300], t[16];
@@ -61,14 +37,15 @@ static void on_group(const char *name, void *ud)
 	d->ngroups++;
 	snprintf(p, sizeof(p), "sys/kernel/iommu_groups/%s/type", name);
 	if (root_read(d->r, p, t, sizeof(t)) <= 0)
-		return;
+		return 0;
 	for (i = 0; i < 8 && d->types[i][0]; i++)
 		if (!strcmp(d->types[i], t))
 			break;
 	if (i == 8)
-		return;
+		return 0;
 	strcpy(d->types[i], t);
 	d->counts[i]++;
+	return 0;
 }
 
 int iommu_verdict_read(const struct root *r, const char *cmdline, struct iommu_verdict *ret)
@@ -80,8 +57,8 @@ int iommu_verdict_read(const struct root *r, const char *cmdline, struct iommu_v
 	_cleanup_free_ char *irq = NULL;
 	int i, best = -1;
 
-	each_entry(r, "sys/class/iommu", on_unit, &u);
-	each_entry(r, "sys/kernel/iommu_groups", on_group, &dom);
+	root_each(r, "sys/class/iommu", on_unit, &u);
+	root_each(r, "sys/kernel/iommu_groups", on_group, &dom);
 	v.active = u.n > 0 && dom.ngroups > 0;
 	if (root_exists(r, "sys/firmware/acpi/tables/DMAR"))
 		strcpy(v.firmware_table_name, "DMAR");

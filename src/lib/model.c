@@ -1,7 +1,4 @@
 /* model.c: the PCI devices and IOMMU groups of a system, read through libpci and sysfs. */
-#include <dirent.h>
-#include <fcntl.h>
-#include <unistd.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -73,15 +70,32 @@ void model_free(struct model *m)
 	memset(m, 0, sizeof(*m));
 }
 
+struct consumers {
+	struct pdev *d;
+	size_t cap;
+};
+
+/* consumer:pci:ADDR links: the kernel's device links from a GPU to its functions */
+static int add_consumer(const char *name, void *ud)
+{
+	struct consumers *c = ud;
+	pci_addr_t a;
+
+	if (strncmp(name, "consumer:pci:", 13) || addr_parse(name + 13, &a) < 0)
+		return 0;
+	if (grow(&c->d->consumers, &c->cap, c->d->nconsumers + 1, sizeof(*c->d->consumers)) < 0)
+		return -ENOMEM;
+	c->d->consumers[c->d->nconsumers++] = a;
+	return 0;
+}
+
 /* What libpci does not give: driver, override, group, boot_vga, class, device links. */
 static int read_sysfs_facts(const struct root *r, struct pdev *d)
 {
+	struct consumers c = { d, 0 };
 	char p[256], buf[64];
-	size_t cap = 0;
-	struct dirent *de;
-	DIR *dir;
-	int fd;
 	uint32_t v;
+	int ret;
 
 	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/class", d->name);
 	if (root_read(r, p, buf, sizeof(buf)) > 0 && parse_hex(buf, 6, &v) == 0)
@@ -106,83 +120,55 @@ static int read_sysfs_facts(const struct root *r, struct pdev *d)
 	d->boot_vga = root_read(r, p, buf, sizeof(buf)) > 0 ? buf[0] == '1' : -1;
 
 	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s", d->name);
-	fd = root_openat(r, p, O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		return 0;
-	dir = fdopendir(fd);
-	if (!dir) {
-		close(fd);
-		return 0;
-	}
-	while ((de = readdir(dir))) {
-		pci_addr_t a;
+	ret = root_each(r, p, add_consumer, &c);
 
-		if (strncmp(de->d_name, "consumer:pci:", 13) ||
-		    addr_parse(de->d_name + 13, &a) < 0)
-			continue;
-		if (grow(&d->consumers, &cap, d->nconsumers + 1, sizeof(*d->consumers)) < 0) {
-			closedir(dir);
-			return -ENOMEM;
-		}
-		d->consumers[d->nconsumers++] = a;
-	}
-	closedir(dir);
+	return ret == -ENOMEM ? ret : 0;
+}
+
+struct foreign_ctx {
+	const struct root *r;
+	struct model *m;
+	int group;
+};
+
+static int add_foreign(const char *name, void *ud)
+{
+	struct foreign_ctx *x = ud;
+	struct model *m = x->m;
+	pci_addr_t a;
+
+	if (addr_parse(name, &a) == 0 && model_find(m, a))
+		return 0;
+	if (grow(&m->foreign, &m->capforeign, m->nforeign + 1, sizeof(*m->foreign)) < 0)
+		return -ENOMEM;
+	m->foreign[m->nforeign].group = x->group;
+	strscpy(m->foreign[m->nforeign].name, name, sizeof(m->foreign[0].name));
+	m->nforeign++;
 	return 0;
+}
+
+static int scan_group(const char *name, void *ud)
+{
+	struct foreign_ctx x = *(struct foreign_ctx *)ud;
+	char p[300], *end;
+	long gid = strtol(name, &end, 10);
+	int ret;
+
+	if (*end || end == name || gid < 0 || gid >= 1L << 30)
+		return 0;
+	x.group = (int)gid;
+	snprintf(p, sizeof(p), "sys/kernel/iommu_groups/%s/devices", name);
+	ret = root_each(x.r, p, add_foreign, &x);
+	return ret == -ENOMEM ? ret : 0;
 }
 
 /* Group members that are not PCI devices can never be bound: note them. */
 static int read_foreign_members(const struct root *r, struct model *m)
 {
-	DIR *groups;
-	struct dirent *g;
-	int fd = root_openat(r, "sys/kernel/iommu_groups", O_RDONLY | O_DIRECTORY);
+	struct foreign_ctx x = { r, m, 0 };
+	int ret = root_each(r, "sys/kernel/iommu_groups", scan_group, &x);
 
-	if (fd < 0)
-		return 0;
-	groups = fdopendir(fd);
-	if (!groups) {
-		close(fd);
-		return 0;
-	}
-	while ((g = readdir(groups))) {
-		char p[300], *end;
-		struct dirent *de;
-		long gid = strtol(g->d_name, &end, 10);
-		DIR *members;
-
-		if (*end || end == g->d_name)
-			continue;
-		snprintf(p, sizeof(p), "sys/kernel/iommu_groups/%s/devices", g->d_name);
-		fd = root_openat(r, p, O_RDONLY | O_DIRECTORY);
-		if (fd < 0)
-			continue;
-		members = fdopendir(fd);
-		if (!members) {
-			close(fd);
-			continue;
-		}
-		while ((de = readdir(members))) {
-			pci_addr_t a;
-
-			if (de->d_name[0] == '.')
-				continue;
-			if (addr_parse(de->d_name, &a) == 0 && model_find(m, a))
-				continue;
-			if (grow(&m->foreign, &m->capforeign, m->nforeign + 1,
-				 sizeof(*m->foreign)) < 0) {
-				closedir(members);
-				closedir(groups);
-				return -ENOMEM;
-			}
-			m->foreign[m->nforeign].group = (int)gid;
-			strscpy(m->foreign[m->nforeign].name, de->d_name,
-				sizeof(m->foreign[0].name));
-			m->nforeign++;
-		}
-		closedir(members);
-	}
-	closedir(groups);
-	return 0;
+	return ret == -ENOMEM ? ret : 0;
 }
 
 int model_scan(struct model *m, const struct root *r, char *err, size_t errsize)

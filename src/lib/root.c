@@ -1,4 +1,5 @@
 /* root.c: every file passthru reads or writes goes through a movable root (--sysroot). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -107,6 +108,28 @@ int root_write(const struct root *r, const char *rel, const char *s)
 int root_exists(const struct root *r, const char *rel)
 {
 	return faccessat(r->fd, rel_of(rel), F_OK, 0) == 0;
+}
+
+int root_each(const struct root *r, const char *rel, int (*fn)(const char *name, void *ud),
+	      void *ud)
+{
+	int fd = root_openat(r, rel, O_RDONLY | O_DIRECTORY), ret = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	while (!ret && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			ret = fn(de->d_name, ud);
+	closedir(d);
+	return ret;
 }
 
 int root_path(const struct root *r, const char *rel, char *buf, size_t size)

@@ -22,6 +22,9 @@ int root_readlink_base(const struct root *r, const char *rel, char *buf, size_t 
 /* One unbuffered write() of s, as sysfs wants it. */
 int root_write(const struct root *r, const char *rel, const char *s);
 int root_exists(const struct root *r, const char *rel);
+/* fn for each entry of a folder but . and ..; stops at fn's first error and returns it. */
+int root_each(const struct root *r, const char *rel, int (*fn)(const char *name, void *ud),
+	      void *ud);
 /* Absolute path of rel under the root, for libraries that want a path. */
 int root_path(const struct root *r, const char *rel, char *buf, size_t size);
 /* Write a file atomically: temporary file, fsync, rename; makes missing folders. */
