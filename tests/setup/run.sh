@@ -129,6 +129,24 @@ else
     bad "CPU detection" "$out $out2"
 fi
 
+# --allow-unsafe-interrupts: only when asked, with a warning; uninstall removes it
+newroot unsafe cmdline "$here/corpus/plain.cmdline"
+cp -a "$r" "$r.pristine"
+out=$(setup "$r" install --cpu intel --bootloader kernel-install --allow-unsafe-interrupts 2>&1)
+if grep -qx 'options vfio_iommu_type1 allow_unsafe_interrupts=1' \
+    "$r/etc/modprobe.d/passthru-unsafe-interrupts.conf" 2>/dev/null &&
+    echo "$out" | grep -q 'WARNING: --allow-unsafe-interrupts' &&
+    setup "$r" uninstall >/dev/null 2>&1 && rm -f "$r/commands.log" &&
+    diff -r "$r" "$r.pristine" >/dev/null; then
+    ok "--allow-unsafe-interrupts: modprobe.d option with a warning, removed by uninstall"
+else
+    bad "--allow-unsafe-interrupts" "$out"
+fi
+newroot safe cmdline "$here/corpus/plain.cmdline"
+setup "$r" install --cpu intel --bootloader kernel-install >/dev/null 2>&1
+[ ! -e "$r/etc/modprobe.d/passthru-unsafe-interrupts.conf" ] && ok "no unsafe interrupts unless asked" ||
+    bad "unsafe interrupts" "written without being asked"
+
 # --dry-run prints a diff and the commands, and changes nothing
 newroot dry grub "$here/corpus/debian-default.grub"
 before=$(snapshot "$r")
