@@ -17,3 +17,7 @@ check-unit: $(UNIT_TESTS) $(UNIT_ASAN)
 
 check-unit-valgrind: $(UNIT_TESTS)
 	@set -e; for t in $^; do $(VALGRIND) $$t >/dev/null; done; echo "PASS unit tests under valgrind"
+
+# the config fuzzer's binary alone (its run targets come from fuzz_rules in mk/tests.mk)
+.PHONY: fuzz-config-bin
+fuzz-config-bin: $(B)/fuzz/fuzz_config
