@@ -77,6 +77,11 @@ static int on_arg(const char *key, const char *val, void *ud)
 			errlist_add(x->errs, "kernel command line: rd.passthru.device= has no value");
 			x->err = -EINVAL;
 		}
+		if (val && *val && (val[0] == ',' || val[strlen(val) - 1] == ',' || strstr(val, ",,"))) {
+			errlist_add(x->errs, "kernel command line: empty selector in "
+				    "rd.passthru.device=%.60s", val);
+			x->err = -EINVAL;
+		}
 		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 			struct selector s;
 

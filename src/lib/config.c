@@ -206,9 +206,20 @@ static char *trim(char *s)
 static bool printable(const char *s)
 {
 	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 && *s != '\t')
+		if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
 			return false;
 	return true;
+}
+
+/* "FILE:LINE" for an origin field, keeping the line number when the path is long. */
+static void set_origin(char *dst, size_t size, const char *where)
+{
+	size_t n = strlen(where);
+
+	if (n < size)
+		memcpy(dst, where, n + 1);
+	else
+		snprintf(dst, size, "...%s", where + n - (size - 4));
 }
 
 /* One line; returns 0, -EINVAL with an error added, or -ENOMEM. */
@@ -260,7 +271,7 @@ static int parse_line(struct config *c, char *line, const char *where, int seen[
 				    where, val);
 			return -EINVAL;
 		}
-		snprintf(s.origin, sizeof(s.origin), "%s", where);
+		set_origin(s.origin, sizeof(s.origin), where);
 		return config_add_selector(c, &s);
 	}
 	if (seen[k]) {
@@ -282,30 +293,39 @@ int config_parse(struct config *c, const char *text, size_t len, const char *fil
 		 struct errlist *errs)
 {
 	int seen[ARRAY_SIZE(keys)] = { 0 };
-	size_t pos = 0, nerr = errs->n;
+	size_t pos = 0;
 	int lineno = 0, r;
+	bool bad = false;
+	/* the whole file name and the line number, however long the name */
+	_cleanup_free_ char *where = malloc(strlen(file) + 16);
 
+	if (!where)
+		return -ENOMEM;
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - text - pos) : len - pos;
-		char line[MAX_LINE + 1], where[300];
+		char line[MAX_LINE + 1];
 
 		lineno++;
-		snprintf(where, sizeof(where), "%s:%d", file, lineno);
+		sprintf(where, "%s:%d", file, lineno);
 		if (n > MAX_LINE) {
 			errlist_add(errs, "%s: line longer than %d characters", where, MAX_LINE);
+			bad = true;
 		} else if (memchr(text + pos, '\0', n)) {
 			errlist_add(errs, "%s: NUL byte in line", where);
+			bad = true;
 		} else {
 			memcpy(line, text + pos, n);
 			line[n] = '\0';
 			r = parse_line(c, line, where, seen, lineno, errs);
 			if (r == -ENOMEM)
 				return r;
+			bad |= r < 0;
 		}
 		pos += n + 1;
 	}
-	return errs->n > nerr ? -EINVAL : 0;
+	/* a bad line is an error even when its message could not be allocated */
+	return bad ? -EINVAL : 0;
 }
 
 int config_load(struct config *c, const struct root *r, const char *path, struct errlist *errs)

@@ -73,6 +73,14 @@ static void test_bad_device(void **state)
 			    "rd.passthru.device=");
 	config_free(&c);
 	errlist_free(&e);
+	assert_int_equal(run("rd.passthru.device=01:00.0,,02:00.0", &cl, &c, &e), -22);
+	assert_string_equal(e.msg[0], "kernel command line: empty selector in "
+			    "rd.passthru.device=01:00.0,,02:00.0");
+	config_free(&c);
+	errlist_free(&e);
+	assert_int_equal(run("rd.passthru.device=,", &cl, &c, &e), -22);
+	config_free(&c);
+	errlist_free(&e);
 	assert_int_equal(run("rd.passthru.device=", &cl, &c, &e), -22);
 	assert_string_equal(e.msg[0], "kernel command line: rd.passthru.device= has no value");
 	config_free(&c);

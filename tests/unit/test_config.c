@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -106,6 +107,7 @@ static const struct bad bad_cases[] = {
 	{ "Device = 01:00.0\n", "t.conf:1: unknown key 'Device' (known: device, companions, "
 	  "boot_vga, unsafe_group, driver, no_iommu)" },
 	{ "device = 01:00.0\x01\n", "t.conf:1: control character in line" },
+	{ "companions = none\x7f\n", "t.conf:1: control character in line" },
 };
 
 static void test_errors(void **state)
@@ -158,6 +160,25 @@ static void test_every_bad_line_reported(void **state)
 	done(&p);
 }
 
+/* a file name far longer than any fixed buffer still gets its ":LINE" */
+static void test_long_file_name(void **state)
+{
+	char name[600], want[700];
+	struct config c;
+	struct errlist e = { 0 };
+
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	config_init(&c);
+	assert_int_equal(config_parse(&c, "device = 01:00.0\nbogus\n", 23, name, &e), -22);
+	snprintf(want, sizeof(want), "%s:2: expected 'key = value', got 'bogus'", name);
+	assert_string_equal(e.msg[0], want);
+	assert_int_equal(c.nsel, 1);
+	assert_non_null(strstr(c.sel[0].origin, "aaa:1"));
+	config_free(&c);
+	errlist_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_nul_and_long_lines),
 		cmocka_unit_test(test_every_bad_line_reported),
+		cmocka_unit_test(test_long_file_name),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
