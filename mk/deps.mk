@@ -1,17 +1,40 @@
-# mk/deps.mk: static libkmod and libpci for musl, built from Debian's source packages.
+# mk/deps.mk: static libkmod and libpci for musl, built from Debian's source packages
+# (kmod 30+20221128-1, pciutils 1:3.9.0-4) by scripts/build-deps.sh; see docs/building.md.
+#
+#   make deps                    fetch (private apt config), verify, build; once
+#   make KMOD_SRC=DIR PCIUTILS_SRC=DIR ...   use unpacked source trees instead (offline)
+#   make deps-clean              remove build/deps (make clean keeps it)
+#
+# Everything lands in build/deps/; the Makefile links with $(DEPS_CFLAGS)/$(DEPS_LIBS).
 MUSL_CC ?= musl-gcc
-DEPS_DIR := $(B)/deps
+KMOD_SRC ?=
+PCIUTILS_SRC ?=
+DEPS_DIR := $(abspath $(B)/deps)
+DEPS_MUSL := $(DEPS_DIR)/musl
 DEPS_STAMP := $(DEPS_DIR)/.stamp
-DEPS_CFLAGS := -isystem $(DEPS_DIR)/musl/uapi -I$(DEPS_DIR)/musl/include
-DEPS_LIBS := $(DEPS_DIR)/musl/lib/libkmod-internal.a $(DEPS_DIR)/musl/lib/libshared.a \
-	$(DEPS_DIR)/musl/lib/libpci.a
+# the kernel uapi headers (linux/, asm/, asm-generic/) on an -isystem path of their own
+DEPS_CFLAGS := -I$(DEPS_MUSL)/include -isystem $(DEPS_MUSL)/uapi
+DEPS_LIBS := $(DEPS_MUSL)/lib/libkmod-internal.a $(DEPS_MUSL)/lib/libshared.a \
+	$(DEPS_MUSL)/lib/libpci.a
+
+# What the stamp was built from; rewritten only when that changes, so that giving
+# (or dropping) KMOD_SRC/PCIUTILS_SRC or another MUSL_CC rebuilds, and nothing else does.
+DEPS_INPUTS := MUSL_CC=$(MUSL_CC) KMOD_SRC=$(abspath $(KMOD_SRC)) \
+	PCIUTILS_SRC=$(abspath $(PCIUTILS_SRC))
+$(DEPS_DIR)/.inputs: FORCE-deps-inputs
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(DEPS_INPUTS)' | cmp -s - $@ 2>/dev/null || \
+		printf '%s\n' '$(DEPS_INPUTS)' >$@
+.PHONY: FORCE-deps-inputs
+FORCE-deps-inputs:
+
+$(DEPS_STAMP): $(DEPS_DIR)/.inputs scripts/build-deps.sh scripts/fetch-sources.sh
+	@rm -f $@
+	MUSL_CC='$(MUSL_CC)' KMOD_SRC='$(abspath $(KMOD_SRC))' \
+		PCIUTILS_SRC='$(abspath $(PCIUTILS_SRC))' sh scripts/build-deps.sh $(DEPS_DIR)
+	@touch $@
 
 .PHONY: deps deps-clean
-$(DEPS_STAMP): scripts/build-deps.sh
-	MUSL_CC=$(MUSL_CC) KMOD_SRC=$(KMOD_SRC) PCIUTILS_SRC=$(PCIUTILS_SRC) \
-		sh scripts/build-deps.sh $(DEPS_DIR)
-	touch $@
-
 deps: $(DEPS_STAMP)
 
 deps-clean:

@@ -1,97 +1,111 @@
 #!/bin/sh
-# build-deps.sh: build static libkmod and libpci for musl from Debian's source packages.
+# build-deps.sh: static libkmod and libpci for musl, from Debian's source packages.
 #
 # usage: build-deps.sh DEPS_DIR
-# KMOD_SRC=DIR / PCIUTILS_SRC=DIR: use these unpacked source trees (offline builds).
-# Otherwise kmod 30+20221128-1 and pciutils 1:3.9.0-4 are fetched with a private apt
-# configuration (deb-src of the machine's own Debian mirror; the system's apt setup is
-# not touched). apt checks the files against the signed Sources index; dpkg-source -x
-# checks them against the .dsc again.
+#
+# Environment:
+#   MUSL_CC       the musl compiler driver (default musl-gcc)
+#   KMOD_SRC      an unpacked kmod source tree to use instead of downloading one
+#   PCIUTILS_SRC  an unpacked pciutils source tree to use instead of downloading one
+# A package without a *_SRC tree is fetched (kmod 30+20221128-1, pciutils 1:3.9.0-4)
+# and verified by scripts/fetch-sources.sh into DEPS_DIR/src/, with apt's private state
+# in DEPS_DIR/apt/. The given trees are copied, never modified.
+#
+# Result, DEPS_DIR/musl/:
+#   include/libkmod.h, include/pci/{pci,header,config,types}.h
+#   lib/libkmod-internal.a, lib/libshared.a, lib/libpci.a
+#   uapi/{linux,asm,asm-generic,mtd} -> the system's kernel uapi headers (for -isystem)
+# It is built in DEPS_DIR/musl.new and renamed into place only when complete, so a
+# failed build never leaves a half-made DEPS_DIR/musl behind.
 set -eu
+me=build-deps
+die() { echo "$me: $*" >&2; exit 1; }
+[ $# -eq 1 ] || die "usage: $0 DEPS_DIR"
 KMOD_VERSION=30+20221128-1
 PCIUTILS_VERSION=1:3.9.0-4
-deps=$(mkdir -p "$1" && cd "$1" && pwd)
-src=$deps/src
-out=$deps/musl
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$1"
+deps=$(cd "$1" && pwd)
 MUSL_CC=${MUSL_CC:-musl-gcc}
-FLAGS="-Os -ffunction-sections -fdata-sections -isystem $out/uapi"
-mkdir -p "$src" "$out/include/pci" "$out/lib" "$out/uapi"
+command -v "$MUSL_CC" >/dev/null 2>&1 || die "$MUSL_CC not found (Debian package musl-tools)"
+# one set of flags for the libraries and for passthru-claim, so --gc-sections can drop
+# every function that passthru-claim does not reach
+OPT="-Os -ffunction-sections -fdata-sections"
 
-fetch() {
-	apt=$deps/apt
-	mkdir -p "$apt/sources.d" "$apt/lists/partial" "$apt/cache/archives/partial"
-	sources=/etc/apt/sources.list.d/debian.sources
-	if [ -f "$sources" ]; then
-		sed 's/^Types:.*/Types: deb-src/' "$sources" >"$apt/sources.d/debian-src.sources"
-	else
-		grep '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' >"$apt/sources.d/debian-src.list"
-	fi
-	set -- -o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$apt/sources.d" \
-		-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
-	apt-get "$@" -q update >"$apt/update.log" 2>&1 || {
-		cat "$apt/update.log" >&2
-		echo "build-deps: apt-get update (deb-src) failed" >&2
-		exit 1
-	}
-	(cd "$src" && apt-get "$@" -q source --download-only \
-		"kmod=$KMOD_VERSION" "pciutils=$PCIUTILS_VERSION") || {
-		echo "build-deps: cannot fetch the kmod and pciutils source packages;" \
-			"set KMOD_SRC= and PCIUTILS_SRC= to unpacked trees" >&2
-		exit 1
-	}
-	for dsc in "$src/kmod_$KMOD_VERSION.dsc" "$src/pciutils_${PCIUTILS_VERSION#1:}.dsc"; do
-		dir=$(basename "$dsc" .dsc | sed 's/_/-/; s/-[^-]*$//')
-		rm -rf "${src:?}/$dir"
-		# dpkg-source verifies every file against the checksums in the .dsc
-		(cd "$src" && dpkg-source -q -x "$dsc" "$dir") || {
-			echo "build-deps: $dsc does not verify" >&2
-			exit 1
-		}
-	done
-}
-
-if [ -z "${KMOD_SRC:-}" ] || [ -z "${PCIUTILS_SRC:-}" ]; then
-	fetch
+# --- sources: the given trees, or Debian's source packages, fetched and verified ---
+fetch=""
+[ -n "${KMOD_SRC:-}" ] || fetch="$fetch kmod=$KMOD_VERSION"
+[ -n "${PCIUTILS_SRC:-}" ] || fetch="$fetch pciutils=$PCIUTILS_VERSION"
+if [ -n "$fetch" ]; then
+	# shellcheck disable=SC2086 # one word per package
+	sh "$here/fetch-sources.sh" "$deps/apt" "$deps/src" $fetch
 fi
-KMOD_SRC=${KMOD_SRC:-$src/kmod-30+20221128}
-PCIUTILS_SRC=${PCIUTILS_SRC:-$src/pciutils-3.9.0}
-for d in "$KMOD_SRC/libkmod/libkmod.h" "$PCIUTILS_SRC/lib/pci.h"; do
-	[ -f "$d" ] || { echo "build-deps: $d not found" >&2; exit 1; }
-done
+KMOD_SRC=${KMOD_SRC:-$deps/src/kmod}
+PCIUTILS_SRC=${PCIUTILS_SRC:-$deps/src/pciutils}
+if [ ! -f "$KMOD_SRC/libkmod/libkmod.h" ] || [ ! -f "$KMOD_SRC/configure.ac" ]; then
+	die "KMOD_SRC=$KMOD_SRC is not a kmod source tree (no libkmod/libkmod.h, configure.ac)"
+fi
+if [ ! -f "$PCIUTILS_SRC/lib/pci.h" ] || [ ! -f "$PCIUTILS_SRC/Makefile" ]; then
+	die "PCIUTILS_SRC=$PCIUTILS_SRC is not a pciutils source tree (no lib/pci.h, Makefile)"
+fi
 
-# musl-gcc has no kernel headers of its own: give it the uapi ones on a path of their own
+out=$deps/musl.new
+rm -rf "$out"
+mkdir -p "$out/include/pci" "$out/lib" "$out/uapi"
+
+# --- kernel uapi headers: musl-gcc has none, and must not see glibc's /usr/include ---
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
+if [ ! -f /usr/include/linux/version.h ] || [ ! -d "/usr/include/$multiarch/asm" ]; then
+	die "kernel uapi headers missing (Debian package linux-libc-dev)"
+fi
 for d in linux asm-generic mtd; do
-	[ -d "/usr/include/$d" ] && ln -sfn "/usr/include/$d" "$out/uapi/$d"
+	[ -d "/usr/include/$d" ] && ln -s "/usr/include/$d" "$out/uapi/$d"
 done
-arch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
-ln -sfn "/usr/include/$arch/asm" "$out/uapi/asm"
+ln -s "/usr/include/$multiarch/asm" "$out/uapi/asm"
+CFLAGS="$OPT -isystem $out/uapi"
 
-# kmod: its configure refuses --enable-static, but the normal build leaves static archives
+log_fail() { tail -n 40 "$1" >&2; die "$2 failed (whole log: $1)"; }
+
+# --- kmod: configure refuses --enable-static, but the normal build of the two
+# convenience libraries leaves static archives in .libs/ ---
 kb=$deps/build-kmod
-rm -rf "$kb" && cp -a "$KMOD_SRC" "$kb"
+rm -rf "$kb"
+cp -R "$KMOD_SRC" "$kb"
 (
 	cd "$kb"
 	if [ ! -x configure ]; then
-		mkdir -p libkmod/docs && touch libkmod/docs/gtk-doc.make
-		autoreconf -fi >autoreconf.log 2>&1 || { cat autoreconf.log >&2; exit 1; }
+		# the tarball has no configure; gtk-doc.make is only included, never used here
+		mkdir -p libkmod/docs
+		[ -f libkmod/docs/gtk-doc.make ] || : >libkmod/docs/gtk-doc.make
+		autoreconf -fi >autoreconf.log 2>&1 || log_fail "$kb/autoreconf.log" "kmod autoreconf"
 	fi
-	./configure -q CC="$MUSL_CC" CFLAGS="$FLAGS" --disable-manpages --disable-test-modules \
-		--disable-tools --disable-python --disable-debug --without-zstd --without-xz \
-		--without-zlib --without-openssl >configure.log 2>&1 ||
-		{ tail -n 30 configure.log >&2; exit 1; }
-	make -s libkmod/libkmod-internal.la shared/libshared.la >make.log 2>&1 ||
-		{ tail -n 30 make.log >&2; exit 1; }
+	# Debian 12's kernel modules are plain .ko (checked: linux-image-6.1.0-56-amd64 has
+	# no .ko.xz/.ko.zst/.ko.gz), so no decompression libraries are linked in
+	./configure CC="$MUSL_CC" CFLAGS="$CFLAGS" --disable-manpages --disable-test-modules \
+		--disable-tools --disable-python --disable-debug --disable-coverage \
+		--disable-experimental --without-zstd --without-xz --without-zlib --without-openssl \
+		--sysconfdir=/etc >configure.log 2>&1 || log_fail "$kb/configure.log" "kmod configure"
+	make libkmod/libkmod-internal.la shared/libshared.la >make.log 2>&1 ||
+		log_fail "$kb/make.log" "kmod make"
 )
 cp "$kb/libkmod/.libs/libkmod-internal.a" "$kb/shared/.libs/libshared.a" "$out/lib/"
 cp "$kb/libkmod/libkmod.h" "$out/include/"
 
-# pciutils builds libpci.a itself; only the sysfs and /proc methods matter here
+# --- pciutils: builds lib/libpci.a itself; only the sysfs and /proc methods matter ---
 pb=$deps/build-pciutils
-rm -rf "$pb" && cp -a "$PCIUTILS_SRC" "$pb"
-make -s -C "$pb" lib/libpci.a CC="$MUSL_CC" ZLIB=no DNS=no LIBKMOD=no HWDB=no SHARED=no \
-	OPT="$FLAGS" >"$pb/make.log" 2>&1 || { tail -n 30 "$pb/make.log" >&2; exit 1; }
+rm -rf "$pb"
+cp -R "$PCIUTILS_SRC" "$pb"
+make -C "$pb" lib/libpci.a CC="$MUSL_CC" OPT="$CFLAGS" ZLIB=no DNS=no LIBKMOD=no HWDB=no \
+	SHARED=no PREFIX=/usr IDSDIR=/usr/share/misc >"$pb/make.log" 2>&1 ||
+	log_fail "$pb/make.log" "pciutils make"
 cp "$pb/lib/libpci.a" "$out/lib/"
 for h in pci.h header.h config.h types.h; do
 	cp "$pb/lib/$h" "$out/include/pci/"
 done
-echo "build-deps: static libkmod and libpci for musl are in $out"
+
+# --- into place ---
+rm -rf "$deps/musl.old"
+[ ! -e "$deps/musl" ] || mv "$deps/musl" "$deps/musl.old"
+mv "$out" "$deps/musl"
+rm -rf "$deps/musl.old"
+echo "$me: static libkmod and libpci for musl are in $deps/musl"
