@@ -1,0 +1,43 @@
+/* initramfs.h: the initramfs generators (dracut, initramfs-tools, mkinitcpio) behind one table. */
+#ifndef PASSTHRU_INITRAMFS_H
+#define PASSTHRU_INITRAMFS_H
+#include <stdbool.h>
+#include "setup.h"
+
+struct manifest;
+
+/*
+ * One generator: one file each (initramfs_dracut.c, initramfs_tools.c, initramfs_mkinitcpio.c),
+ * one loop in the callers (install, uninstall, status). Functions return -errno.
+ */
+struct initramfs_gen {
+	const char *name;	/* "dracut", "initramfs-tools", "mkinitcpio": --initramfs NAME */
+	/* The generator is installed in the root (its command and configuration exist). */
+	bool (*detect)(const struct fsroot *fr);
+	/* It made the image of kernel kver (to choose when several are installed); false when
+	 * that cannot be told. */
+	bool (*built_image_of)(const struct fsroot *fr, const char *kver);
+	/* Stage, through the manifest (so uninstall removes exactly them), the files that enable
+	 * passthru in this generator's images (a dracut.conf.d or mkinitcpio.conf.d drop-in, ...). */
+	int (*stage_enable)(struct txn *t, struct manifest *m, const struct fsroot *fr);
+	/* The command that rebuilds every image with this generator, NULL-terminated. */
+	const char *const *rebuild_argv;
+	/* Whether the image of kernel kver holds passthru: 1 yes, 0 no, -ENOENT no image,
+	 * -EOPNOTSUPP the generator's lister is missing, other -errno. */
+	int (*image_has_passthru)(const struct fsroot *fr, const char *kver);
+};
+
+extern const struct initramfs_gen initramfs_dracut;
+extern const struct initramfs_gen initramfs_tools;
+extern const struct initramfs_gen initramfs_mkinitcpio;
+
+/* Every generator, in the order detection prefers them; NULL-terminated. */
+extern const struct initramfs_gen *const initramfs_gens[];
+
+/* The generator to use: `want` (--initramfs NAME) when given and present; otherwise the one
+ * present, or among several the one that built the running kernel's image. NULL: none (the
+ * caller names the supported ones). */
+const struct initramfs_gen *initramfs_find(const struct fsroot *fr, const char *want,
+					   const char *running_kver);
+
+#endif
