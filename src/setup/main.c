@@ -34,6 +34,7 @@ int main(int argc, char **argv)
 		{ "allow-unsafe-interrupts", no_argument, NULL, 'U' },
 		{ "bootloader", required_argument, NULL, 'b' },
 		{ "no-initramfs", no_argument, NULL, 'I' },
+		{ "initramfs", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -78,6 +79,15 @@ int main(int argc, char **argv)
 			o.bootloader = optarg;
 			break;
 		case 'I': o.no_initramfs = true; break;
+		case 'i':
+			if (strcmp(optarg, "dracut") && strcmp(optarg, "initramfs-tools") &&
+			    strcmp(optarg, "mkinitcpio")) {
+				fprintf(stderr, "passthru-setup: --initramfs takes dracut, "
+					"initramfs-tools or mkinitcpio\n");
+				return 2;
+			}
+			o.initramfs = optarg;
+			break;
 		case 'j': o.json = true; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default: return usage();

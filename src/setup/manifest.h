@@ -13,6 +13,12 @@ struct manifest_entry {
 	uint64_t hash;		/* of what install last wrote */
 };
 
+/* A configured address and the vendor:device it had at install (status: a swapped card). */
+struct manifest_device {
+	char addr[16];		/* 0000:01:00.0 */
+	char id[10];		/* 10de:2204 */
+};
+
 struct manifest {
 	struct manifest_entry *e;
 	size_t n, cap;
@@ -20,6 +26,13 @@ struct manifest {
 	char dirs[32][512];	/* folders install made, parents first */
 	size_t ndirs;
 	bool exists;
+	/* What went into the images: install rebuilds them when either changed since. */
+	char config_sha256[65];	/* of /etc/passthru.conf, "" when none */
+	char claim_sha256[65];	/* of /usr/lib/passthru/passthru-claim */
+	char initramfs[32];	/* the generator enabled: dracut, initramfs-tools, mkinitcpio */
+	char args[600];		/* the kernel arguments passthru added (not those the user had) */
+	struct manifest_device devices[64];
+	size_t ndevices;
 };
 
 uint64_t fnv64(const char *data, size_t len);

@@ -11,6 +11,7 @@ struct opts {
 	const char *sysroot;	/* --sysroot: where /sys, /proc, /run are read (tests) */
 	const char *cpu;	/* intel, amd, other, or NULL: this machine's */
 	const char *bootloader;	/* auto, grub, grubby, kernel-install, none */
+	const char *initramfs;	/* --initramfs dracut|initramfs-tools|mkinitcpio, or NULL: found */
 	const char **devices;	/* --device */
 	size_t ndevices;
 	bool dry_run, json, no_iommu_pt, allow_unsafe_interrupts, no_initramfs;
