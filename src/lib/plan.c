@@ -393,6 +393,9 @@ static int judge_unit(struct ctx *x, size_t root, const size_t *mem, size_t nmem
 			if (!strcmp(d->driver, "vfio-pci") || !strcmp(d->driver, "pci-stub"))
 				continue;
 			why = unforceable(x, d, groups[k], buf, sizeof(buf));
+			/* another unit saw it first: another group's kernel list names it too */
+			if (!why && !e)
+				why = "which the kernel's list of another group names too";
 			if (c->unsafe_group == UNSAFE_GROUP_FORCE && !why && e) {
 				e->state = STATE_PLANNED;
 				continue;

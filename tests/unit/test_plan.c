@@ -245,6 +245,18 @@ static const struct pcase cases[] = {
 	      "IOMMU group 6 also holds idma64.0, which is not a PCI device" }, { ADDR_NONE } }, 1,
 	  { { 6, "idma64.0" } } },
 
+	{ "force: a device two groups hold (link and list) is in the way of both",
+	  "device = 01:00.0\ndevice = 02:00.0\nunsafe_group = force", false,
+	  { GPU(A(1, 0, 0), 7), GPU(A(2, 0, 0), 6), NIC(A(3, 0, 0), 6), END },
+	  { { A(1, 0, 0), ROLE_SELECTED, STATE_REFUSED, false,
+	      "IOMMU group 7 also holds 0000:03:00.0 [8086:100e] class 0x020000, which the kernel "
+	      "lists in the group but whose iommu_group link names group 6" },
+	    { A(2, 0, 0), ROLE_SELECTED, STATE_REFUSED, false,
+	      "IOMMU group 6 also holds 0000:03:00.0 [8086:100e] class 0x020000, which the "
+	      "kernel's list of another group names too (refused even under unsafe_group = force)" },
+	    { A(3, 0, 0), ROLE_OTHER, STATE_UNTOUCHED, false, NULL }, { ADDR_NONE } }, 1,
+	  { { 7, "0000:03:00.0" } } },
+
 	/* SR-IOV virtual functions are never companions */
 	{ "a virtual function selected alone", "device = 00:02.1", false,
 	  { IGPU(A(0, 2, 0), 0), VF(A(0, 2, 1), 1, A(0, 2, 0)), VF(A(0, 2, 2), 2, A(0, 2, 0)), END },
