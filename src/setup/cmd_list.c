@@ -41,8 +41,11 @@ int cmd_list(struct opts *o)
 	struct pci_access *pa;
 	size_t i, j, shown = 0;
 
-	if (hostview_open(&h, o->sysroot) < 0)
+	if (hostview_open(&h, o->sysroot) < 0) {
+		if (o->json)
+			puts("[]");	/* still one JSON document; the words went to stderr */
 		return 1;
+	}
 	pa = pci_alloc();
 	if (o->json)
 		sbuf_add(&out, "[");

@@ -44,7 +44,7 @@ int cmd_plan(struct opts *o)
 	} else {
 		if (r == -ENOENT)
 			sbuf_add(&out, "no /etc/passthru.conf: nothing is selected\n");
-		hostview_plan_human(&out, &h, have_plan ? &p : NULL, &errs);
+		hostview_plan_human(&out, &h, &c, have_plan ? &p : NULL, &errs);
 		fputs(out.s ? out.s : "", code == 2 ? stderr : stdout);
 	}
 	sbuf_free(&out);

@@ -319,7 +319,7 @@ static void judge(const struct hostview *h, const struct config *c, const struct
 		if (e->role == ROLE_BRIDGE || (e->role == ROLE_OTHER && !e->bind))
 			continue;
 		if (e->state == STATE_ABSENT || e->state == STATE_REFUSED) {
-			hostview_entry_line(&h->m, e, line, sizeof(line));
+			hostview_entry_line(&h->m, c, e, line, sizeof(line));
 			snprintf(s->message, sizeof(s->message), "%s", line);
 			return;
 		}
@@ -354,7 +354,7 @@ static void live_plan(const struct hostview *h, const struct config *c, struct p
 		const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(&h->m, e->addr);
 		char why[1024];
 
-		hostview_reason(&h->m, e, why, sizeof(why));
+		hostview_reason(&h->m, c, e, why, sizeof(why));
 		strscpy(e->reason, why, sizeof(e->reason));
 		strscpy(e->driver, d ? d->driver : "", sizeof(e->driver));
 		if (!d || e->state != STATE_PLANNED || !e->bind)

@@ -294,7 +294,7 @@ static int validate(const struct opts *o, const struct config *c)
 		char line[1600];
 
 		if (e->state == STATE_REFUSED || e->state == STATE_ABSENT) {
-			hostview_entry_line(&h.m, e, line, sizeof(line));
+			hostview_entry_line(&h.m, &cc, e, line, sizeof(line));
 			fprintf(stderr, "passthru-setup: %s\n", line);
 			bad = 1;
 		}

@@ -61,7 +61,20 @@ static size_t twins(const struct model *m, const struct pdev *d, char *buf, size
 	return n;
 }
 
-void hostview_reason(const struct model *m, const struct plan_entry *e, char *buf, size_t size)
+/* An ID selector (not an address) chose d: the user named the model, not this card. */
+static bool chosen_by_id(const struct config *c, const struct pdev *d)
+{
+	size_t i;
+
+	for (i = 0; c && i < c->nsel; i++)
+		if (c->sel[i].kind == SEL_ID && c->sel[i].vendor == d->vendor &&
+		    c->sel[i].device == d->device)
+			return true;
+	return false;
+}
+
+void hostview_reason(const struct model *m, const struct config *c, const struct plan_entry *e,
+		     char *buf, size_t size)
 {
 	static const char allow[] = "; set boot_vga = allow to claim it";
 	const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(m, e->addr);
@@ -69,7 +82,8 @@ void hostview_reason(const struct model *m, const struct plan_entry *e, char *bu
 	char *cut;
 
 	strscpy(buf, e->reason, size);
-	if (!d || d->boot_vga != 1 || e->role != ROLE_SELECTED || !twins(m, d, other, sizeof(other)))
+	if (!d || d->boot_vga != 1 || e->role != ROLE_SELECTED || !chosen_by_id(c, d) ||
+	    !twins(m, d, other, sizeof(other)))
 		return;
 	/* an ID selector caught both cards: the user wants the other one, not the console */
 	cut = strstr(buf, allow);
@@ -80,12 +94,12 @@ void hostview_reason(const struct model *m, const struct plan_entry *e, char *bu
 		 "boot_vga = allow would take the host's console", d->vendor, d->device, other);
 }
 
-void hostview_entry_line(const struct model *m, const struct plan_entry *e, char *buf,
-			 size_t size)
+void hostview_entry_line(const struct model *m, const struct config *c,
+			 const struct plan_entry *e, char *buf, size_t size)
 {
 	char a[ADDR_LEN], why[1024];
 
-	hostview_reason(m, e, why, sizeof(why));
+	hostview_reason(m, c, e, why, sizeof(why));
 	if (e->addr == ADDR_NONE) {
 		snprintf(buf, size, "not found: %s", why);
 		return;
@@ -98,8 +112,8 @@ void hostview_entry_line(const struct model *m, const struct plan_entry *e, char
 			 state_name(e->state), why[0] ? ": " : "", why);
 }
 
-void hostview_plan_human(struct sbuf *b, const struct hostview *h, const struct plan *p,
-			 const struct errlist *errs)
+void hostview_plan_human(struct sbuf *b, const struct hostview *h, const struct config *c,
+			 const struct plan *p, const struct errlist *errs)
 {
 	const struct iommu_verdict *v = &h->v;
 	size_t i;
@@ -119,12 +133,12 @@ void hostview_plan_human(struct sbuf *b, const struct hostview *h, const struct 
 		char line[1600], a[ADDR_LEN], why[1024];
 
 		if (e->state == STATE_ABSENT) {
-			hostview_entry_line(&h->m, e, line, sizeof(line));
+			hostview_entry_line(&h->m, c, e, line, sizeof(line));
 			sbuf_addf(b, "%s\n", line);
 			continue;
 		}
 		addr_format(e->addr, a);
-		hostview_reason(&h->m, e, why, sizeof(why));
+		hostview_reason(&h->m, c, e, why, sizeof(why));
 		sbuf_addf(b, "%-12s [%04x:%04x] %-9s %-9s", a, e->vendor, e->device,
 			  role_name(e->role), state_name(e->state));
 		if (e->state == STATE_CLAIMED || e->state == STATE_PLANNED)
