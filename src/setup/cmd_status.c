@@ -480,6 +480,10 @@ int cmd_status(struct opts *o)
 				continue;
 			}
 			addr_format(e->addr, a);
+			if (e->state == STATE_ABSENT) {
+				sbuf_addf(&out, "%s not found: %s\n", a, e->reason);
+				continue;
+			}
 			sbuf_addf(&out, "%-13s %04x:%04x  %-10s %-10s %s\n", a, e->vendor,
 				  e->device, role_name(e->role), state_name(e->state),
 				  e->driver[0] ? e->driver : "none");

@@ -298,7 +298,8 @@ static int validate(const struct opts *o, const struct config *c)
 			fprintf(stderr, "passthru-setup: %s\n", line);
 			bad = 1;
 		}
-		if (!d || !e->bind)
+		/* what the boot would take: the unit, even where this plan refuses it */
+		if (!d || !(e->bind || e->role == ROLE_SELECTED || e->role == ROLE_COMPANION))
 			continue;
 		for (k = 0; k < hs.n; k++)
 			if (block_under(&h.r, hs.h[k].majmin, d->addr, 0)) {
@@ -311,9 +312,10 @@ static int validate(const struct opts *o, const struct config *c)
 		if (e->role == ROLE_SELECTED && !pdev_is_display(d) &&
 		    !hostview_is_companion(&h.m, d))
 			printf("note: %s [%04x:%04x] is not a display controller: class 0x%06x "
-			       "(%s), driver now: %s; it goes to %s at boot\n", d->name, d->vendor,
-			       d->device, d->class, class_name(d->class),
-			       d->driver[0] ? d->driver : "none", c->driver);
+			       "(%s), driver now: %s%s%s\n", d->name, d->vendor, d->device,
+			       d->class, class_name(d->class), d->driver[0] ? d->driver : "none",
+			       e->bind ? "; the boot would hand it to " : "",
+			       e->bind ? c->driver : "");
 	}
 	if (bad)
 		fprintf(stderr, "passthru-setup: install refused, nothing was changed: the boot "
