@@ -57,6 +57,14 @@ for c in install uninstall status list plan xml confirm; do
         { bad "$c --help" "exit $code: $(cat "$work/out" "$work/err")"; continue; }
     ok "$c --help: its own usage on stdout, exit 0"
 done
+# the bash completion offers each command exactly the options its --help shows
+for c in install uninstall status list plan xml; do
+    want=$("$bin" "$c" --help | grep -o -- '--[a-z-]*' | grep -v -- '^--help$' | sort -u | tr '\n' ' ')
+    got=$(awk -v c="$c" '$0 ~ "^    ([a-z]+ [|] )*" c "( [|] [a-z]+)*[)]" { on = 1 } on { print } on && /;;/ { on = 0 }' \
+        docs/passthru-setup.bash | grep -o -- '--[a-z-]*' | grep -v -e '^--help$' -e '^--$' | sort -u | tr '\n' ' ')
+    [ -n "$want" ] && [ "$want" = "$got" ] && ok "bash completion for $c: $want" ||
+        bad "bash completion $c" "help: $want; completion: $got"
+done
 run --version
 [ $code -eq 0 ] && grep -Eq '^passthru-setup [0-9]+\.[0-9]+' "$work/out" && ok "--version" || bad "--version" "$(cat "$work/out")"
 run install --trial --root "$work/none"
