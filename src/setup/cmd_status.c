@@ -1,6 +1,7 @@
 /* cmd_status.c: passthru-setup status: is this host ready, what drifted, and what to do. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,11 +54,44 @@ static const char *json_ws(const char *p)
 
 static const char *json_value(const char *p, int depth);
 
+/* Length of the UTF-8 sequence at p (a byte of 0x80 or more), 0 when it is not valid. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n, i;
+	uint32_t c;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, c = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, c = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, c = p[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return n;
+}
+
 static const char *json_string(const char *p)
 {
 	if (*p++ != '"')
 		return NULL;
 	for (; *p && *p != '"'; p++) {
+		if ((unsigned char)*p >= 0x80) {
+			size_t n = utf8_len((const unsigned char *)p);
+
+			if (!n)
+				return NULL;
+			p += n - 1;
+			continue;
+		}
 		if ((unsigned char)*p < 0x20)
 			return NULL;
 		if (*p == '\\') {

@@ -141,6 +141,14 @@ printf '{"version": 1, "truncated' >"$claimed/run/passthru/status.json"
 run status --json --sysroot "$claimed"
 json && jq -e '.boot == null and (.errors[0] | test("not valid JSON"))' "$work/out" >/dev/null &&
     ok "status --json: a broken boot document is reported, the output stays valid" || bad "status broken boot" "$(cat "$work/out")"
+printf '{"version": 1, "errors": ["\377\376"]}\n' >"$claimed/run/passthru/status.json"
+run status --json --sysroot "$claimed"
+json && jq -e '.boot == null' "$work/out" >/dev/null && ok "status --json: a boot document with bytes that are not UTF-8 is not embedded" ||
+    bad "status non-UTF-8 boot" "$(cat "$work/out")"
+printf '{"version": 1, "errors": ["caf\303\251 \\u00e9"], "x": [1.5e3, -0, true, null]}\n' >"$claimed/run/passthru/status.json"
+run status --json --sysroot "$claimed"
+json && jq -e '.boot.errors[0] == "café é" and .boot.x[0] == 1500' "$work/out" >/dev/null &&
+    ok "status --json: a valid boot document with UTF-8 is embedded as it is" || bad "status utf8 boot" "$(cat "$work/out")"
 run status --sysroot "$intel"
 has 'see below' "$work/out" && bad "status" "says 'see below'" || ok "status: no 'see below'"
 
