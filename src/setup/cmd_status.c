@@ -330,9 +330,9 @@ static void judge(const struct hostview *h, const struct config *c, const struct
 
 	s->ready = false;
 	if (!config_ok) {
-		snprintf(s->message, sizeof(s->message), "config error in %s: fix it (the errors "
-			 "are above; passthru-setup plan shows them too), then run passthru-setup "
-			 "install", PASSTHRU_CONF);
+		snprintf(s->message, sizeof(s->message), "config error in %s: fix it (each error "
+			 "names its line; passthru-setup plan lists them too), then run "
+			 "passthru-setup install", PASSTHRU_CONF);
 		return;
 	}
 	if (!c->nsel) {
@@ -361,7 +361,8 @@ static void judge(const struct hostview *h, const struct config *c, const struct
 			snprintf(s->message, sizeof(s->message), "%s is on %s, not %s: %s",
 				 d ? d->name : "a configured device",
 				 d && d->driver[0] ? d->driver : "no driver", want, booted ?
-				 "see the boot's status above and 'journalctl -b | grep passthru:'" :
+				 "the boot's /run/passthru/status.json says why, and "
+				 "'journalctl -b | grep passthru:' shows each step" :
 				 "passthru-claim did not run this boot: run passthru-setup install "
 				 "(it puts passthru in the initramfs) and reboot");
 			return;
@@ -369,7 +370,7 @@ static void judge(const struct hostview *h, const struct config *c, const struct
 	}
 	if (s->ndrift) {
 		snprintf(s->message, sizeof(s->message), "every configured device is on %s, but "
-			 "%zu thing%s drifted since install (above): %s", want, s->ndrift,
+			 "%zu thing%s drifted since install (each drift names its fix): %s", want, s->ndrift,
 			 s->ndrift == 1 ? "" : "s", s->drift[0].fix);
 		return;
 	}
