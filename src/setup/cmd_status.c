@@ -416,6 +416,7 @@ int cmd_status(struct opts *o)
 	struct manifest man = { 0 };
 	char *boot = NULL, *conf = NULL;
 	size_t conflen = 0, config_errors, i;
+	bool booted;
 	int r, ret;
 
 	s = calloc(1, sizeof(*s));
@@ -436,6 +437,7 @@ int cmd_status(struct opts *o)
 	if (r != -ENOENT && !errs.n && hostview_plan(&h, &c, &p) < 0)
 		errlist_add(&errs, "out of memory while planning");
 	root_slurp(&h.r, BOOT_STATUS, &boot, NULL);
+	booted = boot != NULL;
 	if (boot && !json_valid(boot)) {
 		errlist_add(&errs, "/%s is not valid JSON: ignored", BOOT_STATUS);
 		free(boot);
@@ -453,7 +455,7 @@ int cmd_status(struct opts *o)
 		check_cmdline(s, &h, &man);
 		check_devices(s, &h, &man);
 	}
-	judge(&h, &c, &p, config_errors == 0, boot != NULL, s);
+	judge(&h, &c, &p, config_errors == 0, booted, s);
 	live_plan(&h, &c, &p);
 
 	if (o->json) {
@@ -494,8 +496,9 @@ int cmd_status(struct opts *o)
 		for (i = 0; i < errs.n; i++)
 			sbuf_addf(&out, "error: %s\n", errs.msg[i]);
 		sbuf_addf(&out, "boot: %s\n", boot ? "passthru-claim ran this boot; its "
-			  "/run/passthru/status.json:" : "no /run/passthru/status.json: "
-			  "passthru-claim did not run this boot");
+			  "/run/passthru/status.json:" : booted ? "/run/passthru/status.json is "
+			  "there but not valid JSON (passthru-claim ran, its report is damaged)" :
+			  "no /run/passthru/status.json: passthru-claim did not run this boot");
 		if (boot) {
 			char *line, *save = NULL;
 
