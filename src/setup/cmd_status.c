@@ -318,7 +318,8 @@ static void check_config(struct status *s, const char *boot, const char *conf, s
 	else if (r == 1 && strcmp(want, now))
 		add_drift(s, "config", "passthru-setup install, then reboot",
 			  "%s changed since the initramfs was built (this boot read sha256 "
-			  "%.12s..., the file is %.12s... now): the initramfs holds the old config, and the next boot would use it",
+			  "%.12s..., the file is %.12s... now): the initramfs holds the old "
+			  "config, and the next boot would use it",
 			  PASSTHRU_CONF, want, now);
 }
 

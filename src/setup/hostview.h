@@ -22,9 +22,9 @@ void hostview_close(struct hostview *h);
 int hostview_plan(const struct hostview *h, const struct config *c, struct plan *ret);
 
 /*
- * Why an entry was refused or not found, for a person: the planner's reason, and where two
- * identical cards share an ID selected by ID alone and the refused one is the boot display, the advice to select
- * the other one as ID@ADDRESS (boot_vga = allow would take the console).
+ * Why an entry was refused or not found, for a person: the planner's reason, and where an ID
+ * selector chose two identical cards and the refused one is the boot display, the advice to
+ * select the other one as ID@ADDRESS (boot_vga = allow would take the console).
  */
 void hostview_reason(const struct model *m, const struct config *c, const struct plan_entry *e,
 		     char *buf, size_t size);
