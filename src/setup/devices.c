@@ -145,13 +145,37 @@ static void majmin_of(const struct root *r, const char *dev, char *buf, size_t s
 		buf[0] = '\0';
 }
 
+/* /proc/mounts, where there is no mountinfo: "/dev/sda2 / ext4 rw 0 0" */
+static void read_proc_mounts(const struct root *r, struct holders *hs)
+{
+	char *text = NULL, *line, *save = NULL;
+
+	if (root_slurp(r, "proc/mounts", &text, NULL) < 0)
+		return;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char source[256], mnt[256], majmin[24], what[600];
+
+		if (sscanf(line, "%255s %255s", source, mnt) != 2)
+			continue;
+		majmin_of(r, source, majmin, sizeof(majmin));
+		if (!majmin[0])
+			continue;
+		snprintf(what, sizeof(what), "the filesystem mounted on %s (%s, %s)", mnt, source,
+			 majmin);
+		add_holder(hs, majmin, what);
+	}
+	free(text);
+}
+
 /* mountinfo: "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw" */
 static void read_mounts(const struct root *r, struct holders *hs)
 {
 	char *text = NULL, *line, *save = NULL;
 
-	if (root_slurp(r, "proc/self/mountinfo", &text, NULL) < 0)
+	if (root_slurp(r, "proc/self/mountinfo", &text, NULL) < 0) {
+		read_proc_mounts(r, hs);
 		return;
+	}
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char majmin[24], mnt[256], what[600], *dash = strstr(line, " - ");
 		char fstype[64] = "", source[256] = "";

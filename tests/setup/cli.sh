@@ -276,6 +276,12 @@ mounts "$tmpfs" '22 1 253:0 / / rw - xfs /dev/mapper/vg-root rw'
 inst "$r" --sysroot "$disk"
 [ $code -eq 1 ] && has 'holds the filesystem mounted on / (/dev/mapper/vg-root, 253:0)' "$work/err" &&
     ok "root on device-mapper over a disk under the device: refused" || bad "root on dm" "exit $code: $(cat "$work/err")"
+rm "$disk/proc/self/mountinfo"
+printf 'tmpfs /run tmpfs rw 0 0\n/dev/sda2 /home ext4 rw 0 0\n' >"$disk/proc/mounts"
+inst "$r" --sysroot "$disk"
+[ $code -eq 1 ] && has 'holds the filesystem mounted on /home (/dev/sda2, 8:2)' "$work/err" &&
+    ok "without mountinfo, /proc/mounts: refused, naming the mount" || bad "proc/mounts" "exit $code: $(cat "$work/err")"
+rm "$disk/proc/mounts"
 mounts "$tmpfs"
 printf 'Filename\tType\tSize\tUsed\tPriority\n/dev/sda3\tpartition\t1048572\t0\t-2\n' >"$disk/proc/swaps"
 inst "$r" --sysroot "$disk"
