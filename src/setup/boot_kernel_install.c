@@ -38,10 +38,14 @@ static int seed(const struct opts *o, char **ret)
 	rstrip(line);
 	sbuf_add(&b, "");
 	for (p = line; *p;) {
-		size_t l;
+		size_t l = 0;
+		bool q = false;
 
 		p += strspn(p, " \t");
-		l = strcspn(p, " \t");
+		/* a word as the kernel splits it: blanks inside double quotes stay */
+		for (; p[l] && (q || (p[l] != ' ' && p[l] != '\t')); l++)
+			if (p[l] == '"')
+				q = !q;
 		if (!l)
 			break;
 		if (strncmp(p, "BOOT_IMAGE=", 11) && strncmp(p, "initrd=", 7))
