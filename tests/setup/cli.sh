@@ -153,6 +153,38 @@ run status --sysroot "$intel"
 grep -Eq 'see (below|above)|(above|below)[):]' "$work/out" && bad "status" "points up or down: $(cat "$work/out")" ||
     ok "status: no 'see below' or 'above' (JSON has no above)"
 
+# status against the install record (/var/lib/passthru/installed under the sysroot)
+mkdir -p "$claimed/var/lib/passthru"
+printf 'device = 0000:00:05.0\n' >"$claimed/etc/passthru.conf"
+sum=$(sha256sum "$claimed/etc/passthru.conf" | cut -d ' ' -f 1)
+printf '{"version": 1, "config_sha256": "%s"}\n' "$sum" >"$claimed/run/passthru/status.json"
+record() { printf '%s\n' "$@" >"$claimed/var/lib/passthru/installed"; }
+cp "$claimed/proc/cmdline" "$work/cmdline.orig"
+record 'args intel_iommu=on iommu=pt' 'device 0000:00:05.0 1234:1111' 'device 0000:00:05.1 8086:293e'
+run status --json --sysroot "$claimed"
+[ $code -eq 0 ] && json && jq -e '.ready == true and .drift == []' "$work/out" >/dev/null &&
+    ok "status with an install record that matches: ready, exit 0" || bad "status record ok" "exit $code: $(cat "$work/out")"
+sed 's/ iommu=pt//' "$work/cmdline.orig" >"$claimed/proc/cmdline"
+run status --json --sysroot "$claimed"
+[ $code -eq 1 ] && json && jq -e '.ready == false and (.drift | length == 1) and .drift[0].what == "cmdline" and
+    (.drift[0].message | test("lacks iommu=pt")) and (.drift[0].fix | test("passthru-setup install"))' "$work/out" >/dev/null &&
+    ok "status: /proc/cmdline lacks an installed argument: drift with its fix, exit 1" || bad "cmdline lacks" "exit $code: $(cat "$work/out")"
+sed 's/$/ intel_iommu=off/' "$work/cmdline.orig" >"$claimed/proc/cmdline"
+run status --json --sysroot "$claimed"
+[ $code -eq 1 ] && json && jq -e '[.drift[] | select(.what == "cmdline" and (.message | test("carries intel_iommu=off")))] | length == 1' \
+    "$work/out" >/dev/null && ok "status: a contradicting argument on /proc/cmdline: drift" || bad "cmdline contra" "exit $code: $(cat "$work/out")"
+cp "$work/cmdline.orig" "$claimed/proc/cmdline"
+record 'args intel_iommu=on iommu=pt' 'device 0000:00:05.0 10de:2204' 'device 0000:00:09.0 1234:1111'
+run status --json --sysroot "$claimed"
+[ $code -eq 1 ] && json && jq -e '[.drift[] | select(.what == "device")] | length == 2 and
+    (.[0].message | test("0000:00:05.0 was 10de:2204 at install and is 1234:1111 now")) and
+    (.[1].message | test("no device at that address"))' "$work/out" >/dev/null &&
+    ok "status: a swapped card and a moved one: drift naming both IDs" || bad "device drift" "exit $code: $(cat "$work/out")"
+run status --sysroot "$claimed"
+[ $code -eq 1 ] && has '^drift: 0000:00:05.0 was 10de:2204' "$work/out" && has '^  fix: check /etc/passthru.conf' "$work/out" &&
+    ok "status (text): device drift and its fix" || bad "device drift text" "$(cat "$work/out")"
+rm -f "$claimed/var/lib/passthru/installed"
+
 # --- 4. xml: one well-formed document, the config's policies, --split, the 64 limit ---
 xml_ok() { xmllint --noout "$1" 2>"$work/xmlerr"; }
 rm -f "$intel/etc/passthru.conf"
@@ -203,7 +235,11 @@ run xml --sysroot "$big" 1234:1111
 # iroot NAME: a root with a kernel-install command line; install runs stand-ins only
 iroot() {
     r=$work/$1
-    rm -rf "$r" && mkdir -p "$r/etc/kernel" && echo 'root=/dev/sda1 ro' >"$r/etc/kernel/cmdline"
+    rm -rf "$r" && mkdir -p "$r/etc/kernel" "$r/usr/bin" "$r/usr/lib/passthru" &&
+        echo 'root=/dev/sda1 ro' >"$r/etc/kernel/cmdline"
+    # what the package installs: the claimer, and the generator install looks for
+    printf 'claim v1\n' >"$r/usr/lib/passthru/passthru-claim"
+    : >"$r/usr/bin/dracut"
 }
 inst() { # ROOT ARGS...: install into ROOT with the intel tree as the host view
     ir=$1
