@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hostview.h"
+#include "initramfs.h"
 #include "manifest.h"
 #include "report.h"
 #include "setup.h"
@@ -298,6 +299,47 @@ static void check_devices(struct status *s, const struct hostview *h, const stru
 	}
 }
 
+struct kernels {
+	char name[32][128];
+	size_t n;
+};
+
+static int each_kernel(const char *name, void *ud)
+{
+	struct kernels *k = ud;
+
+	if (k->n < ARRAY_SIZE(k->name) && strscpy(k->name[k->n], name, sizeof(k->name[0])) == 0)
+		k->n++;
+	return 0;
+}
+
+/* Each kernel under /lib/modules whose image the host's generator can list and that lacks
+ * passthru-claim (a kernel installed while passthru was not enabled, a failed rebuild). */
+static void check_initramfs(struct status *s, const struct hostview *h, const struct fsroot *fr,
+			    const struct manifest *m)
+{
+	struct kernels k = { .n = 0 };
+	char running[128] = "";
+	const struct initramfs_gen *g;
+	size_t i;
+
+	root_read(&h->r, "proc/sys/kernel/osrelease", running, sizeof(running));
+	g = initramfs_find(fr, m->initramfs[0] ? m->initramfs : NULL, running[0] ? running : NULL);
+	if (!g || !g->image_has_passthru)
+		return;
+	root_each(&h->r, "lib/modules", each_kernel, &k);
+	for (i = 0; i < k.n; i++) {
+		int r = g->image_has_passthru(fr, k.name[i]);
+
+		/* no image (a kernel without one), or no lister: nothing to tell */
+		if (r == 0)
+			add_drift(s, "initramfs", "passthru-setup install, then reboot",
+				  "the initramfs of kernel %s does not hold passthru-claim (listed "
+				  "with %s's tools): that kernel boots without passthru", k.name[i],
+				  g->name);
+	}
+}
+
 static void check_config(struct status *s, const char *boot, const char *conf, size_t conflen)
 {
 	char want[SHA256_HEX_LEN], now[SHA256_HEX_LEN];
@@ -450,11 +492,12 @@ int cmd_status(struct opts *o)
 	if (fsroot_open(&fr, o->sysroot) == 0) {
 		if (manifest_read(&fr, &man) < 0)
 			errlist_add(&errs, "%s: cannot read the install record", MANIFEST_PATH);
+		if (man.exists) {
+			check_cmdline(s, &h, &man);
+			check_initramfs(s, &h, &fr, &man);
+			check_devices(s, &h, &man);
+		}
 		fsroot_close(&fr);
-	}
-	if (man.exists) {
-		check_cmdline(s, &h, &man);
-		check_devices(s, &h, &man);
 	}
 	judge(&h, &c, &p, config_errors == 0, booted, s);
 	live_plan(&h, &c, &p);

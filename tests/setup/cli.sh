@@ -183,6 +183,25 @@ run status --json --sysroot "$claimed"
 run status --sysroot "$claimed"
 [ $code -eq 1 ] && has '^drift: 0000:00:05.0 was 10de:2204' "$work/out" && has '^  fix: check /etc/passthru.conf' "$work/out" &&
     ok "status (text): device drift and its fix" || bad "device drift text" "$(cat "$work/out")"
+# kernels whose images dracut's lsinitrd lists: one with passthru, one without, one with no image
+mkdir -p "$claimed/usr/bin" "$claimed/boot" "$work/img/with/usr/lib/passthru" "$work/img/without/usr/bin"
+: >"$claimed/usr/bin/dracut"
+echo claim >"$work/img/with/usr/lib/passthru/passthru-claim"
+echo sh >"$work/img/without/usr/bin/sh"
+for k in 6.1.0-a 6.1.0-b 6.1.0-c; do mkdir -p "$claimed/lib/modules/$k"; done
+(cd "$work/img/with" && find . | cpio -o -H newc --quiet) >"$claimed/boot/initrd.img-6.1.0-a"
+(cd "$work/img/without" && find . | cpio -o -H newc --quiet) >"$claimed/boot/initramfs-6.1.0-b.img"
+record 'args intel_iommu=on iommu=pt' 'initramfs dracut' 'device 0000:00:05.0 1234:1111'
+run status --json --sysroot "$claimed"
+[ $code -eq 1 ] && json && jq -e '(.drift | length == 1) and .drift[0].what == "initramfs" and
+    (.drift[0].message | test("kernel 6.1.0-b does not hold passthru-claim")) and (.drift[0].fix | test("passthru-setup install"))' \
+    "$work/out" >/dev/null && ok "status: a kernel whose initramfs lacks passthru (lsinitrd): drift, exit 1" ||
+    bad "initramfs drift" "exit $code: $(cat "$work/out" "$work/err")"
+(cd "$work/img/with" && find . | cpio -o -H newc --quiet) >"$claimed/boot/initramfs-6.1.0-b.img"
+run status --json --sysroot "$claimed"
+[ $code -eq 0 ] && json && jq -e '.drift == [] and .ready == true' "$work/out" >/dev/null &&
+    ok "status: every kernel's initramfs holds passthru: ready" || bad "initramfs ok" "exit $code: $(cat "$work/out")"
+rm -rf "${claimed:?}/lib/modules" "${claimed:?}/boot" "${claimed:?}/usr/bin/dracut"
 rm -f "$claimed/var/lib/passthru/installed"
 
 # --- 4. xml: one well-formed document, the config's policies, --split, the 64 limit ---
