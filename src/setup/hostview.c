@@ -42,7 +42,7 @@ int hostview_plan(const struct hostview *h, const struct config *c, struct plan 
 }
 
 /* The other display controllers with d's ID that are not the boot display, as ID@ADDR. */
-static size_t twins(const struct model *m, const struct pdev *d, char *buf, size_t size)
+size_t hostview_twins(const struct model *m, const struct pdev *d, char *buf, size_t size)
 {
 	size_t i, n = 0;
 
@@ -83,7 +83,7 @@ void hostview_reason(const struct model *m, const struct config *c, const struct
 
 	strscpy(buf, e->reason, size);
 	if (!d || d->boot_vga != 1 || e->role != ROLE_SELECTED || !chosen_by_id(c, d) ||
-	    !twins(m, d, other, sizeof(other)))
+	    !hostview_twins(m, d, other, sizeof(other)))
 		return;
 	/* an ID selector caught both cards: the user wants the other one, not the console */
 	cut = strstr(buf, allow);

@@ -28,6 +28,9 @@ int hostview_plan(const struct hostview *h, const struct config *c, struct plan 
  */
 void hostview_reason(const struct model *m, const struct config *c, const struct plan_entry *e,
 		     char *buf, size_t size);
+/* The other display controllers with d's ID that are not the boot display, as
+ * "device = ID@ADDRESS" selectors in buf; returns how many. */
+size_t hostview_twins(const struct model *m, const struct pdev *d, char *buf, size_t size);
 /* One line for a refused, failed or absent entry: "0000:01:00.0 [10de:2204] refused: ...",
  * or "not found: ..." for a selector that matched nothing (no address, no ID placeholders). */
 void hostview_entry_line(const struct model *m, const struct config *c,

@@ -352,6 +352,9 @@ printf 'device = 1234:1111\n' >"$intel/etc/passthru.conf"
 run plan --sysroot "$intel"
 [ $code -eq 1 ] && has 'device = 1234:1111@0000:00:05.0' "$work/out" && ! has 'set boot_vga = allow' "$work/out" &&
     ok "two identical cards by ID: advice is ID@address, not boot_vga = allow" || bad "twin advice" "$(cat "$work/out")"
+run list --sysroot "$intel"
+has 'other cards have the same ID 1234:1111: select them by ID and address (device = 1234:1111@0000:00:05.0)' "$work/out" &&
+    ! has 'boot_vga: -' "$work/out" && ok "list: the boot display's twin named as ID@address" || bad "list twin" "$(cat "$work/out")"
 printf 'device = 0000:00:02.0\n' >"$intel/etc/passthru.conf"
 run plan --sysroot "$intel"
 has 'boot_vga = allow' "$work/out" && ok "the boot display selected by address: boot_vga = allow is the advice" ||
