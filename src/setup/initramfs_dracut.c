@@ -30,9 +30,16 @@ static bool built_image_of(const struct fsroot *fr, const char *kver)
 	return fsroot_exists(fr, p);
 }
 
+#define MODULE "/usr/lib/dracut/modules.d/90passthru/module-setup.sh"
+
 static int stage_enable(struct txn *t, struct manifest *m, const struct fsroot *fr)
 {
-	(void)fr;
+	if (!fsroot_exists(fr, MODULE)) {
+		fprintf(stderr, "passthru-setup: passthru's dracut module %s is not installed in "
+			"%s: dracut would fail to add it (install passthru first: make install)\n",
+			MODULE, fr->path);
+		return -ENOENT;
+	}
 	return manifest_stage(t, m, DRACUT_CONF, dracut_conf, strlen(dracut_conf), NULL);
 }
 

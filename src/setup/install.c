@@ -3,7 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 #include "bootcfg.h"
 #include "config.h"
 #include "devices.h"
@@ -54,6 +57,19 @@ static const char *this_cpu(const struct opts *o)
 	free(info);
 	root_close(&r);
 	return cpu;
+}
+
+static bool executable(const struct fsroot *fr, const char *path)
+{
+	struct stat st;
+	int fd = fsroot_openat(fr, path, O_RDONLY, 0);
+	bool x;
+
+	if (fd < 0)
+		return false;
+	x = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+	close(fd);
+	return x;
 }
 
 static void words(const char (*list)[64], size_t n, char *buf, size_t size)
@@ -217,8 +233,9 @@ int cmd_install(struct opts *o)
 		sbuf_free(&names);
 		goto out;
 	}
-	if (fsroot_read(&fr, CLAIM_BIN, &claim, &claim_len) < 0) {
-		fprintf(stderr, "passthru-setup: %s is not installed in %s: the initramfs would "
+	if (fsroot_read(&fr, CLAIM_BIN, &claim, &claim_len) < 0 || !executable(&fr, CLAIM_BIN)) {
+		fprintf(stderr, "passthru-setup: %s is not installed (as an executable) in %s: the "
+			"initramfs would "
 			"not run it (install passthru first: make install); nothing was changed\n",
 			CLAIM_BIN, fr.path);
 		goto out;
@@ -267,8 +284,10 @@ int cmd_install(struct opts *o)
 		boot_changed |= t.n != before;
 	}
 	before = t.n;
-	if (gen->stage_enable(&t, &man, &fr) < 0)
-		goto fail;
+	if (gen->stage_enable(&t, &man, &fr) < 0) {
+		fprintf(stderr, "passthru-setup: install failed: nothing was changed\n");
+		goto out;
+	}
 	if (o->allow_unsafe_interrupts) {
 		fprintf(stderr, "WARNING: --allow-unsafe-interrupts: without interrupt remapping a "
 			"guest can attack the host with MSI writes; use it for trusted guests only\n");

@@ -258,6 +258,9 @@ iroot() {
         echo 'root=/dev/sda1 ro' >"$r/etc/kernel/cmdline"
     # what the package installs: the claimer, and the generator install looks for
     printf 'claim v1\n' >"$r/usr/lib/passthru/passthru-claim"
+    chmod 755 "$r/usr/lib/passthru/passthru-claim"
+    mkdir -p "$r/usr/lib/dracut/modules.d/90passthru"
+    : >"$r/usr/lib/dracut/modules.d/90passthru/module-setup.sh"
     : >"$r/usr/bin/dracut"
 }
 inst() { # ROOT ARGS...: install into ROOT with the intel tree as the host view

@@ -43,6 +43,9 @@ newroot() {
     printf 'device = 0000:00:05.0\n' >"$r/etc/passthru.conf"
     # what the package installs: the claimer, and the generator install looks for
     printf 'claim v1\n' >"$r/usr/lib/passthru/passthru-claim"
+    chmod 755 "$r/usr/lib/passthru/passthru-claim"
+    mkdir -p "$r/usr/lib/dracut/modules.d/90passthru"
+    : >"$r/usr/lib/dracut/modules.d/90passthru/module-setup.sh"
     : >"$r/usr/bin/dracut"
     case $2 in
     grub) cp "$3" "$r/etc/default/grub"; : >"$r/usr/sbin/update-grub" ;;
@@ -317,6 +320,12 @@ rm "$r/usr/lib/passthru/passthru-claim"
 out=$(setup "$r" install --cpu intel 2>&1)
 [ $? -eq 1 ] && [ ! -e "$r/var/lib/passthru" ] && echo "$out" | grep -q 'passthru-claim is not installed' &&
     ok "no passthru-claim in the root: exit 1, nothing changed" || bad "no claim" "$out"
+newroot nomodule grub "$here/corpus/debian-default.grub"
+rm -r "$r/usr/lib/dracut"
+before=$(snapshot "$r")
+out=$(setup "$r" install --cpu intel 2>&1)
+[ $? -eq 1 ] && [ "$(snapshot "$r")" = "$before" ] && echo "$out" | grep -q "dracut module .* is not installed" &&
+    ok "no passthru dracut module in the root: exit 1, nothing changed" || bad "no module" "$out"
 newroot noboot none
 before=$(snapshot "$r")
 out=$(setup "$r" install --cpu intel 2>&1)
