@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bootcfg.h"
 #include "hostview.h"
 #include "initramfs.h"
 #include "manifest.h"
@@ -37,12 +38,16 @@ static void add_drift(struct status *s, const char *what, const char *fix, const
 
 	if (s->ndrift >= ARRAY_SIZE(s->drift))
 		return;
-	d = &s->drift[s->ndrift++];
+	d = &s->drift[s->ndrift];
 	strscpy(d->what, what, sizeof(d->what));
 	strscpy(d->fix, fix, sizeof(d->fix));
 	va_start(ap, fmt);
 	vsnprintf(d->message, sizeof(d->message), fmt, ap);
 	va_end(ap);
+	for (size_t i = 0; i < s->ndrift; i++)
+		if (!strcmp(s->drift[i].message, d->message))
+			return;		/* said once is enough */
+	s->ndrift++;
 }
 
 /* --- a small JSON checker: the boot's document is embedded only when it is valid --- */
@@ -272,6 +277,46 @@ static void check_cmdline(struct status *s, const struct hostview *h, const stru
 	}
 }
 
+/* The command line each boot configuration gives the next boot, from its files as they are
+ * now: a hand edit or a later drop-in may have taken an argument out since install. */
+static void check_next_boot(struct status *s, const struct fsroot *fr, const struct opts *o,
+			    const struct manifest *m)
+{
+	struct klines k = { 0 };
+	size_t i;
+
+	if (m->args[0] && bootcfg_effective_now(fr, o, &k) == 0) {
+		for (i = 0; i < k.n; i++) {
+			char args[sizeof(m->args)], *w, *save = NULL;
+
+			strscpy(args, m->args, sizeof(args));
+			for (w = strtok_r(args, " \t\n", &save); w;
+			     w = strtok_r(NULL, " \t\n", &save))
+				if (!cmdline_has(k.v[i].line ? k.v[i].line : "", w))
+					add_drift(s, "cmdline", "passthru-setup install",
+						  "the next boot's command line from %s lacks %s "
+						  "(changed since install: a hand edit or a later "
+						  "setting): %s", k.v[i].label, w,
+						  k.v[i].line ? k.v[i].line : "");
+			for (size_t j = 0; j < ARRAY_SIZE(contradictions); j++) {
+				const char *a = contradictions[j].added;
+
+				if (a[0] && !strstr(m->args, a))
+					continue;
+				for (size_t c = 0; contradictions[j].contra[c]; c++)
+					if (cmdline_has(k.v[i].line ? k.v[i].line : "",
+							contradictions[j].contra[c]))
+						add_drift(s, "cmdline", "passthru-setup install",
+							  "the next boot's command line from %s "
+							  "carries %s, which undoes passthru's "
+							  "arguments: %s", k.v[i].label,
+							  contradictions[j].contra[c], k.v[i].line);
+			}
+		}
+	}
+	klines_free(&k);
+}
+
 static void check_devices(struct status *s, const struct hostview *h, const struct manifest *m)
 {
 	size_t i;
@@ -494,6 +539,7 @@ int cmd_status(struct opts *o)
 			errlist_add(&errs, "%s: cannot read the install record", MANIFEST_PATH);
 		if (man.exists) {
 			check_cmdline(s, &h, &man);
+			check_next_boot(s, &fr, o, &man);
 			check_initramfs(s, &h, &fr, &man);
 			check_devices(s, &h, &man);
 		}

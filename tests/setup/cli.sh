@@ -183,6 +183,24 @@ run status --json --sysroot "$claimed"
 run status --sysroot "$claimed"
 [ $code -eq 1 ] && has '^drift: 0000:00:05.0 was 10de:2204' "$work/out" && has '^  fix: check /etc/passthru.conf' "$work/out" &&
     ok "status (text): device drift and its fix" || bad "device drift text" "$(cat "$work/out")"
+# the next boot's command line, from the boot configuration's files as they are now
+record 'args intel_iommu=on iommu=pt' 'boot kernel-install'
+mkdir -p "$claimed/etc/kernel"
+echo 'root=/dev/sda1 ro intel_iommu=on iommu=pt' >"$claimed/etc/kernel/cmdline"
+run status --json --sysroot "$claimed"
+[ $code -eq 0 ] && json && jq -e '.drift == [] and .ready' "$work/out" >/dev/null &&
+    ok "status: /etc/kernel/cmdline still gives the arguments: no drift" || bad "next boot ok" "exit $code: $(cat "$work/out")"
+echo 'root=/dev/sda1 ro intel_iommu=on' >"$claimed/etc/kernel/cmdline"
+run status --json --sysroot "$claimed"
+[ $code -eq 1 ] && json && jq -e '(.drift | length == 1) and (.drift[0].message | test("next boot.s command line from /etc/kernel/cmdline.* lacks iommu=pt"))' \
+    "$work/out" >/dev/null && ok "status: a hand edit took an argument out of /etc/kernel/cmdline: drift" ||
+    bad "next boot lacks" "exit $code: $(cat "$work/out")"
+echo 'root=/dev/sda1 ro intel_iommu=on iommu=pt iommu=off' >"$claimed/etc/kernel/cmdline"
+run status --json --sysroot "$claimed"
+[ $code -eq 1 ] && json && jq -e '(.drift | length == 1) and (.drift[0].message | test("carries iommu=off"))' \
+    "$work/out" >/dev/null && ok "status: a contradicting argument added to /etc/kernel/cmdline: drift" ||
+    bad "next boot contra" "exit $code: $(cat "$work/out")"
+rm -rf "${claimed:?}/etc/kernel"
 # kernels whose images dracut's lsinitrd lists: one with passthru, one without, one with no image
 mkdir -p "$claimed/usr/bin" "$claimed/boot" "$work/img/with/usr/lib/passthru" "$work/img/without/usr/bin"
 : >"$claimed/usr/bin/dracut"
