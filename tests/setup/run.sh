@@ -409,6 +409,13 @@ echo "$out" | grep -q '^kernel command line for the next boot, BLS entry /boot/l
     echo "$out" | grep -q '^kernel command line now, BLS entry' &&
     ok "grubby: each entry's command line, before (as grubby will make it) and after" || bad "BLS effective" "$out"
 
+newroot kernelopts grubby "$here/corpus/fedora.grub"
+sed -i 's/^options .*/options $kernelopts/' "$r/boot/loader/entries/f39.conf"
+mkdir -p "$r/boot/grub2" && printf '# GRUB Environment Block\nkernelopts=root=/dev/vda3 ro quiet\n' >"$r/boot/grub2/grubenv"
+out=$(setup "$r" install --cpu intel 2>&1)
+echo "$out" | grep -q '^kernel command line for the next boot, BLS entry .*: root=/dev/vda3 ro quiet intel_iommu=on iommu=pt$' &&
+    ok "BLS: \$kernelopts read from grubenv" || bad "kernelopts" "$out"
+
 # ---- uninstall is exact ----
 newroot hand cmdline "$here/corpus/plain.cmdline"
 setup "$r" install --cpu intel --bootloader kernel-install >/dev/null 2>&1
