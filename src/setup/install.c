@@ -250,6 +250,8 @@ static int find_boot(struct install *in)
 	kargs_for_cpu(in->cpu, !in->o->no_iommu_pt, &in->e);
 	words(in->e.add, in->e.nadd, in->add, sizeof(in->add));
 	words(in->e.drop, in->e.ndrop, in->drop, sizeof(in->drop));
+	if (!in->e.nadd && !in->e.ndrop)
+		return 0;	/* no argument to add or replace: no boot configuration to edit */
 	in->nb = bootcfg_choose(&in->fr, in->o->bootloader, in->b);
 	if (in->nb < 0)
 		return in->nb;

@@ -357,6 +357,12 @@ echo "$out" | grep -qx '  grubby --update-kernel=ALL --args="intel_iommu=on iomm
     echo "$out" | grep -qx '  grubby --update-kernel=ALL --remove-args="intel_iommu=on iommu=pt"' &&
     ok "printed grubby commands are whole shell commands" || bad "printed grubby" "$out"
 
+newroot other grub "$here/corpus/debian-default.grub"
+out=$(setup "$r" install --cpu other 2>&1)
+[ $? -eq 0 ] && [ ! -e "$r/etc/default/grub.d/passthru.cfg" ] && [ "$(count dracut)" = 1 ] &&
+    echo "$out" | grep -q '^CPU: other; kernel arguments: (none needed)' &&
+    ok "--cpu other: no argument, no boot configuration edited, the initramfs still set up" || bad "cpu other" "$out"
+
 # ---- the user's bytes ----
 newroot bytes grub "$here/corpus/glob-spaces.grub"
 touch "$r/a.txt" "$r/b.txt"
