@@ -47,9 +47,10 @@ static const char *const rebuild[] = { "dracut", "-f", "--regenerate-all", NULL 
 
 static int image_has_passthru(const struct fsroot *fr, const char *kver)
 {
-	char p[300], fdpath[64], *out = NULL;
-	const char *argv[] = { "lsinitrd", fdpath, NULL };
-	int fd, dfd, r;
+	char p[300], link[64], real[4096], *out = NULL;
+	const char *argv[] = { "lsinitrd", real, NULL };
+	ssize_t n;
+	int fd, r;
 
 	snprintf(p, sizeof(p), "/boot/initramfs-%s.img", kver);
 	fd = fsroot_openat(fr, p, O_RDONLY, 0);
@@ -59,13 +60,15 @@ static int image_has_passthru(const struct fsroot *fr, const char *kver)
 	}
 	if (fd < 0)
 		return fd;
-	dfd = dup(fd);	/* without O_CLOEXEC: lsinitrd reads it as /proc/self/fd/N */
+	/* the image as resolved inside the root (a planted absolute symlink stays in it), by
+	 * the path the kernel gives that file: lsinitrd's zstd does not follow /proc/self/fd */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, real, sizeof(real) - 1);
 	close(fd);
-	if (dfd < 0)
+	if (n < 0)
 		return -errno;
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", dfd);
+	real[n] = '\0';
 	r = run_capture(argv, NULL, &out);
-	close(dfd);
 	if (r == 127)
 		r = -EOPNOTSUPP;
 	else if (r == 0)

@@ -357,6 +357,12 @@ echo "$out" | grep -qx '  grubby --update-kernel=ALL --args="intel_iommu=on iomm
     echo "$out" | grep -qx '  grubby --update-kernel=ALL --remove-args="intel_iommu=on iommu=pt"' &&
     ok "printed grubby commands are whole shell commands" || bad "printed grubby" "$out"
 
+newroot other grub "$here/corpus/debian-default.grub"
+out=$(setup "$r" install --cpu other 2>&1)
+[ $? -eq 0 ] && [ ! -e "$r/etc/default/grub.d/passthru.cfg" ] && [ "$(count dracut)" = 1 ] &&
+    echo "$out" | grep -q '^CPU: other; kernel arguments: (none needed)' &&
+    ok "--cpu other: no argument, no boot configuration edited, the initramfs still set up" || bad "cpu other" "$out"
+
 # ---- the user's bytes ----
 newroot bytes grub "$here/corpus/glob-spaces.grub"
 touch "$r/a.txt" "$r/b.txt"
@@ -408,6 +414,13 @@ out=$(setup "$r" install --cpu intel 2>&1)
 echo "$out" | grep -q '^kernel command line for the next boot, BLS entry /boot/loader/entries/f39.conf (grubby): root=/dev/mapper/fedora-root ro rd.lvm.lv=fedora/root rhgb quiet intel_iommu=on iommu=pt$' &&
     echo "$out" | grep -q '^kernel command line now, BLS entry' &&
     ok "grubby: each entry's command line, before (as grubby will make it) and after" || bad "BLS effective" "$out"
+
+newroot kernelopts grubby "$here/corpus/fedora.grub"
+sed -i 's/^options .*/options $kernelopts/' "$r/boot/loader/entries/f39.conf"
+mkdir -p "$r/boot/grub2" && printf '# GRUB Environment Block\nkernelopts=root=/dev/vda3 ro quiet\n' >"$r/boot/grub2/grubenv"
+out=$(setup "$r" install --cpu intel 2>&1)
+echo "$out" | grep -q '^kernel command line for the next boot, BLS entry .*: root=/dev/vda3 ro quiet intel_iommu=on iommu=pt$' &&
+    ok "BLS: \$kernelopts read from grubenv" || bad "kernelopts" "$out"
 
 # ---- uninstall is exact ----
 newroot hand cmdline "$here/corpus/plain.cmdline"
