@@ -108,6 +108,12 @@ printf 'device = bogus\n' >"$intel/etc/passthru.conf"
 run status --json --sysroot "$intel"
 [ $code -eq 1 ] && json && jq -e '.errors | length == 1' "$work/out" >/dev/null &&
     ok "status --json with a config error: one document, the error inside" || bad "status --json config error" "$(cat "$work/out")"
+for c in status plan; do
+    run "$c" --json --sysroot "$work/missing"
+    [ $code -eq 1 ] && json && jq -e '.iommu == null and (.errors | length == 1)' "$work/out" >/dev/null &&
+        ok "$c --json on an unreadable sysroot: one JSON document, iommu unknown (null), the error inside" ||
+        bad "$c --json error" "exit $code: $(cat "$work/out")"
+done
 run list --json --sysroot "$work/missing"
 [ $code -eq 1 ] && json && ok "list --json on an unreadable sysroot: still one JSON document" || bad "list --json error" "$code"
 
