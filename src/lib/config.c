@@ -301,6 +301,9 @@ int config_parse(struct config *c, const char *text, size_t len, const char *fil
 
 	if (!where)
 		return -ENOMEM;
+	/* a UTF-8 byte order mark, as some Windows editors write, is not part of the first key */
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		pos = 3;
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - text - pos) : len - pos;
