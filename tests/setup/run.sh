@@ -426,7 +426,17 @@ echo "$out" | grep -q '^kernel command line for the next boot, BLS entry .*: roo
 newroot hand cmdline "$here/corpus/plain.cmdline"
 setup "$r" install --cpu intel --bootloader kernel-install >/dev/null 2>&1
 sed -i 's/ quiet / quiet splash /' "$r/etc/kernel/cmdline"
+sed -i 's/ intel_iommu=on//' "$r/etc/kernel/cmdline"
 setup "$r" install --cpu intel --bootloader kernel-install >/dev/null 2>&1
+cmp -s "$r/var/lib/passthru/backup/etc/kernel/cmdline" "$here/corpus/plain.cmdline" &&
+    grep -q '^merged /etc/kernel/cmdline ' "$r/var/lib/passthru/installed" &&
+    ok "a second install keeps the first backup, and notes the file was changed by hand" ||
+    bad "first backup" "$(cat "$r/var/lib/passthru/backup/etc/kernel/cmdline" "$r/var/lib/passthru/installed")"
+before=$(snapshot "$r")
+out=$(setup "$r" uninstall --dry-run 2>&1)
+[ "$(snapshot "$r")" = "$before" ] && echo "$out" | grep -q '^would run: dracut -f --regenerate-all' &&
+    echo "$out" | grep -q '^-root=UUID=0b7c2a4e-1 ro quiet splash iommu=pt intel_iommu=on' &&
+    ok "uninstall --dry-run: the diff and the commands, no change" || bad "uninstall --dry-run" "$out"
 setup "$r" uninstall >/dev/null 2>&1
 [ "$(cat "$r/etc/kernel/cmdline")" = "root=UUID=0b7c2a4e-1 ro quiet splash" ] && [ ! -e "$r/var/lib/passthru" ] &&
     ok "install, hand edit, install, uninstall: the hand edit stays, passthru's arguments go, nothing left" ||
