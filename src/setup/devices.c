@@ -358,14 +358,8 @@ int devices_prepare(const struct fsroot *fr, const struct opts *o, char **ret_te
 
 	if (r)
 		return r;
-	if (!ret->nsel) {
-		printf("no device is configured: install sets up the kernel arguments and the "
-		       "initramfs, but nothing will be claimed until a device is configured "
-		       "(device = ... in %s, or install --device SEL); after the reboot, "
-		       "passthru-setup list shows the display controllers and their IOMMU "
-		       "groups\n", PASSTHRU_CONF);
-		return 0;
-	}
+	if (!ret->nsel)
+		return 0;	/* install says so once it is done (report_done) */
 	if (o->root && !o->sysroot_given) {
 		printf("note: --root without --sysroot: the devices were checked for syntax only "
 		       "(the image is for another machine); run passthru-setup plan on that "

@@ -377,9 +377,11 @@ static void report_done(const struct install *in)
 	if (in->o->no_initramfs && in->init_cmds.n)
 		return;
 	if (!in->c.nsel)
-		printf("no device is configured: nothing will be claimed. After the reboot, "
-		       "passthru-setup list shows the IOMMU groups; then run passthru-setup "
-		       "install --device SEL\n");
+		printf("no device is configured: the kernel arguments and the initramfs are "
+		       "set up, but nothing will be claimed until a device is configured "
+		       "(device = ... in /etc/passthru.conf, or install --device SEL). After "
+		       "the reboot, passthru-setup list shows the display controllers and "
+		       "their IOMMU groups\n");
 	printf("installed: reboot to apply\n");
 }
 
