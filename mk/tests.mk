@@ -22,9 +22,12 @@ check-static: $(B)/passthru-claim
 check-fixtures: $(B)/passthru-claim $(B)/asan/passthru-claim
 	tests/fixtures/run.sh $(B)/passthru-claim
 	WORK=$(B)/tests/fixtures-asan tests/fixtures/run.sh $(B)/asan/passthru-claim
+	tests/fixtures/cli.sh $(B)/passthru-claim
+	WORK=$(B)/tests/fixtures-asan tests/fixtures/cli.sh $(B)/asan/passthru-claim
 
 check-valgrind: $(B)/passthru-claim-dyn check-unit-valgrind
 	WORK=$(B)/tests/fixtures-valgrind tests/fixtures/run.sh "$(VALGRIND) $(CURDIR)/$(B)/passthru-claim-dyn"
+	WORK=$(B)/tests/fixtures-valgrind tests/fixtures/cli.sh "$(VALGRIND) $(CURDIR)/$(B)/passthru-claim-dyn"
 
 check-fuzz: check-fuzz-config check-fuzz-kargs
 
