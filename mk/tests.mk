@@ -23,6 +23,7 @@ check-fixtures: $(B)/passthru-claim $(B)/asan/passthru-claim
 	tests/fixtures/run.sh $(B)/passthru-claim
 	WORK=$(B)/tests/fixtures-asan tests/fixtures/run.sh $(B)/asan/passthru-claim
 	tests/fixtures/cli.sh $(B)/passthru-claim
+	tests/fixtures/hook.sh $(B)/passthru-claim
 	WORK=$(B)/tests/fixtures-asan tests/fixtures/cli.sh $(B)/asan/passthru-claim
 
 check-valgrind: $(B)/passthru-claim-dyn check-unit-valgrind
