@@ -67,7 +67,8 @@ fuzz-$(1): $(B)/fuzz/fuzz_$(1)
 endef
 
 # the config parser and kernel command line reader; passthru-setup's argument editors
-$(eval $(call fuzz_rules,config,src/lib/config.c src/lib/cmdline.c src/lib/util.c src/lib/root.c))
+$(eval $(call fuzz_rules,config,src/lib/config.c src/lib/cmdline.c src/lib/util.c src/lib/root.c \
+	src/lib/sha256.c))
 $(eval $(call fuzz_rules,kargs,src/setup/kargs.c src/setup/grubfile.c src/lib/util.c))
 # the status document: any config bytes and messages in, strict UTF-8 JSON out
 $(eval $(call fuzz_rules,report,src/lib/report.c src/lib/config.c src/lib/plan.c src/lib/sha256.c \
