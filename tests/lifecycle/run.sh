@@ -49,7 +49,7 @@ kver=$(basename "$(find "$img/lib/modules" -mindepth 1 -maxdepth 1 | head -n 1)"
 make -s install DESTDIR="$TOP/$img" PREFIX=/usr >/dev/null || { echo "FAIL make install"; exit 1; }
 printf '/dev/vda1 / ext4 defaults 0 1\n' >"$img/etc/fstab"
 echo lifecycle >"$img/etc/hostname"
-sed -e 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=0/' -e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0"/' \
+sed -e 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=0/' -e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0 no_timer_check"/' \
     "$img/usr/share/grub/default/grub" >"$img/etc/default/grub"
 printf 'GRUB_TERMINAL=serial\nGRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"\n' >>"$img/etc/default/grub"
 # small, quickly compressed images keep the generator fast under TCG
@@ -75,7 +75,7 @@ terminal_input serial
 terminal_output serial
 set timeout=0
 menuentry 'Debian (lifecycle, before install)' {
-    linux /boot/vmlinuz-$kver root=/dev/vda1 ro console=ttyS0 quiet
+    linux /boot/vmlinuz-$kver root=/dev/vda1 ro console=ttyS0 no_timer_check quiet
     initrd /boot/$initrd
 }
 EOT
