@@ -161,7 +161,15 @@ static int parse(const struct command *c, int argc, char **argv, struct opts *o)
 		const char *arg = argv[optind - 1];
 
 		if (opt == '?') {
-			snprintf(what, sizeof(what), "unknown option '%s'", arg);
+			bool valued = !strncmp(arg, "--", 2) && strchr(arg, '=');
+
+			if (optopt && valued)	/* --json=1 */
+				snprintf(what, sizeof(what), "option '%.*s' takes no value",
+					 (int)strcspn(arg, "="), arg);
+			else if (optopt)	/* -x, or inside -xyz, where argv[optind - 1] is not it */
+				snprintf(what, sizeof(what), "unknown option '-%c'", optopt);
+			else
+				snprintf(what, sizeof(what), "unknown option '%s'", arg);
 			return bad_option(c, what);
 		}
 		if (opt == ':') {
@@ -176,6 +184,14 @@ static int parse(const struct command *c, int argc, char **argv, struct opts *o)
 			if (optarg && arg == optarg)
 				arg = argv[optind - 2], len = (int)strlen(arg);
 			snprintf(what, sizeof(what), "option '%.*s' does not apply", len, arg);
+			return bad_option(c, what);
+		}
+		if (optarg && !optarg[0]) {
+			/* --sysroot= would read the current directory as the host */
+			const char *name = arg == optarg ? argv[optind - 2] : arg;
+
+			snprintf(what, sizeof(what), "option '%.*s' needs a value",
+				 (int)strcspn(name, "="), name);
 			return bad_option(c, what);
 		}
 		switch (opt) {

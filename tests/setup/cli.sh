@@ -74,6 +74,20 @@ run confirm
 [ $code -eq 2 ] && has 'not supported yet' "$work/err" && ok "confirm: not supported yet, exit 2" || bad "confirm" "exit $code"
 run install --initramfs foo
 [ $code -eq 2 ] && has 'initramfs takes dracut' "$work/err" && ok "install --initramfs: checked" || bad "--initramfs" "$code"
+# an unknown short option inside a cluster is named, not the word before it
+run status --json -xyz
+[ $code -eq 2 ] && has "status: unknown option '-x'" "$work/err" && ! has "option 'status'" "$work/err" &&
+    ok "status -xyz: names -x" || bad "status -xyz" "exit $code: $(cat "$work/err")"
+run status --json=1
+[ $code -eq 2 ] && has "option '--json' takes no value" "$work/err" && ok "status --json=1: takes no value" ||
+    bad "status --json=1" "exit $code: $(cat "$work/err")"
+# an empty value is a usage error: --sysroot= would read the current directory as the host
+for c in "list --sysroot=" "plan --json --sysroot=" "xml --split= 00:05.0"; do
+    # shellcheck disable=SC2086
+    (cd "$intel" && "$bin" $c >"$work/out" 2>"$work/err"); code=$?
+    [ $code -eq 2 ] && has "needs a value" "$work/err" && [ ! -s "$work/out" ] &&
+        ok "empty option value is a usage error: $c" || bad "empty value: $c" "exit $code: $(cat "$work/err")"
+done
 
 # --- 2. JSON: one document on stdout, on errors too; plan's exit codes ---
 run plan --json --sysroot "$intel"
