@@ -169,6 +169,19 @@ printf '{"version": 1, "errors": ["caf\303\251 \\u00e9"], "x": [1.5e3, -0, true,
 run status --json --sysroot "$claimed"
 json && jq -e '.boot.errors[0] == "café é" and .boot.x[0] == 1500' "$work/out" >/dev/null &&
     ok "status --json: a valid boot document with UTF-8 is embedded as it is" || bad "status utf8 boot" "$(cat "$work/out")"
+# a FIFO in place of the boot's document (or the config) must not hang status
+fifo=$(tree fifo intel-gpu-hda)
+printf 'device = 0000:00:05.0\n' >"$fifo/etc/passthru.conf"
+mkdir -p "$fifo/run/passthru" && mkfifo "$fifo/run/passthru/status.json"
+timeout 20 "$bin" status --json --sysroot "$fifo" >"$work/out" 2>"$work/err"; code=$?
+[ $code -eq 1 ] && json && jq -e '.boot == null and (.errors[0] | test("not a regular file"))' "$work/out" >/dev/null &&
+    ok "status: a FIFO as /run/passthru/status.json is an error, never a hang" ||
+    bad "status fifo" "exit $code: $(cat "$work/out" "$work/err")"
+# a damaged boot document is not where to look for why a device is not claimed
+rm "$fifo/run/passthru/status.json" && printf '{"version": 1, "trunc' >"$fifo/run/passthru/status.json"
+run status --json --sysroot "$fifo"
+[ $code -eq 1 ] && json && jq -e '(.message | test("damaged")) and (.message | test("says why") | not)' "$work/out" >/dev/null &&
+    ok "status: a damaged boot document is not said to explain anything" || bad "status damaged says why" "$(cat "$work/out")"
 run status --sysroot "$intel"
 grep -Eq 'see (below|above)|(above|below)[):]' "$work/out" && bad "status" "points up or down: $(cat "$work/out")" ||
     ok "status: no 'see below' or 'above' (JSON has no above)"
