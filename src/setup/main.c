@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "report.h"
 #include "setup.h"
 #include "version.h"
 
@@ -129,12 +130,39 @@ static void options_of(const struct command *c, char *buf, size_t size)
 	}
 }
 
+static bool json_wanted;	/* --json (or an abbreviation getopt takes) is on the command line */
+
+/* A usage error under --json: still one JSON document on stdout, of the command's shape. */
+static void json_usage_error(const struct command *c, const char *msg)
+{
+	struct sbuf b = { 0 };
+
+	if (!strcmp(c->name, "list")) {
+		puts("[]");	/* list's document is the array; the words went to stderr */
+		return;
+	}
+	sbuf_add(&b, "{\n  \"version\": 1,\n  \"iommu\": null,\n  \"devices\": [],\n  \"errors\": [");
+	json_str(&b, msg);
+	sbuf_add(&b, "]");
+	if (!strcmp(c->name, "status")) {
+		sbuf_add(&b, ",\n  \"ready\": false,\n  \"message\": ");
+		json_str(&b, msg);
+		sbuf_add(&b, ",\n  \"drift\": [],\n  \"boot\": null");
+	}
+	sbuf_add(&b, "\n}\n");
+	fputs(b.s ? b.s : "", stdout);
+	sbuf_free(&b);
+}
+
 static int bad_option(const struct command *c, const char *what)
 {
-	char takes[300];
+	char takes[300], msg[700];
 
 	options_of(c, takes, sizeof(takes));
-	fprintf(stderr, "passthru-setup: %s: %s (%s takes %s)\n", c->name, what, c->name, takes);
+	snprintf(msg, sizeof(msg), "%s: %s (%s takes %s)", c->name, what, c->name, takes);
+	fprintf(stderr, "passthru-setup: %s\n", msg);
+	if (json_wanted && (c->opts & O_JSON))
+		json_usage_error(c, msg);
 	return 2;
 }
 
@@ -271,6 +299,9 @@ int main(int argc, char **argv)
 		usage_all(stderr);
 		return 2;
 	}
+	for (i = 2; i < (size_t)argc && strcmp(argv[i], "--"); i++)
+		if (strlen(argv[i]) >= 3 && !strncmp(argv[i], "--json", strlen(argv[i])))
+			json_wanted = true;
 	o.devices = calloc((size_t)argc, sizeof(*o.devices));
 	if (!o.devices)
 		return 1;

@@ -81,11 +81,19 @@ run status --json -xyz
 run status --json=1
 [ $code -eq 2 ] && has "option '--json' takes no value" "$work/err" && ok "status --json=1: takes no value" ||
     bad "status --json=1" "exit $code: $(cat "$work/err")"
+# a usage error under --json: exit 2, the words on stderr, still one JSON document on stdout
+for c in "status --json --frobnicate" "plan --json -x" "list --json --root /" "status --json extra"; do
+    # shellcheck disable=SC2086
+    run $c
+    [ $code -eq 2 ] && json && [ -s "$work/err" ] &&
+        { [ "${c%% *}" = list ] || jq -e '(.errors | length == 1) and .iommu == null' "$work/out" >/dev/null; } &&
+        ok "usage error under --json: one JSON document: $c" || bad "json usage error: $c" "exit $code: $(cat "$work/out")"
+done
 # an empty value is a usage error: --sysroot= would read the current directory as the host
 for c in "list --sysroot=" "plan --json --sysroot=" "xml --split= 00:05.0"; do
     # shellcheck disable=SC2086
     (cd "$intel" && "$bin" $c >"$work/out" 2>"$work/err"); code=$?
-    [ $code -eq 2 ] && has "needs a value" "$work/err" && [ ! -s "$work/out" ] &&
+    [ $code -eq 2 ] && has "needs a value" "$work/err" && { [ ! -s "$work/out" ] || json; } &&
         ok "empty option value is a usage error: $c" || bad "empty value: $c" "exit $code: $(cat "$work/err")"
 done
 
