@@ -105,7 +105,9 @@ void hostview_entry_line(const struct model *m, const struct config *c,
 		return;
 	}
 	addr_format(e->addr, a);
-	if (e->state == STATE_ABSENT)
+	if (e->state == STATE_ABSENT && model_find(m, e->addr))	/* there, with another ID */
+		snprintf(buf, size, "%s not claimed: %s", a, why);
+	else if (e->state == STATE_ABSENT)
 		snprintf(buf, size, "%s not found: %s", a, why);
 	else
 		snprintf(buf, size, "%s [%04x:%04x] %s%s%s", a, e->vendor, e->device,

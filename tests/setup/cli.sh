@@ -177,6 +177,13 @@ printf '{"version": 1, "errors": ["caf\303\251 \\u00e9"], "x": [1.5e3, -0, true,
 run status --json --sysroot "$claimed"
 json && jq -e '.boot.errors[0] == "café é" and .boot.x[0] == 1500' "$work/out" >/dev/null &&
     ok "status --json: a valid boot document with UTF-8 is embedded as it is" || bad "status utf8 boot" "$(cat "$work/out")"
+# an ID@address selector whose address holds another card: the card is there, so not "not found"
+printf 'device = 10de:2204@0000:00:05.0\n' >"$work/idmis.conf"
+idmis=$(tree idmis intel-gpu-hda) && cp "$work/idmis.conf" "$idmis/etc/passthru.conf"
+run plan --sysroot "$idmis"
+[ $code -eq 1 ] && has '^0000:00:05.0 not claimed: 0000:00:05.0 is 1234:1111, not 10de:2204' "$work/out" &&
+    ! has 'not found' "$work/out" && ok "plan: an ID mismatch at an address is 'not claimed', not 'not found'" ||
+    bad "plan id mismatch" "exit $code: $(cat "$work/out")"
 # a FIFO in place of the boot's document (or the config) must not hang status
 fifo=$(tree fifo intel-gpu-hda)
 printf 'device = 0000:00:05.0\n' >"$fifo/etc/passthru.conf"
