@@ -92,7 +92,7 @@ done
 # an empty value is a usage error: --sysroot= would read the current directory as the host
 for c in "list --sysroot=" "plan --json --sysroot=" "xml --split= 00:05.0"; do
     # shellcheck disable=SC2086
-    (cd "$intel" && "$bin" $c >"$work/out" 2>"$work/err"); code=$?
+    (cd "$intel" && exec "$bin" $c) >"$work/out" 2>"$work/err"; code=$?
     [ $code -eq 2 ] && has "needs a value" "$work/err" && { [ ! -s "$work/out" ] || json; } &&
         ok "empty option value is a usage error: $c" || bad "empty value: $c" "exit $code: $(cat "$work/err")"
 done
