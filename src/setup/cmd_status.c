@@ -309,14 +309,17 @@ static void judge(const struct hostview *h, const struct config *c, const struct
 			 "passthru-setup install", PASSTHRU_CONF);
 		return;
 	}
+	/* the IOMMU first: without it list cannot show the groups a device is chosen by */
+	if (!h->v.active) {
+		snprintf(s->message, sizeof(s->message), "IOMMU not active: %s%s", h->v.reason,
+			 c->nsel ? "" : "; once it is, passthru-setup list shows the groups: add "
+			 "'device = ...' to " PASSTHRU_CONF " and run passthru-setup install");
+		return;
+	}
 	if (!c->nsel) {
 		snprintf(s->message, sizeof(s->message), "no device is configured in %s: add "
 			 "'device = ...' (passthru-setup list shows the candidates) and run "
 			 "passthru-setup install", PASSTHRU_CONF);
-		return;
-	}
-	if (!h->v.active) {
-		snprintf(s->message, sizeof(s->message), "IOMMU not active: %s", h->v.reason);
 		return;
 	}
 	for (i = 0; i < p->n; i++) {

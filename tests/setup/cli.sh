@@ -126,6 +126,12 @@ rm -f "$intel/etc/passthru.conf"
 run status --json --sysroot "$intel"
 [ $code -eq 1 ] && json && jq -e '.devices == [] and .ready == false and (.message | test("no device is configured"))' \
     "$work/out" >/dev/null && ok "status --json without a config" || bad "status --json no config" "$(cat "$work/out")"
+# IOMMU first: with no device and the IOMMU off, the next step is the IOMMU, then the groups
+rm -f "$noiommu/etc/passthru.conf"
+run status --json --sysroot "$noiommu"
+[ $code -eq 1 ] && json && jq -e '(.message | test("^IOMMU not active: ")) and (.message | test("passthru-setup list"))' \
+    "$work/out" >/dev/null && ok "status, no device, IOMMU off: says the IOMMU first, then list" ||
+    bad "status no device no iommu" "$(cat "$work/out")"
 printf 'device = bogus\n' >"$intel/etc/passthru.conf"
 run status --json --sysroot "$intel"
 [ $code -eq 1 ] && json && jq -e '.errors | length == 1' "$work/out" >/dev/null &&
