@@ -180,6 +180,7 @@ static int parse(const struct command *c, int argc, char **argv, struct opts *o)
 	static const char *const loaders[] = { "auto", "grub", "grubby", "kernel-install",
 					       "none", NULL };
 	static const char *const gens[] = { "dracut", "initramfs-tools", "mkinitcpio", NULL };
+	const char *given[128] = { 0 };	/* the value each single-valued option had */
 	char what[300];
 	int opt;
 
@@ -221,6 +222,18 @@ static int parse(const struct command *c, int argc, char **argv, struct opts *o)
 			snprintf(what, sizeof(what), "option '%.*s' needs a value",
 				 (int)strcspn(name, "="), name);
 			return bad_option(c, what);
+		}
+		if (optarg && opt != 'd' && opt > 0 && opt < 128) {
+			/* --root /mnt --root / must not quietly mean the live host */
+			const char *name = arg == optarg ? argv[optind - 2] : arg;
+
+			if (given[opt] && strcmp(given[opt], optarg)) {
+				snprintf(what, sizeof(what), "option '%.*s' given twice with different "
+					 "values ('%.60s', '%.60s')", (int)strcspn(name, "="), name,
+					 given[opt], optarg);
+				return bad_option(c, what);
+			}
+			given[opt] = optarg;
 		}
 		switch (opt) {
 		case 'r': o->root = optarg; break;

@@ -89,6 +89,16 @@ for c in "status --json --frobnicate" "plan --json -x" "list --json --root /" "s
         { [ "${c%% *}" = list ] || jq -e '(.errors | length == 1) and .iommu == null' "$work/out" >/dev/null; } &&
         ok "usage error under --json: one JSON document: $c" || bad "json usage error: $c" "exit $code: $(cat "$work/out")"
 done
+# a single-valued option given twice with different values is refused (the last must not win:
+# install --root /mnt --root / would be the live host); the same value twice is fine
+for c in "install --root $work/none --root=/" "plan --sysroot $intel --sysroot $noiommu" "xml --split a --split b 00:05.0"; do
+    # shellcheck disable=SC2086
+    run $c
+    [ $code -eq 2 ] && has "given twice with different values" "$work/err" &&
+        ok "option twice, two values: usage error: ${c%% *}" || bad "option twice: $c" "exit $code: $(cat "$work/err")"
+done
+run list --sysroot "$intel" --sysroot="$intel"
+[ $code -eq 0 ] && ok "option twice with the same value: accepted" || bad "option twice same" "exit $code: $(cat "$work/err")"
 # an empty value is a usage error: --sysroot= would read the current directory as the host
 for c in "list --sysroot=" "plan --json --sysroot=" "xml --split= 00:05.0"; do
     # shellcheck disable=SC2086
