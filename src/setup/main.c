@@ -1,4 +1,5 @@
 /* main.c: passthru-setup, the host CLI: parse each command's own options and dispatch. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,6 +286,17 @@ static int parse(const struct command *c, int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* Output that did not reach its file (a full disk, a closed pipe) is a failure, not exit 0. */
+static int flush_stdout(int ret)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return ret;
+	fprintf(stderr, "passthru-setup: cannot write the output: %s\n",
+		errno ? strerror(errno) : "write error");
+	return ret ? ret : 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { .sysroot = "/", .bootloader = "auto" };
@@ -298,11 +310,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage_all(stdout);
-		return 0;
+		return flush_stdout(0);
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("passthru-setup %s\n", PASSTHRU_VERSION);
-		return 0;
+		return flush_stdout(0);
 	}
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
@@ -324,5 +336,5 @@ int main(int argc, char **argv)
 	else if (ret < 0)
 		ret = 0;	/* --help */
 	free(o.devices);
-	return ret;
+	return flush_stdout(ret);
 }

@@ -99,6 +99,15 @@ for c in "install --root $work/none --root=/" "plan --sysroot $intel --sysroot $
 done
 run list --sysroot "$intel" --sysroot="$intel"
 [ $code -eq 0 ] && ok "option twice with the same value: accepted" || bad "option twice same" "exit $code: $(cat "$work/err")"
+# output that cannot be written (a full disk) is a failure, not exit 0 with a lost document
+if [ -w /dev/full ]; then
+    for c in "list" "plan --json" "xml 00:05.0"; do
+        # shellcheck disable=SC2086
+        "$bin" $c --sysroot "$intel" >/dev/full 2>"$work/err"; code=$?
+        [ $code -ne 0 ] && has "cannot write the output" "$work/err" && ok "$c into /dev/full: exit $code, said" ||
+            bad "$c > /dev/full" "exit $code: $(cat "$work/err")"
+    done
+fi
 # an empty value is a usage error: --sysroot= would read the current directory as the host
 for c in "list --sysroot=" "plan --json --sysroot=" "xml --split= 00:05.0"; do
     # shellcheck disable=SC2086
