@@ -330,8 +330,20 @@ static void judge(const struct hostview *h, const struct config *c, const struct
 		if (e->role == ROLE_BRIDGE || (e->role == ROLE_OTHER && !e->bind))
 			continue;
 		if (e->state == STATE_ABSENT || e->state == STATE_REFUSED) {
+			size_t more = 0, k;
+
+			/* the text table has no reasons: say where the others' are */
+			for (k = i + 1; k < p->n; k++)
+				more += p->e[k].role == ROLE_SELECTED &&
+					(p->e[k].state == STATE_ABSENT ||
+					 p->e[k].state == STATE_REFUSED);
 			hostview_entry_line(&h->m, c, e, line, sizeof(line));
-			snprintf(s->message, sizeof(s->message), "%s", line);
+			if (more)
+				snprintf(s->message, sizeof(s->message), "%s; %zu more selected "
+					 "device%s will not be claimed either: passthru-setup plan "
+					 "gives each reason", line, more, more == 1 ? "" : "s");
+			else
+				snprintf(s->message, sizeof(s->message), "%s", line);
 			return;
 		}
 		if (!d || strcmp(d->driver, want)) {

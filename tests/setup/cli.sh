@@ -209,6 +209,13 @@ run plan --sysroot "$idmis"
 [ $code -eq 1 ] && has '^0000:00:05.0 not claimed: 0000:00:05.0 is 1234:1111, not 10de:2204' "$work/out" &&
     ! has 'not found' "$work/out" && ok "plan: an ID mismatch at an address is 'not claimed', not 'not found'" ||
     bad "plan id mismatch" "exit $code: $(cat "$work/out")"
+# several selected devices that will not be claimed: the message names the first and says
+# how many more, and where their reasons are (the text table has none)
+printf 'device = 00:1f.2\ndevice = 00:02.0\ndevice = 00:05.0\ndevice = 00:09.0\n' >"$idmis/etc/passthru.conf"
+run status --sysroot "$idmis"
+[ $code -eq 1 ] && tail -n 1 "$work/out" | grep -q '2 more selected devices will not be claimed either: passthru-setup plan gives each reason' &&
+    ok "status: more than one unclaimable device: counted, and plan named for the reasons" ||
+    bad "status several refused" "exit $code: $(tail -n 1 "$work/out")"
 # a FIFO in place of the boot's document (or the config) must not hang status
 fifo=$(tree fifo intel-gpu-hda)
 printf 'device = 0000:00:05.0\n' >"$fifo/etc/passthru.conf"
