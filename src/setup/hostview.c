@@ -147,6 +147,9 @@ void hostview_plan_human(struct sbuf *b, const struct hostview *h, const struct 
 			sbuf_addf(b, " -> %s", e->driver);
 		else if (e->driver[0])
 			sbuf_addf(b, " (on %s)", e->driver);
+		/* the padding only lines up the columns: "refused: why", no trailing blanks */
+		while (b->s && b->len && b->s[b->len - 1] == ' ')
+			b->s[--b->len] = '\0';
 		if (why[0])
 			sbuf_addf(b, ": %s", why);
 		sbuf_add(b, "\n");

@@ -216,6 +216,9 @@ run status --sysroot "$idmis"
 [ $code -eq 1 ] && tail -n 1 "$work/out" | grep -q '2 more selected devices will not be claimed either: passthru-setup plan gives each reason' &&
     ok "status: more than one unclaimable device: counted, and plan named for the reasons" ||
     bad "status several refused" "exit $code: $(tail -n 1 "$work/out")"
+run plan --sysroot "$idmis"
+! grep -q ' :' "$work/out" && ! grep -q ' $' "$work/out" && has '^0000:00:02.0 \[1234:1111\] selected  refused: ' "$work/out" &&
+    ok "plan (text): 'refused: why', no blank before the colon or at line ends" || bad "plan text spacing" "$(cat "$work/out")"
 # a FIFO in place of the boot's document (or the config) must not hang status
 fifo=$(tree fifo intel-gpu-hda)
 printf 'device = 0000:00:05.0\n' >"$fifo/etc/passthru.conf"
