@@ -433,8 +433,10 @@ int cmd_status(struct opts *o)
 		errlist_add(&errs, "/%s is not a regular file: ignored", BOOT_STATUS);
 	else if (r < 0 && booted)
 		errlist_add(&errs, "/%s: cannot read: %s", BOOT_STATUS, strerror(-r));
-	if (boot && !json_valid(boot)) {
-		errlist_add(&errs, "/%s is not valid JSON: ignored", BOOT_STATUS);
+	if (boot && (!json_valid(boot) || *skip_ws(boot) != '{')) {
+		/* passthru-claim writes one object; [] or "x" is not the boot's report */
+		errlist_add(&errs, "/%s is not valid JSON (or not an object): ignored",
+			    BOOT_STATUS);
 		free(boot);
 		boot = NULL;
 	}

@@ -219,6 +219,11 @@ run status --sysroot "$idmis"
 run plan --sysroot "$idmis"
 ! grep -q ' :' "$work/out" && ! grep -q ' $' "$work/out" && has '^0000:00:02.0 \[1234:1111\] selected  refused: ' "$work/out" &&
     ok "plan (text): 'refused: why', no blank before the colon or at line ends" || bad "plan text spacing" "$(cat "$work/out")"
+printf '[]\n' >"$claimed/run/passthru/status.json"
+run status --json --sysroot "$claimed"
+json && jq -e '.boot == null and (.errors[0] | test("not an object"))' "$work/out" >/dev/null &&
+    ok "status --json: a boot document that is valid JSON but not an object is not embedded" ||
+    bad "status array boot" "$(cat "$work/out")"
 # a FIFO in place of the boot's document (or the config) must not hang status
 fifo=$(tree fifo intel-gpu-hda)
 printf 'device = 0000:00:05.0\n' >"$fifo/etc/passthru.conf"
