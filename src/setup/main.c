@@ -131,7 +131,8 @@ static void options_of(const struct command *c, char *buf, size_t size)
 	}
 }
 
-static bool json_wanted;	/* --json (or an abbreviation getopt takes) is on the command line */
+/* --json (or an abbreviation getopt takes) is on the command line */
+static bool json_wanted;
 
 /* A usage error under --json: still one JSON document on stdout, of the command's shape. */
 static void json_usage_error(const struct command *c, const char *msg)
@@ -142,7 +143,8 @@ static void json_usage_error(const struct command *c, const char *msg)
 		puts("[]");	/* list's document is the array; the words went to stderr */
 		return;
 	}
-	sbuf_add(&b, "{\n  \"version\": 1,\n  \"iommu\": null,\n  \"devices\": [],\n  \"errors\": [");
+	sbuf_add(&b, "{\n  \"version\": 1,\n  \"iommu\": null,\n  \"devices\": [],\n"
+	      "  \"errors\": [");
 	json_str(&b, msg);
 	sbuf_add(&b, "]");
 	if (!strcmp(c->name, "status")) {
@@ -196,7 +198,7 @@ static int parse(const struct command *c, int argc, char **argv, struct opts *o)
 			if (optopt && valued)	/* --json=1 */
 				snprintf(what, sizeof(what), "option '%.*s' takes no value",
 					 (int)strcspn(arg, "="), arg);
-			else if (optopt)	/* -x, or inside -xyz, where argv[optind - 1] is not it */
+			else if (optopt)	/* -x, also inside -xyz (not argv[optind - 1]) */
 				snprintf(what, sizeof(what), "unknown option '-%c'", optopt);
 			else
 				snprintf(what, sizeof(what), "unknown option '%s'", arg);
@@ -229,9 +231,9 @@ static int parse(const struct command *c, int argc, char **argv, struct opts *o)
 			const char *name = arg == optarg ? argv[optind - 2] : arg;
 
 			if (given[opt] && strcmp(given[opt], optarg)) {
-				snprintf(what, sizeof(what), "option '%.*s' given twice with different "
-					 "values ('%.60s', '%.60s')", (int)strcspn(name, "="), name,
-					 given[opt], optarg);
+				snprintf(what, sizeof(what), "option '%.*s' given twice with "
+					 "different values ('%.60s', '%.60s')",
+					 (int)strcspn(name, "="), name, given[opt], optarg);
 				return bad_option(c, what);
 			}
 			given[opt] = optarg;
