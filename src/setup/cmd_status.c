@@ -1,9 +1,12 @@
 /* cmd_status.c: passthru-setup status: is this host ready, what drifted, and what to do. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "bootcfg.h"
 #include "hostview.h"
 #include "initramfs.h"
@@ -271,8 +274,30 @@ static void check_config(struct status *s, const char *boot, const char *conf, s
 			  PASSTHRU_CONF, want, now);
 }
 
+/*
+ * A file of the host view, only when it is a regular file: O_NONBLOCK, so that a FIFO with no
+ * writer in its place cannot hang status. -EINVAL for a FIFO, a directory or a device.
+ */
+static int read_regular(const struct root *r, const char *rel, char **ret, size_t *ret_len)
+{
+	struct stat st;
+	int fd = root_openat(r, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY), err;
+
+	*ret = NULL;
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0)
+		err = -errno;
+	else if (!S_ISREG(st.st_mode))
+		err = -EINVAL;
+	else
+		err = slurp_fd(fd, ret, ret_len);
+	close(fd);
+	return err;
+}
+
 static void judge(const struct hostview *h, const struct config *c, const struct plan *p,
-		  bool config_ok, bool booted, struct status *s)
+		  bool config_ok, bool booted, bool readable, struct status *s)
 {
 	size_t i;
 	const char *want = h->v.active ? c->driver : "pci-stub";
@@ -284,14 +309,17 @@ static void judge(const struct hostview *h, const struct config *c, const struct
 			 "passthru-setup install", PASSTHRU_CONF);
 		return;
 	}
+	/* the IOMMU first: without it list cannot show the groups a device is chosen by */
+	if (!h->v.active) {
+		snprintf(s->message, sizeof(s->message), "IOMMU not active: %s%s", h->v.reason,
+			 c->nsel ? "" : "; once it is, passthru-setup list shows the groups: add "
+			 "'device = ...' to " PASSTHRU_CONF " and run passthru-setup install");
+		return;
+	}
 	if (!c->nsel) {
 		snprintf(s->message, sizeof(s->message), "no device is configured in %s: add "
 			 "'device = ...' (passthru-setup list shows the candidates) and run "
 			 "passthru-setup install", PASSTHRU_CONF);
-		return;
-	}
-	if (!h->v.active) {
-		snprintf(s->message, sizeof(s->message), "IOMMU not active: %s", h->v.reason);
 		return;
 	}
 	for (i = 0; i < p->n; i++) {
@@ -302,15 +330,29 @@ static void judge(const struct hostview *h, const struct config *c, const struct
 		if (e->role == ROLE_BRIDGE || (e->role == ROLE_OTHER && !e->bind))
 			continue;
 		if (e->state == STATE_ABSENT || e->state == STATE_REFUSED) {
+			size_t more = 0, k;
+
+			/* the text table has no reasons: say where the others' are */
+			for (k = i + 1; k < p->n; k++)
+				more += p->e[k].role == ROLE_SELECTED &&
+					(p->e[k].state == STATE_ABSENT ||
+					 p->e[k].state == STATE_REFUSED);
 			hostview_entry_line(&h->m, c, e, line, sizeof(line));
-			snprintf(s->message, sizeof(s->message), "%s", line);
+			if (more)
+				snprintf(s->message, sizeof(s->message), "%s; %zu more selected "
+					 "device%s will not be claimed either: passthru-setup plan "
+					 "gives each reason", line, more, more == 1 ? "" : "s");
+			else
+				snprintf(s->message, sizeof(s->message), "%s", line);
 			return;
 		}
 		if (!d || strcmp(d->driver, want)) {
 			snprintf(s->message, sizeof(s->message), "%s is on %s, not %s: %s",
 				 d ? d->name : "a configured device",
-				 d && d->driver[0] ? d->driver : "no driver", want, booted ?
+				 d && d->driver[0] ? d->driver : "no driver", want, readable ?
 				 "the boot's /run/passthru/status.json says why, and "
+				 "'journalctl -b | grep passthru:' shows each step" : booted ?
+				 "the boot's /run/passthru/status.json is damaged; "
 				 "'journalctl -b | grep passthru:' shows each step" :
 				 "passthru-claim did not run this boot: run passthru-setup install "
 				 "(it puts passthru in the initramfs) and reboot");
@@ -385,14 +427,20 @@ int cmd_status(struct opts *o)
 	config_errors = errs.n;
 	if (r != -ENOENT && !errs.n && hostview_plan(&h, &c, &p) < 0)
 		errlist_add(&errs, "out of memory while planning");
-	root_slurp(&h.r, BOOT_STATUS, &boot, NULL);
-	booted = boot != NULL;
-	if (boot && !json_valid(boot)) {
-		errlist_add(&errs, "/%s is not valid JSON: ignored", BOOT_STATUS);
+	r = read_regular(&h.r, BOOT_STATUS, &boot, NULL);
+	booted = r != -ENOENT;
+	if (r == -EINVAL)
+		errlist_add(&errs, "/%s is not a regular file: ignored", BOOT_STATUS);
+	else if (r < 0 && booted)
+		errlist_add(&errs, "/%s: cannot read: %s", BOOT_STATUS, strerror(-r));
+	if (boot && (!json_valid(boot) || *skip_ws(boot) != '{')) {
+		/* passthru-claim writes one object; [] or "x" is not the boot's report */
+		errlist_add(&errs, "/%s is not valid JSON (or not an object): ignored",
+			    BOOT_STATUS);
 		free(boot);
 		boot = NULL;
 	}
-	if (root_slurp(&h.r, PASSTHRU_CONF, &conf, &conflen) < 0)
+	if (read_regular(&h.r, PASSTHRU_CONF, &conf, &conflen) < 0)
 		conf = NULL;
 	check_config(s, boot, conf, conflen);
 	if (fsroot_open(&fr, o->sysroot) == 0) {
@@ -406,7 +454,7 @@ int cmd_status(struct opts *o)
 		}
 		fsroot_close(&fr);
 	}
-	judge(&h, &c, &p, config_errors == 0, booted, s);
+	judge(&h, &c, &p, config_errors == 0, booted, boot != NULL, s);
 	live_plan(&h, &c, &p);
 
 	if (o->json) {
@@ -448,7 +496,8 @@ int cmd_status(struct opts *o)
 			sbuf_addf(&out, "error: %s\n", errs.msg[i]);
 		sbuf_addf(&out, "boot: %s\n", boot ? "passthru-claim ran this boot; its "
 			  "/run/passthru/status.json:" : booted ? "/run/passthru/status.json is "
-			  "there but not valid JSON (passthru-claim ran, its report is damaged)" :
+			  "there but not a readable JSON file (passthru-claim ran, its report is "
+			  "damaged)" :
 			  "no /run/passthru/status.json: passthru-claim did not run this boot");
 		if (boot) {
 			char *line, *save = NULL;

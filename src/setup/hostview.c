@@ -105,7 +105,9 @@ void hostview_entry_line(const struct model *m, const struct config *c,
 		return;
 	}
 	addr_format(e->addr, a);
-	if (e->state == STATE_ABSENT)
+	if (e->state == STATE_ABSENT && model_find(m, e->addr))	/* there, with another ID */
+		snprintf(buf, size, "%s not claimed: %s", a, why);
+	else if (e->state == STATE_ABSENT)
 		snprintf(buf, size, "%s not found: %s", a, why);
 	else
 		snprintf(buf, size, "%s [%04x:%04x] %s%s%s", a, e->vendor, e->device,
@@ -145,6 +147,9 @@ void hostview_plan_human(struct sbuf *b, const struct hostview *h, const struct 
 			sbuf_addf(b, " -> %s", e->driver);
 		else if (e->driver[0])
 			sbuf_addf(b, " (on %s)", e->driver);
+		/* the padding only lines up the columns: "refused: why", no trailing blanks */
+		while (b->s && b->len && b->s[b->len - 1] == ' ')
+			b->s[--b->len] = '\0';
 		if (why[0])
 			sbuf_addf(b, ": %s", why);
 		sbuf_add(b, "\n");

@@ -1,8 +1,10 @@
 /* main.c: passthru-setup, the host CLI: parse each command's own options and dispatch. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "report.h"
 #include "setup.h"
 #include "version.h"
 
@@ -129,12 +131,41 @@ static void options_of(const struct command *c, char *buf, size_t size)
 	}
 }
 
+/* --json (or an abbreviation getopt takes) is on the command line */
+static bool json_wanted;
+
+/* A usage error under --json: still one JSON document on stdout, of the command's shape. */
+static void json_usage_error(const struct command *c, const char *msg)
+{
+	struct sbuf b = { 0 };
+
+	if (!strcmp(c->name, "list")) {
+		puts("[]");	/* list's document is the array; the words went to stderr */
+		return;
+	}
+	sbuf_add(&b, "{\n  \"version\": 1,\n  \"iommu\": null,\n  \"devices\": [],\n"
+	      "  \"errors\": [");
+	json_str(&b, msg);
+	sbuf_add(&b, "]");
+	if (!strcmp(c->name, "status")) {
+		sbuf_add(&b, ",\n  \"ready\": false,\n  \"message\": ");
+		json_str(&b, msg);
+		sbuf_add(&b, ",\n  \"drift\": [],\n  \"boot\": null");
+	}
+	sbuf_add(&b, "\n}\n");
+	fputs(b.s ? b.s : "", stdout);
+	sbuf_free(&b);
+}
+
 static int bad_option(const struct command *c, const char *what)
 {
-	char takes[300];
+	char takes[300], msg[700];
 
 	options_of(c, takes, sizeof(takes));
-	fprintf(stderr, "passthru-setup: %s: %s (%s takes %s)\n", c->name, what, c->name, takes);
+	snprintf(msg, sizeof(msg), "%s: %s (%s takes %s)", c->name, what, c->name, takes);
+	fprintf(stderr, "passthru-setup: %s\n", msg);
+	if (json_wanted && (c->opts & O_JSON))
+		json_usage_error(c, msg);
 	return 2;
 }
 
@@ -152,6 +183,7 @@ static int parse(const struct command *c, int argc, char **argv, struct opts *o)
 	static const char *const loaders[] = { "auto", "grub", "grubby", "kernel-install",
 					       "none", NULL };
 	static const char *const gens[] = { "dracut", "initramfs-tools", "mkinitcpio", NULL };
+	const char *given[128] = { 0 };	/* the value each single-valued option had */
 	char what[300];
 	int opt;
 
@@ -161,7 +193,15 @@ static int parse(const struct command *c, int argc, char **argv, struct opts *o)
 		const char *arg = argv[optind - 1];
 
 		if (opt == '?') {
-			snprintf(what, sizeof(what), "unknown option '%s'", arg);
+			bool valued = !strncmp(arg, "--", 2) && strchr(arg, '=');
+
+			if (optopt && valued)	/* --json=1 */
+				snprintf(what, sizeof(what), "option '%.*s' takes no value",
+					 (int)strcspn(arg, "="), arg);
+			else if (optopt)	/* -x, also inside -xyz (not argv[optind - 1]) */
+				snprintf(what, sizeof(what), "unknown option '-%c'", optopt);
+			else
+				snprintf(what, sizeof(what), "unknown option '%s'", arg);
 			return bad_option(c, what);
 		}
 		if (opt == ':') {
@@ -177,6 +217,26 @@ static int parse(const struct command *c, int argc, char **argv, struct opts *o)
 				arg = argv[optind - 2], len = (int)strlen(arg);
 			snprintf(what, sizeof(what), "option '%.*s' does not apply", len, arg);
 			return bad_option(c, what);
+		}
+		if (optarg && !optarg[0]) {
+			/* --sysroot= would read the current directory as the host */
+			const char *name = arg == optarg ? argv[optind - 2] : arg;
+
+			snprintf(what, sizeof(what), "option '%.*s' needs a value",
+				 (int)strcspn(name, "="), name);
+			return bad_option(c, what);
+		}
+		if (optarg && opt != 'd' && opt > 0 && opt < 128) {
+			/* --root /mnt --root / must not quietly mean the live host */
+			const char *name = arg == optarg ? argv[optind - 2] : arg;
+
+			if (given[opt] && strcmp(given[opt], optarg)) {
+				snprintf(what, sizeof(what), "option '%.*s' given twice with "
+					 "different values ('%.60s', '%.60s')",
+					 (int)strcspn(name, "="), name, given[opt], optarg);
+				return bad_option(c, what);
+			}
+			given[opt] = optarg;
 		}
 		switch (opt) {
 		case 'r': o->root = optarg; break;
@@ -228,6 +288,17 @@ static int parse(const struct command *c, int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* Output that did not reach its file (a full disk, a closed pipe) is a failure, not exit 0. */
+static int flush_stdout(int ret)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return ret;
+	fprintf(stderr, "passthru-setup: cannot write the output: %s\n",
+		errno ? strerror(errno) : "write error");
+	return ret ? ret : 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { .sysroot = "/", .bootloader = "auto" };
@@ -241,11 +312,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage_all(stdout);
-		return 0;
+		return flush_stdout(0);
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("passthru-setup %s\n", PASSTHRU_VERSION);
-		return 0;
+		return flush_stdout(0);
 	}
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
@@ -255,6 +326,9 @@ int main(int argc, char **argv)
 		usage_all(stderr);
 		return 2;
 	}
+	for (i = 2; i < (size_t)argc && strcmp(argv[i], "--"); i++)
+		if (strlen(argv[i]) >= 3 && !strncmp(argv[i], "--json", strlen(argv[i])))
+			json_wanted = true;
 	o.devices = calloc((size_t)argc, sizeof(*o.devices));
 	if (!o.devices)
 		return 1;
@@ -264,5 +338,5 @@ int main(int argc, char **argv)
 	else if (ret < 0)
 		ret = 0;	/* --help */
 	free(o.devices);
-	return ret;
+	return flush_stdout(ret);
 }

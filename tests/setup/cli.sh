@@ -74,6 +74,47 @@ run confirm
 [ $code -eq 2 ] && has 'not supported yet' "$work/err" && ok "confirm: not supported yet, exit 2" || bad "confirm" "exit $code"
 run install --initramfs foo
 [ $code -eq 2 ] && has 'initramfs takes dracut' "$work/err" && ok "install --initramfs: checked" || bad "--initramfs" "$code"
+# an unknown short option inside a cluster is named, not the word before it
+run status --json -xyz
+[ $code -eq 2 ] && has "status: unknown option '-x'" "$work/err" && ! has "option 'status'" "$work/err" &&
+    ok "status -xyz: names -x" || bad "status -xyz" "exit $code: $(cat "$work/err")"
+run status --json=1
+[ $code -eq 2 ] && has "option '--json' takes no value" "$work/err" && ok "status --json=1: takes no value" ||
+    bad "status --json=1" "exit $code: $(cat "$work/err")"
+# a usage error under --json: exit 2, the words on stderr, still one JSON document on stdout
+for c in "status --json --frobnicate" "plan --json -x" "list --json --root /" "status --json extra"; do
+    # shellcheck disable=SC2086
+    run $c
+    [ $code -eq 2 ] && json && [ -s "$work/err" ] &&
+        { [ "${c%% *}" = list ] || jq -e '(.errors | length == 1) and .iommu == null' "$work/out" >/dev/null; } &&
+        ok "usage error under --json: one JSON document: $c" || bad "json usage error: $c" "exit $code: $(cat "$work/out")"
+done
+# a single-valued option given twice with different values is refused (the last must not win:
+# install --root /mnt --root / would be the live host); the same value twice is fine
+for c in "install --root $work/none --root=/" "plan --sysroot $intel --sysroot $noiommu" "xml --split a --split b 00:05.0"; do
+    # shellcheck disable=SC2086
+    run $c
+    [ $code -eq 2 ] && has "given twice with different values" "$work/err" &&
+        ok "option twice, two values: usage error: ${c%% *}" || bad "option twice: $c" "exit $code: $(cat "$work/err")"
+done
+run list --sysroot "$intel" --sysroot="$intel"
+[ $code -eq 0 ] && ok "option twice with the same value: accepted" || bad "option twice same" "exit $code: $(cat "$work/err")"
+# output that cannot be written (a full disk) is a failure, not exit 0 with a lost document
+if [ -w /dev/full ]; then
+    for c in "list" "plan --json" "xml 00:05.0"; do
+        # shellcheck disable=SC2086
+        "$bin" $c --sysroot "$intel" >/dev/full 2>"$work/err"; code=$?
+        [ $code -ne 0 ] && has "cannot write the output" "$work/err" && ok "$c into /dev/full: exit $code, said" ||
+            bad "$c > /dev/full" "exit $code: $(cat "$work/err")"
+    done
+fi
+# an empty value is a usage error: --sysroot= would read the current directory as the host
+for c in "list --sysroot=" "plan --json --sysroot=" "xml --split= 00:05.0"; do
+    # shellcheck disable=SC2086
+    (cd "$intel" && exec "$bin" $c) >"$work/out" 2>"$work/err"; code=$?
+    [ $code -eq 2 ] && has "needs a value" "$work/err" && { [ ! -s "$work/out" ] || json; } &&
+        ok "empty option value is a usage error: $c" || bad "empty value: $c" "exit $code: $(cat "$work/err")"
+done
 
 # --- 2. JSON: one document on stdout, on errors too; plan's exit codes ---
 run plan --json --sysroot "$intel"
@@ -104,6 +145,12 @@ rm -f "$intel/etc/passthru.conf"
 run status --json --sysroot "$intel"
 [ $code -eq 1 ] && json && jq -e '.devices == [] and .ready == false and (.message | test("no device is configured"))' \
     "$work/out" >/dev/null && ok "status --json without a config" || bad "status --json no config" "$(cat "$work/out")"
+# IOMMU first: with no device and the IOMMU off, the next step is the IOMMU, then the groups
+rm -f "$noiommu/etc/passthru.conf"
+run status --json --sysroot "$noiommu"
+[ $code -eq 1 ] && json && jq -e '(.message | test("^IOMMU not active: ")) and (.message | test("passthru-setup list"))' \
+    "$work/out" >/dev/null && ok "status, no device, IOMMU off: says the IOMMU first, then list" ||
+    bad "status no device no iommu" "$(cat "$work/out")"
 printf 'device = bogus\n' >"$intel/etc/passthru.conf"
 run status --json --sysroot "$intel"
 [ $code -eq 1 ] && json && jq -e '.errors | length == 1' "$work/out" >/dev/null &&
@@ -155,6 +202,41 @@ printf '{"version": 1, "errors": ["caf\303\251 \\u00e9"], "x": [1.5e3, -0, true,
 run status --json --sysroot "$claimed"
 json && jq -e '.boot.errors[0] == "café é" and .boot.x[0] == 1500' "$work/out" >/dev/null &&
     ok "status --json: a valid boot document with UTF-8 is embedded as it is" || bad "status utf8 boot" "$(cat "$work/out")"
+# an ID@address selector whose address holds another card: the card is there, so not "not found"
+printf 'device = 10de:2204@0000:00:05.0\n' >"$work/idmis.conf"
+idmis=$(tree idmis intel-gpu-hda) && cp "$work/idmis.conf" "$idmis/etc/passthru.conf"
+run plan --sysroot "$idmis"
+[ $code -eq 1 ] && has '^0000:00:05.0 not claimed: 0000:00:05.0 is 1234:1111, not 10de:2204' "$work/out" &&
+    ! has 'not found' "$work/out" && ok "plan: an ID mismatch at an address is 'not claimed', not 'not found'" ||
+    bad "plan id mismatch" "exit $code: $(cat "$work/out")"
+# several selected devices that will not be claimed: the message names the first and says
+# how many more, and where their reasons are (the text table has none)
+printf 'device = 00:1f.2\ndevice = 00:02.0\ndevice = 00:05.0\ndevice = 00:09.0\n' >"$idmis/etc/passthru.conf"
+run status --sysroot "$idmis"
+[ $code -eq 1 ] && tail -n 1 "$work/out" | grep -q '2 more selected devices will not be claimed either: passthru-setup plan gives each reason' &&
+    ok "status: more than one unclaimable device: counted, and plan named for the reasons" ||
+    bad "status several refused" "exit $code: $(tail -n 1 "$work/out")"
+run plan --sysroot "$idmis"
+! grep -q ' :' "$work/out" && ! grep -q ' $' "$work/out" && has '^0000:00:02.0 \[1234:1111\] selected  refused: ' "$work/out" &&
+    ok "plan (text): 'refused: why', no blank before the colon or at line ends" || bad "plan text spacing" "$(cat "$work/out")"
+printf '[]\n' >"$claimed/run/passthru/status.json"
+run status --json --sysroot "$claimed"
+json && jq -e '.boot == null and (.errors[0] | test("not an object"))' "$work/out" >/dev/null &&
+    ok "status --json: a boot document that is valid JSON but not an object is not embedded" ||
+    bad "status array boot" "$(cat "$work/out")"
+# a FIFO in place of the boot's document (or the config) must not hang status
+fifo=$(tree fifo intel-gpu-hda)
+printf 'device = 0000:00:05.0\n' >"$fifo/etc/passthru.conf"
+mkdir -p "$fifo/run/passthru" && mkfifo "$fifo/run/passthru/status.json"
+timeout 20 "$bin" status --json --sysroot "$fifo" >"$work/out" 2>"$work/err"; code=$?
+[ $code -eq 1 ] && json && jq -e '.boot == null and (.errors[0] | test("not a regular file"))' "$work/out" >/dev/null &&
+    ok "status: a FIFO as /run/passthru/status.json is an error, never a hang" ||
+    bad "status fifo" "exit $code: $(cat "$work/out" "$work/err")"
+# a damaged boot document is not where to look for why a device is not claimed
+rm "$fifo/run/passthru/status.json" && printf '{"version": 1, "trunc' >"$fifo/run/passthru/status.json"
+run status --json --sysroot "$fifo"
+[ $code -eq 1 ] && json && jq -e '(.message | test("damaged")) and (.message | test("says why") | not)' "$work/out" >/dev/null &&
+    ok "status: a damaged boot document is not said to explain anything" || bad "status damaged says why" "$(cat "$work/out")"
 run status --sysroot "$intel"
 grep -Eq 'see (below|above)|(above|below)[):]' "$work/out" && bad "status" "points up or down: $(cat "$work/out")" ||
     ok "status: no 'see below' or 'above' (JSON has no above)"
