@@ -59,13 +59,22 @@ int fsroot_openat(const struct fsroot *r, const char *path, int flags, int mode)
 	return fd < 0 ? -errno : (int)fd;
 }
 
+/* Only a regular file is read: a FIFO or a device in its place must not hang or flood us. */
 int fsroot_read(const struct fsroot *r, const char *path, char **ret, size_t *len)
 {
-	int fd = fsroot_openat(r, path, O_RDONLY, 0), err;
+	int fd = fsroot_openat(r, path, O_RDONLY | O_NONBLOCK, 0), err;
+	struct stat st;
 
 	if (fd < 0)
 		return fd;
-	err = slurp_fd(fd, ret, len);
+	if (fstat(fd, &st) < 0)
+		err = -errno;
+	else if (S_ISDIR(st.st_mode))
+		err = -EISDIR;
+	else if (!S_ISREG(st.st_mode))
+		err = -EINVAL;
+	else
+		err = slurp_fd(fd, ret, len);
 	close(fd);
 	return err;
 }
