@@ -41,6 +41,15 @@ $(B)/host/libpassthru.a: $(HOST_OBJ)
 	rm -f $@ && ar rcs $@ $^
 HOST_LIBS := $(shell pkg-config --libs libkmod libpci 2>/dev/null || echo -lkmod -lpci)
 
+# mkinitcpio/passthru.conf, the drop-in install writes, as a C string for initramfs_mkinitcpio.c
+$(B)/gen/mkinitcpio_dropin.h: mkinitcpio/passthru.conf
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $< >$@
+$(B)/host/setup/initramfs_mkinitcpio.o $(B)/asan/setup/initramfs_mkinitcpio.o: \
+	$(B)/gen/mkinitcpio_dropin.h
+$(B)/host/setup/initramfs_mkinitcpio.o: CFLAGS += -I$(B)/gen
+$(B)/asan/setup/initramfs_mkinitcpio.o: ASAN_FLAGS += -I$(B)/gen
+
 $(B)/passthru-setup: $(patsubst src/%.c,$(B)/host/%.o,$(SETUP_SRC)) $(B)/host/libpassthru.a
 	$(CC) $(CFLAGS) -o $@ $^ $(HOST_LIBS)
 $(B)/passthru-claim-dyn: $(B)/host/claim/main.o $(B)/host/libpassthru.a
@@ -86,4 +95,4 @@ install: all
 		$(DESTDIR)$(DATADIR)/bash-completion/completions/passthru-setup
 
 clean:
-	rm -rf $(B)/host $(B)/musl $(B)/asan $(B)/tests $(B)/passthru-* $(B)/fuzz
+	rm -rf $(B)/host $(B)/musl $(B)/asan $(B)/tests $(B)/passthru-* $(B)/fuzz $(B)/gen
