@@ -7,6 +7,8 @@ DATADIR ?= $(PREFIX)/share
 SYSCONFDIR ?= /etc
 DRACUTMODDIR ?= $(shell pkg-config --variable=dracutmodulesdir dracut 2>/dev/null || echo $(PREFIX)/lib/dracut/modules.d)
 DRACUTMODDIR := $(if $(DRACUTMODDIR),$(DRACUTMODDIR),$(PREFIX)/lib/dracut/modules.d)
+INITRAMFSTOOLSDIR ?= $(DATADIR)/initramfs-tools
+INITCPIODIR ?= $(PREFIX)/lib/initcpio
 
 B := build
 CC ?= cc
@@ -88,6 +90,11 @@ install: all
 	install -D -m 0755 $(B)/passthru-setup $(DESTDIR)$(SBINDIR)/passthru-setup
 	install -D -m 0755 dracut/90passthru/module-setup.sh $(DESTDIR)$(DRACUTMODDIR)/90passthru/module-setup.sh
 	install -D -m 0755 dracut/90passthru/passthru-pre-udev.sh $(DESTDIR)$(DRACUTMODDIR)/90passthru/passthru-pre-udev.sh
+	install -D -m 0755 initramfs-tools/hooks/passthru $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/passthru
+	install -D -m 0755 initramfs-tools/scripts/init-top/passthru \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/passthru
+	install -D -m 0755 mkinitcpio/install/passthru $(DESTDIR)$(INITCPIODIR)/install/passthru
+	install -D -m 0755 mkinitcpio/hooks/passthru $(DESTDIR)$(INITCPIODIR)/hooks/passthru
 	install -D -m 0644 conf/passthru.conf $(DESTDIR)$(DATADIR)/doc/passthru/passthru.conf.example
 	for m in docs/man/*.[58]; do [ -f "$$m" ] || continue; \
 		s=$${m##*.}; install -D -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done

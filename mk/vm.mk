@@ -11,12 +11,12 @@ check-vm: $(B)/passthru-claim $(KERNEL_STAMP)
 	tests/vm/run.sh
 
 # images that initramfs-tools and mkinitcpio build themselves, booted (tests/vm/run-gen.sh)
-check-vm-initramfs-tools: $(B)/passthru-claim $(KERNEL_STAMP)
+check-vm-initramfs-tools: $(B)/passthru-claim $(B)/tests/initramfs-gen $(KERNEL_STAMP)
 	tests/vm/run-gen.sh initramfs-tools
 
 # busybox images: every scenario; systemd images: the ones that differ there (the unit's order,
 # rd.passthru=0 by its condition, a broken config), to keep make check's time
-check-vm-mkinitcpio: $(B)/passthru-claim $(KERNEL_STAMP)
+check-vm-mkinitcpio: $(B)/passthru-claim $(B)/tests/initramfs-gen $(KERNEL_STAMP)
 	tests/vm/run-gen.sh mkinitcpio
 	tests/vm/run-gen.sh mkinitcpio-systemd intel_gpu_hda bridge_nic broken_config disabled early_kms
 

@@ -39,8 +39,9 @@ static int scan(FILE *f, const char *file)
 int initramfs_list_has(const struct fsroot *fr, const char *lister, const char *lister_path,
 		       const char *image, const char *file)
 {
-	char arg[64];
+	char link[64], arg[4096];
 	int img, p[2], status, found;
+	ssize_t n;
 	pid_t pid;
 	FILE *f;
 
@@ -55,14 +56,24 @@ int initramfs_list_has(const struct fsroot *fr, const char *lister, const char *
 		close(img);
 		return -errno;
 	}
-	/* the image is opened inside the root (an absolute symlink stays in it); the lister
-	 * reads it through /dev/fd */
-	snprintf(arg, sizeof(arg), "/dev/fd/%d", img);
+	/* the image is resolved inside the root (an absolute symlink stays in it); the lister gets
+	 * the path the kernel gives that file (not /dev/fd/N: zstd ignores symlinks) */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", img);
+	n = readlink(link, arg, sizeof(arg) - 1);
+	if (n < 0 || n >= (ssize_t)sizeof(arg) - 1) {
+		int err = n < 0 ? -errno : -ENAMETOOLONG;
+
+		close(img);
+		close(p[0]);
+		close(p[1]);
+		return err;
+	}
+	close(img);
+	arg[n] = '\0';
 	pid = fork();
 	if (pid < 0) {
 		int err = -errno;
 
-		close(img);
 		close(p[0]);
 		close(p[1]);
 		return err;
@@ -70,13 +81,11 @@ int initramfs_list_has(const struct fsroot *fr, const char *lister, const char *
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
 
-		if (dup2(p[1], STDOUT_FILENO) < 0 || null < 0 || dup2(null, STDERR_FILENO) < 0 ||
-		    fcntl(img, F_SETFD, 0) < 0)
+		if (dup2(p[1], STDOUT_FILENO) < 0 || null < 0 || dup2(null, STDERR_FILENO) < 0)
 			_exit(127);
 		execlp(lister, lister, arg, (char *)NULL);
 		_exit(127);
 	}
-	close(img);
 	close(p[1]);
 	f = fdopen(p[0], "r");
 	if (!f) {

@@ -62,6 +62,36 @@ s_early_kms() {
     finish
 }
 
+# not a boot: passthru-setup's image_has_passthru (tests/setup/initramfs_gen.c) with the
+# generator's real lister, on a root whose /boot holds IMAGE for the kernel: yes or no
+setup_has() {
+    sr=$TOP/$VM/setup-root
+    rm -rf "$sr" && mkdir -p "$sr/boot" "$sr/usr/bin" "$sr/usr/lib/modules/$(vm_kver)"
+    case $gen in
+    initramfs-tools)
+        cp "$1" "$sr/boot/initrd.img-$(vm_kver)"
+        : >"$sr/usr/bin/lsinitramfs"
+        PATH=$TOP/$ITOOLS/root/usr/bin:$PATH \
+            "$TOP/build/tests/initramfs-gen" initramfs-tools "$sr" has "$(vm_kver)"
+        ;;
+    *)
+        printf 'linux\n' >"$sr/usr/lib/modules/$(vm_kver)/pkgbase"
+        cp "$1" "$sr/boot/initramfs-linux.img"
+        : >"$sr/usr/bin/lsinitcpio"
+        mkdir -p "$TOP/$VM/lister" && ln -sf "$TOP/$CPIO/lib/lsinitcpio" "$TOP/$VM/lister/"
+        PATH=$TOP/$VM/lister:$PATH MKINITCPIO_LIBRARY=$TOP/$CPIO/lib \
+            "$TOP/build/tests/initramfs-gen" mkinitcpio "$sr" has "$(vm_kver)"
+        ;;
+    esac
+    rm -rf "$sr"
+}
+
+s_setup_status() {
+    name=setup-status why="" log=/dev/null
+    expect "passthru-setup: the image holds passthru" "$(setup_has "$image")" yes
+    finish
+}
+
 # not a boot: without a config the hook adds nothing to the image
 s_without_config() {
     name=without-config why="" log=$VM/$name.img.log
@@ -74,6 +104,8 @@ s_without_config() {
             "$VM/$name.files" | grep -e passthru -e vfio | tr '\n' ' ')"
     elif ! grep -q passthru-test "$VM/$name.files"; then
         why="the listing misses the test hook's files: it cannot be trusted"
+    else
+        expect "passthru-setup: the image holds passthru" "$(setup_has "$VM/$name.img")" no
     fi
     rm -f "$VM/$name.img"
     finish
@@ -95,7 +127,7 @@ s_not_enabled() {
     finish
 }
 
-all="without_config not_enabled intel_gpu_hda amd_gpu_hda bridge_nic broken_config disabled early_kms"
+all="without_config not_enabled setup_status intel_gpu_hda amd_gpu_hda bridge_nic broken_config disabled early_kms"
 [ $# -gt 0 ] && all=$*
 for s in $all; do
     "s_$s"
