@@ -4,12 +4,13 @@ check-setup: $(B)/passthru-setup $(B)/asan/passthru-setup $(B)/gentree \
 	$(B)/tests/initramfs-gen $(B)/tests/asan/initramfs-gen
 	tests/setup/run.sh $(B)/passthru-setup
 	ASAN_OPTIONS=detect_leaks=1 tests/setup/run.sh $(B)/asan/passthru-setup
-	tests/setup/initramfs.sh $(B)/tests/initramfs-gen
-	ASAN_OPTIONS=detect_leaks=1 tests/setup/initramfs.sh $(B)/tests/asan/initramfs-gen
+	tests/setup/initramfs.sh $(B)/tests/initramfs-gen $(B)/passthru-setup
+	ASAN_OPTIONS=detect_leaks=1 tests/setup/initramfs.sh $(B)/tests/asan/initramfs-gen \
+		$(B)/asan/passthru-setup
 
 # the initramfs-tools and mkinitcpio entries of the generator table, driven on temporary roots
 GEN_TEST_OBJ := setup/initramfs_tools.o setup/initramfs_mkinitcpio.o setup/initramfs_list.o \
-	setup/fsroot.o setup/txn.o setup/manifest.o
+	setup/fsroot.o setup/txn.o setup/manifest.o setup/kargs.o
 $(B)/tests/initramfs-gen: tests/setup/initramfs_gen.c $(addprefix $(B)/host/,$(GEN_TEST_OBJ)) \
 	$(B)/host/libpassthru.a
 	@mkdir -p $(dir $@)

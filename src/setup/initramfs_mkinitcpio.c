@@ -54,7 +54,7 @@ static bool built_image_of(const struct fsroot *fr, const char *kver)
 
 static int stage_enable(struct txn *t, struct manifest *m, const struct fsroot *fr)
 {
-	return manifest_stage(t, m, DROPIN_PATH, dropin, strlen(dropin));
+	return manifest_stage(t, m, DROPIN_PATH, dropin, strlen(dropin), NULL);
 }
 
 static const char *const rebuild[] = { "mkinitcpio", "-P", NULL };

@@ -38,7 +38,7 @@ static bool built_image_of(const struct fsroot *fr, const char *kver)
 
 static int stage_enable(struct txn *t, struct manifest *m, const struct fsroot *fr)
 {
-	return manifest_stage(t, m, SWITCH_PATH, switch_text, strlen(switch_text));
+	return manifest_stage(t, m, SWITCH_PATH, switch_text, strlen(switch_text), NULL);
 }
 
 static const char *const rebuild[] = { "update-initramfs", "-u", "-k", "all", NULL };

@@ -2,7 +2,9 @@
 # initramfs.sh: the initramfs-tools and mkinitcpio entries of the generator table on temporary
 # roots: detection, which generator built an image, the files install stages (the mkinitcpio
 # drop-in really sourced by bash after mkinitcpio.conf), the rebuild commands, image listings.
-# usage: tests/setup/initramfs.sh BIN   (make check-setup; BIN is build/tests/initramfs-gen)
+# With SETUP (passthru-setup), also install and uninstall with --root on an initramfs-tools and a
+# mkinitcpio root: the switch and the drop-in come and go, the root ends byte for byte as before.
+# usage: tests/setup/initramfs.sh BIN [SETUP]   (make check-setup; BIN: build/tests/initramfs-gen)
 set -u
 top=$(pwd)
 bin=$1
@@ -120,6 +122,47 @@ check "mkinitcpio: passthru the user put after udev moves before it" \
     "$(hooks 'HOOKS=(base udev passthru block)')" '([0]="base" [1]="passthru" [2]="udev" [3]="block")'
 check "mkinitcpio: neither udev nor systemd: passthru last" "$(hooks 'HOOKS=(base block)')" \
     '([0]="base" [1]="block" [2]="passthru")'
+
+# --- passthru-setup install/uninstall (--root: the rebuild commands are printed, not run) ---
+if [ $# -ge 2 ]; then
+    setup=$2
+    case $setup in /*) ;; *) setup=$top/$setup ;; esac
+    sys=$work/sysroot
+    mkdir -p "$sys"
+    tar -xzf tests/fixtures/intel-gpu-hda/tree.tar.gz -C "$sys"
+    snap() {
+        (cd "$1" && find . -type f -exec cksum {} + | sort)
+    }
+    for g in initramfs-tools mkinitcpio; do
+        r=$work/setup-$g
+        rm -rf "$r" && mkdir -p "$r/etc/default" "$r/usr/sbin" "$r/usr/bin" "$r/usr/lib/passthru"
+        printf 'device = 0000:00:05.0\n' >"$r/etc/passthru.conf"
+        printf 'GRUB_CMDLINE_LINUX="quiet"\n' >"$r/etc/default/grub"
+        : >"$r/usr/sbin/update-grub"
+        cp "$top/build/passthru-claim" "$r/usr/lib/passthru/"
+        case $g in
+        initramfs-tools)
+            mkdir -p "$r/etc/initramfs-tools"
+            : >"$r/usr/sbin/mkinitramfs"
+            printf 'MODULES=most\n' >"$r/etc/initramfs-tools/initramfs.conf"
+            file=/etc/initramfs-tools/conf.d/passthru cmd="update-initramfs -u -k all"
+            ;;
+        mkinitcpio)
+            : >"$r/usr/bin/mkinitcpio"
+            printf 'HOOKS=(base systemd autodetect block filesystems)\n' >"$r/etc/mkinitcpio.conf"
+            file=/etc/mkinitcpio.conf.d/passthru.conf cmd="mkinitcpio -P"
+            ;;
+        esac
+        before=$(snap "$r")
+        out=$("$setup" install --root "$r" --sysroot "$sys" 2>&1)
+        check "setup $g: install finds it" "$(echo "$out" | grep -c "^initramfs: $g\$")" 1
+        check "setup $g: install enables it" "$(test -f "$r$file" && echo yes)" yes
+        check "setup $g: install names its rebuild" "$(echo "$out" | grep -c "^  $cmd\$")" 1
+        out=$("$setup" uninstall --root "$r" 2>&1)
+        check "setup $g: uninstall names its rebuild" "$(echo "$out" | grep -c "^  $cmd\$")" 1
+        check "setup $g: uninstall leaves the root as it was" "$(snap "$r")" "$before"
+    done
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
