@@ -74,7 +74,7 @@ vm_boot() {
     timeout "$limit" qemu-system-x86_64 -accel "$accel" -m 1024 -smp 1 -nographic -no-reboot \
         -machine q35,kernel-irqchip=split -vga none -net none -audiodev none,id=a0 \
         -kernel "$KDIR/root/boot/vmlinuz-$kver" -initrd "$initrd" \
-        -append "console=ttyS0 panic=-1 rd.shell=0 quiet loglevel=3 systemd.show_status=0 $append" \
+        -append "console=ttyS0 no_timer_check panic=-1 rd.shell=0 quiet loglevel=3 systemd.show_status=0 $append" \
         "$@" </dev/null >"$log" 2>&1
 }
 
