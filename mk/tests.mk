@@ -7,7 +7,7 @@ $(B)/gentree: tests/bench/gentree.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 $(WARN) -o $@ $<
 
-check-all: check-quick check-vm check-lifecycle
+check-all: check-quick check-vm check-vm-initramfs-tools check-vm-mkinitcpio check-lifecycle
 	@echo "make check: all suites passed"
 
 check-quick: check-static check-unit check-fixtures check-valgrind check-fuzz check-setup \
@@ -36,7 +36,9 @@ fuzz: fuzz-config fuzz-kargs fuzz-report
 
 check-shell:
 	shellcheck -S warning $$(find dracut tests scripts -name '*.sh' -o -name 'module-setup.sh' | sort -u) \
-		$$(grep -rl '^#!/bin/sh' tests scripts dracut .ci 2>/dev/null | sort -u)
+		$$(grep -rl '^#!/bin/sh' tests scripts dracut initramfs-tools .ci 2>/dev/null | sort -u)
+	shellcheck -S warning -s bash mkinitcpio/install/* mkinitcpio/passthru.conf tests/vm/mkinitcpio/install/*
+	shellcheck -S warning -s sh mkinitcpio/hooks/* tests/vm/mkinitcpio/hooks/*
 	@echo "PASS shellcheck"
 
 bench: $(B)/passthru-claim $(B)/gentree

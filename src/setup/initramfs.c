@@ -5,6 +5,8 @@
 
 const struct initramfs_gen *const initramfs_gens[] = {
 	&initramfs_dracut,
+	&initramfs_tools,
+	&initramfs_mkinitcpio,
 	NULL
 };
 
