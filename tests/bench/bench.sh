@@ -13,7 +13,8 @@ median() {
 	sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
 		else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
-printf '%8s %10s %16s %16s %14s\n' devices groups "wall ms (median)" "scan+plan ms" "us per device"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores; other work inflates every time)"
+printf '%8s %8s %14s %14s %18s %14s\n' devices groups "wall ms" "scan+plan ms" "scan+plan us/dev" "wall us/dev"
 for cards in 16 256 2048; do
 	t=$work/tree-$cards
 	[ -d "$t" ] || "$gentree" "$t" "$cards"
@@ -30,7 +31,10 @@ for cards in 16 256 2048; do
 	grep -q '"state": "planned"' "$work/out.json" || { echo "bench: nothing planned" >&2; exit 1; }
 	wall=$(median <"$work/wall")
 	plan=$(median <"$work/plan")
-	printf '%8d %10d %16.3f %16s %14.2f\n' $((cards * 4)) "$cards" "$(echo "$wall" | awk '{print $1/1000}')" \
-		"$plan" "$(echo "$wall $cards" | awk '{print $1/($2*4)}')"
+	printf '%8d %8d %14.3f %14s %18.2f %14.2f\n' $((cards * 4)) "$cards" \
+		"$(echo "$wall" | awk '{print $1/1000}')" "$plan" \
+		"$(echo "$plan $cards" | awk '{print $1*1000/($2*4)}')" \
+		"$(echo "$wall $cards" | awk '{print $1/($2*4)}')"
 done
-echo "(median of $runs runs each; dry run: plan and report, nothing written to sysfs)"
+echo "(medians of $runs runs each; dry run: scan, plan and report, nothing written to sysfs;"
+echo " scan+plan is passthru-claim's own timing.scan_plan_ms, wall adds exec, report and exit)"
