@@ -99,3 +99,4 @@ T_BRIDGE="$T_BOOTVGA -device pcie-pci-bridge,id=br1,bus=pcie.0,addr=06.0 -device
 T_BRIDGE_NIC="$T_BRIDGE -device e1000,bus=br1,addr=02.0"
 T_BRIDGE_STORAGE="$T_BRIDGE -device lsi53c895a,bus=br1,addr=02.0"
 T_TWO="-device virtio-vga,bus=pcie.0,addr=02.0 -device secondary-vga,bus=pcie.0,addr=05.0 -device secondary-vga,bus=pcie.0,addr=06.0"
+T_BRIDGE_BOOT="-device pcie-pci-bridge,id=br1,bus=pcie.0,addr=06.0 -device VGA,bus=br1,addr=01.0 -device secondary-vga,bus=br1,addr=02.0"
