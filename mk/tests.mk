@@ -19,11 +19,12 @@ check-static: $(B)/passthru-claim
 	@s=$$(wc -c <$<); [ $$s -le 262144 ] || { echo "FAIL: $$s bytes > 256 KiB"; exit 1; }; \
 		echo "PASS passthru-claim is static, $$s bytes stripped"
 
-check-fixtures: $(B)/passthru-claim $(B)/asan/passthru-claim
+check-fixtures: $(B)/passthru-claim $(B)/asan/passthru-claim $(B)/passthru-setup $(B)/gentree
 	tests/fixtures/run.sh $(B)/passthru-claim
 	WORK=$(B)/tests/fixtures-asan tests/fixtures/run.sh $(B)/asan/passthru-claim
 	tests/fixtures/cli.sh $(B)/passthru-claim
 	tests/fixtures/hook.sh $(B)/passthru-claim
+	tests/bench/uevent.sh $(B)/passthru-claim $(B)/passthru-setup $(B)/gentree
 	WORK=$(B)/tests/fixtures-asan tests/fixtures/cli.sh $(B)/asan/passthru-claim
 
 check-valgrind: $(B)/passthru-claim-dyn check-unit-valgrind

@@ -83,7 +83,7 @@ void model_free(struct model *m)
 struct listing {
 	struct pdev *d;
 	size_t cap;
-	bool physfn, driver, driver_override, iommu_group, boot_vga;
+	bool physfn, driver, driver_override, iommu_group, boot_vga, uevent;
 };
 
 /* consumer:pci:ADDR links: the kernel's device links from a GPU to its functions */
@@ -102,6 +102,8 @@ static int add_consumer(const char *name, void *ud)
 		c->iommu_group = true;
 	else if (!strcmp(name, "boot_vga"))
 		c->boot_vga = true;
+	else if (!strcmp(name, "uevent"))
+		c->uevent = true;
 	if (strncmp(name, "consumer:pci:", 13) || addr_parse(name + 13, &a) < 0)
 		return 0;
 	if (grow(&c->d->consumers, &c->cap, c->d->nconsumers + 1, sizeof(*c->d->consumers)) < 0)
@@ -150,17 +152,86 @@ static int read_header_type(int dfd)
 }
 
 /*
+ * The kernel's uevent file says in one read what four files say: PCI_ID=VVVV:DDDD (the vendor
+ * and device files), PCI_CLASS= (the class file, %04X), DRIVER= (the driver link's name).
+ * 0 when it had IDs and class; anything else and the files are read one by one.
+ */
+static int read_uevent(int dfd, struct pdev *d)
+{
+	char buf[4096], *line, *next;
+	bool id = false, cls = false;
+	uint32_t v, dv;
+
+	if (dir_read(dfd, "uevent", buf, sizeof(buf)) <= 0)
+		return -ENOENT;
+	d->driver[0] = '\0';
+	for (line = buf; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!strncmp(line, "DRIVER=", 7)) {
+			if (strscpy(d->driver, line + 7, sizeof(d->driver)) < 0)
+				d->driver[0] = '\0';	/* as a link too long to read */
+		} else if (!strncmp(line, "PCI_CLASS=", 10)) {
+			if (parse_hex(line + 10, 6, &v) < 0)
+				return -EINVAL;
+			d->class = v;
+			cls = true;
+		} else if (!strncmp(line, "PCI_ID=", 7)) {
+			char *colon = strchr(line + 7, ':');
+
+			if (!colon)
+				return -EINVAL;
+			*colon = '\0';
+			if (parse_hex(line + 7, 4, &v) < 0 || parse_hex(colon + 1, 4, &dv) < 0)
+				return -EINVAL;
+			d->vendor = (uint16_t)v;
+			d->device = (uint16_t)dv;
+			id = true;
+		}
+	}
+	return id && cls ? 0 : -EINVAL;
+}
+
+/* vendor, device, class and driver from their own files, as libpci's sysfs method reads them */
+static int read_id_files(int dfd, const struct listing *c, struct pdev *d, char *err,
+			 size_t errsize)
+{
+	static const char *const idfile[3] = { "vendor", "device", "class" };
+	char buf[1025];
+	long val[3];
+	uint32_t v;
+	int ret, i;
+
+	for (i = 0; i < 3; i++) {
+		ret = read_value(dfd, idfile[i], buf, sizeof(buf), &val[i]);
+		if (ret < 0) {
+			snprintf(err, errsize, "cannot read sys/bus/pci/devices/%s/%s: %s", d->name,
+				 idfile[i], ret == -EOVERFLOW ? "value too long" : strerror(-ret));
+			return ret == -ENOMEM ? ret : -EIO;
+		}
+	}
+	d->vendor = (uint16_t)val[0];
+	d->device = (uint16_t)val[1];
+	/* the full class with its programming interface (buf holds the class file), else
+	 * libpci's 16 bits */
+	if (!(*rstrip(buf) && parse_hex(buf, 6, &v) == 0))
+		v = (uint32_t)(uint16_t)((int)val[2] >> 8) << 8;
+	d->class = v;
+	if (!c->driver || dir_readlink_base(dfd, "driver", d->driver, sizeof(d->driver)) < 0)
+		d->driver[0] = '\0';
+	return 0;
+}
+
+/*
  * Everything about one device that libpci's enumeration does not give, read relative to the
  * device's own folder (one path lookup each) and only for files its listing shows.
  */
 static int read_sysfs_facts(int devs, struct pdev *d, char *err, size_t errsize)
 {
-	static const char *const idfile[3] = { "vendor", "device", "class" };
 	struct listing c = { .d = d };
-	char buf[1025];
-	long val[3];
-	uint32_t v;
-	int dfd, ret, i;
+	char buf[64];
+	int dfd, ret;
 
 	dfd = openat(devs, d->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
@@ -172,45 +243,35 @@ static int read_sysfs_facts(int devs, struct pdev *d, char *err, size_t errsize)
 	ret = fd_each(dfd, add_consumer, &c);
 	if (ret == -ENOMEM)
 		goto out;
-	for (i = 0; i < 3; i++) {
-		ret = read_value(dfd, idfile[i], buf, sizeof(buf), &val[i]);
-		if (ret < 0) {
-			snprintf(err, errsize, "cannot read sys/bus/pci/devices/%s/%s: %s", d->name,
-				 idfile[i], ret == -EOVERFLOW ? "value too long" : strerror(-ret));
-			ret = ret == -ENOMEM ? ret : -EIO;
+	if (!c.uevent || read_uevent(dfd, d) < 0) {
+		ret = read_id_files(dfd, &c, d, err, errsize);
+		if (ret < 0)
 			goto out;
-		}
 	}
 	ret = 0;
-	d->vendor = (uint16_t)val[0];
-	d->device = (uint16_t)val[1];
-	/* the full class with its programming interface, else libpci's 16 bits */
-	if (!(*rstrip(buf) && parse_hex(buf, 6, &v) == 0))
-		v = (uint32_t)(uint16_t)((int)val[2] >> 8) << 8;
-	d->class = v;
 	d->header_type = read_header_type(dfd);
 
-	if (!c.driver || dir_readlink_base(dfd, "driver", d->driver, sizeof(d->driver)) < 0)
-		d->driver[0] = '\0';
 	if (!c.driver_override ||
 	    dir_read(dfd, "driver_override", d->driver_override, sizeof(d->driver_override)) < 0 ||
 	    !strcmp(d->driver_override, "(null)"))
 		d->driver_override[0] = '\0';
 	d->group = GROUP_NONE;
-	if (c.iommu_group && dir_readlink_base(dfd, "iommu_group", buf, 64) > 0) {
+	if (c.iommu_group && dir_readlink_base(dfd, "iommu_group", buf, sizeof(buf)) > 0) {
 		char *end;
 		long g = strtol(buf, &end, 10);
 
 		if (!*end && g >= 0 && g < 1L << 30)
 			d->group = (int)g;
 	}
-	d->boot_vga = c.boot_vga && dir_read(dfd, "boot_vga", buf, 64) > 0 ? buf[0] == '1' : -1;
+	d->boot_vga = c.boot_vga && dir_read(dfd, "boot_vga", buf, sizeof(buf)) > 0 ?
+		      buf[0] == '1' : -1;
 
 	/* a virtual function whose physfn link cannot be read is still one */
 	d->virtfn = c.physfn;
 	d->physfn = ADDR_NONE;
 	if (c.physfn) {
-		if (dir_readlink_base(dfd, "physfn", buf, 64) < 0 || addr_parse(buf, &d->physfn) < 0)
+		if (dir_readlink_base(dfd, "physfn", buf, sizeof(buf)) < 0 ||
+		    addr_parse(buf, &d->physfn) < 0)
 			d->physfn = ADDR_NONE;
 	}
 out:

@@ -17,7 +17,11 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores; other work
 printf '%8s %8s %14s %14s %18s %14s\n' devices groups "wall ms" "scan+plan ms" "scan+plan us/dev" "wall us/dev"
 for cards in 16 256 2048; do
 	t=$work/tree-$cards
-	[ -d "$t" ] || "$gentree" "$t" "$cards"
+	# a tree from an older gentree is made again
+	if [ ! -d "$t" ] || [ "$gentree" -nt "$t" ]; then
+		rm -rf "$t"
+		"$gentree" "$t" "$cards"
+	fi
 	: >"$work/wall" && : >"$work/plan"
 	i=0
 	while [ "$i" -lt "$runs" ]; do
