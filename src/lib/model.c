@@ -83,7 +83,7 @@ void model_free(struct model *m)
 struct listing {
 	struct pdev *d;
 	size_t cap;
-	bool physfn, driver, driver_override, iommu_group, boot_vga, uevent;
+	bool physfn, driver, iommu_group, boot_vga, uevent;
 };
 
 /* consumer:pci:ADDR links: the kernel's device links from a GPU to its functions */
@@ -96,8 +96,6 @@ static int add_consumer(const char *name, void *ud)
 		c->physfn = true;
 	else if (!strcmp(name, "driver"))
 		c->driver = true;
-	else if (!strcmp(name, "driver_override"))
-		c->driver_override = true;
 	else if (!strcmp(name, "iommu_group"))
 		c->iommu_group = true;
 	else if (!strcmp(name, "boot_vga"))
@@ -251,10 +249,6 @@ static int read_sysfs_facts(int devs, struct pdev *d, char *err, size_t errsize)
 	ret = 0;
 	d->header_type = read_header_type(dfd);
 
-	if (!c.driver_override ||
-	    dir_read(dfd, "driver_override", d->driver_override, sizeof(d->driver_override)) < 0 ||
-	    !strcmp(d->driver_override, "(null)"))
-		d->driver_override[0] = '\0';
 	d->group = GROUP_NONE;
 	if (c.iommu_group && dir_readlink_base(dfd, "iommu_group", buf, sizeof(buf)) > 0) {
 		char *end;
