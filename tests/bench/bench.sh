@@ -18,7 +18,7 @@ printf '%8s %8s %14s %14s %18s %14s\n' devices groups "wall ms" "scan+plan ms" "
 for cards in 16 256 2048; do
 	t=$work/tree-$cards
 	# a tree from an older gentree is made again
-	if [ ! -d "$t" ] || [ "$gentree" -nt "$t" ]; then
+	if [ ! -d "$t" ] || [ -n "$(find "$gentree" -newer "$t")" ]; then
 		rm -rf "$t"
 		"$gentree" "$t" "$cards"
 	fi
