@@ -40,8 +40,12 @@ check-shell:
 		$$(grep -rl '^#!/bin/sh' tests scripts dracut .ci 2>/dev/null | sort -u)
 	@echo "PASS shellcheck"
 
-bench: $(B)/passthru-claim $(B)/gentree
-	tests/bench/bench.sh $(B)/passthru-claim $(B)/gentree
+$(B)/cputime: tests/bench/cputime.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 $(WARN) -o $@ $<
+
+bench: $(B)/passthru-claim $(B)/gentree $(B)/cputime
+	tests/bench/bench.sh $(B)/passthru-claim $(B)/gentree 7 $(B)/cputime
 	$(MAKE) --no-print-directory bench-vm
 
 # libFuzzer targets: 20 s each in make check, FUZZ_SECONDS each with make fuzz

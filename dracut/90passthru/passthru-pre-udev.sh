@@ -18,7 +18,8 @@ for _passthru_f in /etc/cmdline.d/*.conf /etc/cmdline /proc/cmdline; do
         done
     done <"$_passthru_f"
 done
+# --json: its output goes nowhere; the status document is the one rendering it then makes
 if [ "$_passthru_on" = 1 ]; then
-    /usr/lib/passthru/passthru-claim --timeout 10 >/dev/null 2>&1 || :
+    /usr/lib/passthru/passthru-claim --timeout 10 --json >/dev/null 2>&1 || :
 fi
 unset _passthru_on _passthru_f _passthru_l _passthru_o
