@@ -97,14 +97,24 @@ static int parse_seconds(const char *s)
 	return (int)v;
 }
 
-/* The watchdog stopped waiting: say what each unsettled entry was caught at. */
+/* The watchdog stopped waiting (or the child died): say where each unsettled entry was. */
 static void mark_caught(const struct root *r, struct plan *p, const struct watchdog *w,
 			int timeout_s)
 {
 	size_t i, bad = w->step_idx;
+	char why[64];
 
-	klog(NULL, "gave up waiting after %d s; still running: %s; boot goes on", timeout_s,
-	     w->step[0] ? w->step : "(not started)");
+	if (timeout_s > 0)
+		snprintf(why, sizeof(why), "had not returned after %d s", timeout_s);
+	else
+		snprintf(why, sizeof(why), "was running when the claim process died (signal %d)",
+			 w->signal);
+	if (timeout_s > 0)
+		klog(NULL, "gave up waiting after %d s; still running: %s; boot goes on",
+		     timeout_s, w->step[0] ? w->step : "(not started)");
+	else
+		klog(NULL, "the claim process died (signal %d) at: %s", w->signal,
+		     w->step[0] ? w->step : "(not started)");
 	for (i = 0; i < p->n; i++) {
 		struct plan_entry *e = &p->e[i];
 		char a[ADDR_LEN], path[300];
@@ -113,14 +123,14 @@ static void mark_caught(const struct root *r, struct plan *p, const struct watch
 			continue;
 		e->state = STATE_FAILED;
 		if (i == bad)
-			snprintf(e->reason, sizeof(e->reason), "caught mid-claim: '%s' had not "
-				 "returned after %d s", w->step, timeout_s);
+			snprintf(e->reason, sizeof(e->reason), "caught mid-claim: '%s' %s",
+				 w->step, why);
 		else if (bad != CLAIM_NO_ENTRY && e->unit == p->e[bad].unit)
 			snprintf(e->reason, sizeof(e->reason), "caught mid-claim with its unit: "
-				 "'%s' had not returned after %d s", w->step, timeout_s);
+				 "'%s' %s", w->step, why);
 		else
-			snprintf(e->reason, sizeof(e->reason), "not claimed: the watchdog gave up "
-				 "after %d s at '%s'", timeout_s, w->step[0] ? w->step : "start");
+			snprintf(e->reason, sizeof(e->reason), "not claimed: '%s' %s",
+				 w->step[0] ? w->step : "the start", why);
 		utf8_trim_cut(e->reason, sizeof(e->reason));
 		addr_format(e->addr, a);
 		snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/driver", a);
@@ -288,9 +298,13 @@ int main(int argc, char **argv)
 			code = watchdog_wait(&wd, &plan, timeout_s);
 			if (code >= 0)
 				goto done;	/* the child reported it all */
-			mark_caught(&root, &plan, &wd, timeout_s);
-			rep.gave_up = wd.step[0] ? wd.step : "(not started)";
-			rep.timeout_s = timeout_s;
+			mark_caught(&root, &plan, &wd, code == -ETIMEDOUT ? timeout_s : 0);
+			if (code == -ETIMEDOUT) {
+				rep.gave_up = wd.step[0] ? wd.step : "(not started)";
+				rep.timeout_s = timeout_s;
+			} else {
+				errlist_add(&errs, "the claim process died (signal %d)", wd.signal);
+			}
 			code = 1;
 			goto report;
 		}

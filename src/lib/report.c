@@ -8,7 +8,7 @@ static const char *tf(bool v)
 	return v ? "true" : "false";
 }
 
-/* Length of the valid UTF-8 character at s (RFC 3629: no overlongs, surrogates, > U+10FFFF), or 0. */
+/* Length of the valid UTF-8 character at s (RFC 3629: no overlong, surrogate, > U+10FFFF), or 0. */
 static size_t utf8_char(const unsigned char *s)
 {
 	if (s[0] < 0x80)

@@ -142,8 +142,11 @@ int watchdog_wait(struct watchdog *w, struct plan *p, int timeout_s)
 			close(w->fd);
 			while (waitpid(w->child, &status, 0) < 0)
 				if (errno != EINTR)
-					return 1;
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+					return -ECHILD;
+			if (WIFEXITED(status))
+				return WEXITSTATUS(status);
+			w->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+			return -ECHILD;	/* it died before writing its report */
 		}
 		have += (size_t)n;
 		if (have == sizeof(m)) {

@@ -12,6 +12,7 @@ struct watchdog {
 	bool parent_gone;	/* child: the parent stopped waiting */
 	size_t step_idx;	/* parent: the entry of the last step, or CLAIM_NO_ENTRY */
 	char step[CLAIM_STEP_LEN];	/* parent: the last step the child began */
+	int signal;		/* parent: what killed the child, with -ECHILD */
 };
 
 /* Fork: returns 0 in the child, 1 in the parent, -errno (no child) on failure. */
@@ -23,7 +24,8 @@ bool watchdog_unit_done(struct watchdog *w, const struct plan *p, const size_t *
 			size_t nmem);
 /*
  * Parent: wait at most timeout_s seconds. The child's exit code (>= 0) if it finished;
- * -ETIMEDOUT if not, with the finished units' entries copied into p and w->step set.
+ * -ETIMEDOUT if not, or -ECHILD if it died without its report (w->signal), with the
+ * finished units' entries copied into p and w->step set.
  */
 int watchdog_wait(struct watchdog *w, struct plan *p, int timeout_s);
 

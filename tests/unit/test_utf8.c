@@ -1,4 +1,4 @@
-/* test_utf8.c: JSON strings are valid UTF-8 whatever the bytes; cut messages keep whole characters. */
+/* test_utf8.c: JSON strings are valid UTF-8 whatever the bytes; cut text keeps whole characters. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
