@@ -19,11 +19,12 @@ check-static: $(B)/passthru-claim
 	@s=$$(wc -c <$<); [ $$s -le 262144 ] || { echo "FAIL: $$s bytes > 256 KiB"; exit 1; }; \
 		echo "PASS passthru-claim is static, $$s bytes stripped"
 
-check-fixtures: $(B)/passthru-claim $(B)/asan/passthru-claim
+check-fixtures: $(B)/passthru-claim $(B)/asan/passthru-claim $(B)/passthru-setup $(B)/gentree
 	tests/fixtures/run.sh $(B)/passthru-claim
 	WORK=$(B)/tests/fixtures-asan tests/fixtures/run.sh $(B)/asan/passthru-claim
 	tests/fixtures/cli.sh $(B)/passthru-claim
 	tests/fixtures/hook.sh $(B)/passthru-claim
+	tests/bench/uevent.sh $(B)/passthru-claim $(B)/passthru-setup $(B)/gentree
 	WORK=$(B)/tests/fixtures-asan tests/fixtures/cli.sh $(B)/asan/passthru-claim
 
 check-valgrind: $(B)/passthru-claim-dyn check-unit-valgrind
@@ -41,8 +42,12 @@ check-shell:
 	shellcheck -S warning -s sh mkinitcpio/hooks/* tests/vm/mkinitcpio/hooks/*
 	@echo "PASS shellcheck"
 
-bench: $(B)/passthru-claim $(B)/gentree
-	tests/bench/bench.sh $(B)/passthru-claim $(B)/gentree
+$(B)/cputime: tests/bench/cputime.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 $(WARN) -o $@ $<
+
+bench: $(B)/passthru-claim $(B)/gentree $(B)/cputime
+	tests/bench/bench.sh $(B)/passthru-claim $(B)/gentree 7 $(B)/cputime
 	$(MAKE) --no-print-directory bench-vm
 
 # libFuzzer targets: 20 s each in make check, FUZZ_SECONDS each with make fuzz

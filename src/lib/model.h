@@ -16,7 +16,6 @@ struct pdev {
 	uint32_t class;		/* 24 bits: base, sub, prog-if */
 	int header_type;	/* low 7 bits; -1 unknown */
 	char driver[64];	/* bound driver, "" when none */
-	char driver_override[64];
 	int group;		/* IOMMU group or GROUP_NONE */
 	int boot_vga;		/* 1, 0, or -1 when the file is absent */
 	bool virtfn;		/* an SR-IOV virtual function (it has a physfn link) */

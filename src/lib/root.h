@@ -25,6 +25,12 @@ int root_exists(const struct root *r, const char *rel);
 /* fn for each entry of a folder but . and ..; stops at fn's first error and returns it. */
 int root_each(const struct root *r, const char *rel, int (*fn)(const char *name, void *ud),
 	      void *ud);
+/* The same against an open folder: name is relative to dfd (openat, readlinkat). */
+int dir_read(int dfd, const char *name, char *buf, size_t size);
+int dir_readlink_base(int dfd, const char *name, char *buf, size_t size);
+int dir_each(int dfd, const char *name, int (*fn)(const char *name, void *ud), void *ud);
+/* fn for each entry of the open folder fd from where it stands (once: it ends at the end). */
+int fd_each(int fd, int (*fn)(const char *name, void *ud), void *ud);
 /* Absolute path of rel under the root, for libraries that want a path. */
 int root_path(const struct root *r, const char *rel, char *buf, size_t size);
 /* Write a file atomically: temporary file, fsync, rename; makes missing folders. */

@@ -112,6 +112,18 @@ int main(int argc, char **argv)
 			FILE_("resource", "0x0000000000000000 0x0000000000000000 0x0000000000000000\n");
 			if (f == 0)
 				FILE_("boot_vga", "0\n");
+			{
+				/* as the kernel writes it: driver core's lines, then pci_uevent's */
+				unsigned long v = strtoul(fn[f].vendor, NULL, 16),
+					      dv = strtoul(fn[f].device, NULL, 16),
+					      cl = strtoul(fn[f].class, NULL, 16);
+
+				snprintf(t, sizeof(t), "PCI_CLASS=%04lX\nPCI_ID=%04lX:%04lX\n"
+					 "PCI_SUBSYS_ID=1AF4:1100\nPCI_SLOT_NAME=%s\nMODALIAS=pci:"
+					 "v%08lXd%08lXsv00001AF4sd00001100bc%02lXsc%02lXi%02lX\n",
+					 cl, v, dv, a, v, dv, cl >> 16, cl >> 8 & 0xff, cl & 0xff);
+				FILE_("uevent", t);
+			}
 			config[0] = (unsigned char)strtoul(fn[f].vendor + 4, NULL, 16);
 			config[1] = (unsigned char)(strtoul(fn[f].vendor, NULL, 16) >> 8);
 			config[2] = (unsigned char)strtoul(fn[f].device + 4, NULL, 16);

@@ -35,15 +35,32 @@ run() {
     vm_overlay "$image" "$VM/bench.img" "$VM/bench.conf"
     : >"$VM/bench-$1-$4.txt"
     i=0
+    tries=0
     while [ "$i" -lt "$runs" ]; do
-        append="passthru.bench=1"
+        # no_timer_check: on a busy host an emulated guest can fail the kernel's IO-APIC
+        # timer check and panic before it starts; a boot that leaves no report is tried again
+        append="passthru.bench=1 no_timer_check"
         [ "$4" = shell ] && append="$append passthru.shellhook=1 rd.passthru=0"
         # shellcheck disable=SC2086
-        vm_boot "$VM/bench.img" "$VM/bench.log" 240 intel "$append" $3 || {
+        vm_boot "$VM/bench.img" "$VM/bench.log" "${PASSTHRU_VM_TIMEOUT:-240}" intel "$append" $3 || {
             echo "bench-vm: boot failed, see $VM/bench.log" >&2
             exit 1
         }
-        hook=$(vm_section "$VM/bench.log" kmsg | sed -n 's/.*passthru-bench: hook_us=\([0-9]*\).*/\1/p')
+        # the kernel's timestamps of bench-start.sh, bench-mid.sh and bench-end.sh's lines
+        from=start to=mid
+        [ "$4" = shell ] && from=mid to=end
+        hook=$(vm_section "$VM/bench.log" kmsg | awk -v a="passthru-bench: $from" \
+            -v b="passthru-bench: $to" '
+            { t = $0; sub(/^\[ */, "", t); sub(/\].*/, "", t) }
+            index($0, a) { s = t } index($0, b) { e = t }
+            END { if (s != "" && e != "") printf "%d\n", (e - s) * 1000000 }')
+        if [ -z "$hook" ]; then
+            tries=$((tries + 1))
+            [ "$tries" -lt 3 ] || { echo "bench-vm: no hook timestamps in $VM/bench.log" >&2; exit 1; }
+            echo "bench-vm: a boot left no report ($(grep -m1 -o 'Kernel panic.*' "$VM/bench.log" ||
+                echo "see $VM/bench.log")); booting again" >&2
+            continue
+        fi
         json=$(vm_section "$VM/bench.log" status)
         t() { printf '%s' "$json" | jq -r ".timing.$1 // \"-\"" 2>/dev/null || echo -; }
         echo "$hook $(t scan_plan_ms) $(t load_ms) $(t write_ms) $(t verify_ms) $(t total_ms)" \
@@ -72,7 +89,8 @@ for g in 1 8; do
         "$(echo "$sh_" | awk '{ printf "%.1f", $1 / 1000 }')" \
         "$(echo "$ph $sh_" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else print "-" }')"
 done
-echo "(hook times include exec and are measured by the hooks around it; ratio = passthru / shell)"
+echo "(hook: one hook's time, exec included, from the kernel's timestamps of kmsg lines written just"
+echo " before and after it by test hooks that read nothing; ratio = passthru hook / shell hook)"
 
 # what the module adds to the initramfs: the same generic image with and without it
 vm_image "$VM/size-with.img" "passthru"

@@ -11,15 +11,20 @@ vm_kver() {
 }
 
 # A private dracut base: the machine's dracut with our modules from this working tree.
+# One per process (removed after use), so that runs one after the other or side by side never
+# meet; a passthru module installed on the machine itself is left out for the tree's own.
 vm_dracut_base() {
-    base=$VM/dracut-base
-    rm -rf "$base"
+    base=$VM/dracut-base.$$
+    rm -rf "$base" "$base.conf"
     mkdir -p "$base/modules.d"
     for f in /usr/lib/dracut/*; do
         [ "${f##*/}" = modules.d ] || ln -s "$f" "$base/"
     done
     for m in /usr/lib/dracut/modules.d/*; do
-        ln -s "$m" "$base/modules.d/"
+        case ${m##*/} in
+        90passthru | 99passthru-test) ;;
+        *) ln -s "$m" "$base/modules.d/" ;;
+        esac
     done
     ln -s "$TOP/dracut/90passthru" "$base/modules.d/90passthru"
     ln -s "$TOP/tests/vm/dracut/99passthru-test" "$base/modules.d/99passthru-test"
@@ -33,15 +38,16 @@ vm_image() {
     mkdir -p "$VM/empty-confdir"
     vm_dracut_base
     printf '# base image config: every boot replaces it with its own\n' >"$VM/base.conf"
-    cat >"$VM/dracut.conf" <<EOT
+    cat >"$base.conf" <<EOT
 passthru_claim_bin="$TOP/build/passthru-claim"
 passthru_conf="${3:-$TOP/$VM/base.conf}"
 EOT
-    dracutbasedir="$TOP/$VM/dracut-base" dracut -q --force --no-hostonly --no-early-microcode \
-        --conf "$VM/dracut.conf" --confdir "$VM/empty-confdir" \
+    dracutbasedir="$TOP/$base" dracut -q --force --no-hostonly --no-early-microcode \
+        --conf "$base.conf" --confdir "$VM/empty-confdir" \
         --kver "$kver" --kmoddir "$TOP/$KDIR/root/lib/modules/$kver" \
         -m "systemd systemd-initrd dracut-systemd kernel-modules base ${2-passthru passthru-test}" \
-        "$out" >"$out.log" 2>&1 || { tail -n 30 "$out.log" >&2; return 1; }
+        "$out" >"$out.log" 2>&1 || { tail -n 30 "$out.log" >&2; rm -rf "$base" "$base.conf"; return 1; }
+    rm -rf "$base" "$base.conf"
 }
 
 # vm_overlay BASE OUT CONF: BASE plus an uncompressed cpio whose /etc/passthru.conf is CONF.

@@ -20,8 +20,9 @@ install() {
     inst_multiple tar gzip base64 basename head tr cat ls sleep find udevadm date modprobe
     inst_hook pre-udev 05 "$moddir/capture.sh"
     inst_hook pre-udev 09 "$moddir/bench-start.sh"
-    inst_hook pre-udev 11 "$moddir/shell-hook.sh"
-    inst_hook pre-udev 12 "$moddir/bench-end.sh"
+    inst_hook pre-udev 11 "$moddir/bench-mid.sh"
+    inst_hook pre-udev 12 "$moddir/shell-hook.sh"
+    inst_hook pre-udev 13 "$moddir/bench-end.sh"
     inst_simple "$moddir/report.sh" /usr/lib/passthru-test/report.sh
     inst_simple "$moddir/passthru-test-report.service" \
         "$systemdsystemunitdir/passthru-test-report.service"
