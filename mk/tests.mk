@@ -64,4 +64,5 @@ endef
 
 # the config parser and kernel command line reader; passthru-setup's argument editors
 $(eval $(call fuzz_rules,config,src/lib/config.c src/lib/cmdline.c src/lib/util.c src/lib/root.c))
-$(eval $(call fuzz_rules,kargs,src/setup/kargs.c src/setup/grubfile.c src/lib/util.c))
+$(eval $(call fuzz_rules,kargs,src/setup/kargs.c src/setup/grubfile.c src/setup/bls.c \
+	src/setup/txn.c src/setup/fsroot.c src/lib/util.c))

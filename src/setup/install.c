@@ -1,26 +1,26 @@
-/* install.c: passthru-setup install: kernel arguments, dracut module, initramfs, in one transaction. */
+/* install.c: passthru-setup install: config, devices, each boot configuration, the initramfs, verified. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
+#include "bootcfg.h"
 #include "config.h"
 #include "devices.h"
-#include "iommu.h"
+#include "initramfs.h"
 #include "manifest.h"
-#include "model.h"
-#include "plan.h"
+#include "root.h"
 #include "setup.h"
+#include "sha256.h"
 
-#define DROPIN "/etc/default/grub.d/passthru.cfg"
-#define DRACUT_CONF "/etc/dracut.conf.d/passthru.conf"
 #define UNSAFE_CONF "/etc/modprobe.d/passthru-unsafe-interrupts.conf"
 #define PASSTHRU_CONF "/etc/passthru.conf"
+#define CLAIM_BIN "/usr/lib/passthru/passthru-claim"
+#define LOCK_SECONDS 5
 
-static const char dracut_conf[] =
-	"# /etc/dracut.conf.d/passthru.conf: written by passthru-setup install, removed by\n"
-	"# passthru-setup uninstall: put passthru-claim in every initramfs.\n"
-	"add_dracutmodules+=\" passthru \"\n";
 static const char unsafe_conf[] =
 	"# written by passthru-setup install --allow-unsafe-interrupts; removed by uninstall.\n"
 	"# WARNING: without interrupt remapping, a guest can attack the host with MSI writes.\n"
@@ -59,184 +59,425 @@ static const char *this_cpu(const struct opts *o)
 	return cpu;
 }
 
-struct boot {
-	bool grub, grubby, kernel_install;
-};
-
-static void detect(const struct fsroot *fr, const char *want, struct boot *b)
+static bool executable(const struct fsroot *fr, const char *path)
 {
-	bool grubby = fsroot_exists(fr, "/usr/sbin/grubby") || fsroot_exists(fr, "/sbin/grubby") ||
-		      fsroot_exists(fr, "/usr/bin/grubby");
+	struct stat st;
+	int fd = fsroot_openat(fr, path, O_RDONLY, 0);
+	bool x;
 
-	memset(b, 0, sizeof(*b));
-	if (!want || !strcmp(want, "auto")) {
-		b->grubby = grubby;
-		b->grub = !grubby && (fsroot_exists(fr, "/etc/default/grub") ||
-				      fsroot_exists(fr, "/usr/sbin/update-grub") ||
-				      fsroot_exists(fr, "/usr/sbin/grub-mkconfig"));
-		b->kernel_install = fsroot_exists(fr, "/etc/kernel/cmdline");
-	} else {
-		b->grub = !strcmp(want, "grub");
-		b->grubby = !strcmp(want, "grubby");
-		b->kernel_install = !strcmp(want, "kernel-install");
-	}
+	if (fd < 0)
+		return false;
+	x = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+	close(fd);
+	return x;
 }
 
-static void args_string(const struct kargs_edit *e, bool drop, char *buf, size_t size)
+static void words(const char (*list)[64], size_t n, char *buf, size_t size)
 {
-	size_t i, n = drop ? e->ndrop : e->nadd;
+	size_t i;
 
 	buf[0] = '\0';
 	for (i = 0; i < n; i++) {
 		size_t l = strlen(buf);
 
-		snprintf(buf + l, size - l, "%s%s", i ? " " : "", drop ? e->drop[i] : e->add[i]);
+		snprintf(buf + l, size - l, "%s%s", i ? " " : "", list[i]);
 	}
 }
 
-int cmd_install(struct opts *o)
+/* The vendor:device of each configured address in the host view, for status. */
+static void record_devices(const struct opts *o, const struct config *c, struct manifest *m)
 {
+	struct root r;
+	size_t i;
+
+	m->ndevices = 0;
+	if (root_open(&r, o->sysroot) < 0)
+		return;
+	for (i = 0; i < c->nsel && m->ndevices < 64; i++) {
+		struct manifest_device *d = &m->devices[m->ndevices];
+		char a[ADDR_LEN], p[128], ven[16] = "", dev[16] = "";
+
+		if (c->sel[i].kind == SEL_ID)
+			continue;
+		addr_format(c->sel[i].addr, a);
+		snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/vendor", a);
+		if (root_read(&r, p, ven, sizeof(ven)) < 0)
+			continue;
+		snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/device", a);
+		if (root_read(&r, p, dev, sizeof(dev)) < 0)
+			continue;
+		rstrip(ven);
+		rstrip(dev);
+		snprintf(d->addr, sizeof(d->addr), "%.15s", a);
+		snprintf(d->id, sizeof(d->id), "%.4s:%.4s", ven + (ven[1] == 'x' ? 2 : 0),
+			 dev + (dev[1] == 'x' ? 2 : 0));
+		m->ndevices++;
+	}
+	root_close(&r);
+}
+
+/* Print each configuration's command lines; false when one lacks an argument. */
+static bool report_effective(const struct bootctx *ctx, const struct bootcfg_ops **b, int nb,
+			     bool done, const char *verb)
+{
+	bool ok = true;
+	int i;
+
+	for (i = 0; i < nb; i++) {
+		struct klines k = { 0 };
+		size_t j;
+		int r = b[i]->effective(ctx, done, &k);
+
+		if (r < 0) {
+			fprintf(stderr, "passthru-setup: cannot compute the kernel command line of "
+				"%s: %s\n", b[i]->what, strerror(-r));
+			ok = false;
+		}
+		for (j = 0; j < k.n; j++) {
+			struct sbuf why = { 0 };
+
+			printf("kernel command line %s, %s: %s\n", verb, k.v[j].label, k.v[j].line);
+			if (!bootcfg_line_ok(k.v[j].line, ctx->e, &why)) {
+				fprintf(stderr, "passthru-setup: %s: %s\n", k.v[j].label,
+					why.s ? why.s : "?");
+				ok = false;
+			}
+			sbuf_free(&why);
+		}
+		klines_free(&k);
+	}
+	return ok;
+}
+
+static int run_all(const struct cmdlist *cl, bool dry_run)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < cl->n; i++)
+		if (run_cmd((const char *const *)cl->argv[i], dry_run))
+			ret = 1;
+	return ret;
+}
+
+/* Stage the record again (after commands) and commit it alone. */
+static int commit_record(const struct fsroot *fr, struct manifest *m)
+{
+	struct txn t = { .root = fr };
+	char err[1024];
+	int r = manifest_stage_self(&t, m);
+
+	if (r == 0)
+		r = txn_commit(&t, MANIFEST_BACKUP_DIR, err, sizeof(err));
+	if (r < 0)
+		fprintf(stderr, "passthru-setup: cannot update %s: %s\n", MANIFEST_PATH,
+			strerror(-r));
+	txn_free(&t);
+	return r;
+}
+
+/* Everything one install works with. */
+struct install {
+	const struct opts *o;
 	struct fsroot fr;
 	struct config c;
-	struct txn t = { 0 };
+	struct txn t;
 	struct kargs_edit e;
-	struct boot b;
-	struct manifest man = { 0 };
-	struct sbuf dropped = { 0 };
-	struct bootcmds bc;
-	char *conf_text = NULL, *text = NULL, *edited = NULL, err[1024], add[600], drop[600];
+	struct manifest m;
+	struct sbuf dropped;
+	struct bootctx ctx;
+	const struct bootcfg_ops *b[4];
+	int nb;
+	const struct initramfs_gen *gen;
+	struct cmdlist boot_cmds, init_cmds;
+	char *conf_text;	/* the config with --device lines, NULL: unchanged */
+	char conf_sha[SHA256_HEX_LEN], claim_sha[SHA256_HEX_LEN];
+	char add[600], drop[600];
 	const char *cpu;
-	int ret;
+	bool by_hand;		/* --bootloader none: the user adds the arguments */
+};
 
-	if (fsroot_open_or_say(&fr, o->root) < 0)
-		return 1;
-	t.root = &fr;
-	config_init(&c);
-	ret = devices_prepare(&fr, o, &conf_text, &c);
-	if (ret)
-		goto out;
-	cpu = this_cpu(o);
-	kargs_for_cpu(cpu, !o->no_iommu_pt, &e);
-	args_string(&e, false, add, sizeof(add));
-	args_string(&e, true, drop, sizeof(drop));
-	detect(&fr, o->bootloader, &b);
-	manifest_read(&fr, &man);
-	ret = 1;
-	if (conf_text && manifest_stage(&t, &man, PASSTHRU_CONF, conf_text, strlen(conf_text)) < 0)
-		goto fail;
-	if (b.grub) {
-		text = grub_dropin(&e);
-		if (!text || manifest_stage(&t, &man, DROPIN, text, strlen(text)) < 0)
-			goto fail;
-		free(text);
-		text = NULL;
-		if (fsroot_read(&fr, "/etc/default/grub", &text, NULL) == 0) {
-			free(kargs_apply(text, &e, &dropped));	/* only to name the contradictions */
-			free(text);
-			text = NULL;
-		}
-	}
-	if (b.grubby && fsroot_read(&fr, "/etc/default/grub", &text, NULL) == 0) {
-		edited = grubfile_edit(text, "GRUB_CMDLINE_LINUX", &e, false, &dropped);
-		if (!edited) {
-			fprintf(stderr, "passthru-setup: cannot safely edit /etc/default/grub: its "
-				"GRUB_CMDLINE_LINUX uses quoting or escapes that passthru-setup does "
-				"not rewrite; add '%s' to it by hand; nothing was changed\n", add);
-			ret = 1;
-			goto out;
-		}
-		if (manifest_stage(&t, &man, "/etc/default/grub", edited, strlen(edited)) < 0)
-			goto fail;
-		free(text);
-		free(edited);
-		text = edited = NULL;
-	}
-	if (b.kernel_install) {
-		char *line = NULL;
+/* The generator and passthru-claim in the root, and the hashes of what goes in the image. */
+static int find_integration(struct install *in)
+{
+	struct utsname u;
+	char *claim = NULL, *conf = NULL;
+	size_t len = 0;
+	int i;
 
-		if (fsroot_read(&fr, "/etc/kernel/cmdline", &text, NULL) < 0)
-			text = strdup("");
-		if (!text)
-			goto fail;
-		rstrip(text);
-		line = kargs_apply(text, &e, &dropped);
-		if (!line)
-			goto fail;
-		edited = malloc(strlen(line) + 2);
-		if (!edited) {
-			free(line);
-			goto fail;
-		}
-		sprintf(edited, "%s\n", line);
-		free(line);
-		if (manifest_stage(&t, &man, "/etc/kernel/cmdline", edited, strlen(edited)) < 0)
-			goto fail;
-		free(text);
-		free(edited);
-		text = edited = NULL;
+	in->gen = initramfs_find(&in->fr, in->o->initramfs,
+				 in->fr.is_host && uname(&u) == 0 ? u.release : NULL);
+	if (!in->gen) {
+		struct sbuf names = { 0 };
+
+		for (i = 0; initramfs_gens[i]; i++)
+			sbuf_addf(&names, "%s%s", i ? ", " : "", initramfs_gens[i]->name);
+		if (in->o->initramfs)
+			fprintf(stderr, "passthru-setup: --initramfs %s: it is not installed in %s",
+				in->o->initramfs, in->fr.path);
+		else
+			fprintf(stderr, "passthru-setup: no supported initramfs generator in %s",
+				in->fr.path);
+		fprintf(stderr, " (supported: %s): the initramfs would not run passthru-claim; "
+			"nothing was changed\n", names.s ? names.s : "none");
+		sbuf_free(&names);
+		return -ENOENT;
 	}
-	if (manifest_stage(&t, &man, DRACUT_CONF, dracut_conf, strlen(dracut_conf)) < 0)
-		goto fail;
-	if (o->allow_unsafe_interrupts) {
+	if (fsroot_read(&in->fr, CLAIM_BIN, &claim, &len) < 0 || !executable(&in->fr, CLAIM_BIN)) {
+		fprintf(stderr, "passthru-setup: %s is not installed (as an executable) in %s: the "
+			"initramfs would not run it (install passthru first: make install); nothing "
+			"was changed\n", CLAIM_BIN, in->fr.path);
+		free(claim);
+		return -ENOENT;
+	}
+	sha256_hex(claim, len, in->claim_sha);
+	free(claim);
+	if (!in->conf_text)
+		fsroot_read(&in->fr, PASSTHRU_CONF, &conf, NULL);
+	{
+		const char *ct = in->conf_text ? in->conf_text : conf ? conf : "";
+
+		sha256_hex(ct, strlen(ct), in->conf_sha);
+	}
+	free(conf);
+	return 0;
+}
+
+/* The arguments for this CPU and the boot configurations that carry them. */
+static int find_boot(struct install *in)
+{
+	in->cpu = this_cpu(in->o);
+	kargs_for_cpu(in->cpu, !in->o->no_iommu_pt, &in->e);
+	words(in->e.add, in->e.nadd, in->add, sizeof(in->add));
+	words(in->e.drop, in->e.ndrop, in->drop, sizeof(in->drop));
+	if (!in->e.nadd && !in->e.ndrop)
+		return 0;	/* no argument to add or replace: no boot configuration to edit */
+	in->nb = bootcfg_choose(&in->fr, in->o->bootloader, in->b);
+	if (in->nb < 0)
+		return in->nb;
+	in->by_hand = in->nb == 0 && in->e.nadd && !strcmp(in->o->bootloader ? in->o->bootloader :
+							       "auto", "none");
+	if (in->nb == 0 && in->e.nadd && !in->by_hand) {
+		fprintf(stderr, "passthru-setup: no boot configuration found in %s (looked for "
+			"GRUB, GRUB with BLS entries and grubby, /etc/kernel/cmdline and systemd-boot): "
+			"the next boot would not get %s; give --bootloader, or --bootloader none and "
+			"add them yourself; nothing was changed\n", in->fr.path, in->add);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Stage every edit and decide the commands; nothing is written yet. 1: nothing to do. */
+static int stage_all(struct install *in)
+{
+	struct manifest *m = &in->m;
+	bool boot_changed = false, need_init;
+	size_t before;
+	int i;
+
+	if (in->conf_text && manifest_stage(&in->t, m, PASSTHRU_CONF, in->conf_text,
+					    strlen(in->conf_text), NULL) < 0)
+		return -ENOMEM;
+	for (i = 0; i < in->nb; i++) {
+		before = in->t.n;
+		if (in->b[i]->stage(&in->ctx) < 0)
+			return -EINVAL;	/* it said why */
+		boot_changed |= in->t.n != before;
+	}
+	before = in->t.n;
+	if (in->gen->stage_enable(&in->t, m, &in->fr) < 0)
+		return -EINVAL;
+	if (in->o->allow_unsafe_interrupts) {
 		fprintf(stderr, "WARNING: --allow-unsafe-interrupts: without interrupt remapping a "
 			"guest can attack the host with MSI writes; use it for trusted guests only\n");
-		if (manifest_stage(&t, &man, UNSAFE_CONF, unsafe_conf, strlen(unsafe_conf)) < 0)
-			goto fail;
+		if (manifest_stage(&in->t, m, UNSAFE_CONF, unsafe_conf, strlen(unsafe_conf),
+				   NULL) < 0)
+			return -ENOMEM;
 	}
-	if (b.grubby && !manifest_has_grubby(&man, add))
-		manifest_set_grubby(&man, add);
-	if (manifest_stage_self(&t, &man) < 0)
-		goto fail;
+	/* the images again when what goes into them changed, or the last rebuild failed */
+	need_init = in->t.n != before || m->pending_initramfs || strcmp(m->initramfs, in->gen->name) ||
+		    strcmp(m->config_sha256, in->conf_sha) || strcmp(m->claim_sha256, in->claim_sha);
+	/* a configuration's commands when its files changed, when they did not run after an
+	 * earlier install, or when its tool finds work (grubby: entries without the args) */
+	for (i = 0; i < in->nb; i++) {
+		struct cmdlist one = { 0 };
+		size_t j;
 
-	printf("CPU: %s; kernel arguments: %s\n", cpu, *add ? add : "(none needed)");
-	printf("boot configuration: %s%s%s%s\n", b.grub ? "GRUB drop-in " : "",
-	       b.grubby ? "grubby " : "", b.kernel_install ? "/etc/kernel/cmdline " : "",
-	       !b.grub && !b.grubby && !b.kernel_install ?
-	       "none found: add the kernel arguments above yourself" : "");
-	if (dropped.len)
-		printf("contradicting arguments replaced: %s\n", dropped.s);
-	if (!txn_count(&t)) {
+		if (in->b[i]->commands(&in->ctx, false, &one) < 0)
+			return -ENOMEM;
+		if (boot_changed || m->pending_boot || !strcmp(in->b[i]->name, "grubby"))
+			for (j = 0; j < one.n; j++)
+				cmdlist_add(&in->boot_cmds, (const char *const *)one.argv[j]);
+		cmdlist_free(&one);
+	}
+	if (need_init && cmdlist_add(&in->init_cmds, in->gen->rebuild_argv) < 0)
+		return -ENOMEM;
+	return !txn_count(&in->t) && !in->boot_cmds.n && !in->init_cmds.n && !m->pending_boot;
+}
+
+static void report_plan(const struct install *in)
+{
+	int i;
+
+	printf("CPU: %s; kernel arguments: %s\n", in->cpu, *in->add ? in->add : "(none needed)");
+	printf("boot configuration:");
+	for (i = 0; i < in->nb; i++)
+		printf("%s %s", i ? ";" : "", in->b[i]->what);
+	printf("%s\n", in->nb ? "" : in->by_hand ? " none (--bootloader none)" : " none needed");
+	printf("initramfs: %s\n", in->gen->name);
+	if (in->dropped.len)
+		printf("contradicting arguments replaced: %s\n", in->dropped.s);
+	if (in->by_hand)
+		printf("--bootloader none: add to the kernel command line yourself: %s%s%s; the "
+		       "IOMMU is not on until the next boot has them\n", in->add,
+		       *in->drop ? "; and remove any of: " : "", in->drop);
+}
+
+/* Run the commands (or, with --root, print them); the record says what is still pending. */
+static int run_commands(struct install *in)
+{
+	struct manifest *m = &in->m;
+	int ret = 0;
+
+	if (!in->fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")) {
+		printf("--root: nothing was run against this host. Inside %s, run:\n", in->fr.path);
+		cmdlist_print(&in->boot_cmds, "  ", stdout);
+		cmdlist_print(&in->init_cmds, "  ", stdout);
+		printf("nothing is claimed until they have run (install inside the image runs "
+		       "them too)\n");
+		return 0;
+	}
+	if (run_all(&in->boot_cmds, false))
+		ret = 1;
+	else
+		m->pending_boot = false;
+	if (in->o->no_initramfs && in->init_cmds.n) {
+		printf("--no-initramfs: the initramfs was not rebuilt; run:\n");
+		cmdlist_print(&in->init_cmds, "  ", stdout);
+		printf("nothing is claimed until it has run\n");
+	} else if (in->init_cmds.n && run_all(&in->init_cmds, false)) {
+		ret = 1;
+	} else {
+		/* only now is it true that the images hold this config and this binary */
+		m->pending_initramfs = false;
+		strscpy(m->config_sha256, in->conf_sha, sizeof(m->config_sha256));
+		strscpy(m->claim_sha256, in->claim_sha, sizeof(m->claim_sha256));
+	}
+	if (commit_record(&in->fr, m) < 0)
+		ret = 1;
+	if (ret)
+		fprintf(stderr, "passthru-setup: the files are in place, but a command failed: "
+			"fix its cause and run passthru-setup install again (it runs the command "
+			"again)\n");
+	return ret;
+}
+
+static void report_done(const struct install *in)
+{
+	if (in->o->no_initramfs && in->init_cmds.n)
+		return;
+	if (!in->c.nsel)
+		printf("no device is configured: nothing will be claimed. After the reboot, "
+		       "passthru-setup list shows the IOMMU groups; then run passthru-setup "
+		       "install --device SEL\n");
+	printf("installed: reboot to apply\n");
+}
+
+/*
+ * config -> devices -> generator and claimer -> boot configurations -> stage every edit ->
+ * check the effective command lines -> commit -> commands -> the record -> check again.
+ */
+int cmd_install(struct opts *o)
+{
+	struct install in = { .o = o };
+	char err[1024];
+	int ret = 1, r;
+
+	if (fsroot_open_or_say(&in.fr, o->root) < 0)
+		return 1;
+	in.t.root = &in.fr;
+	in.ctx = (struct bootctx){ .fr = &in.fr, .o = o, .t = &in.t, .m = &in.m, .e = &in.e,
+				   .dropped = &in.dropped };
+	config_init(&in.c);
+	if (fsroot_lock(&in.fr, LOCK_SECONDS) < 0)
+		goto out;
+	ret = devices_prepare(&in.fr, o, &in.conf_text, &in.c);
+	if (ret)
+		goto out;
+	ret = 1;
+	if (find_integration(&in) < 0 || find_boot(&in) < 0)
+		goto out;
+	r = manifest_read(&in.fr, &in.m);
+	if (r < 0) {
+		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
+		goto out;
+	}
+	r = stage_all(&in);
+	if (r == -ENOMEM)
+		fprintf(stderr, "passthru-setup: install failed: out of memory or a path too long; "
+			"nothing was changed\n");
+	else if (r < 0)
+		fprintf(stderr, "passthru-setup: install failed: nothing was changed\n");
+	if (r < 0)
+		goto out;
+	report_plan(&in);
+	if (!report_effective(&in.ctx, in.b, in.nb, false, "for the next boot")) {
+		fprintf(stderr, "passthru-setup: install refused: the arguments would not reach the "
+			"next boot (a later drop-in or option overrides them); nothing was changed\n");
+		goto out;
+	}
+	if (r == 1) {
 		printf("nothing to do: passthru is installed and up to date\n");
 		ret = 0;
 		goto out;
 	}
-	bc = (struct bootcmds){ .grub = b.grub, .grubby = b.grubby, .grubby_args = add,
-				.grubby_remove = drop, .initramfs = !o->no_initramfs };
-	if (o->dry_run) {
-		txn_diff(&t, stdout);
-		ret = run_boot_commands(&fr, o, &bc);
-		printf("dry run: nothing was changed\n");
+	strscpy(in.m.initramfs, in.gen->name, sizeof(in.m.initramfs));
+	record_devices(o, &in.c, &in.m);
+	in.m.pending_boot = in.boot_cmds.n > 0;
+	in.m.pending_initramfs = in.init_cmds.n > 0;
+	if (!in.m.pending_initramfs) {
+		strscpy(in.m.config_sha256, in.conf_sha, sizeof(in.m.config_sha256));
+		strscpy(in.m.claim_sha256, in.claim_sha, sizeof(in.m.claim_sha256));
+	}
+	if (manifest_stage_self(&in.t, &in.m) < 0) {
+		fprintf(stderr, "passthru-setup: install failed: out of memory; nothing was changed\n");
 		goto out;
 	}
-	ret = txn_commit(&t, MANIFEST_BACKUP_DIR, err, sizeof(err));
-	if (ret < 0) {
-		manifest_remove_dirs(&fr, &man);	/* the folders made on the way */
+	if (o->dry_run) {
+		txn_diff(&in.t, stdout);
+		run_all(&in.boot_cmds, true);
+		if (!o->no_initramfs)
+			run_all(&in.init_cmds, true);
+		printf("dry run: nothing was changed\n");
+		ret = 0;
+		goto out;
+	}
+	if (txn_commit(&in.t, MANIFEST_BACKUP_DIR, err, sizeof(err)) < 0) {
+		manifest_remove_dirs(&in.fr, &in.m);	/* the folders made on the way */
 		fprintf(stderr, "passthru-setup: install failed: %s\n", err);
+		goto out;
+	}
+	for (size_t j = 0; j < in.t.n; j++)
+		printf("%s %s\n", in.t.c[j].old ? "updated" : "created", in.t.c[j].path);
+	ret = run_commands(&in);
+	if (ret || (!in.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")))
+		goto out;
+	/* what the tools made of it */
+	if (!report_effective(&in.ctx, in.b, in.nb, true, "now")) {
+		fprintf(stderr, "passthru-setup: the boot configuration does not carry the "
+			"arguments after its commands ran: see above\n");
 		ret = 1;
 		goto out;
 	}
-	for (size_t i = 0; i < t.n; i++)
-		printf("%s %s\n", t.c[i].old ? "updated" : "created", t.c[i].path);
-	ret = run_boot_commands(&fr, o, &bc);
-	if (ret)
-		fprintf(stderr, "passthru-setup: the files are in place, but a command failed: "
-			"once its cause is fixed, run it again by hand (install would say there "
-			"is nothing to do)\n");
-	else
-		printf("installed: reboot to apply\n");
-	goto out;
-fail:
-	fprintf(stderr, "passthru-setup: install failed: out of memory or a path too long; "
-		"nothing was changed\n");
-	ret = 1;
+	report_done(&in);
 out:
-	free(text);
-	free(edited);
-	free(conf_text);
-	sbuf_free(&dropped);
-	txn_free(&t);
-	config_free(&c);
-	manifest_free(&man);
-	fsroot_close(&fr);
+	free(in.conf_text);
+	sbuf_free(&in.dropped);
+	cmdlist_free(&in.boot_cmds);
+	cmdlist_free(&in.init_cmds);
+	txn_free(&in.t);
+	config_free(&in.c);
+	manifest_free(&in.m);
+	fsroot_close(&in.fr);
 	return ret;
 }
