@@ -8,7 +8,7 @@ libcmocka-dev libkmod-dev libpci-dev pciutils pci.ids
 autoconf automake libtool dpkg-dev
 dracut-core cpio qemu-system-x86 kmod
 debootstrap fdisk grub-pc-bin grub2-common e2fsprogs
-shellcheck clang libclang-rt-14-dev valgrind zstd xz-utils systemd udev file jq debian-archive-keyring"
+shellcheck clang libclang-rt-14-dev valgrind zstd xz-utils systemd udev file jq procps debian-archive-keyring"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||

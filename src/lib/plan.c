@@ -419,6 +419,7 @@ static int judge_unit(struct ctx *x, size_t root, const size_t *mem, size_t nmem
 	for (i = first; i < x->p->n; i++) {
 		struct plan_entry *e = &x->p->e[i];
 
+		e->unit = root;
 		if (*reason) {
 			if (e->state == STATE_PLANNED)
 				e->state = e->role == ROLE_OTHER ? STATE_UNTOUCHED : STATE_REFUSED;
