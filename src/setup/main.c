@@ -10,6 +10,8 @@ static const char usage_text[] =
 	"  install [--root DIR] [--cpu intel|amd|other] [--dry-run] [--device SEL]...\n"
 	"          [--no-iommu-pt] [--allow-unsafe-interrupts]\n"
 	"          [--bootloader auto|grub|grubby|kernel-install|none] [--no-initramfs]\n"
+	"          [--trial]   the next boot only, until confirm\n"
+	"  confirm [--root DIR]  make the trial boot's setup permanent (on the trial boot)\n"
 	"  uninstall [--root DIR] [--dry-run]\n"
 	"  status [--json]     is this host ready; what to do if not\n"
 	"  list [--json]       display controllers, their IOMMU groups, and whether they can go\n"
@@ -36,6 +38,7 @@ int main(int argc, char **argv)
 		{ "no-initramfs", no_argument, NULL, 'I' },
 		{ "initramfs", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "trial", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -89,9 +92,15 @@ int main(int argc, char **argv)
 			o.initramfs = optarg;
 			break;
 		case 'j': o.json = true; break;
+		case 'T': o.trial = true; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default: return usage();
 		}
+	}
+	if (o.trial && strcmp(cmd, "install")) {
+		fprintf(stderr, "passthru-setup: --trial is an option of install only\n");
+		free(o.devices);
+		return usage();
 	}
 	if (!strcmp(cmd, "xml")) {
 		ret = cmd_xml(&o, argc - optind, argv + optind);
@@ -100,6 +109,8 @@ int main(int argc, char **argv)
 		ret = usage();
 	} else if (!strcmp(cmd, "install")) {
 		ret = cmd_install(&o);
+	} else if (!strcmp(cmd, "confirm")) {
+		ret = cmd_confirm(&o);
 	} else if (!strcmp(cmd, "uninstall")) {
 		ret = cmd_uninstall(&o);
 	} else if (!strcmp(cmd, "status")) {
