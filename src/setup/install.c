@@ -287,7 +287,7 @@ static int stage_all(struct install *in)
 		return -ENOMEM;
 	for (i = 0; i < in->nb; i++) {
 		before = in->t.n;
-		if ((trial ? trial_stage(&in->ctx) : in->b[i]->stage(&in->ctx)) < 0)
+		if ((trial ? trial_stage(&in->ctx, in->b[i]) : in->b[i]->stage(&in->ctx)) < 0)
 			return -EINVAL;	/* it said why */
 		boot_changed |= in->t.n != before;
 	}
@@ -309,7 +309,7 @@ static int stage_all(struct install *in)
 		    strcmp(m->config_sha256, in->conf_sha) || strcmp(m->claim_sha256, in->claim_sha);
 	/* a configuration's commands when its files changed, when they did not run after an
 	 * earlier install, or when its tool finds work (grubby: entries without the args) */
-	for (i = 0; i < in->nb; i++) {
+	for (i = 0; i < in->nb && !trial; i++) {	/* --trial: trial_commands instead */
 		struct cmdlist one = { 0 };
 		size_t j;
 
@@ -395,7 +395,7 @@ static void report_done(const struct install *in)
 		       "install --device SEL\n");
 	if (in->o->trial)
 		printf("trial installed: the next boot, and only that one, is the trial "
-		       "(GRUB entry 'passthru trial'); once it is up and passthru-setup status is "
+		       "(the 'passthru trial' entry); once it is up and passthru-setup status is "
 		       "ready, passthru-confirm.service (or passthru-setup confirm) makes it "
 		       "permanent; a bad trial: power off, the boot after it is as before\n");
 	else

@@ -16,6 +16,8 @@
 #define TRIAL_ARG "rd.passthru.trial=1"
 #define TRIAL_TITLE "passthru trial"
 #define GRUBENV "/boot/grub/grubenv"
+#define GRUB2ENV "/boot/grub2/grubenv"
+#define TRIAL_ENTRY "passthru-trial"
 #define CONFIRM_UNIT "passthru-confirm.service"
 #define GRUB_DROPIN "/etc/default/grub.d/passthru.cfg"
 
@@ -76,17 +78,20 @@ char *trial_script(const struct kargs_edit *e)
 }
 
 /* GRUB clears next_entry with save_env at the trial boot: only where it can write grubenv. */
-static int grubenv_writable(const struct fsroot *fr)
+static int grubenv_writable(const struct fsroot *fr, bool grub2)
 {
 	static const char *const ok_fs[] = { "ext2", "fat", NULL };
 	char dir[4200], *abs = NULL, *fs = NULL;
 	int r, ret = 0;
 	size_t i;
+	const char *probe = grub2 ? "grub2-probe" : "grub-probe";
+	const char *grubenv = grub2 ? GRUB2ENV : GRUBENV;
 
-	snprintf(dir, sizeof(dir), "%s%s", strcmp(fr->path, "/") ? fr->path : "", "/boot/grub");
+	snprintf(dir, sizeof(dir), "%s%s", strcmp(fr->path, "/") ? fr->path : "",
+		 grub2 ? "/boot/grub2" : "/boot/grub");
 	{
-		const char *const a[] = { "grub-probe", "--target=abstraction", dir, NULL };
-		const char *const f[] = { "grub-probe", "--target=fs", dir, NULL };
+		const char *const a[] = { probe, "--target=abstraction", dir, NULL };
+		const char *const f[] = { probe, "--target=fs", dir, NULL };
 
 		r = run_capture(a, NULL, &abs);
 		if (r == 0)
@@ -97,7 +102,7 @@ static int grubenv_writable(const struct fsroot *fr)
 			"what %s lies (%s), so whether GRUB can clear its one-time choice in %s at "
 			"boot is unknown; nothing was changed\n", dir,
 			r < 0 ? strerror(-r) : r == 127 ? "grub-probe is missing" :
-			"grub-probe failed", GRUBENV);
+			"grub-probe failed", grubenv);
 		ret = -EINVAL;
 		goto out;
 	}
@@ -107,7 +112,7 @@ static int grubenv_writable(const struct fsroot *fr)
 		fprintf(stderr, "passthru-setup: install --trial refused: %s lies on %s; GRUB "
 			"cannot write %s there, so the one-time choice would never be cleared and "
 			"every boot would be the trial; install without --trial (rd.passthru=0 at "
-			"the boot menu is the way back); nothing was changed\n", dir, abs, GRUBENV);
+			"the boot menu is the way back); nothing was changed\n", dir, abs, grubenv);
 		ret = -EINVAL;
 		goto out;
 	}
@@ -117,7 +122,7 @@ static int grubenv_writable(const struct fsroot *fr)
 		fprintf(stderr, "passthru-setup: install --trial refused: %s is on %s, a "
 			"filesystem GRUB does not write %s on (GRUB writes ext2/3/4 and FAT), so the "
 			"one-time choice would never be cleared; install without --trial; nothing "
-			"was changed\n", dir, fs, GRUBENV);
+			"was changed\n", dir, fs, grubenv);
 		ret = -EINVAL;
 	}
 out:
@@ -128,34 +133,112 @@ out:
 
 int trial_check(const struct bootctx *c, const struct bootcfg_ops *const *b, int nb)
 {
-	if (nb != 1 || b[0] != &boot_grub) {
-		fprintf(stderr, "passthru-setup: install --trial: only Debian's GRUB (update-grub, "
-			"grub-reboot) is supported so far, not %s; install without --trial "
-			"(rd.passthru=0 at the boot menu is the way back); nothing was changed\n",
-			nb > 0 ? b[0]->what : "this host's boot configuration");
-		return -EOPNOTSUPP;
+	if (nb != 1) {
+		fprintf(stderr, "passthru-setup: install --trial needs exactly one boot "
+			"configuration (GRUB, GRUB with BLS entries and grubby, or systemd-boot with "
+			"kernel-install), %s; give --bootloader; nothing was changed\n",
+			nb ? "this host has several" : "none was found or needed");
+		return -EINVAL;
 	}
-	if (c->m->exists && !c->m->trial[0] && manifest_find(c->m, GRUB_DROPIN)) {
+	if (c->m->exists && !c->m->trial[0] && (c->m->nboots || c->m->grubby[0])) {
 		fprintf(stderr, "passthru-setup: install --trial: passthru is installed for every "
-			"boot already (" GRUB_DROPIN "); a trial would prove nothing: run "
-			"passthru-setup uninstall first; nothing was changed\n");
+			"boot already; a trial would prove nothing: run passthru-setup uninstall "
+			"first; nothing was changed\n");
 		return -EEXIST;
 	}
-	return grubenv_writable(c->fr);
+	if (b[0] == &boot_kernel_install)
+		return 0;	/* bootctl set-oneshot: an EFI variable, consumed at boot */
+	return grubenv_writable(c->fr, b[0] == &boot_grubby);
 }
 
-int trial_stage(struct bootctx *c)
+static bool is_trial_entry(const char *path)
 {
-	char *text = trial_script(c->e);
+	const char *base = strrchr(path, '/');
+
+	return base && !strcmp(base + 1, TRIAL_ENTRY ".conf");
+}
+
+/*
+ * BLS (grubby, systemd-boot): a copy of the entry whose name sorts last (the newest kernel's
+ * where names carry versions), in its folder, as passthru-trial.conf: titled "passthru
+ * trial", its version made to sort below every kernel's (so that it never becomes the
+ * default entry by sorting first), the arguments and the marker added to its options.
+ */
+static int stage_bls_copy(struct bootctx *c, bool esp)
+{
+	struct kargs_edit e = *c->e;
+	struct sbuf out = { 0 }, dropped = { 0 }, added = { 0 };
+	char **v = NULL, *text = NULL, *edited = NULL, path[600], *save = NULL, *line;
+	const char *src = NULL;
+	size_t i;
+	int r = bls_entries(c->t, esp, &v);
+
+	for (i = 0; r == 0 && v[i]; i++)
+		if (!is_trial_entry(v[i]))
+			src = v[i];
+	if (r == 0 && !src) {
+		fprintf(stderr, "passthru-setup: install --trial: no BLS entry (loader/entries/"
+			"*.conf) to copy for the trial boot; nothing was changed\n");
+		r = -ENOENT;
+	}
+	if (r == 0)
+		r = txn_read(c->t, src, &text, NULL);
+	if (e.nadd < 8)
+		strscpy(e.add[e.nadd++], TRIAL_ARG, sizeof(e.add[0]));
+	if (r == 0)
+		r = bls_edit(text, &e, &edited, &dropped, &added);
+	for (line = r == 0 ? strtok_r(edited, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "title ", 6) || !strncmp(line, "title\t", 6))
+			sbuf_add(&out, "title " TRIAL_TITLE "\n");
+		else if (!strncmp(line, "version ", 8) || !strncmp(line, "version\t", 8))
+			sbuf_add(&out, "version 0~passthru.trial\n");
+		else
+			sbuf_addf(&out, "%s\n", line);
+	}
+	if (r == 0 && out.s && !strstr(out.s, TRIAL_ARG)) {
+		struct sbuf w = { 0 };
+
+		r = trial_words(c->e, &w);
+		sbuf_addf(&out, "options %s\n", w.s ? w.s : "");
+		sbuf_free(&w);
+	}
+	if (r == 0 && out.err)
+		r = -ENOMEM;
+	if (r == 0) {
+		snprintf(path, sizeof(path), "%.*s/" TRIAL_ENTRY ".conf",
+			 (int)(strrchr(src, '/') - src), src);
+		r = manifest_stage(c->t, c->m, path, out.s, out.len, NULL);
+	} else if (r == -EINVAL) {
+		fprintf(stderr, "passthru-setup: install --trial: %s: its options cannot be "
+			"edited (quoting); nothing was changed\n", src);
+	}
+	sbuf_free(&out);
+	sbuf_free(&dropped);
+	sbuf_free(&added);
+	free(text);
+	free(edited);
+	strv_free(v);
+	return r;
+}
+
+int trial_stage(struct bootctx *c, const struct bootcfg_ops *b)
+{
+	char *text;
 	int r;
 
-	if (!text)
-		return -ENOMEM;
-	r = manifest_stage(c->t, c->m, TRIAL_SCRIPT, text, strlen(text), NULL);
-	manifest_add_boot(c->m, "grub");
-	free(text);
-	snprintf(c->m->trial, sizeof(c->m->trial), "%s %s", c->o->cpu ? c->o->cpu : "-",
-		 c->o->no_iommu_pt ? "nopt" : "pt");
+	if (b == &boot_grub) {
+		text = trial_script(c->e);
+		if (!text)
+			return -ENOMEM;
+		r = manifest_stage(c->t, c->m, TRIAL_SCRIPT, text, strlen(text), NULL);
+		free(text);
+	} else {
+		r = stage_bls_copy(c, b == &boot_kernel_install);
+	}
+	manifest_add_boot(c->m, b->name);
+	snprintf(c->m->trial, sizeof(c->m->trial), "%s %s %s", c->o->cpu ? c->o->cpu : "-",
+		 c->o->no_iommu_pt ? "nopt" : "pt", b->name);
 	return r;
 }
 
@@ -183,28 +266,73 @@ int trial_stage_mark(struct bootctx *c, bool on)
 		return manifest_stage(c->t, c->m, TRIAL_MARK, mark_text, strlen(mark_text), NULL);
 	if (!c->m->trial[0])
 		return 0;
-	/* the trial is over: its entry and its mark go, the images are rebuilt without it */
+	/* the trial is over: its entry and its mark go, the images are rebuilt without it
+	 * (trial_commands clears the record's trial line) */
 	r = drop(c, TRIAL_SCRIPT);
+	for (size_t i = 0; r == 0 && i < c->m->n; i++)
+		if (is_trial_entry(c->m->e[i].path))
+			r = drop(c, c->m->e[i].path);
 	if (r == 0)
 		r = drop(c, TRIAL_MARK);
-	c->m->trial[0] = '\0';
 	return r;
 }
 
-int trial_commands(const struct bootctx *c, bool on, struct cmdlist *out)
+int trial_commands(struct bootctx *c, bool on, struct cmdlist *out)
 {
 	static const char *const reboot[] = { "grub-reboot", TRIAL_TITLE, NULL };
-	static const char *const enable[] = { "systemctl", "enable", CONFIRM_UNIT, NULL };
 	static const char *const unset[] = { "grub-editenv", GRUBENV, "unset", "next_entry",
 					     NULL };
+	static const char *const reboot2[] = { "grub2-reboot", TRIAL_ENTRY, NULL };
+	static const char *const unset2[] = { "grub2-editenv", GRUB2ENV, "unset", "next_entry",
+					      NULL };
+	static const char *const oneshot[] = { "bootctl", "set-oneshot", TRIAL_ENTRY ".conf",
+					       NULL };
+	static const char *const nooneshot[] = { "bootctl", "set-oneshot", "", NULL };
+	static const char *const enable[] = { "systemctl", "enable", CONFIRM_UNIT, NULL };
 	static const char *const disable[] = { "systemctl", "disable", CONFIRM_UNIT, NULL };
-	int r;
+	char cpu[16] = "", pt[8] = "", kind[32] = "";
+	int r = 0;
 
-	(void)c;
-	r = cmdlist_add(out, on ? reboot : unset);
+	sscanf(c->m->trial, "%15s %7s %31s", cpu, pt, kind);
+	if (!strcmp(kind, "grubby"))
+		r = cmdlist_add(out, on ? reboot2 : unset2);
+	else if (!strcmp(kind, "kernel-install"))
+		r = cmdlist_add(out, on ? oneshot : nooneshot);
+	else if (on)	/* grub: the entry comes from update-grub */
+		r = boot_grub.commands(c, false, out) ?: cmdlist_add(out, reboot);
+	else
+		r = cmdlist_add(out, unset);
 	if (r == 0)
 		r = cmdlist_add(out, on ? enable : disable);
+	if (!on)
+		c->m->trial[0] = '\0';
 	return r;
+}
+
+/* BLS: the trial entry's options as its loader reads them. */
+static bool report_bls(const struct bootctx *c, const struct kargs_edit *want)
+{
+	char **v = NULL, *text = NULL, *opts = NULL;
+	struct sbuf why = { 0 };
+	bool ok = false;
+	size_t i;
+
+	if (bls_entries(c->t, true, &v) < 0)
+		return false;
+	for (i = 0; v[i] && !is_trial_entry(v[i]); i++)
+		;
+	if (v[i] && txn_read(c->t, v[i], &text, NULL) == 0 && bls_options(c->t, text, &opts) == 0) {
+		printf("kernel command line for the trial boot (%s, chosen once): %s\n", v[i], opts);
+		printf("every other entry boots as before until confirmed\n");
+		ok = bootcfg_line_ok(opts, want, &why);
+		if (!ok)
+			fprintf(stderr, "passthru-setup: the trial entry: %s\n", why.s ? why.s : "?");
+	}
+	sbuf_free(&why);
+	free(opts);
+	free(text);
+	strv_free(v);
+	return ok;
 }
 
 bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool done)
@@ -224,6 +352,11 @@ bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool don
 	want.ndrop = 0;	/* the words appended last win over the user's contradicting ones */
 	if (want.nadd < 8)
 		strscpy(want.add[want.nadd++], TRIAL_ARG, sizeof(want.add[0]));
+	if (b != &boot_grub) {
+		klines_free(&k);
+		sbuf_free(&w);
+		return ok && report_bls(c, &want);
+	}
 	for (j = 0; ok && j < k.n; j++) {
 		struct sbuf why = { 0 }, line = { 0 };
 

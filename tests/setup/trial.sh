@@ -202,13 +202,6 @@ for case in "lvm ext2" "diskfilter mdraid1x ext2" "cryptodisk luks ext2" " btrfs
         ok "install --trial refused, nothing changed: /boot/grub on ${a:+$a, }$fs" ||
         bad "refuse $case" "rc=$rc $out"
 done
-newroot refuse
-rm -f "$work/refuse/usr/sbin/update-grub" "$work/refuse/etc/default/grub"
-printf 'root=/dev/vda1 ro\n' >"$work/refuse/etc/kernel/cmdline" 2>/dev/null ||
-    { mkdir -p "$work/refuse/etc/kernel"; printf 'root=/dev/vda1 ro\n' >"$work/refuse/etc/kernel/cmdline"; }
-out=$(setup "$work/refuse" "$plainsys" install --trial --cpu intel --bootloader kernel-install 2>&1)
-[ $? -eq 1 ] && echo "$out" | grep -q 'only Debian.s GRUB' && ok "install --trial: kernel-install refused (not supported yet), said why" ||
-    bad "refuse kernel-install" "$out"
 "$bin" uninstall --trial >/dev/null 2>&1
 [ $? -eq 2 ] && ok "--trial on uninstall: usage error" || bad "--trial usage" ""
 
@@ -254,6 +247,104 @@ out=$(setup "$r" "$ready" confirm 2>&1)
 out=$(setup "$r" "$plainsys" install --trial --cpu intel 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q 'installed for every boot already' &&
     ok "install --trial over a permanent install: refused" || bad "trial over install" "$out"
+
+# --- BLS: grubby (Fedora) and systemd-boot (kernel-install): a copied entry, chosen once
+# blsroot NAME KIND: two entries (an older kernel's and the newest one's)
+blsroot() {
+    r=$work/$1
+    rm -rf "$r" "$r.units" "$r.oneshot"
+    mkdir -p "$r/etc/default" "$r/etc/kernel" "$r/usr/sbin" "$r/usr/bin" "$r/usr/lib/passthru" \
+        "$r/boot/loader/entries" "$r/boot/grub2"
+    printf 'device = 0000:00:05.0\n' >"$r/etc/passthru.conf"
+    printf 'claim v1\n' >"$r/usr/lib/passthru/passthru-claim"
+    chmod 755 "$r/usr/lib/passthru/passthru-claim"
+    mkdir -p "$r/usr/lib/dracut/modules.d/90passthru"
+    : >"$r/usr/lib/dracut/modules.d/90passthru/module-setup.sh"
+    : >"$r/usr/bin/dracut"
+    e=$r/boot/loader/entries
+    if [ "$2" = grubby ]; then
+        cp "$here/corpus/fedora.grub" "$r/etc/default/grub"
+        : >"$r/usr/sbin/grubby"
+        sed 's/6\.5\.6-300/6.4.1-100/g' "$here/corpus/fedora.bls" >"$e/f39-6.4.conf"
+        cp "$here/corpus/fedora.bls" "$e/f39-6.5.conf"
+        /usr/bin/grub-editenv "$r/boot/grub2/grubenv" create
+        newest="linux /vmlinuz-6.5.6-300.fc39.x86_64"
+    else
+        printf 'root=/dev/vda1 ro quiet\n' >"$r/etc/kernel/cmdline"
+        printf 'timeout 3\n' >"$r/boot/loader/loader.conf"
+        for v in 6.1.0-12 6.1.0-13; do
+            printf 'title Debian GNU/Linux 12\nversion %s-amd64\nmachine-id abc\noptions root=/dev/vda1 ro quiet\nlinux /abc/%s-amd64/linux\ninitrd /abc/%s-amd64/initrd.img-%s-amd64\n' \
+                "$v" "$v" "$v" "$v" >"$e/abc-$v-amd64.conf"
+        done
+        newest="linux /abc/6.1.0-13-amd64/linux"
+    fi
+}
+
+bls_case() {
+    name=$1 kind=$2
+    blsroot "$name" "$kind"
+    r=$work/$name
+    cp -a "$r" "$r.pristine"
+    out=$(setup "$r" "$plainsys" install --trial --cpu intel --bootloader "$kind" 2>&1)
+    rc=$?
+    t=$r/boot/loader/entries/passthru-trial.conf
+    log=$(cat "$r/commands.log")
+    if [ "$kind" = grubby ]; then
+        chosen=$(/usr/bin/grub-editenv "$r/boot/grub2/grubenv" list | sed -n 's/^next_entry=//p')
+    else
+        chosen=$(cat "$r.oneshot" 2>/dev/null)
+    fi
+    # every other entry as it was (grubenv: the one-time choice, checked below)
+    diff -r -x passthru-trial.conf -x grubenv "$r/boot" "$r.pristine/boot" >/dev/null
+    same=$?
+    if [ $rc -eq 0 ] && [ $same -eq 0 ] && grep -qx 'title passthru trial' "$t" &&
+        grep -qx 'version 0~passthru.trial' "$t" && grep -qx "$newest" "$t" &&
+        grep -q '^options .*intel_iommu=on iommu=pt rd.passthru.trial=1' "$t"; then
+        :
+    else
+        bad "$name install --trial" "rc=$rc $out $(cat "$t" 2>&1)"
+        return
+    fi
+    if cmp -s "$r/etc/kernel/cmdline" "$r.pristine/etc/kernel/cmdline" 2>/dev/null ||
+        cmp -s "$r/etc/default/grub" "$r.pristine/etc/default/grub"; then :; else
+        bad "$name install --trial" "the permanent configuration changed"; return
+    fi
+    case $chosen in passthru-trial|passthru-trial.conf) ;; *) bad "$name one-time choice" "'$chosen' $log"; return ;; esac
+    echo "$log" | grep -q '^grubby' && { bad "$name install --trial" "grubby ran: $log"; return; }
+    grep -qx passthru-confirm.service "$r.units" || { bad "$name service" "$log"; return; }
+    ok "$kind: install --trial copies the newest entry (own title, low version, args + marker), chooses it once ($chosen)"
+    [ "$kind" = grubby ] && /usr/bin/grub-editenv "$r/boot/grub2/grubenv" set next_entry=
+    out=$(setup "$r" "$plainsys" uninstall 2>&1)
+    if [ $? -eq 0 ] && diff -r -x commands.log "$r" "$r.pristine" >/dev/null && [ ! -e "$r.oneshot" ] &&
+        ! grep -q . "$r.units"; then
+        ok "$kind: uninstall of an unconfirmed trial: byte for byte as before"
+    else
+        bad "$name uninstall" "$out $(diff -r "$r" "$r.pristine")"
+        return
+    fi
+    setup "$r" "$plainsys" install --trial --cpu intel --bootloader "$kind" >/dev/null 2>&1
+    [ "$kind" = grubby ] && /usr/bin/grub-editenv "$r/boot/grub2/grubenv" set next_entry=
+    rm -f "$r.oneshot"	# the firmware consumed it at the trial boot
+    out=$(setup "$r" "$ready" confirm 2>&1) || { bad "$name confirm" "$out"; return; }
+    blsroot "$name-plain" "$kind"
+    p=$work/$name-plain
+    setup "$p" "$plainsys" install --cpu intel --bootloader "$kind" >/dev/null 2>&1 ||
+        { bad "$name plain install" ""; return; }
+    m=var/lib/passthru/installed
+    if diff -r -x commands.log -x installed "$r" "$p" >"$work/$name.diff" &&
+        [ "$(sort "$r/$m")" = "$(sort "$p/$m")" ] && [ ! -e "$r/boot/loader/entries/passthru-trial.conf" ]; then
+        ok "$kind: confirm's end state equals a plain install's, file for file"
+    else
+        bad "$name confirm end state" "$out $(cat "$work/$name.diff")"
+    fi
+}
+bls_case bls-grubby grubby
+bls_case sdboot kernel-install
+blsroot bls-lvm grubby
+out=$(PASSTHRU_TEST_GRUB_ABSTRACTION=lvm setup "$work/bls-lvm" "$plainsys" install --trial --cpu intel --bootloader grubby 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'refused: .*/boot/grub2 lies on lvm' &&
+    [ ! -e "$work/bls-lvm/boot/loader/entries/passthru-trial.conf" ] &&
+    ok "grubby: install --trial refused when /boot/grub2 is on LVM" || bad "bls lvm" "$out"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
