@@ -37,6 +37,13 @@ case $phase in
     echo 2 >"$state"
     ;;
 2)
+    # confirm rebuilds the images: wait until it has ended (a poweroff now would cut dracut)
+    n=0
+    while [ "$(systemctl is-active passthru-confirm.service)" = activating ] && [ $n -lt 1200 ]; do
+        sleep 2
+        n=$((n + 2))
+    done
+    say "confirm-state=$(systemctl show -p ActiveState --value passthru-confirm.service)"
     say "confirm-result=$(systemctl show -p Result --value passthru-confirm.service)"
     journalctl -b -u passthru-confirm.service --no-pager 2>/dev/null | tail -n 40 |
         sed 's/^/LIFECYCLE: confirm: /' >/dev/ttyS0

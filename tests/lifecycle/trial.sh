@@ -114,6 +114,7 @@ if boot 2; then
     check "trial boot: 00:05.0 on vfio-pci" "$(val 2 driver-05.0)" vfio-pci
     check "trial boot: 00:05.1 on vfio-pci" "$(val 2 driver-05.1)" vfio-pci
     check "trial boot: GRUB cleared next_entry" "$(val 2 next-entry)" ""
+    check "trial boot: passthru-confirm.service ran to its end" "$(val 2 confirm-state)" inactive
     check "trial boot: passthru-confirm.service succeeded" "$(val 2 confirm-result)" success
     check "trial boot: confirmed (the permanent drop-in)" "$(val 2 dropin)" 1
     check "trial boot: confirm disabled the service" "$(val 2 confirm-enabled)" disabled
