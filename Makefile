@@ -6,6 +6,8 @@ MANDIR ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share
 SYSCONFDIR ?= /etc
 DRACUTMODDIR ?= $(shell pkg-config --variable=dracutmodulesdir dracut 2>/dev/null || echo $(PREFIX)/lib/dracut/modules.d)
+UNITDIR ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
+UNITDIR := $(if $(UNITDIR),$(UNITDIR),/lib/systemd/system)
 DRACUTMODDIR := $(if $(DRACUTMODDIR),$(DRACUTMODDIR),$(PREFIX)/lib/dracut/modules.d)
 INITRAMFSTOOLSDIR ?= $(DATADIR)/initramfs-tools
 INITCPIODIR ?= $(PREFIX)/lib/initcpio
@@ -96,6 +98,7 @@ install: all
 	install -D -m 0755 mkinitcpio/install/passthru $(DESTDIR)$(INITCPIODIR)/install/passthru
 	install -D -m 0755 mkinitcpio/hooks/passthru $(DESTDIR)$(INITCPIODIR)/hooks/passthru
 	install -D -m 0644 conf/passthru.conf $(DESTDIR)$(DATADIR)/doc/passthru/passthru.conf.example
+	install -D -m 0644 systemd/passthru-confirm.service $(DESTDIR)$(UNITDIR)/passthru-confirm.service
 	for m in docs/man/*.[58]; do [ -f "$$m" ] || continue; \
 		s=$${m##*.}; install -D -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 	[ ! -f docs/passthru-setup.bash ] || install -D -m 0644 docs/passthru-setup.bash \

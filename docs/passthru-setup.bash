@@ -3,7 +3,7 @@ _passthru_setup() {
     local cur prev words cword
     _init_completion || return
     if [[ $cword -eq 1 ]]; then
-        COMPREPLY=($(compgen -W "install uninstall status list plan xml --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "install confirm uninstall status list plan xml --help --version" -- "$cur"))
         return
     fi
     case $prev in
@@ -15,7 +15,8 @@ _passthru_setup() {
     esac
     case ${words[1]} in
     install) COMPREPLY=($(compgen -W "--root --sysroot --cpu --dry-run --device --no-iommu-pt
-        --allow-unsafe-interrupts --bootloader --no-initramfs --initramfs --help" -- "$cur")) ;;
+        --allow-unsafe-interrupts --bootloader --no-initramfs --initramfs --trial --help" -- "$cur")) ;;
+    confirm) COMPREPLY=($(compgen -W "--root --sysroot --help" -- "$cur")) ;;
     uninstall) COMPREPLY=($(compgen -W "--root --sysroot --dry-run --help" -- "$cur")) ;;
     status | list | plan) COMPREPLY=($(compgen -W "--sysroot --json --help" -- "$cur")) ;;
     xml) COMPREPLY=($(compgen -W "--sysroot --split --help

@@ -2,3 +2,8 @@
 .PHONY: check-lifecycle
 check-lifecycle: all
 	tests/lifecycle/run.sh
+
+# install --trial, the one-time GRUB entry, passthru-confirm.service, on the same guest
+.PHONY: check-lifecycle-trial
+check-lifecycle-trial: all
+	tests/lifecycle/trial.sh

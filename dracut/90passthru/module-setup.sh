@@ -1,8 +1,8 @@
 #!/bin/sh
 # module-setup.sh: dracut module that runs passthru-claim before udev coldplug.
 # Included only when asked for (passthru-setup install adds it in /etc/dracut.conf.d/);
-# without a config it adds nothing. passthru_claim_bin= and passthru_conf= (in a
-# dracut.conf) name other sources to install, for tests.
+# without a config it adds nothing. passthru_claim_bin=, passthru_conf= and passthru_trial=
+# (in a dracut.conf) name other sources to install, for tests.
 
 check() {
     [ -x "${passthru_claim_bin:-/usr/lib/passthru/passthru-claim}" ] || return 1
@@ -24,5 +24,10 @@ install() {
     [ -f "${passthru_conf:-/etc/passthru.conf}" ] || return 0
     inst_simple "${passthru_claim_bin:-/usr/lib/passthru/passthru-claim}" /usr/lib/passthru/passthru-claim
     inst_simple "${passthru_conf:-/etc/passthru.conf}" /etc/passthru.conf
+    # install --trial: while it is pending, passthru-claim claims only on the trial boot
+    # (rd.passthru.trial=1); the other entries share this image and boot as before
+    if [ -f "${passthru_trial:-/etc/passthru.trial}" ]; then
+        inst_simple "${passthru_trial:-/etc/passthru.trial}" /etc/passthru.trial
+    fi
     inst_hook pre-udev 10 "$moddir/passthru-pre-udev.sh"
 }

@@ -258,6 +258,15 @@ int main(int argc, char **argv)
 		code = 0;
 		goto report;
 	}
+	if (root_exists(&root, "etc/passthru.trial") && !cl.trial) {
+		/* install --trial: only the boot entry with rd.passthru.trial=1 claims, so the
+		 * other entries that share this image boot as they did before the trial */
+		klog(NULL, "a trial is pending (/etc/passthru.trial) and this boot is not the "
+		     "trial boot (no rd.passthru.trial=1); nothing touched");
+		rep.untried = true;
+		code = 0;
+		goto report;
+	}
 	if (errs.n) {
 		size_t i;
 

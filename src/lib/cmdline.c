@@ -67,6 +67,8 @@ static int on_arg(const char *key, const char *val, void *ud)
 		x->cl->disabled = val && is_false(val);
 	} else if (!strcmp(key, "rd.passthru.dry_run")) {
 		x->cl->dry_run = !val || !is_false(val);
+	} else if (!strcmp(key, "rd.passthru.trial")) {
+		x->cl->trial = !val || !is_false(val);
 	} else if (!strcmp(key, "rd.passthru.device")) {
 		_cleanup_free_ char *list = strdup(val ? val : "");
 		char *save = NULL, *tok;

@@ -7,6 +7,7 @@
 struct cmdline {
 	bool disabled;		/* rd.passthru=0 */
 	bool dry_run;		/* rd.passthru.dry_run=1 */
+	bool trial;		/* rd.passthru.trial=1: the trial boot of install --trial */
 };
 
 /* Call fn for each argument (key, value or NULL), honouring the kernel's quoting. */

@@ -122,6 +122,9 @@ void report_json(struct sbuf *b, const struct report *rep)
 	json_str(b, rep->config_sha256);
 	sbuf_addf(b, ",\n  \"dry_run\": %s,\n  \"disabled\": %s,\n",
 		  tf(rep->dry_run), tf(rep->disabled));
+	/* only while an install --trial is pending and this boot is not the trial boot */
+	if (rep->untried)
+		sbuf_add(b, "  \"trial_pending\": true,\n");
 	if (rep->gave_up || rep->finished_late) {
 		sbuf_addf(b, "  \"watchdog\": {\"gave_up_after_s\": %d, \"step\": ",
 			  rep->timeout_s);
@@ -157,6 +160,11 @@ void report_human(struct sbuf *b, const struct report *rep)
 
 	if (rep->disabled) {
 		sbuf_add(b, "passthru: disabled by rd.passthru=0; nothing touched\n");
+		return;
+	}
+	if (rep->untried) {
+		sbuf_add(b, "passthru: a trial is pending (/etc/passthru.trial) and this boot is not "
+			 "the trial boot (no rd.passthru.trial=1); nothing touched\n");
 		return;
 	}
 	if (v->active)

@@ -13,6 +13,7 @@ struct report {
 	const struct errlist *errors;
 	bool dry_run;
 	bool disabled;			/* rd.passthru=0 */
+	bool untried;			/* a trial is pending and this boot is not it */
 	const struct claim_timing *timing;	/* may be NULL */
 	const char *config_sha256;	/* of the config read; NULL or "" without one */
 	const char *gave_up;		/* the step the watchdog found running, or NULL */

@@ -15,6 +15,7 @@
 #include "root.h"
 #include "setup.h"
 #include "sha256.h"
+#include "trial.h"
 
 #define UNSAFE_CONF "/etc/modprobe.d/passthru-unsafe-interrupts.conf"
 #define PASSTHRU_CONF "/etc/passthru.conf"
@@ -123,6 +124,11 @@ static bool report_effective(const struct bootctx *ctx, const struct bootcfg_ops
 	bool ok = true;
 	int i;
 
+	if (ctx->o->trial) {
+		for (i = 0; i < nb; i++)
+			ok &= trial_report(ctx, b[i], done);
+		return ok;
+	}
 	for (i = 0; i < nb; i++) {
 		struct klines k = { 0 };
 		size_t j;
@@ -271,7 +277,8 @@ static int find_boot(struct install *in)
 static int stage_all(struct install *in)
 {
 	struct manifest *m = &in->m;
-	bool boot_changed = false, need_init;
+	bool trial = in->o->trial, drop_trial = m->trial[0] && !trial;
+	bool boot_changed = drop_trial, need_init;
 	size_t before;
 	int i;
 
@@ -280,13 +287,16 @@ static int stage_all(struct install *in)
 		return -ENOMEM;
 	for (i = 0; i < in->nb; i++) {
 		before = in->t.n;
-		if (in->b[i]->stage(&in->ctx) < 0)
+		if ((trial ? trial_stage(&in->ctx, in->b[i]) : in->b[i]->stage(&in->ctx)) < 0)
 			return -EINVAL;	/* it said why */
 		boot_changed |= in->t.n != before;
 	}
 	before = in->t.n;
 	if (in->gen->stage_enable(&in->t, m, &in->fr) < 0)
 		return -EINVAL;
+	/* the images carry the trial's mark while it is pending */
+	if (trial_stage_mark(&in->ctx, trial) < 0)
+		return -ENOMEM;
 	if (in->o->allow_unsafe_interrupts) {
 		fprintf(stderr, "WARNING: --allow-unsafe-interrupts: without interrupt remapping a "
 			"guest can attack the host with MSI writes; use it for trusted guests only\n");
@@ -299,7 +309,7 @@ static int stage_all(struct install *in)
 		    strcmp(m->config_sha256, in->conf_sha) || strcmp(m->claim_sha256, in->claim_sha);
 	/* a configuration's commands when its files changed, when they did not run after an
 	 * earlier install, or when its tool finds work (grubby: entries without the args) */
-	for (i = 0; i < in->nb; i++) {
+	for (i = 0; i < in->nb && !trial; i++) {	/* --trial: trial_commands instead */
 		struct cmdlist one = { 0 };
 		size_t j;
 
@@ -310,6 +320,9 @@ static int stage_all(struct install *in)
 				cmdlist_add(&in->boot_cmds, (const char *const *)one.argv[j]);
 		cmdlist_free(&one);
 	}
+	/* --trial chooses the trial entry once, every time (a retry after a failed trial) */
+	if ((trial || drop_trial) && trial_commands(&in->ctx, trial, &in->boot_cmds) < 0)
+		return -ENOMEM;
 	if (need_init && cmdlist_add(&in->init_cmds, in->gen->rebuild_argv) < 0)
 		return -ENOMEM;
 	return !txn_count(&in->t) && !in->boot_cmds.n && !in->init_cmds.n && !m->pending_boot;
@@ -382,7 +395,13 @@ static void report_done(const struct install *in)
 		       "(device = ... in /etc/passthru.conf, or install --device SEL). After "
 		       "the reboot, passthru-setup list shows the display controllers and "
 		       "their IOMMU groups\n");
-	printf("installed: reboot to apply\n");
+	if (in->o->trial)
+		printf("trial installed: the next boot, and only that one, is the trial "
+		       "(the 'passthru trial' entry); once it is up and passthru-setup status is "
+		       "ready, passthru-confirm.service (or passthru-setup confirm) makes it "
+		       "permanent; a bad trial: power off, the boot after it is as before\n");
+	else
+		printf("installed: reboot to apply\n");
 }
 
 /*
@@ -414,6 +433,16 @@ int cmd_install(struct opts *o)
 		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
 		goto out;
 	}
+	/* the trial's mark must reach the image, or every boot would claim */
+	if (o->trial && strcmp(in.gen->name, "dracut")) {
+		fprintf(stderr, "passthru-setup: install --trial: only dracut's module copies the "
+			"trial's mark (/etc/passthru.trial) into the image so far, not %s: every "
+			"boot would claim; install without --trial; nothing was changed\n",
+			in.gen->name);
+		goto out;
+	}
+	if (o->trial && trial_check(&in.ctx, in.b, in.nb) < 0)
+		goto out;
 	r = stage_all(&in);
 	if (r == -ENOMEM)
 		fprintf(stderr, "passthru-setup: install failed: out of memory or a path too long; "
@@ -460,7 +489,8 @@ int cmd_install(struct opts *o)
 		goto out;
 	}
 	for (size_t j = 0; j < in.t.n; j++)
-		printf("%s %s\n", in.t.c[j].old ? "updated" : "created", in.t.c[j].path);
+		printf("%s %s\n", in.t.c[j].kind == CHANGE_DELETE ? "removed" : in.t.c[j].old ?
+		       "updated" : "created", in.t.c[j].path);
 	ret = run_commands(&in);
 	if (ret || (!in.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")))
 		goto out;

@@ -69,12 +69,7 @@ static int run_status(struct opts *o, int argc, char **argv) { return cmd_status
 static int run_list(struct opts *o, int argc, char **argv) { return cmd_list(o); }
 static int run_plan(struct opts *o, int argc, char **argv) { return cmd_plan(o); }
 
-static int run_confirm(struct opts *o, int argc, char **argv)
-{
-	fprintf(stderr, "passthru-setup: confirm: trial boots (install --trial) are not "
-		"supported yet, so there is no trial to confirm\n");
-	return 2;
-}
+static int run_confirm(struct opts *o, int argc, char **argv) { return cmd_confirm(o); }
 
 static const struct command commands[] = {
 	{ "install", O_ROOT | O_SYSROOT | O_CPU | O_DRY_RUN | O_DEVICE | O_NO_PT | O_UNSAFE |
@@ -82,7 +77,7 @@ static const struct command commands[] = {
 	  "install [--root DIR] [--sysroot DIR] [--cpu intel|amd|other] [--dry-run]\n"
 	  "        [--device SEL]... [--no-iommu-pt] [--allow-unsafe-interrupts]\n"
 	  "        [--bootloader auto|grub|grubby|kernel-install|none] [--no-initramfs]\n"
-	  "        [--initramfs dracut|initramfs-tools|mkinitcpio]\n"
+	  "        [--initramfs dracut|initramfs-tools|mkinitcpio] [--trial]\n"
 	  "    bring the host to the configured state: kernel arguments, initramfs, devices\n",
 	  run_install },
 	{ "uninstall", O_ROOT | O_SYSROOT | O_DRY_RUN | O_HELP, false,
@@ -103,7 +98,7 @@ static const struct command commands[] = {
 	  "    libvirt <hostdev> elements for the devices and their companions\n", cmd_xml },
 	{ "confirm", O_ROOT | O_SYSROOT | O_HELP, false,
 	  "confirm [--root DIR] [--sysroot DIR]\n"
-	  "    make a trial boot permanent (trial boots are not supported yet)\n", run_confirm },
+	  "    make the trial boot's setup permanent (run on the trial boot)\n", run_confirm },
 };
 
 static void usage_all(FILE *f)
@@ -271,11 +266,7 @@ static int parse(const struct command *c, int argc, char **argv, struct opts *o)
 			break;
 		case 'j': o->json = true; break;
 		case 'S': o->split = optarg; break;
-		case 'T':
-			fprintf(stderr, "passthru-setup: install --trial is not supported yet: "
-				"install without it (rd.passthru=0 on the kernel command line skips "
-				"passthru for one boot)\n");
-			return 2;
+		case 'T': o->trial = true; break;
 		case 'h':
 			fprintf(stdout, "usage: passthru-setup %s", c->usage);
 			return -1;

@@ -77,6 +77,8 @@ int manifest_read(const struct fsroot *fr, struct manifest *m)
 			manifest_add_boot(m, line + 5);
 		} else if (!strcmp(line, "pending boot")) {
 			m->pending_boot = true;
+		} else if (!strncmp(line, "trial ", 6)) {
+			strscpy(m->trial, line + 6, sizeof(m->trial));
 		} else if (!strcmp(line, "pending initramfs")) {
 			m->pending_initramfs = true;
 		} else if (!strncmp(line, "device ", 7) && m->ndevices < 64) {
@@ -229,6 +231,8 @@ int manifest_stage_self(struct txn *t, struct manifest *m)
 		sbuf_addf(&b, "args %s\n", m->args);
 	if (m->initramfs[0])
 		sbuf_addf(&b, "initramfs %s\n", m->initramfs);
+	if (m->trial[0])
+		sbuf_addf(&b, "trial %s\n", m->trial);
 	if (m->config_sha256[0])
 		sbuf_addf(&b, "config-sha256 %s\n", m->config_sha256);
 	if (m->claim_sha256[0])

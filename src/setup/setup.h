@@ -17,6 +17,7 @@ struct opts {
 	const char *split;	/* xml --split DIR */
 	bool sysroot_given;	/* --sysroot was on the command line */
 	bool dry_run, json, no_iommu_pt, allow_unsafe_interrupts, no_initramfs;
+	bool trial;		/* install --trial: the next boot only, until confirm */
 };
 
 /* fsroot.c: paths inside --root resolve as if it were / (openat2 RESOLVE_IN_ROOT). */
@@ -111,5 +112,6 @@ int cmd_status(struct opts *o);
 int cmd_list(struct opts *o);
 int cmd_plan(struct opts *o);
 int cmd_xml(struct opts *o, int argc, char **argv);
+int cmd_confirm(struct opts *o);
 
 #endif

@@ -269,7 +269,9 @@ static int replace(const struct fsroot *r, const char *path, const char *data, s
 		return -errno;
 	dfd = fd;
 	snprintf(tmp, sizeof(tmp), ".%s.passthru-tmp", base);
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	/* grub-mkconfig runs only the executable scripts of /etc/grub.d (install --trial's) */
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		    strncmp(path, "/etc/grub.d/", 12) ? 0644 : 0755);
 	if (fd < 0) {
 		err = -errno;
 		close(dfd);

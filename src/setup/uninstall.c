@@ -7,6 +7,7 @@
 #include "initramfs.h"
 #include "manifest.h"
 #include "setup.h"
+#include "trial.h"
 
 #define LOCK_SECONDS 5
 
@@ -117,6 +118,9 @@ int cmd_uninstall(struct opts *o)
 	for (i = 0; i < nb; i++)
 		if (b[i]->commands(&ctx, true, &cl) < 0)
 			goto fail;
+	/* a trial never confirmed: its one-time choice and the confirm service go too */
+	if (m.trial[0] && trial_commands(&ctx, false, &cl) < 0)
+		goto fail;
 	if (gen && cmdlist_add(&cl, gen->rebuild_argv) < 0)
 		goto fail;
 	if (o->dry_run) {

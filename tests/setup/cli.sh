@@ -58,7 +58,7 @@ for c in install uninstall status list plan xml confirm; do
     ok "$c --help: its own usage on stdout, exit 0"
 done
 # the bash completion offers each command exactly the options its --help shows
-for c in install uninstall status list plan xml; do
+for c in install uninstall status list plan xml confirm; do
     want=$("$bin" "$c" --help | grep -o -- '--[a-z-]*' | grep -v -- '^--help$' | sort -u | tr '\n' ' ')
     got=$(awk -v c="$c" '$0 ~ "^    ([a-z]+ [|] )*" c "( [|] [a-z]+)*[)]" { on = 1 } on { print } on && /;;/ { on = 0 }' \
         docs/passthru-setup.bash | grep -o -- '--[a-z-]*' | grep -v -e '^--help$' -e '^--$' | sort -u | tr '\n' ' ')
@@ -67,11 +67,13 @@ for c in install uninstall status list plan xml; do
 done
 run --version
 [ $code -eq 0 ] && grep -Eq '^passthru-setup [0-9]+\.[0-9]+' "$work/out" && ok "--version" || bad "--version" "$(cat "$work/out")"
-run install --trial --root "$work/none"
-[ $code -eq 2 ] && has 'not supported yet' "$work/err" && ok "install --trial: not supported yet, exit 2" ||
+run status --trial
+[ $code -eq 2 ] && has "option '--trial' does not apply" "$work/err" && ok "status --trial: install's option only, exit 2" ||
     bad "--trial" "exit $code"
-run confirm
-[ $code -eq 2 ] && has 'not supported yet' "$work/err" && ok "confirm: not supported yet, exit 2" || bad "confirm" "exit $code"
+mkdir -p "$work/notrial"
+run confirm --root "$work/notrial"
+[ $code -eq 1 ] && has 'no trial is pending' "$work/err" && ok "confirm with no trial pending: exit 1, says so" ||
+    bad "confirm" "exit $code"
 run install --initramfs foo
 [ $code -eq 2 ] && has 'initramfs takes dracut' "$work/err" && ok "install --initramfs: checked" || bad "--initramfs" "$code"
 # an unknown short option inside a cluster is named, not the word before it

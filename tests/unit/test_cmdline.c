@@ -87,6 +87,30 @@ static void test_bad_device(void **state)
 	errlist_free(&e);
 }
 
+static void test_trial(void **state)
+{
+	static const struct { const char *text; bool trial; } cases[] = {
+		{ "quiet rd.passthru.trial=1 splash", true }, { "rd.passthru.trial", true },
+		{ "rd.passthru.trial=0", false }, { "rd.passthru.trial=1 rd.passthru.trial=no", false },
+		{ "passthru.trial=1", false }, { "rd.passthru.trials=1", false }, { "", false },
+		{ "a=\"rd.passthru.trial=1\"", false },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cmdline cl;
+		struct config c;
+		struct errlist e;
+
+		assert_int_equal(run(cases[i].text, &cl, &c, &e), 0);
+		if (cl.trial != cases[i].trial)
+			fail_msg("'%s': trial=%d", cases[i].text, cl.trial);
+		assert_false(cl.disabled);
+		config_free(&c);
+		errlist_free(&e);
+	}
+}
+
 static void test_get_last_value(void **state)
 {
 	char buf[32];
@@ -107,6 +131,7 @@ int main(void)
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_dry_run_and_devices),
 		cmocka_unit_test(test_bad_device),
+		cmocka_unit_test(test_trial),
 		cmocka_unit_test(test_get_last_value),
 	};
 

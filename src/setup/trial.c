@@ -1,0 +1,442 @@
+/* trial.c: install --trial (the next boot only gets passthru, chosen once) and confirm. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bootcfg.h"
+#include "cmdline.h"
+#include "config.h"
+#include "manifest.h"
+#include "root.h"
+#include "setup.h"
+#include "trial.h"
+
+#define TRIAL_SCRIPT "/etc/grub.d/42_passthru_trial"
+#define TRIAL_MARK "/etc/passthru.trial"
+#define TRIAL_ARG "rd.passthru.trial=1"
+#define TRIAL_TITLE "passthru trial"
+#define GRUBENV "/boot/grub/grubenv"
+#define GRUB2ENV "/boot/grub2/grubenv"
+#define TRIAL_ENTRY "passthru-trial"
+#define CONFIRM_UNIT "passthru-confirm.service"
+#define GRUB_DROPIN "/etc/default/grub.d/passthru.cfg"
+
+static const char mark_text[] =
+	"# written by passthru-setup install --trial; removed by confirm and uninstall.\n"
+	"# While the initramfs holds this file, passthru-claim claims only on a boot whose\n"
+	"# command line has rd.passthru.trial=1 (the one-time \"passthru trial\" entry).\n";
+
+/* The words the trial entry adds to the default entry's command line. */
+static int trial_words(const struct kargs_edit *e, struct sbuf *b)
+{
+	size_t i;
+
+	for (i = 0; i < e->nadd; i++)
+		sbuf_addf(b, "%s ", e->add[i]);
+	sbuf_add(b, TRIAL_ARG);
+	return b->err ? -ENOMEM : 0;
+}
+
+/*
+ * /etc/grub.d/42_passthru_trial: 10_linux again, with the words appended to
+ * GRUB_CMDLINE_LINUX, cut to its first (newest kernel's) entry, retitled and given ids of
+ * its own, so that grub-reboot can choose it by title without touching the default entry.
+ */
+char *trial_script(const struct kargs_edit *e)
+{
+	struct sbuf w = { 0 }, b = { 0 };
+
+	if (trial_words(e, &w) < 0) {
+		sbuf_free(&w);
+		return NULL;
+	}
+	sbuf_addf(&b,
+		"#! /bin/sh\n"
+		"# written by passthru-setup install --trial; removed by confirm and uninstall.\n"
+		"# The newest kernel's entry of 10_linux again, titled '" TRIAL_TITLE "', with\n"
+		"# passthru's arguments and " TRIAL_ARG "; grub-reboot chooses it for one boot.\n"
+		"set -e\n"
+		"[ -x /etc/grub.d/10_linux ] || exit 0\n"
+		"GRUB_CMDLINE_LINUX=\"${GRUB_CMDLINE_LINUX} %s\"\n"
+		"GRUB_DISABLE_RECOVERY=true\n"
+		"export GRUB_CMDLINE_LINUX GRUB_DISABLE_RECOVERY\n"
+		"/etc/grub.d/10_linux | awk '\n"
+		"done { next }\n"
+		"!seen && /^menuentry / {\n"
+		"\tsub(/^menuentry \\047[^\\047]*\\047/, \"menuentry \\047" TRIAL_TITLE "\\047\")\n"
+		"\tgsub(/gnulinux-/, \"passthru-trial-\")\n"
+		"\tseen = 1\n"
+		"}\n"
+		"seen { print }\n"
+		"seen && /^}/ { done = 1 }'\n", w.s);
+	sbuf_free(&w);
+	if (b.err) {
+		sbuf_free(&b);
+		return NULL;
+	}
+	return b.s;
+}
+
+/* GRUB clears next_entry with save_env at the trial boot: only where it can write grubenv. */
+static int grubenv_writable(const struct fsroot *fr, bool grub2)
+{
+	static const char *const ok_fs[] = { "ext2", "fat", NULL };
+	char dir[4200], *abs = NULL, *fs = NULL;
+	int r, ret = 0;
+	size_t i;
+	const char *probe = grub2 ? "grub2-probe" : "grub-probe";
+	const char *grubenv = grub2 ? GRUB2ENV : GRUBENV;
+
+	snprintf(dir, sizeof(dir), "%s%s", strcmp(fr->path, "/") ? fr->path : "",
+		 grub2 ? "/boot/grub2" : "/boot/grub");
+	{
+		const char *const a[] = { probe, "--target=abstraction", dir, NULL };
+		const char *const f[] = { probe, "--target=fs", dir, NULL };
+
+		r = run_capture(a, NULL, &abs);
+		if (r == 0)
+			r = run_capture(f, NULL, &fs);
+	}
+	if (r != 0 || !abs || !fs) {
+		fprintf(stderr, "passthru-setup: install --trial refused: grub-probe cannot tell on "
+			"what %s lies (%s), so whether GRUB can clear its one-time choice in %s at "
+			"boot is unknown; nothing was changed\n", dir,
+			r < 0 ? strerror(-r) : r == 127 ? "grub-probe is missing" :
+			"grub-probe failed", grubenv);
+		ret = -EINVAL;
+		goto out;
+	}
+	rstrip(abs);
+	rstrip(fs);
+	if (abs[0]) {
+		fprintf(stderr, "passthru-setup: install --trial refused: %s lies on %s; GRUB "
+			"cannot write %s there, so the one-time choice would never be cleared and "
+			"every boot would be the trial; install without --trial (rd.passthru=0 at "
+			"the boot menu is the way back); nothing was changed\n", dir, abs, grubenv);
+		ret = -EINVAL;
+		goto out;
+	}
+	for (i = 0; ok_fs[i] && strcmp(ok_fs[i], fs); i++)
+		;
+	if (!ok_fs[i]) {
+		fprintf(stderr, "passthru-setup: install --trial refused: %s is on %s, a "
+			"filesystem GRUB does not write %s on (GRUB writes ext2/3/4 and FAT), so the "
+			"one-time choice would never be cleared; install without --trial; nothing "
+			"was changed\n", dir, fs, grubenv);
+		ret = -EINVAL;
+	}
+out:
+	free(abs);
+	free(fs);
+	return ret;
+}
+
+int trial_check(const struct bootctx *c, const struct bootcfg_ops *const *b, int nb)
+{
+	if (nb != 1) {
+		fprintf(stderr, "passthru-setup: install --trial needs exactly one boot "
+			"configuration (GRUB, GRUB with BLS entries and grubby, or systemd-boot with "
+			"kernel-install), %s; give --bootloader; nothing was changed\n",
+			nb ? "this host has several" : "none was found or needed");
+		return -EINVAL;
+	}
+	if (c->m->exists && !c->m->trial[0] && (c->m->nboots || c->m->grubby[0])) {
+		fprintf(stderr, "passthru-setup: install --trial: passthru is installed for every "
+			"boot already; a trial would prove nothing: run passthru-setup uninstall "
+			"first; nothing was changed\n");
+		return -EEXIST;
+	}
+	if (b[0] == &boot_kernel_install)
+		return 0;	/* bootctl set-oneshot: an EFI variable, consumed at boot */
+	return grubenv_writable(c->fr, b[0] == &boot_grubby);
+}
+
+static bool is_trial_entry(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return base && !strcmp(base + 1, TRIAL_ENTRY ".conf");
+}
+
+/*
+ * BLS (grubby, systemd-boot): a copy of the entry whose name sorts last (the newest kernel's
+ * where names carry versions), in its folder, as passthru-trial.conf: titled "passthru
+ * trial", its version made to sort below every kernel's (so that it never becomes the
+ * default entry by sorting first), the arguments and the marker added to its options.
+ */
+static int stage_bls_copy(struct bootctx *c, bool esp)
+{
+	struct kargs_edit e = *c->e;
+	struct sbuf out = { 0 }, dropped = { 0 }, added = { 0 };
+	char **v = NULL, *text = NULL, *edited = NULL, path[600], *save = NULL, *line;
+	const char *src = NULL;
+	size_t i;
+	int r = bls_entries(c->t, esp, &v);
+
+	for (i = 0; r == 0 && v[i]; i++)
+		if (!is_trial_entry(v[i]))
+			src = v[i];
+	if (r == 0 && !src) {
+		fprintf(stderr, "passthru-setup: install --trial: no BLS entry (loader/entries/"
+			"*.conf) to copy for the trial boot; nothing was changed\n");
+		r = -ENOENT;
+	}
+	if (r == 0)
+		r = txn_read(c->t, src, &text, NULL);
+	if (e.nadd < 8)
+		strscpy(e.add[e.nadd++], TRIAL_ARG, sizeof(e.add[0]));
+	if (r == 0)
+		r = bls_edit(text, &e, &edited, &dropped, &added);
+	for (line = r == 0 ? strtok_r(edited, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "title ", 6) || !strncmp(line, "title\t", 6))
+			sbuf_add(&out, "title " TRIAL_TITLE "\n");
+		else if (!strncmp(line, "version ", 8) || !strncmp(line, "version\t", 8))
+			sbuf_add(&out, "version 0~passthru.trial\n");
+		else
+			sbuf_addf(&out, "%s\n", line);
+	}
+	if (r == 0 && out.s && !strstr(out.s, TRIAL_ARG)) {
+		struct sbuf w = { 0 };
+
+		r = trial_words(c->e, &w);
+		sbuf_addf(&out, "options %s\n", w.s ? w.s : "");
+		sbuf_free(&w);
+	}
+	if (r == 0 && out.err)
+		r = -ENOMEM;
+	if (r == 0) {
+		snprintf(path, sizeof(path), "%.*s/" TRIAL_ENTRY ".conf",
+			 (int)(strrchr(src, '/') - src), src);
+		r = manifest_stage(c->t, c->m, path, out.s, out.len, NULL);
+	} else if (r == -EINVAL) {
+		fprintf(stderr, "passthru-setup: install --trial: %s: its options cannot be "
+			"edited (quoting); nothing was changed\n", src);
+	}
+	sbuf_free(&out);
+	sbuf_free(&dropped);
+	sbuf_free(&added);
+	free(text);
+	free(edited);
+	strv_free(v);
+	return r;
+}
+
+int trial_stage(struct bootctx *c, const struct bootcfg_ops *b)
+{
+	char *text;
+	int r;
+
+	if (b == &boot_grub) {
+		text = trial_script(c->e);
+		if (!text)
+			return -ENOMEM;
+		r = manifest_stage(c->t, c->m, TRIAL_SCRIPT, text, strlen(text), NULL);
+		free(text);
+	} else {
+		r = stage_bls_copy(c, b == &boot_kernel_install);
+	}
+	manifest_add_boot(c->m, b->name);
+	snprintf(c->m->trial, sizeof(c->m->trial), "%s %s %s", c->o->cpu ? c->o->cpu : "-",
+		 c->o->no_iommu_pt ? "nopt" : "pt", b->name);
+	return r;
+}
+
+static int drop(struct bootctx *c, const char *path)
+{
+	struct manifest_entry *me = manifest_find(c->m, path);
+	int r = 0;
+
+	if (fsroot_exists(c->fr, path))
+		r = txn_stage_delete(c->t, path);
+	if (me) {
+		size_t i = (size_t)(me - c->m->e);
+
+		memmove(me, me + 1, (c->m->n - i - 1) * sizeof(*me));
+		c->m->n--;
+	}
+	return r;
+}
+
+int trial_stage_mark(struct bootctx *c, bool on)
+{
+	int r;
+
+	if (on)
+		return manifest_stage(c->t, c->m, TRIAL_MARK, mark_text, strlen(mark_text), NULL);
+	if (!c->m->trial[0])
+		return 0;
+	/* the trial is over: its entry and its mark go, the images are rebuilt without it
+	 * (trial_commands clears the record's trial line) */
+	r = drop(c, TRIAL_SCRIPT);
+	for (size_t i = 0; r == 0 && i < c->m->n; i++)
+		if (is_trial_entry(c->m->e[i].path))
+			r = drop(c, c->m->e[i].path);
+	if (r == 0)
+		r = drop(c, TRIAL_MARK);
+	return r;
+}
+
+int trial_commands(struct bootctx *c, bool on, struct cmdlist *out)
+{
+	static const char *const reboot[] = { "grub-reboot", TRIAL_TITLE, NULL };
+	static const char *const unset[] = { "grub-editenv", GRUBENV, "unset", "next_entry",
+					     NULL };
+	static const char *const reboot2[] = { "grub2-reboot", TRIAL_ENTRY, NULL };
+	static const char *const unset2[] = { "grub2-editenv", GRUB2ENV, "unset", "next_entry",
+					      NULL };
+	static const char *const oneshot[] = { "bootctl", "set-oneshot", TRIAL_ENTRY ".conf",
+					       NULL };
+	static const char *const nooneshot[] = { "bootctl", "set-oneshot", "", NULL };
+	static const char *const enable[] = { "systemctl", "enable", CONFIRM_UNIT, NULL };
+	static const char *const disable[] = { "systemctl", "disable", CONFIRM_UNIT, NULL };
+	char cpu[16] = "", pt[8] = "", kind[32] = "";
+	int r = 0;
+
+	sscanf(c->m->trial, "%15s %7s %31s", cpu, pt, kind);
+	if (!strcmp(kind, "grubby"))
+		r = cmdlist_add(out, on ? reboot2 : unset2);
+	else if (!strcmp(kind, "kernel-install"))
+		r = cmdlist_add(out, on ? oneshot : nooneshot);
+	else if (on)	/* grub: the entry comes from update-grub */
+		r = boot_grub.commands(c, false, out) ?: cmdlist_add(out, reboot);
+	else
+		r = cmdlist_add(out, unset);
+	if (r == 0)
+		r = cmdlist_add(out, on ? enable : disable);
+	if (!on)
+		c->m->trial[0] = '\0';
+	return r;
+}
+
+/* BLS: the trial entry's options as its loader reads them. */
+static bool report_bls(const struct bootctx *c, const struct kargs_edit *want)
+{
+	char **v = NULL, *text = NULL, *opts = NULL;
+	struct sbuf why = { 0 };
+	bool ok = false;
+	size_t i;
+
+	if (bls_entries(c->t, true, &v) < 0)
+		return false;
+	for (i = 0; v[i] && !is_trial_entry(v[i]); i++)
+		;
+	if (v[i] && txn_read(c->t, v[i], &text, NULL) == 0 && bls_options(c->t, text, &opts) == 0) {
+		printf("kernel command line for the trial boot (%s, chosen once): %s\n", v[i], opts);
+		printf("every other entry boots as before until confirmed\n");
+		ok = bootcfg_line_ok(opts, want, &why);
+		if (!ok)
+			fprintf(stderr, "passthru-setup: the trial entry: %s\n", why.s ? why.s : "?");
+	}
+	sbuf_free(&why);
+	free(opts);
+	free(text);
+	strv_free(v);
+	return ok;
+}
+
+bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool done)
+{
+	struct klines k = { 0 };
+	struct kargs_edit want = *c->e;
+	struct sbuf w = { 0 };
+	bool ok = true;
+	size_t j;
+	int r = b->effective(c, done, &k);
+
+	if (r < 0 || trial_words(c->e, &w) < 0) {
+		fprintf(stderr, "passthru-setup: cannot compute the kernel command line of %s: "
+			"%s\n", b->what, strerror(r < 0 ? -r : ENOMEM));
+		ok = false;
+	}
+	want.ndrop = 0;	/* the words appended last win over the user's contradicting ones */
+	if (want.nadd < 8)
+		strscpy(want.add[want.nadd++], TRIAL_ARG, sizeof(want.add[0]));
+	if (b != &boot_grub) {
+		klines_free(&k);
+		sbuf_free(&w);
+		return ok && report_bls(c, &want);
+	}
+	for (j = 0; ok && j < k.n; j++) {
+		struct sbuf why = { 0 }, line = { 0 };
+
+		printf("kernel command line for every boot after the trial (as before, until "
+		       "confirmed), %s: %s\n", k.v[j].label, k.v[j].line);
+		sbuf_addf(&line, "%s%s%s", k.v[j].line, k.v[j].line[0] ? " " : "", w.s);
+		printf("kernel command line for the trial boot (GRUB entry '" TRIAL_TITLE "' from "
+		       TRIAL_SCRIPT ", chosen once by grub-reboot): %s\n", line.s ? line.s : "");
+		if (!line.s || !bootcfg_line_ok(line.s, &want, &why)) {
+			fprintf(stderr, "passthru-setup: the trial entry: %s\n",
+				why.s ? why.s : "out of memory");
+			ok = false;
+		}
+		sbuf_free(&why);
+		sbuf_free(&line);
+	}
+	sbuf_free(&w);
+	klines_free(&k);
+	return ok;
+}
+
+int cmd_confirm(struct opts *o)
+{
+	struct fsroot fr;
+	struct manifest m;
+	struct root sr;
+	struct cmdline cl = { 0 };
+	char *line = NULL, cpu[16] = "", pt[8] = "";
+	int r;
+
+	if (fsroot_open_or_say(&fr, o->root) < 0)
+		return 1;
+	r = manifest_read(&fr, &m);
+	fsroot_close(&fr);
+	if (r < 0) {
+		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
+		return 1;
+	}
+	if (!m.trial[0]) {
+		fprintf(stderr, "passthru-setup: confirm: no trial is pending here (passthru-setup "
+			"install --trial starts one)\n");
+		manifest_free(&m);
+		return 1;
+	}
+	sscanf(m.trial, "%15s %7s", cpu, pt);
+	manifest_free(&m);
+	if (root_open(&sr, o->sysroot) < 0 || root_slurp(&sr, "proc/cmdline", &line, NULL) < 0) {
+		fprintf(stderr, "passthru-setup: confirm: cannot read /proc/cmdline under %s\n",
+			o->sysroot);
+		return 1;
+	}
+	root_close(&sr);
+	{
+		struct config c;
+		struct errlist errs = { 0 };
+
+		config_init(&c);
+		r = cmdline_parse(line, &cl, &c, &errs);
+		config_free(&c);
+		errlist_free(&errs);
+	}
+	free(line);
+	if (r == -ENOMEM || !cl.trial) {
+		fprintf(stderr, "passthru-setup: confirm: this boot is not the trial boot (/proc/"
+			"cmdline has no " TRIAL_ARG "): the trial stays unconfirmed\n");
+		return 1;
+	}
+	/* the same verdict as passthru-setup status: every configured device claimed, the
+	 * IOMMU active; its words go to the journal when the service runs this */
+	if (cmd_status(o) != 0) {
+		fprintf(stderr, "passthru-setup: confirm: this trial boot is not ready (see "
+			"above): the trial stays unconfirmed, and the next boot is the old one; fix "
+			"the cause and run passthru-setup install --trial again, or uninstall\n");
+		return 1;
+	}
+	printf("the trial boot is ready: making it permanent\n");
+	o->trial = false;
+	if (strcmp(cpu, "-"))
+		o->cpu = strcmp(cpu, "intel") && strcmp(cpu, "amd") ? "other" :
+			 !strcmp(cpu, "intel") ? "intel" : "amd";
+	o->no_iommu_pt = !strcmp(pt, "nopt");
+	return cmd_install(o);
+}

@@ -1,0 +1,25 @@
+/* trial.h: install --trial and confirm (trial.c). */
+#ifndef PASSTHRU_TRIAL_H
+#define PASSTHRU_TRIAL_H
+#include <stdbool.h>
+#include "bootcfg.h"
+
+/* The /etc/grub.d script of the trial entry; malloc'd, NULL: out of memory. */
+char *trial_script(const struct kargs_edit *e);
+/* --trial can be used here (GRUB, grubenv where GRUB writes it, not installed for good
+ * already); says why on stderr when not. */
+int trial_check(const struct bootctx *c, const struct bootcfg_ops *const *b, int nb);
+/* Stage the trial entry instead of the permanent arguments: GRUB: /etc/grub.d/42_passthru_trial;
+ * BLS (grubby, systemd-boot): loader/entries/passthru-trial.conf, a copy of the newest entry. */
+int trial_stage(struct bootctx *c, const struct bootcfg_ops *b);
+/* on: stage the mark that the images carry while the trial is pending; off: when a trial
+ * is pending, stage the removal of its entry and its mark (confirm, a plain install). */
+int trial_stage_mark(struct bootctx *c, bool on);
+/* on: choose the trial entry once (grub-reboot, grub2-reboot, bootctl set-oneshot), enable
+ * the confirm service; off: undo both and clear the record's trial line. */
+int trial_commands(struct bootctx *c, bool on, struct cmdlist *out);
+/* Print the command lines of later boots and of the trial boot; false when the trial boot
+ * would lack an argument. */
+bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool done);
+
+#endif

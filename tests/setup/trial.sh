@@ -1,0 +1,350 @@
+#!/bin/sh
+# trial.sh: install --trial and confirm on temporary roots (--root) and captured trees
+# (--sysroot), never on this machine's /etc or /boot.
+# usage: tests/setup/trial.sh SETUP_BIN CLAIM_BIN  (make check-setup; plain or ASan builds)
+# Stand-ins (tests/setup/bin): update-grub, dracut, systemctl record what ran; grub-reboot and
+# grub-editenv edit the root's /boot/grub/grubenv with the real grub-editenv; grub-probe says
+# what $PASSTHRU_TEST_GRUB_ABSTRACTION and $PASSTHRU_TEST_GRUB_FS tell it.
+set -u
+top=$(pwd)
+bin=$1
+claim=$2
+case $bin in /*) ;; *) bin=$top/$bin ;; esac
+case $claim in /*) ;; *) claim=$top/$claim ;; esac
+here=$top/tests/setup
+work=$top/build/tests/setup-trial
+pass=0
+fail=0
+rm -rf "$work"
+mkdir -p "$work"
+
+ok() { echo "PASS $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+
+# sysroot NAME READY TRIAL: a captured host view (intel-gpu-hda) with the config; READY yes:
+# the GPU and its audio on vfio-pci and a boot status document; TRIAL yes: the marker on the
+# command line
+sysroot() {
+    s=$work/$1
+    rm -rf "$s"
+    mkdir -p "$s/etc"
+    tar -xzf tests/fixtures/intel-gpu-hda/tree.tar.gz -C "$s"
+    printf 'device = 0000:00:05.0\n' >"$s/etc/passthru.conf"
+    if [ "$2" = yes ]; then
+        for d in 0000:00:05.0 0000:00:05.1; do
+            ln -sfn ../../../bus/pci/drivers/vfio-pci "$s/sys/bus/pci/devices/$d/driver"
+        done
+        mkdir -p "$s/run/passthru"
+        "$claim" --sysroot "$s" --dry-run --json >"$s/run/passthru/status.json"
+    fi
+    if [ "$3" = yes ]; then
+        printf '%s rd.passthru.trial=1\n' "$(cat "$s/proc/cmdline")" >"$s/proc/cmdline.new"
+        mv "$s/proc/cmdline.new" "$s/proc/cmdline"
+    fi
+}
+
+# setup ROOT SYSROOT ARGS...: passthru-setup with stand-ins, commands allowed inside the root
+setup() {
+    r=$1 s=$2
+    shift 2
+    PATH=$here/bin:$PATH PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
+        "$bin" "$@" --root "$r" --sysroot "$s"
+}
+
+snapshot() {
+    (cd "$1" && find . -path ./commands.log -prune -o \( -type f -o -type l -o -type d \) -print |
+        sort | while read -r f; do
+            if [ -f "$f" ] && [ ! -L "$f" ]; then echo "$f $(cksum <"$f")"; else echo "$f"; fi
+        done)
+}
+
+# newroot NAME: a Debian GRUB root with dracut, the claimer, a grubenv as grub-install left it
+newroot() {
+    r=$work/$1
+    rm -rf "$r" "$r.units"
+    mkdir -p "$r/etc/default" "$r/etc/grub.d" "$r/usr/sbin" "$r/usr/bin" "$r/usr/lib/passthru" \
+        "$r/boot/grub"
+    printf 'device = 0000:00:05.0\n' >"$r/etc/passthru.conf"
+    printf 'claim v1\n' >"$r/usr/lib/passthru/passthru-claim"
+    chmod 755 "$r/usr/lib/passthru/passthru-claim"
+    mkdir -p "$r/usr/lib/dracut/modules.d/90passthru"
+    : >"$r/usr/lib/dracut/modules.d/90passthru/module-setup.sh"
+    : >"$r/usr/bin/dracut"
+    cp "$here/corpus/${2:-debian-default}.grub" "$r/etc/default/grub"
+    : >"$r/usr/sbin/update-grub"
+    /usr/bin/grub-editenv "$r/boot/grub/grubenv" create
+}
+
+# what Debian's 10_linux prints for one kernel: the simple entry, then the advanced submenu
+fake_10_linux() {
+    cat <<'EOF'
+#!/bin/sh
+cat <<EOT
+function gfxmode {
+	set gfxpayload="\${1}"
+}
+menuentry 'Debian GNU/Linux' --class debian --class gnu-linux --class gnu --class os \$menuentry_id_option 'gnulinux-simple-1234-abcd' {
+	load_video
+	insmod ext2
+	echo	'Loading Linux 6.1.0-13-amd64 ...'
+	linux	/boot/vmlinuz-6.1.0-13-amd64 root=UUID=1234-abcd ro ${GRUB_CMDLINE_LINUX} ${GRUB_CMDLINE_LINUX_DEFAULT}
+	initrd	/boot/initrd.img-6.1.0-13-amd64
+}
+submenu 'Advanced options for Debian GNU/Linux' \$menuentry_id_option 'gnulinux-advanced-1234-abcd' {
+	menuentry 'Debian GNU/Linux, with Linux 6.1.0-13-amd64' --class debian \$menuentry_id_option 'gnulinux-6.1.0-13-amd64-advanced-1234-abcd' {
+		linux	/boot/vmlinuz-6.1.0-13-amd64 root=UUID=1234-abcd ro ${GRUB_CMDLINE_LINUX} ${GRUB_CMDLINE_LINUX_DEFAULT}
+	}
+}
+EOT
+EOF
+}
+
+ready=$work/sys-ready-trial
+sysroot sys-ready-trial yes yes
+sysroot sys-ready-plain yes no
+sysroot sys-notready-trial no yes
+plainsys=$work/sys-plain
+sysroot sys-plain no no
+
+# --- passthru-claim: the mark in the image keeps every boot but the trial boot claim-free
+s=$work/sys-claim
+sysroot sys-claim no no
+printf 'trial pending\n' >"$s/etc/passthru.trial"
+out=$("$claim" --sysroot "$s" --dry-run --json)
+echo "$out" | jq -e '.trial_pending == true and (.devices | length) == 0' >/dev/null &&
+    ok "claim: trial pending, no marker on the command line: nothing touched" ||
+    bad "claim untried" "$out"
+printf 'quiet rd.passthru.trial=1\n' >"$work/trial.cmdline"
+out=$("$claim" --sysroot "$s" --cmdline "$work/trial.cmdline" --dry-run --json)
+echo "$out" | jq -e '.trial_pending == null and ([.devices[] | select(.state == "planned")] |
+    length) == 2' >/dev/null && ok "claim: the trial boot (rd.passthru.trial=1) claims" ||
+    bad "claim trial" "$out"
+rm "$s/etc/passthru.trial"
+out=$("$claim" --sysroot "$s" --dry-run --json)
+echo "$out" | jq -e '.trial_pending == null and (.devices | length) == 2' >/dev/null &&
+    ok "claim: no trial pending: claims on every boot" || bad "claim plain" "$out"
+
+# --- the trial script itself: 10_linux's newest entry, retitled, with the arguments
+newroot script
+r=$work/script
+out=$(setup "$r" "$plainsys" install --trial --cpu intel 2>&1) || bad "install --trial" "$out"
+fake_10_linux >"$work/10_linux" && chmod 755 "$work/10_linux"
+sed "s|/etc/grub.d/10_linux|$work/10_linux|g" "$r/etc/grub.d/42_passthru_trial" >"$work/42.sh"
+[ -x "$r/etc/grub.d/42_passthru_trial" ] && ok "trial script is executable (grub-mkconfig runs it)" ||
+    bad "trial script mode" "$(ls -l "$r/etc/grub.d/42_passthru_trial")"
+gen=$(GRUB_CMDLINE_LINUX='quiet "a b"' GRUB_CMDLINE_LINUX_DEFAULT=splash sh "$work/42.sh")
+want="menuentry 'passthru trial' --class debian --class gnu-linux --class gnu --class os \$menuentry_id_option 'passthru-trial-simple-1234-abcd' {"
+[ "$(echo "$gen" | head -n1)" = "$want" ] &&
+    echo "$gen" | grep -q 'linux	/boot/vmlinuz-6.1.0-13-amd64 root=UUID=1234-abcd ro quiet "a b" intel_iommu=on iommu=pt rd.passthru.trial=1 splash$' &&
+    [ "$(echo "$gen" | grep -c '^menuentry')" = 1 ] && [ "$(echo "$gen" | tail -n1)" = "}" ] &&
+    ! echo "$gen" | grep -q 'submenu\|gnulinux' &&
+    ok "trial script: one entry 'passthru trial', own id, the arguments and the marker" ||
+    bad "trial script" "$gen"
+
+# --- install --trial: the entry, the mark, the one-time choice, the service; no drop-in
+newroot trial
+r=$work/trial
+cp -a "$r" "$r.pristine"
+before=$(snapshot "$r")
+out=$(setup "$r" "$plainsys" install --trial --cpu intel 2>&1)
+rc=$?
+log=$(cat "$r/commands.log")
+if [ $rc -eq 0 ] && [ ! -e "$r/etc/default/grub.d/passthru.cfg" ] &&
+    [ -f "$r/etc/passthru.trial" ] && grep -q 'intel_iommu=on iommu=pt rd.passthru.trial=1' \
+        "$r/etc/grub.d/42_passthru_trial" &&
+    /usr/bin/grub-editenv "$r/boot/grub/grubenv" list | grep -qx 'next_entry=passthru trial' &&
+    grep -qx 'passthru-confirm.service' "$r.units" &&
+    echo "$log" | grep -q '^update-grub' && echo "$log" | grep -q '^dracut -f --regenerate-all' &&
+    echo "$out" | grep -q "trial boot .*: .*intel_iommu=on iommu=pt rd.passthru.trial=1" &&
+    echo "$out" | grep -q 'trial installed'; then
+    ok "install --trial: entry, mark, grubenv next_entry, service enabled, no permanent drop-in"
+else
+    bad "install --trial" "rc=$rc $out $log"
+fi
+# every later boot: the default entry is as before (mkconfig sees no passthru argument)
+lx=$(cd "$r" && sh -c 'for x in ./etc/default/grub ./etc/default/grub.d/*.cfg; do
+        if [ -e "$x" ]; then . "$x"; fi; done; echo "$GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT"')
+case " $lx " in *intel_iommu=on*) bad "install --trial" "default entry has the args: $lx" ;;
+*) ok "install --trial: the default entry's command line is unchanged ($lx)" ;; esac
+# again: arms the trial again (grub-reboot runs again), nothing else changes
+/usr/bin/grub-editenv "$r/boot/grub/grubenv" set next_entry=
+once=$(snapshot "$r" | grep -v grubenv)
+out=$(setup "$r" "$plainsys" install --trial --cpu intel 2>&1)
+[ $? -eq 0 ] && [ "$(snapshot "$r" | grep -v grubenv)" = "$once" ] &&
+    /usr/bin/grub-editenv "$r/boot/grub/grubenv" list | grep -qx 'next_entry=passthru trial' &&
+    ok "install --trial again: the one-time choice again, no file changed" ||
+    bad "install --trial again" "$out"
+
+# --- uninstall of a trial never confirmed (after the trial boot cleared next_entry): byte exact
+/usr/bin/grub-editenv "$r/boot/grub/grubenv" set next_entry=
+out=$(setup "$r" "$plainsys" uninstall 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && [ "$(snapshot "$r")" = "$before" ] && ! grep -q . "$r.units" &&
+    diff -r -x commands.log "$r" "$r.pristine" >/dev/null; then
+    ok "uninstall of an unconfirmed trial: every file as before, byte for byte; service disabled"
+else
+    bad "uninstall trial" "rc=$rc $out $(diff -r "$r" "$r.pristine")"
+fi
+
+# --- refusals: grubenv where GRUB cannot write it; another boot configuration
+for case in "lvm ext2" "diskfilter mdraid1x ext2" "cryptodisk luks ext2" " btrfs" " xfs"; do
+    newroot refuse
+    r=$work/refuse
+    before=$(snapshot "$r")
+    set -- $case
+    if [ $# -eq 2 ]; then a=$1 fs=$2; elif [ $# -eq 3 ]; then a="$1 $2" fs=$3; else a="" fs=$1; fi
+    out=$(PASSTHRU_TEST_GRUB_ABSTRACTION=$a PASSTHRU_TEST_GRUB_FS=$fs \
+        setup "$r" "$plainsys" install --trial --cpu intel 2>&1)
+    rc=$?
+    [ $rc -eq 1 ] && [ "$(snapshot "$r")" = "$before" ] &&
+        echo "$out" | grep -q "install --trial refused: .*/boot/grub .* ${a:-$fs}" &&
+        ! grep -q 'update-grub\|grub-reboot\|dracut' "$r/commands.log" &&
+        ok "install --trial refused, nothing changed: /boot/grub on ${a:+$a, }$fs" ||
+        bad "refuse $case" "rc=$rc $out"
+done
+"$bin" uninstall --trial >/dev/null 2>&1
+[ $? -eq 2 ] && ok "--trial on uninstall: usage error" || bad "--trial usage" ""
+
+# --- confirm: refused off the trial boot, refused when not ready; then a plain install's state
+newroot conf
+r=$work/conf
+setup "$r" "$plainsys" install --trial --cpu intel >/dev/null 2>&1 || bad "conf install" ""
+/usr/bin/grub-editenv "$r/boot/grub/grubenv" set next_entry=	# GRUB did at the trial boot
+mid=$(snapshot "$r")
+out=$(setup "$r" "$work/sys-ready-plain" confirm 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'not the trial boot' && [ "$(snapshot "$r")" = "$mid" ] &&
+    ok "confirm on a boot without rd.passthru.trial=1: refused, nothing changed" ||
+    bad "confirm not trial" "$out"
+out=$(setup "$r" "$work/sys-notready-trial" confirm 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'not ready' && echo "$out" | grep -q 'passthru-claim did not run' &&
+    [ "$(snapshot "$r")" = "$mid" ] && grep -qx passthru-confirm.service "$r.units" &&
+    ok "confirm on a trial boot whose status is not ready: refused, says why, nothing changed" ||
+    bad "confirm not ready" "$out"
+: >"$r/commands.log"
+out=$(setup "$r" "$ready" confirm 2>&1)
+rc=$?
+log=$(cat "$r/commands.log")
+[ $rc -eq 0 ] && [ ! -e "$r/etc/grub.d/42_passthru_trial" ] && [ ! -e "$r/etc/passthru.trial" ] &&
+    grep -q 'intel_iommu=on iommu=pt' "$r/etc/default/grub.d/passthru.cfg" &&
+    echo "$log" | grep -q '^update-grub' && echo "$log" | grep -q '^dracut -f --regenerate-all' &&
+    echo "$log" | grep -q '^systemctl disable passthru-confirm.service' &&
+    ! grep -q . "$r.units" && ! grep -q '^trial' "$r/var/lib/passthru/installed" &&
+    ok "confirm on a ready trial boot: drop-in, trial entry and mark gone, images rebuilt, service disabled" ||
+    bad "confirm" "rc=$rc $out $log"
+# the same end state as a plain install
+newroot plain
+p=$work/plain
+setup "$p" "$plainsys" install --cpu intel >/dev/null 2>&1 || bad "plain install" ""
+# (the install record lists the same lines; their order follows the order of the edits)
+m=var/lib/passthru/installed
+diff -r -x commands.log -x installed "$r" "$p" >"$work/confirm.diff" &&
+    [ "$(sort "$r/$m")" = "$(sort "$p/$m")" ] &&
+    ok "confirm's end state equals a plain install's, file for file" ||
+    bad "confirm end state" "$(cat "$work/confirm.diff")"
+out=$(setup "$r" "$ready" confirm 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'no trial is pending' && ok "confirm again: no trial pending" ||
+    bad "confirm again" "$out"
+out=$(setup "$r" "$plainsys" install --trial --cpu intel 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'installed for every boot already' &&
+    ok "install --trial over a permanent install: refused" || bad "trial over install" "$out"
+
+# --- BLS: grubby (Fedora) and systemd-boot (kernel-install): a copied entry, chosen once
+# blsroot NAME KIND: two entries (an older kernel's and the newest one's)
+blsroot() {
+    r=$work/$1
+    rm -rf "$r" "$r.units" "$r.oneshot"
+    mkdir -p "$r/etc/default" "$r/etc/kernel" "$r/usr/sbin" "$r/usr/bin" "$r/usr/lib/passthru" \
+        "$r/boot/loader/entries" "$r/boot/grub2"
+    printf 'device = 0000:00:05.0\n' >"$r/etc/passthru.conf"
+    printf 'claim v1\n' >"$r/usr/lib/passthru/passthru-claim"
+    chmod 755 "$r/usr/lib/passthru/passthru-claim"
+    mkdir -p "$r/usr/lib/dracut/modules.d/90passthru"
+    : >"$r/usr/lib/dracut/modules.d/90passthru/module-setup.sh"
+    : >"$r/usr/bin/dracut"
+    e=$r/boot/loader/entries
+    if [ "$2" = grubby ]; then
+        cp "$here/corpus/fedora.grub" "$r/etc/default/grub"
+        : >"$r/usr/sbin/grubby"
+        sed 's/6\.5\.6-300/6.4.1-100/g' "$here/corpus/fedora.bls" >"$e/f39-6.4.conf"
+        cp "$here/corpus/fedora.bls" "$e/f39-6.5.conf"
+        /usr/bin/grub-editenv "$r/boot/grub2/grubenv" create
+        newest="linux /vmlinuz-6.5.6-300.fc39.x86_64"
+    else
+        printf 'root=/dev/vda1 ro quiet\n' >"$r/etc/kernel/cmdline"
+        printf 'timeout 3\n' >"$r/boot/loader/loader.conf"
+        for v in 6.1.0-12 6.1.0-13; do
+            printf 'title Debian GNU/Linux 12\nversion %s-amd64\nmachine-id abc\noptions root=/dev/vda1 ro quiet\nlinux /abc/%s-amd64/linux\ninitrd /abc/%s-amd64/initrd.img-%s-amd64\n' \
+                "$v" "$v" "$v" "$v" >"$e/abc-$v-amd64.conf"
+        done
+        newest="linux /abc/6.1.0-13-amd64/linux"
+    fi
+}
+
+bls_case() {
+    name=$1 kind=$2
+    blsroot "$name" "$kind"
+    r=$work/$name
+    cp -a "$r" "$r.pristine"
+    out=$(setup "$r" "$plainsys" install --trial --cpu intel --bootloader "$kind" 2>&1)
+    rc=$?
+    t=$r/boot/loader/entries/passthru-trial.conf
+    log=$(cat "$r/commands.log")
+    if [ "$kind" = grubby ]; then
+        chosen=$(/usr/bin/grub-editenv "$r/boot/grub2/grubenv" list | sed -n 's/^next_entry=//p')
+    else
+        chosen=$(cat "$r.oneshot" 2>/dev/null)
+    fi
+    # every other entry as it was (grubenv: the one-time choice, checked below)
+    diff -r -x passthru-trial.conf -x grubenv "$r/boot" "$r.pristine/boot" >/dev/null
+    same=$?
+    if [ $rc -eq 0 ] && [ $same -eq 0 ] && grep -qx 'title passthru trial' "$t" &&
+        grep -qx 'version 0~passthru.trial' "$t" && grep -qx "$newest" "$t" &&
+        grep -q '^options .*intel_iommu=on iommu=pt rd.passthru.trial=1' "$t"; then
+        :
+    else
+        bad "$name install --trial" "rc=$rc $out $(cat "$t" 2>&1)"
+        return
+    fi
+    if cmp -s "$r/etc/kernel/cmdline" "$r.pristine/etc/kernel/cmdline" 2>/dev/null ||
+        cmp -s "$r/etc/default/grub" "$r.pristine/etc/default/grub"; then :; else
+        bad "$name install --trial" "the permanent configuration changed"; return
+    fi
+    case $chosen in passthru-trial|passthru-trial.conf) ;; *) bad "$name one-time choice" "'$chosen' $log"; return ;; esac
+    echo "$log" | grep -q '^grubby' && { bad "$name install --trial" "grubby ran: $log"; return; }
+    grep -qx passthru-confirm.service "$r.units" || { bad "$name service" "$log"; return; }
+    ok "$kind: install --trial copies the newest entry (own title, low version, args + marker), chooses it once ($chosen)"
+    [ "$kind" = grubby ] && /usr/bin/grub-editenv "$r/boot/grub2/grubenv" set next_entry=
+    out=$(setup "$r" "$plainsys" uninstall 2>&1)
+    if [ $? -eq 0 ] && diff -r -x commands.log "$r" "$r.pristine" >/dev/null && [ ! -e "$r.oneshot" ] &&
+        ! grep -q . "$r.units"; then
+        ok "$kind: uninstall of an unconfirmed trial: byte for byte as before"
+    else
+        bad "$name uninstall" "$out $(diff -r "$r" "$r.pristine")"
+        return
+    fi
+    setup "$r" "$plainsys" install --trial --cpu intel --bootloader "$kind" >/dev/null 2>&1
+    [ "$kind" = grubby ] && /usr/bin/grub-editenv "$r/boot/grub2/grubenv" set next_entry=
+    rm -f "$r.oneshot"	# the firmware consumed it at the trial boot
+    out=$(setup "$r" "$ready" confirm 2>&1) || { bad "$name confirm" "$out"; return; }
+    blsroot "$name-plain" "$kind"
+    p=$work/$name-plain
+    setup "$p" "$plainsys" install --cpu intel --bootloader "$kind" >/dev/null 2>&1 ||
+        { bad "$name plain install" ""; return; }
+    m=var/lib/passthru/installed
+    if diff -r -x commands.log -x installed "$r" "$p" >"$work/$name.diff" &&
+        [ "$(sort "$r/$m")" = "$(sort "$p/$m")" ] && [ ! -e "$r/boot/loader/entries/passthru-trial.conf" ]; then
+        ok "$kind: confirm's end state equals a plain install's, file for file"
+    else
+        bad "$name confirm end state" "$out $(cat "$work/$name.diff")"
+    fi
+}
+bls_case bls-grubby grubby
+bls_case sdboot kernel-install
+blsroot bls-lvm grubby
+out=$(PASSTHRU_TEST_GRUB_ABSTRACTION=lvm setup "$work/bls-lvm" "$plainsys" install --trial --cpu intel --bootloader grubby 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'refused: .*/boot/grub2 lies on lvm' &&
+    [ ! -e "$work/bls-lvm/boot/loader/entries/passthru-trial.conf" ] &&
+    ok "grubby: install --trial refused when /boot/grub2 is on LVM" || bad "bls lvm" "$out"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
