@@ -7,7 +7,7 @@ PKGS="build-essential pkg-config musl-tools musl-dev linux-libc-dev
 libcmocka-dev libkmod-dev libpci-dev pciutils pci.ids
 autoconf automake libtool dpkg-dev
 dracut-core cpio qemu-system-x86 kmod
-debootstrap fdisk grub-pc-bin grub2-common e2fsprogs
+debootstrap fdisk grub-pc-bin grub2-common e2fsprogs ovmf dosfstools mtools
 shellcheck clang libclang-rt-14-dev valgrind zstd xz-utils systemd udev file jq debian-archive-keyring"
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,82 @@
+#!/bin/sh
+# step.sh: runs inside the UEFI guest at each boot (passthru-lifecycle.service): says how the
+# guest booted (firmware, systemd-boot's EFI variables, the entry, /proc/cmdline), then
+# phase 1 installs, phase 2 checks the claim and uninstalls, phase 3 checks it is gone.
+# Every result is a "LIFECYCLE: ..." line on the serial console; then the guest powers off.
+state=/var/lib/passthru-lifecycle/phase
+mkdir -p /var/lib/passthru-lifecycle
+phase=$(cat "$state" 2>/dev/null || echo 1)
+vendor=4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
+say() {
+    printf 'LIFECYCLE: %s\n' "$*" >/dev/ttyS0
+}
+driver() {
+    d=/sys/bus/pci/devices/$1/driver
+    if [ -L "$d" ]; then basename "$(readlink "$d")"; else echo none; fi
+}
+# an EFI variable of the boot loader interface: 4 bytes of attributes, then UTF-16LE text
+efivar() {
+    f=/sys/firmware/efi/efivars/$1-$vendor
+    if [ -r "$f" ]; then cat "$f" | tail -c +5 | tr -d '\000'; else echo none; fi
+}
+# the options line of the loader entry systemd-boot booted
+entry_options() {
+    e=$(efivar LoaderEntrySelected)
+    for f in /boot/efi/loader/entries/"$e" /boot/efi/loader/entries/"$e".conf; do
+        [ -f "$f" ] && sed -n 's/^options[[:space:]]*//p' "$f" && return
+    done
+    echo none
+}
+say "phase=$phase"
+say "cmdline=$(cat /proc/cmdline)"
+if [ -d /sys/firmware/efi ]; then say "firmware=uefi"; else say "firmware=bios"; fi
+say "loader-info=$(efivar LoaderInfo)"
+say "loader-entry=$(efivar LoaderEntrySelected)"
+say "entry-options=$(entry_options)"
+say "kernel-cmdline-file=$(cat /etc/kernel/cmdline 2>/dev/null)"
+bootctl status --no-pager 2>&1 | sed -n '/^Current Boot Loader:/,/^$/p' | sed 's/^/LIFECYCLE: bootctl: /' >/dev/ttyS0
+for f in /boot/efi/loader/entries/*.conf; do
+    [ -f "$f" ] && sed "s|^|LIFECYCLE: entry ${f##*/}: |" "$f" >/dev/ttyS0
+done
+say "driver-05.0=$(driver 0000:00:05.0)"
+say "driver-05.1=$(driver 0000:00:05.1)"
+say "fb=$(cat /proc/fb 2>/dev/null | tr '\n' ';')"
+dmesg | grep -i -e "can't reserve" -e efifb -e simple-framebuffer -e simpledrm -e vfio |
+    sed 's/^/LIFECYCLE: dmesg: /' >/dev/ttyS0
+passthru-setup status >/tmp/status.txt 2>&1
+say "status-rc=$?"
+sed 's/^/LIFECYCLE: status: /' /tmp/status.txt >/dev/ttyS0
+case $phase in
+1)
+    start=$(date +%s)
+    passthru-setup install --device 0000:00:05.0 >/tmp/install.txt 2>&1
+    rc=$?
+    sed 's/^/LIFECYCLE: install: /' /tmp/install.txt >/dev/ttyS0
+    say "install-rc=$rc"
+    say "install-seconds=$(( $(date +%s) - start ))"
+    for f in /boot/efi/loader/entries/*.conf; do
+        [ -f "$f" ] && sed "s|^|LIFECYCLE: entry-after-install ${f##*/}: |" "$f" >/dev/ttyS0
+    done
+    echo 2 >"$state"
+    ;;
+2)
+    start=$(date +%s)
+    passthru-setup uninstall >/tmp/uninstall.txt 2>&1
+    rc=$?
+    sed 's/^/LIFECYCLE: uninstall: /' /tmp/uninstall.txt >/dev/ttyS0
+    say "uninstall-rc=$rc"
+    say "uninstall-seconds=$(( $(date +%s) - start ))"
+    echo 3 >"$state"
+    ;;
+*)
+    n=0
+    for f in /etc/initramfs-tools/hooks/passthru /etc/initramfs-tools/conf.d/passthru \
+        /etc/dracut.conf.d/passthru.conf /var/lib/passthru/installed; do
+        [ -e "$f" ] && n=$((n + 1))
+    done
+    say "passthru-files=$n"
+    ;;
+esac
+sync
+say "end-of-phase=$phase"
+systemctl poweroff
