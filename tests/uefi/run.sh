@@ -152,6 +152,7 @@ booted_by_sdboot() {
 if boot 1; then
     booted_by_sdboot 1
     check "before install: no IOMMU arguments" "$(val 1 cmdline | grep -c intel_iommu=on)" 0
+    check "before install: the booted initramfs has no passthru-claim" "$(val 1 esp-initrd-claim)" 0
     check "install exits 0" "$(val 1 install-rc)" 0
     echo "  install printed:"
     lines 1 "install: "
@@ -161,6 +162,8 @@ fi
 if boot 2; then
     booted_by_sdboot 2
     check_match "after install: /proc/cmdline has intel_iommu=on" "$(val 2 cmdline)" "intel_iommu=on iommu=pt"
+    check "after install: the booted initramfs (on the ESP) has passthru-claim" \
+        "$(val 2 esp-initrd-claim)" 1
     check "after install: 00:05.0 on vfio-pci" "$(val 2 driver-05.0)" vfio-pci
     check "after install: 00:05.1 on vfio-pci" "$(val 2 driver-05.1)" vfio-pci
     check "after install: passthru-setup status exits 0" "$(val 2 status-rc)" 0
@@ -173,6 +176,7 @@ if boot 3; then
     booted_by_sdboot 3
     check "after uninstall: no intel_iommu=on" "$(val 3 cmdline | grep -c intel_iommu=on)" 0
     check "after uninstall: 00:05.0 back on the host driver" "$(val 3 driver-05.0)" bochs-drm
+    check "after uninstall: the booted initramfs has no passthru-claim" "$(val 3 esp-initrd-claim)" 0
     check "after uninstall: passthru's files gone" "$(val 3 passthru-files)" 0
 fi
 echo "uefi: $(( $(date +%s) - t0 )) s in all"

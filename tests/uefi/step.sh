@@ -40,6 +40,13 @@ for f in /boot/efi/loader/entries/*.conf; do
 done
 say "driver-05.0=$(driver 0000:00:05.0)"
 say "driver-05.1=$(driver 0000:00:05.1)"
+# the initramfs systemd-boot loaded (the entry's initrd line, on the ESP): passthru in it?
+initrd=$(sed -n 's/^initrd[[:space:]]*//p' /boot/efi/loader/entries/*.conf 2>/dev/null | head -n 1)
+if [ -n "$initrd" ] && [ -f "/boot/efi$initrd" ]; then
+    say "esp-initrd-claim=$(lsinitramfs "/boot/efi$initrd" | grep -c 'passthru/passthru-claim$')"
+else
+    say "esp-initrd-claim=no initrd ($initrd)"
+fi
 say "fb=$(cat /proc/fb 2>/dev/null | tr '\n' ';')"
 dmesg | grep -i -e "can't reserve" -e efifb -e simple-framebuffer -e simpledrm -e vfio |
     sed 's/^/LIFECYCLE: dmesg: /' >/dev/ttyS0
@@ -70,8 +77,8 @@ case $phase in
     ;;
 *)
     n=0
-    for f in /etc/initramfs-tools/hooks/passthru /etc/initramfs-tools/conf.d/passthru \
-        /etc/dracut.conf.d/passthru.conf /var/lib/passthru/installed; do
+    for f in /etc/initramfs-tools/conf.d/passthru /etc/dracut.conf.d/passthru.conf \
+        /var/lib/passthru/installed; do
         [ -e "$f" ] && n=$((n + 1))
     done
     say "passthru-files=$n"
