@@ -7,6 +7,8 @@ DATADIR ?= $(PREFIX)/share
 SYSCONFDIR ?= /etc
 DRACUTMODDIR ?= $(shell pkg-config --variable=dracutmodulesdir dracut 2>/dev/null || echo $(PREFIX)/lib/dracut/modules.d)
 DRACUTMODDIR := $(if $(DRACUTMODDIR),$(DRACUTMODDIR),$(PREFIX)/lib/dracut/modules.d)
+INITRAMFSTOOLSDIR ?= $(DATADIR)/initramfs-tools
+INITCPIODIR ?= $(PREFIX)/lib/initcpio
 
 B := build
 CC ?= cc
@@ -40,6 +42,15 @@ $(B)/host/%.o: src/%.c $(HDRS)
 $(B)/host/libpassthru.a: $(HOST_OBJ)
 	rm -f $@ && ar rcs $@ $^
 HOST_LIBS := $(shell pkg-config --libs libkmod libpci 2>/dev/null || echo -lkmod -lpci)
+
+# mkinitcpio/passthru.conf, the drop-in install writes, as a C string for initramfs_mkinitcpio.c
+$(B)/gen/mkinitcpio_dropin.h: mkinitcpio/passthru.conf
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $< >$@
+$(B)/host/setup/initramfs_mkinitcpio.o $(B)/asan/setup/initramfs_mkinitcpio.o: \
+	$(B)/gen/mkinitcpio_dropin.h
+$(B)/host/setup/initramfs_mkinitcpio.o: CFLAGS += -I$(B)/gen
+$(B)/asan/setup/initramfs_mkinitcpio.o: ASAN_FLAGS += -I$(B)/gen
 
 $(B)/passthru-setup: $(patsubst src/%.c,$(B)/host/%.o,$(SETUP_SRC)) $(B)/host/libpassthru.a
 	$(CC) $(CFLAGS) -o $@ $^ $(HOST_LIBS)
@@ -80,6 +91,11 @@ install: all
 	install -D -m 0755 $(B)/passthru-setup $(DESTDIR)$(SBINDIR)/passthru-setup
 	install -D -m 0755 dracut/90passthru/module-setup.sh $(DESTDIR)$(DRACUTMODDIR)/90passthru/module-setup.sh
 	install -D -m 0755 dracut/90passthru/passthru-pre-udev.sh $(DESTDIR)$(DRACUTMODDIR)/90passthru/passthru-pre-udev.sh
+	install -D -m 0755 initramfs-tools/hooks/passthru $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/passthru
+	install -D -m 0755 initramfs-tools/scripts/init-top/passthru \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/passthru
+	install -D -m 0755 mkinitcpio/install/passthru $(DESTDIR)$(INITCPIODIR)/install/passthru
+	install -D -m 0755 mkinitcpio/hooks/passthru $(DESTDIR)$(INITCPIODIR)/hooks/passthru
 	install -D -m 0644 conf/passthru.conf $(DESTDIR)$(DATADIR)/doc/passthru/passthru.conf.example
 	for m in docs/man/*.[58]; do [ -f "$$m" ] || continue; \
 		s=$${m##*.}; install -D -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
@@ -87,4 +103,4 @@ install: all
 		$(DESTDIR)$(DATADIR)/bash-completion/completions/passthru-setup
 
 clean:
-	rm -rf $(B)/host $(B)/musl $(B)/asan $(B)/tests $(B)/passthru-* $(B)/fuzz
+	rm -rf $(B)/host $(B)/musl $(B)/asan $(B)/tests $(B)/passthru-* $(B)/fuzz $(B)/gen

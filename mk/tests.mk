@@ -7,7 +7,7 @@ $(B)/gentree: tests/bench/gentree.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 $(WARN) -o $@ $<
 
-check-all: check-quick check-vm check-lifecycle
+check-all: check-quick check-vm check-vm-initramfs-tools check-vm-mkinitcpio check-lifecycle
 	@echo "make check: all suites passed"
 
 check-quick: check-static check-unit check-fixtures check-valgrind check-fuzz check-setup \
@@ -32,7 +32,9 @@ fuzz: fuzz-config fuzz-kargs
 
 check-shell:
 	shellcheck -S warning $$(find dracut tests scripts -name '*.sh' -o -name 'module-setup.sh' | sort -u) \
-		$$(grep -rl '^#!/bin/sh' tests scripts dracut .ci 2>/dev/null | sort -u)
+		$$(grep -rl '^#!/bin/sh' tests scripts dracut initramfs-tools .ci 2>/dev/null | sort -u)
+	shellcheck -S warning -s bash mkinitcpio/install/* mkinitcpio/passthru.conf tests/vm/mkinitcpio/install/*
+	shellcheck -S warning -s sh mkinitcpio/hooks/* tests/vm/mkinitcpio/hooks/*
 	@echo "PASS shellcheck"
 
 bench: $(B)/passthru-claim $(B)/gentree
@@ -64,4 +66,5 @@ endef
 
 # the config parser and kernel command line reader; passthru-setup's argument editors
 $(eval $(call fuzz_rules,config,src/lib/config.c src/lib/cmdline.c src/lib/util.c src/lib/root.c))
-$(eval $(call fuzz_rules,kargs,src/setup/kargs.c src/setup/grubfile.c src/lib/util.c))
+$(eval $(call fuzz_rules,kargs,src/setup/kargs.c src/setup/grubfile.c src/setup/bls.c \
+	src/setup/txn.c src/setup/fsroot.c src/lib/util.c))

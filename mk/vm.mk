@@ -1,6 +1,6 @@
 # mk/vm.mk: end-to-end boots under QEMU: check-vm, demo, bench-vm, fixture captures.
 KERNEL_STAMP := $(B)/kernel/version
-.PHONY: kernel check-vm demo bench-vm fixtures-capture
+.PHONY: kernel check-vm check-vm-initramfs-tools check-vm-mkinitcpio demo bench-vm fixtures-capture
 
 $(KERNEL_STAMP): scripts/fetch-kernel.sh
 	sh scripts/fetch-kernel.sh $(B)/kernel
@@ -9,6 +9,16 @@ kernel: $(KERNEL_STAMP)
 
 check-vm: $(B)/passthru-claim $(KERNEL_STAMP)
 	tests/vm/run.sh
+
+# images that initramfs-tools and mkinitcpio build themselves, booted (tests/vm/run-gen.sh)
+check-vm-initramfs-tools: $(B)/passthru-claim $(B)/tests/initramfs-gen $(KERNEL_STAMP)
+	tests/vm/run-gen.sh initramfs-tools
+
+# busybox images: every scenario; systemd images: the ones that differ there (the unit's order,
+# rd.passthru=0 by its condition, a broken config), to keep make check's time
+check-vm-mkinitcpio: $(B)/passthru-claim $(B)/tests/initramfs-gen $(KERNEL_STAMP)
+	tests/vm/run-gen.sh mkinitcpio
+	tests/vm/run-gen.sh mkinitcpio-systemd intel_gpu_hda bridge_nic broken_config disabled early_kms
 
 demo: install-tools
 	$(MAKE) --no-print-directory $(B)/passthru-claim $(KERNEL_STAMP)

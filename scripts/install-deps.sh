@@ -2,12 +2,14 @@
 # install-deps.sh: install the Debian packages that building and testing passthru need.
 # Tools only, no recommends: dracut-core (not dracut, which would replace initramfs-tools;
 # and not its recommends lvm2/mdadm/cryptsetup, which hook into the machine's initramfs).
+# busybox and klibc-utils: what the initramfs-tools and mkinitcpio test images are built from.
 set -eu
 PKGS="build-essential pkg-config musl-tools musl-dev linux-libc-dev
 libcmocka-dev libkmod-dev libpci-dev pciutils pci.ids
 autoconf automake libtool dpkg-dev
-dracut-core cpio qemu-system-x86 kmod
-debootstrap fdisk grub-pc-bin grub2-common e2fsprogs ovmf dosfstools mtools
+dracut-core cpio qemu-system-x86 kmod busybox klibc-utils
+debootstrap fdisk grub-pc-bin grub2-common e2fsprogs
+ovmf dosfstools mtools
 shellcheck clang libclang-rt-14-dev valgrind zstd xz-utils systemd udev file jq debian-archive-keyring"
 missing=""
 for p in $PKGS; do

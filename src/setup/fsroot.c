@@ -2,9 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -130,4 +132,24 @@ int fsroot_unlink(const struct fsroot *r, const char *path)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+int fsroot_lock(const struct fsroot *r, int seconds)
+{
+	int i;
+
+	for (i = 0; i <= seconds * 10; i++) {
+		if (flock(r->fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		if (i == 0)
+			fprintf(stderr, "passthru-setup: another passthru-setup install or uninstall "
+				"is working on %s: waiting up to %d s\n", r->path, seconds);
+		usleep(100000);
+	}
+	fprintf(stderr, "passthru-setup: another passthru-setup install or uninstall is still "
+		"working on %s after %d s: nothing was changed; run this again when it is done\n",
+		r->path, seconds);
+	return -EWOULDBLOCK;
 }

@@ -1,4 +1,5 @@
-/* kargs.c: the IOMMU kernel arguments for a CPU, and editing space-separated lists of them. */
+/* kargs.c: the IOMMU kernel arguments for a CPU, and byte-preserving edits of argument lists. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "setup.h"
@@ -21,94 +22,134 @@ void kargs_for_cpu(const char *cpu, bool iommu_pt, struct kargs_edit *ret)
 		if (iommu_pt) {
 			strcpy(e.add[e.nadd++], "iommu=pt");
 			strcpy(e.drop[e.ndrop++], "iommu=nopt");
+			strcpy(e.drop[e.ndrop++], "iommu.passthrough=0");
 		}
 	}
 	*ret = e;
 }
 
-static bool in(const char (*list)[64], size_t n, const char *w, size_t len)
+static bool blank(char c)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strlen(list[i]) == len && !strncmp(list[i], w, len))
-			return true;
-	return false;
+	return c == ' ' || c == '\t';
 }
 
-/* Keep the words not in the lists; quoting is left as it is (our words never need it). */
-static char *filter(const char *line, const struct kargs_edit *e, bool drop_contra,
-		    struct sbuf *dropped)
+/*
+ * The next word of line from *pos, as the kernel splits it (blanks outside double quotes):
+ * [*ws, *we). False at the end; *unbalanced when a quote runs to the end of the line.
+ */
+static bool next_word(const char *line, size_t *pos, size_t *ws, size_t *we, bool *unbalanced)
 {
-	struct sbuf b = { 0 };
-	const char *p = line;
+	size_t p = *pos;
+	bool q = false;
 
-	sbuf_add(&b, "");
-	while (*p) {
-		const char *w;
-		size_t len;
-		bool q = false;
+	while (line[p] && blank(line[p]))
+		p++;
+	if (!line[p])
+		return false;
+	*ws = p;
+	for (; line[p] && (q || !blank(line[p])); p++)
+		if (line[p] == '"')
+			q = !q;
+	*we = p;
+	*pos = p;
+	if (q && unbalanced)
+		*unbalanced = true;
+	return true;
+}
 
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p)
-			break;
-		for (w = p; *p && (q || (*p != ' ' && *p != '\t')); p++)
-			if (*p == '"')
-				q = !q;
-		len = (size_t)(p - w);
-		if (in(e->add, e->nadd, w, len))
-			continue;
-		if (drop_contra && in(e->drop, e->ndrop, w, len)) {
-			if (dropped)
-				sbuf_addf(dropped, "%s%.*s", dropped->len ? " " : "", (int)len, w);
-			continue;
+/* Where the last (or first) word equal to w is; false when none. */
+static bool find_word(const char *line, const char *w, size_t wl, bool last, size_t *ws,
+		      size_t *we)
+{
+	size_t pos = 0, s, e;
+	bool found = false;
+
+	while (next_word(line, &pos, &s, &e, NULL)) {
+		if (e - s == wl && !strncmp(line + s, w, wl)) {
+			*ws = s;
+			*we = e;
+			found = true;
+			if (!last)
+				break;
 		}
-		/* an unbalanced quote runs to the end of the line, as in the kernel: close it,
-		 * so that what we append stays out of it */
-		sbuf_addf(&b, "%s%.*s%s", b.len ? " " : "", (int)len, w, q ? "\"" : "");
 	}
-	if (b.err) {
-		sbuf_free(&b);
-		return NULL;
-	}
-	return b.s;
-}
-
-char *kargs_apply(const char *line, const struct kargs_edit *e, struct sbuf *dropped)
-{
-	char *kept = filter(line, e, true, dropped);
-	struct sbuf b = { 0 };
-	size_t i;
-
-	if (!kept)
-		return NULL;
-	sbuf_add(&b, kept);
-	for (i = 0; i < e->nadd; i++)
-		sbuf_addf(&b, "%s%s", b.len ? " " : "", e->add[i]);
-	free(kept);
-	if (b.err) {
-		sbuf_free(&b);
-		return NULL;
-	}
-	return b.s;
-}
-
-char *kargs_remove(const char *line, const struct kargs_edit *e)
-{
-	return filter(line, e, false, NULL);
+	return found;
 }
 
 bool kargs_has(const char *line, const char *arg)
 {
-	size_t n = strlen(arg);
-	const char *p = line;
+	size_t s, e;
 
-	while ((p = strstr(p, arg))) {
-		if ((p == line || p[-1] == ' ' || p[-1] == '\t' || p[-1] == '"') &&
-		    (!p[n] || p[n] == ' ' || p[n] == '\t' || p[n] == '"' || p[n] == '\n'))
-			return true;
-		p += n;
+	return find_word(line, arg, strlen(arg), false, &s, &e);
+}
+
+/* Cut [ws, we) out of line with one blank next to it: the one before, else the one after. */
+static void cut_word(char *line, size_t ws, size_t we)
+{
+	size_t len = strlen(line);
+
+	if (ws > 0 && blank(line[ws - 1]))
+		ws--;
+	else if (line[we] && blank(line[we]))
+		we++;
+	memmove(line + ws, line + we, len - we + 1);
+}
+
+int kargs_apply(const char *line, const struct kargs_edit *e, char **ret, struct sbuf *dropped,
+		struct sbuf *added)
+{
+	struct sbuf b = { 0 };
+	size_t pos = 0, s, we, i;
+	bool unbalanced = false;
+	char *l;
+
+	while (next_word(line, &pos, &s, &we, &unbalanced))
+		;
+	if (unbalanced)
+		return -EINVAL;	/* what we append would land inside the user's quote */
+	l = strdup(line);
+	if (!l)
+		return -ENOMEM;
+	for (i = 0; i < e->ndrop; i++) {
+		size_t wl = strlen(e->drop[i]);
+
+		while (find_word(l, e->drop[i], wl, false, &s, &we)) {
+			cut_word(l, s, we);
+			if (dropped && !kargs_has(dropped->s ? dropped->s : "", e->drop[i]))
+				sbuf_addf(dropped, "%s%s", dropped->len ? " " : "", e->drop[i]);
+		}
 	}
-	return false;
+	sbuf_add(&b, l);
+	for (i = 0; i < e->nadd; i++) {
+		if (kargs_has(l, e->add[i]))
+			continue;	/* the user's own, or already there */
+		sbuf_addf(&b, "%s%s", b.len ? " " : "", e->add[i]);
+		if (added && !kargs_has(added->s ? added->s : "", e->add[i]))
+			sbuf_addf(added, "%s%s", added->len ? " " : "", e->add[i]);
+	}
+	free(l);
+	if (b.err) {
+		sbuf_free(&b);
+		return -ENOMEM;
+	}
+	*ret = b.s;
+	return 0;
+}
+
+int kargs_remove(const char *line, const char *words, char **ret)
+{
+	char *l = strdup(line);
+	size_t pos = 0, s, e;
+
+	if (!l)
+		return -ENOMEM;
+	/* for each of words, its last occurrence: install appended it at the end */
+	while (next_word(words, &pos, &s, &e, NULL)) {
+		size_t ws, we;
+
+		if (find_word(l, words + s, e - s, true, &ws, &we))
+			cut_word(l, ws, we);
+	}
+	*ret = l;
+	return 0;
 }

@@ -20,7 +20,7 @@ uint64_t fnv64(const char *data, size_t len)
 	return h;
 }
 
-static struct manifest_entry *find(struct manifest *m, const char *path)
+struct manifest_entry *manifest_find(struct manifest *m, const char *path)
 {
 	size_t i;
 
@@ -59,17 +59,43 @@ int manifest_read(const struct fsroot *fr, struct manifest *m)
 		uint64_t h;
 		struct manifest_entry *e;
 
+		int n = 0;
+
 		if (!strncmp(line, "mkdir ", 6) && m->ndirs < 32) {
 			strscpy(m->dirs[m->ndirs++], line + 6, sizeof(m->dirs[0]));
 		} else if (!strncmp(line, "grubby-args ", 12)) {
 			strscpy(m->grubby, line + 12, sizeof(m->grubby));
-		} else if (sscanf(line, "created %511s %" SCNx64, path, &h) == 2 ||
-			   sscanf(line, "edited %511s %" SCNx64, path, &h) == 2) {
+		} else if (!strncmp(line, "args ", 5)) {
+			strscpy(m->args, line + 5, sizeof(m->args));
+		} else if (!strncmp(line, "config-sha256 ", 14)) {
+			strscpy(m->config_sha256, line + 14, sizeof(m->config_sha256));
+		} else if (!strncmp(line, "claim-sha256 ", 13)) {
+			strscpy(m->claim_sha256, line + 13, sizeof(m->claim_sha256));
+		} else if (!strncmp(line, "initramfs ", 10)) {
+			strscpy(m->initramfs, line + 10, sizeof(m->initramfs));
+		} else if (!strncmp(line, "boot ", 5)) {
+			manifest_add_boot(m, line + 5);
+		} else if (!strcmp(line, "pending boot")) {
+			m->pending_boot = true;
+		} else if (!strcmp(line, "pending initramfs")) {
+			m->pending_initramfs = true;
+		} else if (!strncmp(line, "device ", 7) && m->ndevices < 64) {
+			struct manifest_device *d = &m->devices[m->ndevices];
+
+			if (sscanf(line + 7, "%15s %9s", d->addr, d->id) == 2)
+				m->ndevices++;
+		} else if (sscanf(line, "created %511s %" SCNx64 "%n", path, &h, &n) == 2 ||
+			   sscanf(line, "edited %511s %" SCNx64 "%n", path, &h, &n) == 2 ||
+			   sscanf(line, "merged %511s %" SCNx64 "%n", path, &h, &n) == 2) {
 			e = add(m, path);
 			if (!e)
 				break;
 			e->created = line[0] == 'c';
+			e->merged = line[0] == 'm';
 			e->hash = h;
+			while (line[n] == ' ')
+				n++;
+			strscpy(e->added, line + n, sizeof(e->added));
 		}
 	}
 	free(text);
@@ -112,8 +138,35 @@ void manifest_remove_dirs(const struct fsroot *fr, const struct manifest *m)
 	}
 }
 
+void manifest_add_words(char *dst, size_t size, const char *words)
+{
+	char w[128];
+	const char *p = words;
+	int n;
+
+	while (p && sscanf(p, "%127s%n", w, &n) == 1) {
+		p += n;
+		if (!kargs_has(dst, w)) {
+			size_t l = strlen(dst);
+
+			snprintf(dst + l, size - l, "%s%s", l ? " " : "", w);
+		}
+	}
+}
+
+void manifest_add_boot(struct manifest *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nboots; i++)
+		if (!strcmp(m->boots[i], name))
+			return;
+	if (m->nboots < 4)
+		strscpy(m->boots[m->nboots++], name, sizeof(m->boots[0]));
+}
+
 int manifest_stage(struct txn *t, struct manifest *m, const char *path, const char *data,
-		   size_t len)
+		   size_t len, const char *added)
 {
 	bool existed = fsroot_exists(t->root, path);
 	size_t before = t->n;
@@ -122,10 +175,16 @@ int manifest_stage(struct txn *t, struct manifest *m, const char *path, const ch
 
 	if (r < 0)
 		return r;
-	e = find(m, path);
-	if (!e) {
-		if (t->n == before)
-			return 0;	/* it was already so: not ours */
+	if (t->n == before)
+		return 0;	/* it is so already: the record stays as it is */
+	e = manifest_find(m, path);
+	if (e) {
+		/* touched before: the first backup stays; a change by someone else since
+		 * install means the backup is no longer the file minus passthru's part */
+		t->c[t->n - 1].no_backup = true;
+		if (t->c[t->n - 1].old && fnv64(t->c[t->n - 1].old, t->c[t->n - 1].oldlen) != e->hash)
+			e->merged = true;
+	} else {
 		note_dirs(t->root, m, path);
 		if (existed) {
 			char bak[1100];
@@ -138,6 +197,8 @@ int manifest_stage(struct txn *t, struct manifest *m, const char *path, const ch
 			return -ENOMEM;
 		e->created = !existed;
 	}
+	manifest_add_words(e->added, sizeof(e->added), added);
+	manifest_add_words(m->args, sizeof(m->args), added);
 	e->hash = fnv64(data, len);
 	return 0;
 }
@@ -148,23 +209,42 @@ int manifest_stage_self(struct txn *t, struct manifest *m)
 	size_t i;
 	int r;
 
-	if (!m->n && !m->grubby[0])
+	if (!m->n && !m->grubby[0] && !m->initramfs[0])
 		return 0;
 	note_dirs(t->root, m, MANIFEST_PATH);
 	sbuf_add(&b, "# /var/lib/passthru/installed: what passthru-setup install changed;\n"
 		 "# passthru-setup uninstall reverses exactly this. Backups of edited files are in\n"
-		 "# /var/lib/passthru/backup/.\n");
+		 "# /var/lib/passthru/backup/ (as they were before passthru first touched them).\n");
 	for (i = 0; i < m->n; i++)
-		sbuf_addf(&b, "%s %s %016" PRIx64 "\n", m->e[i].created ? "created" : "edited",
-			  m->e[i].path, m->e[i].hash);
+		sbuf_addf(&b, "%s %s %016" PRIx64 "%s%s\n", m->e[i].merged ? "merged" :
+			  m->e[i].created ? "created" : "edited", m->e[i].path, m->e[i].hash,
+			  m->e[i].added[0] ? " " : "", m->e[i].added);
 	if (m->grubby[0])
 		sbuf_addf(&b, "grubby-args %s\n", m->grubby);
 	for (i = 0; i < m->ndirs; i++)
 		sbuf_addf(&b, "mkdir %s\n", m->dirs[i]);
+	for (i = 0; i < m->nboots; i++)
+		sbuf_addf(&b, "boot %s\n", m->boots[i]);
+	if (m->args[0])
+		sbuf_addf(&b, "args %s\n", m->args);
+	if (m->initramfs[0])
+		sbuf_addf(&b, "initramfs %s\n", m->initramfs);
+	if (m->config_sha256[0])
+		sbuf_addf(&b, "config-sha256 %s\n", m->config_sha256);
+	if (m->claim_sha256[0])
+		sbuf_addf(&b, "claim-sha256 %s\n", m->claim_sha256);
+	for (i = 0; i < m->ndevices; i++)
+		sbuf_addf(&b, "device %s %s\n", m->devices[i].addr, m->devices[i].id);
+	if (m->pending_boot)
+		sbuf_add(&b, "pending boot\n");
+	if (m->pending_initramfs)
+		sbuf_add(&b, "pending initramfs\n");
 	if (b.err)
 		return -ENOMEM;
 	r = txn_stage(t, MANIFEST_PATH, b.s, b.len);
 	sbuf_free(&b);
+	if (r == 0 && t->n && !strcmp(t->c[t->n - 1].path, MANIFEST_PATH))
+		t->c[t->n - 1].no_backup = true;	/* the record is never backed up */
 	return r;
 }
 

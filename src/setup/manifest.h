@@ -11,6 +11,9 @@ struct manifest_entry {
 	char path[512];
 	bool created;		/* the file did not exist before install */
 	uint64_t hash;		/* of what install last wrote */
+	bool merged;		/* someone else changed it between installs: never restore the
+				 * backup over it, take passthru's words out instead */
+	char added[256];	/* the words passthru added to it (not those the user had) */
 };
 
 /* A configured address and the vendor:device it had at install (status: a swapped card). */
@@ -33,13 +36,23 @@ struct manifest {
 	char args[600];		/* the kernel arguments passthru added (not those the user had) */
 	struct manifest_device devices[64];
 	size_t ndevices;
+	char boots[4][16];	/* the boot configurations edited: grub, grubby, kernel-install */
+	size_t nboots;
+	/* Commands staged but not yet run successfully: the next install runs them again. */
+	bool pending_boot, pending_initramfs;
 };
 
 uint64_t fnv64(const char *data, size_t len);
 int manifest_read(const struct fsroot *fr, struct manifest *m);
-/* Stage a file through t and record it when it really changes. */
+/* Stage a file through t and record it when it really changes; added: the words passthru
+ * added to it (NULL: none). The backup made is the one of the file before passthru first
+ * touched it: a file already in the record is not backed up again. */
 int manifest_stage(struct txn *t, struct manifest *m, const char *path, const char *data,
-		   size_t len);
+		   size_t len, const char *added);
+struct manifest_entry *manifest_find(struct manifest *m, const char *path);
+void manifest_add_boot(struct manifest *m, const char *name);
+/* Append to the space-separated list dst the words of words it does not have. */
+void manifest_add_words(char *dst, size_t size, const char *words);
 /* Stage the manifest itself (last). */
 int manifest_stage_self(struct txn *t, struct manifest *m);
 bool manifest_has_grubby(const struct manifest *m, const char *args);

@@ -1,7 +1,8 @@
-/* run.c: run an external command (update-grub, grubby, dracut), or say what would run.
+/* run.c: run an external command (update-grub, grubby, dracut) or say what would run; capture output.
  * Testing only: PASSTHRU_TEST_RUN_COMMANDS=1 runs them even with --root (stand-ins on PATH
  * read PASSTHRU_TEST_ROOT); without it, --root never runs a command. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,52 +40,47 @@ int run_cmd(const char *const argv[], bool dry_run)
 	return 0;
 }
 
-int run_boot_commands(const struct fsroot *fr, const struct opts *o, const struct bootcmds *b)
+int run_capture(const char *const argv[], const char *dir, char **out)
 {
-	bool update_grub = fsroot_exists(fr, "/usr/sbin/update-grub") ||
-			   fsroot_exists(fr, "/usr/bin/update-grub");
-	char a1[640], a2[640];
-	int ret = 0;
+	static char *const env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+				     "/sbin:/bin", "LC_ALL=C", NULL };
+	int p[2], status, r;
+	pid_t pid;
 
-	if (!fr->is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")) {
-		printf("--root: nothing was run against this host. Inside %s, run:\n", fr->path);
-		if (b->grubby)
-			printf("  grubby --update-kernel=ALL%s%s%s%s%s\n",
-			       b->grubby_args && *b->grubby_args ? " --args=\"" : "",
-			       b->grubby_args && *b->grubby_args ? b->grubby_args : "",
-			       b->grubby_remove && *b->grubby_remove ? "\" --remove-args=\"" : "",
-			       b->grubby_remove && *b->grubby_remove ? b->grubby_remove : "", "\"");
-		if (b->grub)
-			printf("  %s\n", update_grub ? "update-grub" : "grub-mkconfig -o /boot/grub/grub.cfg");
-		if (b->initramfs)
-			printf("  dracut -f --regenerate-all\n");
-		return 0;
+	*out = NULL;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(p[0]);
+		close(p[1]);
+		return r;
 	}
-	if (b->grubby) {
-		const char *argv[5] = { "grubby", "--update-kernel=ALL" };
-		int n = 2;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
 
-		if (b->grubby_args && *b->grubby_args) {
-			snprintf(a1, sizeof(a1), "--args=%s", b->grubby_args);
-			argv[n++] = a1;
+		dup2(p[1], 1);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 2);
 		}
-		if (b->grubby_remove && *b->grubby_remove) {
-			snprintf(a2, sizeof(a2), "--remove-args=%s", b->grubby_remove);
-			argv[n++] = a2;
-		}
-		if (n > 2)
-			ret |= run_cmd(argv, o->dry_run);
+		if (dir && chdir(dir) < 0)
+			_exit(127);
+		/* the tests' stand-ins are found on the caller's PATH */
+		execvpe(argv[0], (char *const *)argv, getenv("PASSTHRU_TEST_ROOT") ?
+			environ : env);
+		_exit(127);
 	}
-	if (b->grub) {
-		const char *argv[] = { "update-grub", NULL };
-		const char *alt[] = { "grub-mkconfig", "-o", "/boot/grub/grub.cfg", NULL };
-
-		ret |= run_cmd(update_grub ? argv : alt, o->dry_run);
+	close(p[1]);
+	r = slurp_fd(p[0], out, NULL);
+	close(p[0]);
+	if (waitpid(pid, &status, 0) < 0 && !r)
+		r = -errno;
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		return r;
 	}
-	if (b->initramfs) {
-		const char *argv[] = { "dracut", "-f", "--regenerate-all", NULL };
-
-		ret |= run_cmd(argv, o->dry_run);
-	}
-	return ret ? 1 : 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }

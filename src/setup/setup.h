@@ -34,6 +34,9 @@ bool fsroot_exists(const struct fsroot *r, const char *path);
 /* The folder that holds path, opened inside the root, and the last component. */
 int fsroot_parent(const struct fsroot *r, const char *path, bool create, const char **base);
 int fsroot_unlink(const struct fsroot *r, const char *path);
+/* One install or uninstall at a time per root: flock on the root folder itself (nothing is
+ * left behind); waits up to `seconds`, then says who holds it and returns -EWOULDBLOCK. */
+int fsroot_lock(const struct fsroot *r, int seconds);
 
 /* txn.c: every edited file is backed up and replaced atomically, or left as it was. */
 enum change_kind { CHANGE_WRITE, CHANGE_DELETE };
@@ -45,6 +48,7 @@ struct change {
 	char *new;
 	size_t newlen;
 	bool done;
+	bool no_backup;		/* the backup that matters exists already (or none is wanted) */
 };
 struct txn {
 	const struct fsroot *root;
@@ -55,6 +59,12 @@ struct txn {
 int txn_stage(struct txn *t, const char *path, const char *data, size_t len);
 int txn_stage_delete(struct txn *t, const char *path);
 size_t txn_count(const struct txn *t);
+/* Read path as the transaction would leave it: staged content first, then the file. */
+int txn_read(const struct txn *t, const char *path, char **ret, size_t *len);
+/* The files in folder dir whose names end in suffix, as the transaction would leave them,
+ * sorted as the shell's glob does in the C locale; malloc'd paths, NULL-terminated. */
+int txn_list(const struct txn *t, const char *dir, const char *suffix, char ***ret);
+void strv_free(char **v);
 /* Print a unified diff of every staged change. */
 void txn_diff(const struct txn *t, FILE *out);
 /* Back up, then replace each file atomically; on failure undo what was done. */
@@ -63,7 +73,7 @@ void txn_free(struct txn *t);
 /* Testing only: PASSTHRU_FAIL_AT=N makes the Nth file operation fail with EIO. */
 int fault_point(const char *what);
 
-/* kargs.c: kernel argument lists as text. */
+/* kargs.c: kernel argument lists as text, edited byte for byte (only whole words change). */
 struct kargs_edit {
 	char add[8][64];
 	size_t nadd;
@@ -71,28 +81,27 @@ struct kargs_edit {
 	size_t ndrop;
 };
 void kargs_for_cpu(const char *cpu, bool iommu_pt, struct kargs_edit *ret);
-/* Apply to a space-separated list; returns a malloc'd string. Notes what it dropped. */
-char *kargs_apply(const char *line, const struct kargs_edit *e, struct sbuf *dropped);
-/* Remove the arguments e adds (uninstall); malloc'd. */
-char *kargs_remove(const char *line, const struct kargs_edit *e);
+/* Drop the contradicting words (named in dropped), append " WORD" for each missing one (named
+ * in added); every other byte stays. -EINVAL: an unbalanced quote would swallow the append. */
+int kargs_apply(const char *line, const struct kargs_edit *e, char **ret, struct sbuf *dropped,
+		struct sbuf *added);
+/* Remove the last occurrence of each of the space-separated words (uninstall). */
+int kargs_remove(const char *line, const char *words, char **ret);
 bool kargs_has(const char *line, const char *arg);
 
-/* grubfile.c: GRUB_CMDLINE_LINUX in /etc/default/grub, edited in place. */
-char *grubfile_edit(const char *text, const char *var, const struct kargs_edit *e, bool remove,
-		    struct sbuf *dropped);
+/* grubfile.c: GRUB_CMDLINE_LINUX in /etc/default/grub, edited in place, quotes kept.
+ * -EINVAL: quoting an edit cannot keep (continued lines, escapes, concatenated parts). */
+int grubfile_edit(const char *text, const char *var, const struct kargs_edit *e, char **ret,
+		  struct sbuf *dropped, struct sbuf *added);
+int grubfile_unedit(const char *text, const char *var, const char *words, char **ret);
+bool grubfile_is_true(const char *text, const char *var);
 /* The drop-in for /etc/default/grub.d/ that Debian's grub-mkconfig sources. */
 char *grub_dropin(const struct kargs_edit *e);
 
 /* run.c: external commands (update-grub, grubby, dracut). */
 int run_cmd(const char *const argv[], bool dry_run);
-struct bootcmds {
-	bool grub, grubby, initramfs;
-	const char *grubby_args;	/* grubby --args, or NULL/"" */
-	const char *grubby_remove;	/* grubby --remove-args, or NULL/"" */
-};
-/* Regenerate what the boot reads: grubby, update-grub, dracut; with --root only say so. */
-struct opts;
-int run_boot_commands(const struct fsroot *fr, const struct opts *o, const struct bootcmds *b);
+/* Run argv with its stdout in *out (malloc'd); the exit status, or -errno. */
+int run_capture(const char *const argv[], const char *dir, char **out);
 
 int cmd_install(struct opts *o);
 int cmd_uninstall(struct opts *o);

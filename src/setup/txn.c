@@ -1,5 +1,6 @@
 /* txn.c: file transactions: stage, diff, back up, replace atomically, undo on failure. */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,119 @@ int txn_stage(struct txn *t, const char *path, const char *data, size_t len)
 int txn_stage_delete(struct txn *t, const char *path)
 {
 	return stage(t, path, NULL, 0, true);
+}
+
+static const struct change *find_change(const struct txn *t, const char *path)
+{
+	size_t i;
+
+	for (i = t->n; i-- > 0;)
+		if (!strcmp(t->c[i].path, path))
+			return &t->c[i];
+	return NULL;
+}
+
+int txn_read(const struct txn *t, const char *path, char **ret, size_t *len)
+{
+	const struct change *c = find_change(t, path);
+
+	if (!c)
+		return fsroot_read(t->root, path, ret, len);
+	if (c->kind == CHANGE_DELETE)
+		return -ENOENT;
+	*ret = dup_bytes(c->new, c->newlen);
+	if (len)
+		*len = c->newlen;
+	return *ret ? 0 : -ENOMEM;
+}
+
+void strv_free(char **v)
+{
+	size_t i;
+
+	for (i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int strv_add(char ***v, size_t *n, size_t *cap, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*v)[i], s))
+			return 0;
+	if (grow(v, cap, *n + 2, sizeof(**v)) < 0)
+		return -ENOMEM;
+	(*v)[*n] = strdup(s);
+	if (!(*v)[*n])
+		return -ENOMEM;
+	(*v)[++*n] = NULL;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t l = strlen(s), sl = strlen(suffix);
+
+	return l >= sl && !strcmp(s + l - sl, suffix);
+}
+
+int txn_list(const struct txn *t, const char *dir, const char *suffix, char ***ret)
+{
+	char **v = NULL, p[1024];
+	size_t n = 0, cap = 0, dl = strlen(dir), i;
+	int fd = fsroot_openat(t->root, dir, O_RDONLY | O_DIRECTORY, 0), r = 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (fd >= 0 && !d)
+		close(fd);
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || !ends_with(de->d_name, suffix))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		if (fsroot_exists(t->root, p) && (r = strv_add(&v, &n, &cap, p)) < 0)
+			break;
+	}
+	if (d)
+		closedir(d);
+	for (i = 0; !r && i < t->n; i++) {
+		const char *cp = t->c[i].path;
+
+		if (!strncmp(cp, dir, dl) && cp[dl] == '/' && !strchr(cp + dl + 1, '/') &&
+		    cp[dl + 1] != '.' && ends_with(cp, suffix))
+			r = strv_add(&v, &n, &cap, cp);
+	}
+	/* staged deletions are gone */
+	for (i = 0; !r && i < n;) {
+		const struct change *c = find_change(t, v[i]);
+
+		if (c && c->kind == CHANGE_DELETE) {
+			free(v[i]);
+			memmove(&v[i], &v[i + 1], (n - i) * sizeof(*v));
+			n--;
+		} else {
+			i++;
+		}
+	}
+	if (r < 0) {
+		strv_free(v);
+		return r;
+	}
+	if (!v) {
+		v = calloc(1, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+	}
+	qsort(v, n, sizeof(*v), cmp_str);
+	*ret = v;
+	return 0;
 }
 
 size_t txn_count(const struct txn *t)
@@ -208,7 +322,7 @@ int txn_commit(struct txn *t, const char *backup_dir, char *err, size_t errsize)
 	for (i = 0; i < t->n; i++) {
 		struct change *c = &t->c[i];
 
-		if (c->old && backup_dir) {
+		if (c->old && backup_dir && !c->no_backup) {
 			char bak[1100];
 
 			snprintf(bak, sizeof(bak), "%s%s", backup_dir, c->path);

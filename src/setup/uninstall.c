@@ -3,38 +3,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bootcfg.h"
+#include "initramfs.h"
 #include "manifest.h"
 #include "setup.h"
 
-/* The arguments install may have added, whatever the CPU was. */
-static void added_args(struct kargs_edit *e)
-{
-	memset(e, 0, sizeof(*e));
-	strcpy(e->add[e->nadd++], "intel_iommu=on");
-	strcpy(e->add[e->nadd++], "iommu=pt");
-}
+#define LOCK_SECONDS 5
 
-/* A file edited since install: take out only our arguments. */
-static char *strip_ours(const char *path, const char *text, const struct kargs_edit *e)
+/* A file changed since install: the words passthru added taken out by the configuration
+ * that owns it. 1: staged, 0: kept as it is (said why). */
+static int unedit(struct txn *t, const struct manifest_entry *me, const char *cur)
 {
-	if (!strcmp(path, "/etc/default/grub"))
-		return grubfile_edit(text, "GRUB_CMDLINE_LINUX", e, true, NULL);
-	if (!strcmp(path, "/etc/kernel/cmdline")) {
-		char *line = strdup(text), *out, *res;
+	char *s = NULL;
+	size_t i;
+	int r = -ENOENT;
 
-		if (!line)
-			return NULL;
-		out = kargs_remove(rstrip(line), e);
-		free(line);
-		if (!out)
-			return NULL;
-		res = malloc(strlen(out) + 2);
-		if (res)
-			sprintf(res, "%s\n", out);
-		free(out);
-		return res;
+	for (i = 0; bootcfgs[i] && r == -ENOENT; i++)
+		r = bootcfgs[i]->unedit(me->path, cur, me->added, &s);
+	if (r == -ENOENT) {
+		printf("%s was changed since install: kept as it is\n", me->path);
+		return 0;
 	}
-	return strdup(text);	/* the user's own file now: leave it */
+	if (r == -EINVAL) {
+		printf("%s was changed since install and its quoting cannot be edited: kept; "
+		       "remove %s from it by hand\n", me->path, me->added);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	printf("%s was changed since install: taking out only passthru's arguments (%s)\n",
+	       me->path, me->added[0] ? me->added : "none");
+	r = txn_stage(t, me->path, s, strlen(s));
+	free(s);
+	return r < 0 ? r : 1;
 }
 
 int cmd_uninstall(struct opts *o)
@@ -42,15 +43,24 @@ int cmd_uninstall(struct opts *o)
 	struct fsroot fr;
 	struct manifest m;
 	struct txn t = { 0 };
-	struct kargs_edit e;
+	struct kargs_edit none = { 0 };
+	struct bootctx ctx = { .o = o, .t = &t, .m = &m, .e = &none };
+	struct cmdlist cl = { 0 };
+	const struct bootcfg_ops *b[4];
+	const struct initramfs_gen *gen = NULL;
+	bool test_run = getenv("PASSTHRU_TEST_RUN_COMMANDS") != NULL;
 	char err[1024];
-	bool grub = false, grubby;
-	size_t i;
+	size_t i, nb = 0;
 	int ret = 1;
 
 	if (fsroot_open_or_say(&fr, o->root) < 0)
 		return 1;
+	if (fsroot_lock(&fr, LOCK_SECONDS) < 0) {
+		fsroot_close(&fr);
+		return 1;
+	}
 	t.root = &fr;
+	ctx.fr = &fr;
 	ret = manifest_read(&fr, &m);
 	if (ret < 0) {
 		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-ret));
@@ -62,33 +72,38 @@ int cmd_uninstall(struct opts *o)
 		fsroot_close(&fr);
 		return 0;
 	}
-	added_args(&e);
-	grubby = m.grubby[0] != '\0';
+	for (i = 0; i < m.nboots; i++) {
+		const struct bootcfg_ops *bc = bootcfg_by_name(m.boots[i]);
+
+		if (bc)
+			b[nb++] = bc;
+	}
+	/* an install record of an older passthru-setup names no boot configuration */
+	if (!m.nboots && m.grubby[0])
+		b[nb++] = &boot_grubby;
+	for (i = 0; !m.nboots && i < m.n; i++)
+		if (!strcmp(m.e[i].path, "/etc/default/grub.d/passthru.cfg"))
+			b[nb++] = &boot_grub;
+	for (i = 0; initramfs_gens[i]; i++)
+		if (!strcmp(initramfs_gens[i]->name, m.initramfs[0] ? m.initramfs : "dracut"))
+			gen = initramfs_gens[i];
+
 	for (i = 0; i < m.n; i++) {
 		const struct manifest_entry *me = &m.e[i];
 		char *cur = NULL, *back = NULL, bak[1100];
 		size_t len = 0, blen = 0;
+		bool same;
 
-		grub |= !strcmp(me->path, "/etc/default/grub.d/passthru.cfg");
 		if (fsroot_read(&fr, me->path, &cur, &len) < 0)
 			continue;	/* gone already */
-		if (me->created && fnv64(cur, len) == me->hash) {
+		same = !me->merged && fnv64(cur, len) == me->hash;
+		snprintf(bak, sizeof(bak), "%s%s", MANIFEST_BACKUP_DIR, me->path);
+		if (me->created && same)
 			ret = txn_stage_delete(&t, me->path);
-		} else if (me->created) {
-			printf("%s was changed since install: kept\n", me->path);
-			ret = 0;
-		} else if (fnv64(cur, len) == me->hash &&
-			   (snprintf(bak, sizeof(bak), "%s%s", MANIFEST_BACKUP_DIR, me->path),
-			    fsroot_read(&fr, bak, &back, &blen) == 0)) {
-			ret = txn_stage(&t, me->path, back, blen);
-		} else {
-			char *s = strip_ours(me->path, cur, &e);
-
-			printf("%s was changed since install: removing only passthru's arguments\n",
-			       me->path);
-			ret = s ? txn_stage(&t, me->path, s, strlen(s)) : -ENOMEM;
-			free(s);
-		}
+		else if (!me->created && same && fsroot_read(&fr, bak, &back, &blen) == 0)
+			ret = txn_stage(&t, me->path, back, blen);	/* byte for byte */
+		else
+			ret = unedit(&t, me, cur);
 		free(cur);
 		free(back);
 		if (ret < 0)
@@ -97,42 +112,70 @@ int cmd_uninstall(struct opts *o)
 	ret = txn_stage_delete(&t, MANIFEST_PATH);
 	if (ret < 0)
 		goto fail;
+	if (t.n)
+		t.c[t.n - 1].no_backup = true;
+	for (i = 0; i < nb; i++)
+		if (b[i]->commands(&ctx, true, &cl) < 0)
+			goto fail;
+	if (gen && cmdlist_add(&cl, gen->rebuild_argv) < 0)
+		goto fail;
 	if (o->dry_run) {
 		txn_diff(&t, stdout);
-	} else {
-		ret = txn_commit(&t, NULL, err, sizeof(err));
-		if (ret < 0) {
-			fprintf(stderr, "passthru-setup: uninstall failed: %s\n", err);
-			ret = 1;
-			goto out;
-		}
-		for (i = 0; i < t.n; i++)
-			printf("%s %s\n", t.c[i].kind == CHANGE_DELETE ? "removed" : "restored",
-			       t.c[i].path);
-		for (i = 0; i < m.n; i++) {
-			char bak[1100];
-
-			snprintf(bak, sizeof(bak), "%s%s", MANIFEST_BACKUP_DIR, m.e[i].path);
-			fsroot_unlink(&fr, bak);
-		}
-		manifest_remove_dirs(&fr, &m);
-	}
-	{
-		struct bootcmds bc = { .grub = grub, .grubby = grubby, .grubby_remove = m.grubby,
-				       .initramfs = !o->no_initramfs };
-
-		ret = run_boot_commands(&fr, o, &bc);
-	}
-	if (o->dry_run)
+		for (i = 0; i < cl.n; i++)
+			run_cmd((const char *const *)cl.argv[i], true);
 		printf("dry run: nothing was changed\n");
-	else if (!ret)
-		printf("uninstalled: reboot to apply\n");
+		ret = 0;
+		goto out;
+	}
+	ret = txn_commit(&t, NULL, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "passthru-setup: uninstall failed: %s\n", err);
+		ret = 1;
+		goto out;
+	}
+	for (i = 0; i < t.n; i++)
+		printf("%s %s\n", t.c[i].kind == CHANGE_DELETE ? "removed" : "restored",
+		       t.c[i].path);
+	for (i = 0; i < m.n; i++) {
+		char bak[1100];
+
+		snprintf(bak, sizeof(bak), "%s%s", MANIFEST_BACKUP_DIR, m.e[i].path);
+		fsroot_unlink(&fr, bak);
+	}
+	manifest_remove_dirs(&fr, &m);
+	ret = 0;
+	if (!fr.is_host && !test_run) {
+		printf("--root: nothing was run against this host. Inside %s, run:\n", fr.path);
+		cmdlist_print(&cl, "  ", stdout);
+		printf("passthru stays in the boot until they have run\n");
+		goto out;
+	}
+	for (i = 0; i < cl.n; i++)
+		if (run_cmd((const char *const *)cl.argv[i], false))
+			ret = 1;
+	if (ret) {
+		fprintf(stderr, "passthru-setup: passthru's files are gone, but a command failed: "
+			"fix its cause and run it again by hand:\n");
+		cmdlist_print(&cl, "  ", stderr);
+		goto out;
+	}
+	for (i = 0; i < nb; i++) {
+		struct klines k = { 0 };
+
+		if (b[i]->effective(&ctx, true, &k) == 0)
+			for (size_t j = 0; j < k.n; j++)
+				printf("kernel command line now, %s: %s\n", k.v[j].label,
+				       k.v[j].line);
+		klines_free(&k);
+	}
+	printf("uninstalled: reboot to apply\n");
 	goto out;
 fail:
 	fprintf(stderr, "passthru-setup: uninstall failed: %s; nothing was changed\n",
 		strerror(-ret));
 	ret = 1;
 out:
+	cmdlist_free(&cl);
 	txn_free(&t);
 	manifest_free(&m);
 	fsroot_close(&fr);

@@ -38,8 +38,12 @@ snapshot() {
 newroot() {
     r=$work/$1
     rm -rf "$r"
-    mkdir -p "$r/etc/default" "$r/usr/sbin" "$r/etc/kernel" "$r/boot/loader/entries"
+    mkdir -p "$r/etc/default" "$r/usr/sbin" "$r/usr/bin" "$r/usr/lib/passthru" "$r/etc/kernel" \
+        "$r/boot/loader/entries"
     printf 'device = 0000:00:05.0\n' >"$r/etc/passthru.conf"
+    # what the package installs: the claimer, and the generator install looks for
+    printf 'claim v1\n' >"$r/usr/lib/passthru/passthru-claim"
+    : >"$r/usr/bin/dracut"
     case $2 in
     grub) cp "$3" "$r/etc/default/grub"; : >"$r/usr/sbin/update-grub" ;;
     grubby) cp "$3" "$r/etc/default/grub"; : >"$r/usr/sbin/grubby"
@@ -48,10 +52,19 @@ newroot() {
     esac
 }
 
+# mkconfig_line: in the root, what grub-mkconfig gives the kernel: /etc/default/grub, then
+# /etc/default/grub.d/*.cfg in order, sourced by sh (in a folder with files in it, so that
+# an unquoted glob would show); 10_linux's "${GRUB_CMDLINE_LINUX} ${GRUB_CMDLINE_LINUX_DEFAULT}"
+mkconfig_line() {
+    sh -c 'for x in ./etc/default/grub ./etc/default/grub.d/*.cfg; do
+            if [ -e "$x" ]; then . "$x"; fi
+        done
+        printf "%s %s\n" "$GRUB_CMDLINE_LINUX" "$GRUB_CMDLINE_LINUX_DEFAULT"' 2>/dev/null
+}
+
 effective() {
     case $2 in
-    grub) sh -c '. ./etc/default/grub; . ./etc/default/grub.d/passthru.cfg;
-        echo "$GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT"' 2>/dev/null ;;
+    grub) mkconfig_line ;;
     grubby) sh -c '. ./etc/default/grub; echo "$GRUB_CMDLINE_LINUX"' 2>/dev/null
         sed -n 's/^options //p' boot/loader/entries/f39.conf ;;
     cmdline) cat etc/kernel/cmdline ;;
@@ -99,8 +112,10 @@ lifecycle_case() {
 
 for f in "$here"/corpus/*.grub; do
     n=$(basename "$f" .grub)
-    lifecycle_case "grub-$n" grub "$f"
-    lifecycle_case "grubby-$n" grubby "$f"
+    # a BLS host (GRUB_ENABLE_BLSCFG=true) never gets the Debian drop-in: tested below
+    grep -q '^GRUB_ENABLE_BLSCFG=true' "$f" || lifecycle_case "grub-$n" grub "$f"
+    # backslashes in GRUB_CMDLINE_LINUX: the in-place edit refuses (tested below)
+    grep -q '\\' "$f" || lifecycle_case "grubby-$n" grubby "$f"
 done
 for f in "$here"/corpus/*.cmdline; do
     lifecycle_case "kernel-cmdline-$(basename "$f" .cmdline)" cmdline "$f"
@@ -198,6 +213,16 @@ while [ $n -lt 60 ]; do
     code=$?
     [ $code -eq 0 ] && break
     failures=$((failures + 1))
+    if echo "$out" | grep -q "cannot update /var/lib/passthru/installed: Input/output error"; then
+        # the files are in place and the commands ran, but the record of it failed: it
+        # still says the commands are pending, so the next install runs them again
+        out=$(setup "$r" install --cpu intel --bootloader grub 2>&1)
+        [ "$(grep -c '^dracut' "$r/commands.log")" = 2 ] && [ "$(grep -c '^update-grub' "$r/commands.log")" = 2 ] &&
+            echo "$out" | grep -q '^installed' || { bad "fault $n" "late failure not retried: $out"; break; }
+        late=yes
+        code=0
+        break
+    fi
     echo "$out" | grep -q 'install failed: cannot .*: Input/output error' ||
         { bad "fault $n" "message: $out"; break; }
     if [ -n "$(find "$r" -name '*.passthru-tmp')" ]; then bad "fault $n" "temporary file left"; break; fi
@@ -205,7 +230,8 @@ while [ $n -lt 60 ]; do
     diff -r "$r" "$work/faults.pristine" >/dev/null || { bad "fault $n" "files changed after a failure"; break; }
     n=$((n + 1))
 done
-[ $code -eq 0 ] && [ $failures -gt 3 ] && ok "fault injection: $failures failing operations, each undone, messages name them" ||
+[ $code -eq 0 ] && [ $failures -gt 3 ] && [ "${late:-}" = yes ] &&
+    ok "fault injection: $failures failing operations, each undone (or, after the commands, retried), messages name them" ||
     [ $fail -gt 0 ] || bad "fault injection" "never succeeded"
 # and uninstall: each failure leaves the installed files as they were
 cp -a "$r" "$work/faults.installed"
@@ -242,6 +268,229 @@ if [ "$(cat "$esc/cmdline")" = HOST ] && [ -z "$(ls -A "$esc/grub.d")" ] && [ ! 
 else
     bad "--root symlink escape" "$(cat "$work/escape.out")"
 fi
+
+# ---- install converges, and says only what is true ----
+count() { if [ -f "$r/commands.log" ]; then grep -c "^$1" "$r/commands.log"; else echo 0; fi; }
+newroot conv grub "$here/corpus/debian-default.grub"
+setup "$r" install --cpu intel >/dev/null 2>&1
+printf '# a comment\ndevice = 0000:00:05.0\n' >"$r/etc/passthru.conf"
+out=$(setup "$r" install --cpu intel 2>&1)
+conf_sha=$(sha256sum <"$r/etc/passthru.conf" | cut -d' ' -f1)
+if [ "$(count dracut)" = 2 ] && echo "$out" | grep -q '^installed' &&
+    grep -qx "config-sha256 $conf_sha" "$r/var/lib/passthru/installed"; then
+    ok "a hand edit of /etc/passthru.conf: install rebuilds the images, records the new hash"
+else
+    bad "config edit" "$out"
+fi
+printf 'claim v2\n' >"$r/usr/lib/passthru/passthru-claim"
+out=$(setup "$r" install --cpu intel 2>&1)
+[ "$(count dracut)" = 3 ] && grep -qx "claim-sha256 $(sha256sum <"$r/usr/lib/passthru/passthru-claim" | cut -d' ' -f1)" \
+    "$r/var/lib/passthru/installed" && ok "a new passthru-claim: install rebuilds the images" ||
+    bad "claim change" "$out"
+out=$(setup "$r" install --cpu intel 2>&1)
+[ "$(count dracut)" = 3 ] && [ "$(echo "$out" | tail -n 1)" = "nothing to do: passthru is installed and up to date" ] &&
+    ok "then nothing to do" || bad "converged" "$out"
+grep -qx 'device 0000:00:05.0 1234:1111' "$r/var/lib/passthru/installed" && grep -qx 'initramfs dracut' "$r/var/lib/passthru/installed" &&
+    ok "the record: the generator, each address's vendor:device" || bad "record" "$(cat "$r/var/lib/passthru/installed")"
+for cmd in update-grub dracut; do
+    newroot "fail-$cmd" grub "$here/corpus/debian-default.grub"
+    out=$(PASSTHRU_TEST_FAIL_CMD=$cmd setup "$r" install --cpu intel 2>&1)
+    code=$?
+    out2=$(setup "$r" install --cpu intel 2>&1)
+    code2=$?
+    if [ $code -eq 1 ] && ! echo "$out" | grep -q '^installed' && [ $code2 -eq 0 ] &&
+        [ "$(count "$cmd")" = 2 ] && echo "$out2" | grep -q '^installed'; then
+        ok "a failed $cmd: exit 1, and the next install runs it again"
+    else
+        bad "failed $cmd" "exit $code/$code2: $out // $out2"
+    fi
+done
+
+newroot nogen grub "$here/corpus/debian-default.grub"
+rm "$r/usr/bin/dracut"
+before=$(snapshot "$r")
+out=$(setup "$r" install --cpu intel 2>&1)
+[ $? -eq 1 ] && [ "$(snapshot "$r")" = "$before" ] && echo "$out" | grep -q 'no supported initramfs generator.*supported: dracut' &&
+    ok "no supported initramfs generator: exit 1, nothing changed, the supported ones named" || bad "no generator" "$out"
+newroot noclaim grub "$here/corpus/debian-default.grub"
+rm "$r/usr/lib/passthru/passthru-claim"
+out=$(setup "$r" install --cpu intel 2>&1)
+[ $? -eq 1 ] && [ ! -e "$r/var/lib/passthru" ] && echo "$out" | grep -q 'passthru-claim is not installed' &&
+    ok "no passthru-claim in the root: exit 1, nothing changed" || bad "no claim" "$out"
+newroot noboot none
+before=$(snapshot "$r")
+out=$(setup "$r" install --cpu intel 2>&1)
+[ $? -eq 1 ] && [ "$(snapshot "$r")" = "$before" ] && echo "$out" | grep -q 'no boot configuration found' &&
+    ok "no boot configuration: exit 1, nothing changed" || bad "no boot configuration" "$out"
+out=$(setup "$r" install --cpu intel --bootloader none 2>&1)
+[ $? -eq 0 ] && echo "$out" | grep -q 'add to the kernel command line yourself: intel_iommu=on iommu=pt' &&
+    ok "--bootloader none: exit 0, the exact arguments to add" || bad "--bootloader none" "$out"
+newroot noinit grub "$here/corpus/debian-default.grub"
+out=$(setup "$r" install --cpu intel --no-initramfs 2>&1)
+if [ $? -eq 0 ] && [ "$(count dracut)" = 0 ] && echo "$out" | grep -q '^  dracut -f --regenerate-all' &&
+    echo "$out" | grep -q 'nothing is claimed until it has run' && ! echo "$out" | grep -q '^installed'; then
+    out=$(setup "$r" install --cpu intel 2>&1)
+    [ "$(count dracut)" = 1 ] && echo "$out" | grep -q '^installed' &&
+        ok "--no-initramfs: exit 0, the command to run, nothing claimed; the next install rebuilds" ||
+        bad "--no-initramfs then install" "$out"
+else
+    bad "--no-initramfs" "$out"
+fi
+newroot rootonly grub "$here/corpus/debian-default.grub"
+out=$(PATH=$here/bin:$PATH "$bin" install --cpu intel --root "$r" --sysroot "$fixture" 2>&1)
+[ $? -eq 0 ] && [ ! -e "$r/commands.log" ] && echo "$out" | grep -q '^  update-grub' &&
+    echo "$out" | grep -q '^  dracut -f --regenerate-all' && echo "$out" | grep -q 'nothing is claimed until they have run' &&
+    ok "--root: exit 0, runs nothing, prints the commands" || bad "--root" "$out"
+newroot rootgrubby grubby "$here/corpus/fedora.grub"
+out=$(PATH=$here/bin:$PATH "$bin" install --cpu intel --root "$r" --sysroot "$fixture" 2>&1)
+echo "$out" | grep -qx '  grubby --update-kernel=ALL --args="intel_iommu=on iommu=pt"' &&
+    out=$(PATH=$here/bin:$PATH "$bin" uninstall --root "$r" 2>&1) &&
+    echo "$out" | grep -qx '  grubby --update-kernel=ALL --remove-args="intel_iommu=on iommu=pt"' &&
+    ok "printed grubby commands are whole shell commands" || bad "printed grubby" "$out"
+
+# ---- the user's bytes ----
+newroot bytes grub "$here/corpus/glob-spaces.grub"
+touch "$r/a.txt" "$r/b.txt"
+want=$(cd "$r" && mkconfig_line)
+setup "$r" install --cpu intel >"$work/bytes.out" 2>&1
+got=$(cd "$r" && mkconfig_line)
+[ "$got" = "$(printf '%s' "$want" | sed 's/ quiet$/ intel_iommu=on iommu=pt quiet/')" ] &&
+    case $got in *'console=ttyS0  dyndbg="module * +p"  root= '*) true ;; *) false ;; esac &&
+    grep -qF "GRUB (grub-mkconfig sources" "$work/bytes.out" &&
+    grep -qF "$got" "$work/bytes.out" &&
+    ok "GRUB drop-in: globs, \$ and double blanks reach the command line byte for byte; install printed it" ||
+    bad "drop-in bytes" "want $want got $got: $(cat "$work/bytes.out")"
+newroot bsl grubby "$here/corpus/glob-spaces.grub"
+before=$(snapshot "$r")
+out=$(setup "$r" install --cpu intel 2>&1)
+[ $? -eq 1 ] && [ "$(snapshot "$r")" = "$before" ] && echo "$out" | grep -q 'cannot safely edit /etc/default/grub' &&
+    ok "grubby host, backslashes in GRUB_CMDLINE_LINUX: refused, nothing changed" || bad "backslash refusal" "$out"
+newroot sq grubby "$here/corpus/single-dollar.grub"
+setup "$r" install --cpu intel >/dev/null 2>&1
+grep -qxF "GRUB_CMDLINE_LINUX='quiet root=\$ROOTDEV intel_iommu=on iommu=pt'" "$r/etc/default/grub" &&
+    ok "grubby host: single quotes stay single, \$ROOTDEV literal" || bad "single quotes" "$(cat "$r/etc/default/grub")"
+newroot pt0 cmdline "$here/corpus/plain.cmdline"
+printf 'root=/dev/sda1 iommu.passthrough=0 intel_iommu=off\n' >"$r/etc/kernel/cmdline"
+out=$(setup "$r" install --cpu intel --bootloader kernel-install 2>&1)
+[ "$(cat "$r/etc/kernel/cmdline")" = "root=/dev/sda1 intel_iommu=on iommu=pt" ] &&
+    echo "$out" | grep -q 'contradicting arguments replaced: intel_iommu=off iommu.passthrough=0' &&
+    ok "contradicting arguments (iommu.passthrough=0 with iommu=pt) replaced and named" || bad "contradictions" "$out"
+
+# ---- the effective command line, per configuration ----
+newroot later grub "$here/corpus/debian-default.grub"
+mkdir -p "$r/etc/default/grub.d" && echo 'GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=off"' \
+    >"$r/etc/default/grub.d/zz-local.cfg"
+before=$(snapshot "$r")
+out=$(setup "$r" install --cpu intel 2>&1)
+[ $? -eq 1 ] && [ "$(snapshot "$r")" = "$before" ] && echo "$out" | grep -q 'intel_iommu=off present' &&
+    ok "a later drop-in (zz-local.cfg: intel_iommu=off): install refuses, nothing changed" || bad "zz-local" "$out"
+newroot blsnogrubby grubby "$here/corpus/fedora.grub"
+rm "$r/usr/sbin/grubby"
+before=$(snapshot "$r")
+out=$(setup "$r" install --cpu intel 2>&1)
+code=$?
+out2=$(setup "$r" install --cpu intel --bootloader grub 2>&1)
+code2=$?
+[ $code -eq 1 ] && [ $code2 -eq 1 ] && [ "$(snapshot "$r")" = "$before" ] && echo "$out" | grep -q 'grubby, which updates them, is not installed' &&
+    echo "$out2" | grep -q 'would not reach them' && ok "BLS without grubby: an error, never the Debian drop-in" ||
+    bad "BLS without grubby" "$out // $out2"
+newroot blsout grubby "$here/corpus/fedora.grub"
+out=$(setup "$r" install --cpu intel 2>&1)
+echo "$out" | grep -q '^kernel command line for the next boot, BLS entry /boot/loader/entries/f39.conf (grubby): root=/dev/mapper/fedora-root ro rd.lvm.lv=fedora/root rhgb quiet intel_iommu=on iommu=pt$' &&
+    echo "$out" | grep -q '^kernel command line now, BLS entry' &&
+    ok "grubby: each entry's command line, before (as grubby will make it) and after" || bad "BLS effective" "$out"
+
+# ---- uninstall is exact ----
+newroot hand cmdline "$here/corpus/plain.cmdline"
+setup "$r" install --cpu intel --bootloader kernel-install >/dev/null 2>&1
+sed -i 's/ quiet / quiet splash /' "$r/etc/kernel/cmdline"
+setup "$r" install --cpu intel --bootloader kernel-install >/dev/null 2>&1
+setup "$r" uninstall >/dev/null 2>&1
+[ "$(cat "$r/etc/kernel/cmdline")" = "root=UUID=0b7c2a4e-1 ro quiet splash" ] && [ ! -e "$r/var/lib/passthru" ] &&
+    ok "install, hand edit, install, uninstall: the hand edit stays, passthru's arguments go, nothing left" ||
+    bad "hand edit round trip" "$(cat "$r/etc/kernel/cmdline")"
+newroot handgrub grubby "$here/corpus/debian-default.grub"
+cp -a "$r" "$r.pristine"
+setup "$r" install --cpu intel >/dev/null 2>&1
+sed -i 's/^GRUB_TIMEOUT=5/GRUB_TIMEOUT=7/' "$r/etc/default/grub"
+setup "$r" install --cpu intel >/dev/null 2>&1
+setup "$r" uninstall >/dev/null 2>&1
+sed -i 's/^GRUB_TIMEOUT=5/GRUB_TIMEOUT=7/' "$r.pristine/etc/default/grub"
+rm -f "$r/commands.log"
+diff -r "$r" "$r.pristine" >/dev/null && ok "grubby host: the same round trip, byte-identical but for the hand edit" ||
+    bad "grubby hand edit" "$(diff -r "$r" "$r.pristine" | head -n 8)"
+newroot had cmdline "$here/corpus/plain.cmdline"
+printf 'root=/dev/sda1 iommu=pt\n' >"$r/etc/kernel/cmdline"
+setup "$r" install --cpu intel --bootloader kernel-install >/dev/null 2>&1
+echo ' # edited' >>"$r/etc/kernel/cmdline"
+setup "$r" uninstall >/dev/null 2>&1
+[ "$(cat "$r/etc/kernel/cmdline")" = "root=/dev/sda1 iommu=pt
+ # edited" ] && ok "an argument the user had (iommu=pt) stays after uninstall" || bad "user's iommu=pt" "$(cat "$r/etc/kernel/cmdline")"
+newroot hadbls grubby "$here/corpus/fedora.grub"
+sed -i 's/^options .*/& iommu=pt/' "$r/boot/loader/entries/f39.conf"
+setup "$r" install --cpu intel >/dev/null 2>&1
+setup "$r" uninstall >/dev/null 2>&1
+grep -q '^grubby --update-kernel=ALL --args=intel_iommu=on$' "$r/commands.log" &&
+    grep -q '^grubby --update-kernel=ALL --remove-args=intel_iommu=on$' "$r/commands.log" &&
+    grep -q '^options .* iommu=pt$' "$r/boot/loader/entries/f39.conf" &&
+    ok "grubby: --args and --remove-args name only what passthru added" || bad "grubby user args" "$(cat "$r/commands.log")"
+newroot nobak grub "$here/corpus/debian-default.grub"
+setup "$r" install --cpu intel >/dev/null 2>&1
+printf 'device = 0000:00:05.1\n' >>"$r/etc/passthru.conf"
+setup "$r" install --cpu intel >/dev/null 2>&1
+[ ! -e "$r/var/lib/passthru/backup/var" ] && ok "no backup of the install record" ||
+    bad "record backup" "$(find "$r/var/lib/passthru")"
+
+# ---- kernel-install / systemd-boot ----
+sb=$work/sb-sysroot
+rm -rf "$sb" && cp -a "$fixture" "$sb"
+printf 'BOOT_IMAGE=/vmlinuz-6.1 root=UUID=77 ro initrd=\\initrd.img quiet dyndbg="a  b"\n' >"$sb/proc/cmdline"
+newroot sdboot none
+mkdir -p "$r/efi/loader/entries"
+: >"$r/efi/loader/loader.conf"
+printf 'title Debian\nlinux /vmlinuz-6.1\noptions root=UUID=77 ro quiet\n' >"$r/efi/loader/entries/debian-6.1.conf"
+cp -a "$r" "$r.pristine"
+out=$(PATH=$here/bin:$PATH PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r "$bin" install --cpu intel --root "$r" --sysroot "$sb" 2>&1)
+code=$?
+if [ $code -eq 0 ] && [ "$(cat "$r/etc/kernel/cmdline")" = 'root=UUID=77 ro quiet dyndbg="a  b" intel_iommu=on iommu=pt' ] &&
+    grep -qx 'options root=UUID=77 ro quiet intel_iommu=on iommu=pt' "$r/efi/loader/entries/debian-6.1.conf"; then
+    setup "$r" uninstall >/dev/null 2>&1
+    rm -f "$r/commands.log"
+    diff -r "$r" "$r.pristine" >/dev/null &&
+        ok "systemd-boot: /etc/kernel/cmdline from the running one (less BOOT_IMAGE=, initrd=), entries updated, uninstall exact" ||
+        bad "systemd-boot uninstall" "$(diff -r "$r" "$r.pristine" | head -n 5)"
+else
+    bad "systemd-boot" "exit $code: $out"
+fi
+
+# ---- one install at a time ----
+newroot race grub "$here/corpus/debian-default.grub"
+cp -a "$r" "$r.pristine"
+setup "$r" install --cpu intel >"$work/race1.out" 2>&1 &
+p1=$!
+setup "$r" install --cpu intel --allow-unsafe-interrupts >"$work/race2.out" 2>&1 &
+p2=$!
+wait $p1; c1=$?
+wait $p2; c2=$?
+rec=$r/var/lib/passthru/installed
+if [ $c1 -eq 0 ] && [ $c2 -eq 0 ] && grep -q '^created /etc/default/grub.d/passthru.cfg' "$rec" &&
+    grep -q '^created /etc/dracut.conf.d/passthru.conf' "$rec" &&
+    grep -q '^created /etc/modprobe.d/passthru-unsafe-interrupts.conf' "$rec"; then
+    setup "$r" uninstall >/dev/null 2>&1
+    rm -f "$r/commands.log"
+    diff -r "$r" "$r.pristine" >/dev/null && ok "two installs racing: one record with every file; uninstall leaves nothing" ||
+        bad "race uninstall" "$(diff -r "$r" "$r.pristine" | head -n 5)"
+else
+    bad "race" "exit $c1/$c2: $(cat "$rec" "$work/race1.out" "$work/race2.out")"
+fi
+(flock 9; sleep 8) 9<"$r" &
+p1=$!
+sleep 1
+out=$(setup "$r" install --cpu intel 2>&1)
+code=$?
+wait $p1
+[ $code -eq 1 ] && echo "$out" | grep -q 'still working on .* after 5 s: nothing was changed' &&
+    ok "the lock: a second one waits, then fails with a clear message" || bad "lock timeout" "exit $code: $out"
 
 # read-only commands on captured trees
 out=$("$bin" plan --sysroot "$fixture" 2>&1)

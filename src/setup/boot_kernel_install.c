@@ -1,0 +1,197 @@
+/* boot_kernel_install.c: systemd-boot and UKIs: /etc/kernel/cmdline and the existing loader entries. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bootcfg.h"
+#include "manifest.h"
+#include "root.h"
+
+#define CMDLINE "/etc/kernel/cmdline"
+
+static bool detect(const struct fsroot *fr)
+{
+	return fsroot_exists(fr, CMDLINE) || bootcfg_has_systemd_boot(fr);
+}
+
+static int usable(const struct fsroot *fr)
+{
+	(void)fr;
+	return 0;
+}
+
+/* The running kernel's command line less BOOT_IMAGE= and initrd=, as kernel-install does. */
+static int seed(const struct opts *o, char **ret)
+{
+	struct root r;
+	char *line = NULL;
+	struct sbuf b = { 0 };
+	const char *p;
+	int err = root_open(&r, o->sysroot);
+
+	if (err < 0)
+		return err;
+	err = root_slurp(&r, "proc/cmdline", &line, NULL);
+	root_close(&r);
+	if (err < 0)
+		return err;
+	rstrip(line);
+	sbuf_add(&b, "");
+	for (p = line; *p;) {
+		size_t l = 0;
+		bool q = false;
+
+		p += strspn(p, " \t");
+		/* a word as the kernel splits it: blanks inside double quotes stay */
+		for (; p[l] && (q || (p[l] != ' ' && p[l] != '\t')); l++)
+			if (p[l] == '"')
+				q = !q;
+		if (!l)
+			break;
+		if (strncmp(p, "BOOT_IMAGE=", 11) && strncmp(p, "initrd=", 7))
+			sbuf_addf(&b, "%s%.*s", b.len ? " " : "", (int)l, p);
+		p += l;
+	}
+	free(line);
+	sbuf_add(&b, "\n");
+	if (b.err)
+		return -ENOMEM;
+	*ret = b.s;
+	return 0;
+}
+
+/* Edit the first line of text (kernel-install joins the lines; install appends to the first). */
+static int edit_first_line(const char *text, const struct kargs_edit *e, const char *words,
+			   char **ret, struct sbuf *dropped, struct sbuf *added)
+{
+	size_t l = strcspn(text, "\n");
+	char *first = strndup(text, l), *out = NULL;
+	int r;
+
+	if (!first)
+		return -ENOMEM;
+	r = words ? kargs_remove(first, words, &out) : kargs_apply(first, e, &out, dropped, added);
+	free(first);
+	if (r < 0)
+		return r;
+	*ret = malloc(strlen(out) + strlen(text + l) + 2);
+	if (*ret)
+		sprintf(*ret, "%s%s", out, text + l);
+	free(out);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static int stage(struct bootctx *c)
+{
+	struct sbuf added = { 0 };
+	char *text = NULL, *edited = NULL, **v = NULL;
+	size_t i;
+	int r = txn_read(c->t, CMDLINE, &text, NULL);
+
+	if (r == -ENOENT) {
+		r = seed(c->o, &text);
+		if (r < 0) {
+			fprintf(stderr, "passthru-setup: %s does not exist, and the running kernel's "
+				"command line (%s/proc/cmdline) to create it from cannot be read: "
+				"%s; nothing was changed\n", CMDLINE,
+				strcmp(c->o->sysroot, "/") ? c->o->sysroot : "", strerror(-r));
+			return r;
+		}
+		printf("%s: created from the running kernel's command line (less BOOT_IMAGE= and "
+		       "initrd=), as kernel-install would read it\n", CMDLINE);
+	}
+	if (r == 0)
+		r = edit_first_line(text, c->e, NULL, &edited, c->dropped, &added);
+	if (r == -EINVAL)
+		fprintf(stderr, "passthru-setup: %s has an unbalanced double quote: an added "
+			"argument would land inside it; close it first; nothing was changed\n",
+			CMDLINE);
+	if (r == 0)
+		r = manifest_stage(c->t, c->m, CMDLINE, edited, strlen(edited), added.s);
+	free(text);
+	free(edited);
+	/* the entries already installed; on a grubby host grubby owns them */
+	if (r == 0 && !boot_grubby.detect(c->fr))
+		r = bls_entries(c->t, true, &v);
+	for (i = 0; r == 0 && v && v[i]; i++) {
+		sbuf_free(&added);
+		text = edited = NULL;
+		r = txn_read(c->t, v[i], &text, NULL);
+		if (r == 0)
+			r = bls_edit(text, c->e, &edited, c->dropped, &added);
+		if (r == -EINVAL)
+			fprintf(stderr, "passthru-setup: %s: an options line has an unbalanced "
+				"double quote; close it first; nothing was changed\n", v[i]);
+		if (r == 0)
+			r = manifest_stage(c->t, c->m, v[i], edited, strlen(edited), added.s);
+		free(text);
+		free(edited);
+	}
+	strv_free(v);
+	sbuf_free(&added);
+	manifest_add_boot(c->m, "kernel-install");
+	return r;
+}
+
+static int effective(const struct bootctx *c, bool done, struct klines *out)
+{
+	char *text = NULL, **v = NULL, label[200];
+	size_t i;
+	int r = txn_read(c->t, CMDLINE, &text, NULL);
+
+	(void)done;
+	if (r == 0) {
+		for (char *p = text; *p; p++)
+			if (*p == '\n')
+				*p = ' ';
+		rstrip(text);
+		r = klines_add(out, CMDLINE " (kernel-install, for kernels installed from now on)",
+			       text);
+	} else if (r == -ENOENT) {
+		r = 0;
+	}
+	free(text);
+	if (r == 0)
+		r = bls_entries(c->t, true, &v);
+	for (i = 0; r == 0 && v[i]; i++) {
+		char *opts = NULL;
+
+		text = NULL;
+		r = txn_read(c->t, v[i], &text, NULL);
+		if (r == 0)
+			r = bls_options(c->t, text, &opts);
+		snprintf(label, sizeof(label), "loader entry %s", v[i]);
+		if (r == 0)
+			r = klines_add(out, label, opts);
+		free(opts);
+		free(text);
+	}
+	strv_free(v);
+	return r;
+}
+
+static int commands(const struct bootctx *c, bool uninstall, struct cmdlist *out)
+{
+	(void)c, (void)uninstall, (void)out;
+	return 0;	/* the files are what the boot reads */
+}
+
+static int unedit(const char *path, const char *text, const char *words, char **ret)
+{
+	if (!strcmp(path, CMDLINE))
+		return edit_first_line(text, NULL, words, ret, NULL, NULL);
+	if (strstr(path, "/loader/entries/"))
+		return bls_unedit(text, words, ret);
+	return -ENOENT;
+}
+
+const struct bootcfg_ops boot_kernel_install = {
+	.name = "kernel-install",
+	.what = CMDLINE " and the loader entries",
+	.detect = detect,
+	.usable = usable,
+	.stage = stage,
+	.effective = effective,
+	.commands = commands,
+	.unedit = unedit,
+};

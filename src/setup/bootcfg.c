@@ -1,0 +1,295 @@
+/* bootcfg.c: the table of boot configurations, choosing among them, and what they share. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "bootcfg.h"
+
+const struct bootcfg_ops *const bootcfgs[] = {
+	&boot_grub,
+	&boot_grubby,
+	&boot_kernel_install,
+	NULL
+};
+
+int klines_add(struct klines *k, const char *label, const char *line)
+{
+	struct kline *l;
+
+	if (grow(&k->v, &k->cap, k->n + 1, sizeof(*k->v)) < 0)
+		return -ENOMEM;
+	l = &k->v[k->n];
+	snprintf(l->label, sizeof(l->label), "%s", label);
+	l->line = strdup(line);
+	if (!l->line)
+		return -ENOMEM;
+	k->n++;
+	return 0;
+}
+
+void klines_free(struct klines *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		free(k->v[i].line);
+	free(k->v);
+	memset(k, 0, sizeof(*k));
+}
+
+int cmdlist_add(struct cmdlist *c, const char *const argv[])
+{
+	size_t i;
+
+	if (c->n >= 8)
+		return -E2BIG;
+	for (i = 0; argv[i] && i < 7; i++) {
+		c->argv[c->n][i] = strdup(argv[i]);
+		if (!c->argv[c->n][i])
+			return -ENOMEM;
+	}
+	c->argv[c->n][i] = NULL;
+	c->n++;
+	return 0;
+}
+
+void cmdlist_free(struct cmdlist *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->n; i++)
+		for (j = 0; c->argv[i][j]; j++)
+			free(c->argv[i][j]);
+	c->n = 0;
+}
+
+/* As a shell command line: arguments with blanks or quotes in single quotes. */
+void cmdlist_print(const struct cmdlist *c, const char *indent, FILE *out)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->n; i++) {
+		fputs(indent, out);
+		for (j = 0; c->argv[i][j]; j++) {
+			const char *a = c->argv[i][j];
+
+			const char *eq = !strncmp(a, "--", 2) ? strchr(a, '=') : NULL;
+
+			if (eq && !strpbrk(eq, "\"'$\\`") && strpbrk(eq, " \t*?[];&|<>()"))
+				fprintf(out, "%s%.*s\"%s\"", j ? " " : "", (int)(eq + 1 - a), a,
+					eq + 1);	/* --args="a b" */
+			else if (strpbrk(a, " \t\"'$*?[]\\`;&|<>()"))
+				fprintf(out, "%s'%s'", j ? " " : "", a);
+			else
+				fprintf(out, "%s%s", j ? " " : "", a);
+		}
+		fputc('\n', out);
+	}
+}
+
+const struct bootcfg_ops *bootcfg_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; bootcfgs[i]; i++)
+		if (!strcmp(bootcfgs[i]->name, name))
+			return bootcfgs[i];
+	return NULL;
+}
+
+int bootcfg_choose(const struct fsroot *fr, const char *want, const struct bootcfg_ops **ret)
+{
+	size_t i, n = 0;
+
+	if (want && !strcmp(want, "none"))
+		return 0;
+	if (want && strcmp(want, "auto")) {
+		const struct bootcfg_ops *b = bootcfg_by_name(want);
+
+		if (!b) {
+			fprintf(stderr, "passthru-setup: unknown boot configuration '%s'\n", want);
+			return -EINVAL;
+		}
+		if (b->usable(fr) < 0)
+			return -EINVAL;
+		ret[0] = b;
+		return 1;
+	}
+	for (i = 0; bootcfgs[i]; i++) {
+		if (!bootcfgs[i]->detect(fr))
+			continue;
+		if (bootcfgs[i]->usable(fr) < 0)
+			return -EINVAL;
+		ret[n++] = bootcfgs[i];
+	}
+	return (int)n;
+}
+
+bool bootcfg_line_ok(const char *line, const struct kargs_edit *e, struct sbuf *why)
+{
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < e->nadd; i++) {
+		if (kargs_has(line, e->add[i]))
+			continue;
+		sbuf_addf(why, "%s%s missing", why->len ? ", " : "", e->add[i]);
+		ok = false;
+	}
+	for (i = 0; i < e->ndrop; i++) {
+		if (!kargs_has(line, e->drop[i]))
+			continue;
+		sbuf_addf(why, "%s%s present", why->len ? ", " : "", e->drop[i]);
+		ok = false;
+	}
+	return ok;
+}
+
+void sbuf_add_words(struct sbuf *b, const char *words)
+{
+	const char *p = words;
+
+	while (p && *p) {
+		size_t l;
+		char w[128];
+
+		p += strspn(p, " ");
+		l = strcspn(p, " ");
+		if (!l)
+			break;
+		snprintf(w, sizeof(w), "%.*s", (int)l, p);
+		if (!kargs_has(b->s ? b->s : "", w))
+			sbuf_addf(b, "%s%s", b->len ? " " : "", w);
+		p += l;
+	}
+}
+
+bool bootcfg_has_grubby(const struct fsroot *fr)
+{
+	return fsroot_exists(fr, "/usr/sbin/grubby") || fsroot_exists(fr, "/sbin/grubby") ||
+	       fsroot_exists(fr, "/usr/bin/grubby");
+}
+
+bool bootcfg_has_bls_entries(const struct fsroot *fr)
+{
+	struct txn t = { .root = fr };
+	char **v = NULL;
+	bool any;
+
+	if (txn_list(&t, "/boot/loader/entries", ".conf", &v) < 0)
+		return false;
+	any = v[0] != NULL;
+	strv_free(v);
+	return any;
+}
+
+bool bootcfg_has_grub(const struct fsroot *fr)
+{
+	return fsroot_exists(fr, "/etc/default/grub") || fsroot_exists(fr, "/usr/sbin/update-grub") ||
+	       fsroot_exists(fr, "/usr/sbin/grub-mkconfig") ||
+	       fsroot_exists(fr, "/usr/sbin/grub2-mkconfig");
+}
+
+bool bootcfg_has_systemd_boot(const struct fsroot *fr)
+{
+	return fsroot_exists(fr, "/boot/loader/loader.conf") ||
+	       fsroot_exists(fr, "/efi/loader/loader.conf") ||
+	       fsroot_exists(fr, "/boot/efi/loader/loader.conf");
+}
+
+bool bootcfg_grub_bls(const struct fsroot *fr)
+{
+	char *text = NULL;
+	bool bls = false;
+
+	if (fsroot_read(fr, "/etc/default/grub", &text, NULL) == 0)
+		bls = grubfile_is_true(text, "GRUB_ENABLE_BLSCFG");
+	free(text);
+	return bls || (bootcfg_has_bls_entries(fr) && !bootcfg_has_systemd_boot(fr));
+}
+
+static int write_file(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (len && write(fd, data, len) != (ssize_t)len)
+		r = -EIO;
+	close(fd);
+	return r;
+}
+
+int grub_source(const struct txn *t, const char *skip, char **linux_, char **linux_default)
+{
+	static const char script[] =
+		"for passthru_f do . \"$passthru_f\"; done; "
+		"printf '%s\\037%s\\037' \"$GRUB_CMDLINE_LINUX\" \"$GRUB_CMDLINE_LINUX_DEFAULT\"";
+	char dir[] = "/tmp/passthru-grub.XXXXXX", **files = NULL, *out = NULL, *sep, *sep2;
+	char paths[34][64];
+	const char *argv[40] = { "sh", "-c", script, "sh" };
+	size_t i, n = 0, nargs = 4;
+	int r;
+
+	*linux_ = *linux_default = NULL;
+	r = txn_list(t, "/etc/default/grub.d", ".cfg", &files);
+	if (r < 0)
+		return r;
+	if (!mkdtemp(dir)) {
+		strv_free(files);
+		return -errno;
+	}
+	for (i = 0; r >= 0 && i <= 32 && (i == 0 || files[i - 1]); i++) {
+		const char *p = i == 0 ? "/etc/default/grub" : files[i - 1];
+		char *data = NULL;
+		size_t len = 0;
+
+		if (skip && !strcmp(p, skip))
+			continue;
+		r = txn_read(t, p, &data, &len);
+		if (r == -ENOENT) {
+			r = 0;
+			continue;
+		}
+		if (r < 0)
+			break;
+		snprintf(paths[n], sizeof(paths[n]), "%s/%02zu", dir, n);
+		r = write_file(paths[n], data, len);
+		free(data);
+		argv[nargs++] = paths[n++];
+	}
+	argv[nargs] = NULL;
+	if (r >= 0) {
+		r = run_capture(argv, t->root->path, &out);
+		if (r > 0)
+			r = -EINVAL;	/* a file the shell cannot source: grub-mkconfig would fail */
+	}
+	for (i = 0; i < n; i++)
+		unlink(paths[i]);
+	rmdir(dir);
+	strv_free(files);
+	if (r < 0) {
+		free(out);
+		return r;
+	}
+	sep = out ? strchr(out, '\037') : NULL;
+	sep2 = sep ? strchr(sep + 1, '\037') : NULL;
+	if (!sep2) {
+		free(out);
+		return -EINVAL;
+	}
+	*sep = *sep2 = '\0';
+	*linux_ = strdup(out);
+	*linux_default = strdup(sep + 1);
+	free(out);
+	if (!*linux_ || !*linux_default) {
+		free(*linux_);
+		free(*linux_default);
+		return -ENOMEM;
+	}
+	return 0;
+}
+

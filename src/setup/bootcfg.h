@@ -1,0 +1,102 @@
+/* bootcfg.h: the boot configurations that keep the kernel command line, behind one table. */
+#ifndef PASSTHRU_BOOTCFG_H
+#define PASSTHRU_BOOTCFG_H
+#include <stdbool.h>
+#include "setup.h"
+
+struct manifest;
+
+/* What install and uninstall give each boot configuration. */
+struct bootctx {
+	const struct fsroot *fr;
+	const struct opts *o;
+	struct txn *t;			/* files are read through it: staged content wins */
+	struct manifest *m;
+	const struct kargs_edit *e;	/* the arguments to add, the contradicting ones */
+	struct sbuf *dropped;		/* contradicting arguments replaced, for the report */
+};
+
+/* A kernel command line the next boot gets, and where it comes from. */
+struct kline {
+	char label[160];
+	char *line;
+};
+struct klines {
+	struct kline *v;
+	size_t n, cap;
+};
+int klines_add(struct klines *k, const char *label, const char *line);
+void klines_free(struct klines *k);
+
+/* Commands to run after the files are in place; each argv NULL-terminated, strings owned. */
+struct cmdlist {
+	char *argv[8][8];
+	size_t n;
+};
+int cmdlist_add(struct cmdlist *c, const char *const argv[]);
+void cmdlist_free(struct cmdlist *c);
+void cmdlist_print(const struct cmdlist *c, const char *indent, FILE *out);
+
+/*
+ * One boot configuration: one file each (boot_grub.c, boot_grubby.c, boot_kernel_install.c).
+ * Functions return 0 or -errno; `usable` and `stage` say why on stderr when they fail.
+ */
+struct bootcfg_ops {
+	const char *name;	/* --bootloader NAME */
+	const char *what;	/* for the report: "GRUB drop-in /etc/default/grub.d/passthru.cfg" */
+	/* This root uses it (--bootloader auto). */
+	bool (*detect)(const struct fsroot *fr);
+	/* It can be used here (its tool exists, the host is not of another kind). */
+	int (*usable)(const struct fsroot *fr);
+	/* Stage, through the manifest, the edits that give the next boot c->e's arguments. */
+	int (*stage)(struct bootctx *c);
+	/* The command lines the next boot gets from it, as its own tool computes them; before
+	 * its commands ran (done false) with what they will change, after them as they are. */
+	int (*effective)(const struct bootctx *c, bool done, struct klines *out);
+	/* The commands that make the boot read the files (install, or uninstall). */
+	int (*commands)(const struct bootctx *c, bool uninstall, struct cmdlist *out);
+	/* Uninstall, for a file that changed since install: text less the words passthru added.
+	 * -ENOENT: not one of its files. */
+	int (*unedit)(const char *path, const char *text, const char *words, char **ret);
+};
+
+extern const struct bootcfg_ops boot_grub;
+extern const struct bootcfg_ops boot_grubby;
+extern const struct bootcfg_ops boot_kernel_install;
+/* NULL-terminated. */
+extern const struct bootcfg_ops *const bootcfgs[];
+
+const struct bootcfg_ops *bootcfg_by_name(const char *name);
+/* The configurations to use for --bootloader want (auto, a name, none): in ret (up to 3),
+ * their count; -errno after saying why on stderr (an asked-for one that cannot be used). */
+int bootcfg_choose(const struct fsroot *fr, const char *want, const struct bootcfg_ops **ret);
+/* Whether a command line carries every argument of e and none that contradicts; the missing
+ * or contradicting ones in why. */
+bool bootcfg_line_ok(const char *line, const struct kargs_edit *e, struct sbuf *why);
+
+/* Helpers the configurations share (bootcfg.c). */
+/* Append to b the words of words it does not have, space-separated. */
+void sbuf_add_words(struct sbuf *b, const char *words);
+bool bootcfg_has_grubby(const struct fsroot *fr);
+bool bootcfg_has_bls_entries(const struct fsroot *fr);
+/* GRUB is installed (its configuration or its tools). */
+bool bootcfg_has_grub(const struct fsroot *fr);
+/* GRUB reads BLS entries here (Fedora, RHEL): GRUB_ENABLE_BLSCFG=true, or entries under
+ * /boot/loader/entries without systemd-boot's loader.conf. */
+bool bootcfg_grub_bls(const struct fsroot *fr);
+/* systemd-boot's loader.conf in /boot, /efi or /boot/efi. */
+bool bootcfg_has_systemd_boot(const struct fsroot *fr);
+/* The values grub-mkconfig would see: /etc/default/grub, then /etc/default/grub.d/ *.cfg in
+ * order, sourced by sh (skip: a file left out, or NULL); read through t. */
+int grub_source(const struct txn *t, const char *skip, char **linux_, char **linux_default);
+/* bls.c: a BLS entry's options lines, joined; $kernelopts from grubenv when it is used
+ * (t NULL: not expanded). */
+int bls_options(const struct txn *t, const char *text, char **ret);
+/* Edit every options line of a BLS entry (contradictions out, missing words to the last). */
+int bls_edit(const char *text, const struct kargs_edit *e, char **ret, struct sbuf *dropped,
+	     struct sbuf *added);
+int bls_unedit(const char *text, const char *words, char **ret);
+/* The BLS entries: /boot/loader/entries, and with esp also /efi and /boot/efi. */
+int bls_entries(const struct txn *t, bool esp, char ***ret);
+
+#endif

@@ -1,0 +1,79 @@
+/* initramfs_dracut.c: dracut: the passthru module enabled by a dracut.conf.d drop-in. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "initramfs.h"
+#include "manifest.h"
+
+#define DRACUT_CONF "/etc/dracut.conf.d/passthru.conf"
+
+static const char dracut_conf[] =
+	"# /etc/dracut.conf.d/passthru.conf: written by passthru-setup install, removed by\n"
+	"# passthru-setup uninstall: put passthru-claim in every initramfs.\n"
+	"add_dracutmodules+=\" passthru \"\n";
+
+static bool detect(const struct fsroot *fr)
+{
+	return fsroot_exists(fr, "/usr/bin/dracut") || fsroot_exists(fr, "/usr/sbin/dracut") ||
+	       fsroot_exists(fr, "/sbin/dracut");
+}
+
+/* Fedora's name for the image is dracut's alone; Debian's initrd.img- is shared. */
+static bool built_image_of(const struct fsroot *fr, const char *kver)
+{
+	char p[300];
+
+	snprintf(p, sizeof(p), "/boot/initramfs-%s.img", kver);
+	return fsroot_exists(fr, p);
+}
+
+static int stage_enable(struct txn *t, struct manifest *m, const struct fsroot *fr)
+{
+	(void)fr;
+	return manifest_stage(t, m, DRACUT_CONF, dracut_conf, strlen(dracut_conf), NULL);
+}
+
+static const char *const rebuild[] = { "dracut", "-f", "--regenerate-all", NULL };
+
+static int image_has_passthru(const struct fsroot *fr, const char *kver)
+{
+	char p[300], fdpath[64], *out = NULL;
+	const char *argv[] = { "lsinitrd", fdpath, NULL };
+	int fd, dfd, r;
+
+	snprintf(p, sizeof(p), "/boot/initramfs-%s.img", kver);
+	fd = fsroot_openat(fr, p, O_RDONLY, 0);
+	if (fd == -ENOENT) {
+		snprintf(p, sizeof(p), "/boot/initrd.img-%s", kver);
+		fd = fsroot_openat(fr, p, O_RDONLY, 0);
+	}
+	if (fd < 0)
+		return fd;
+	dfd = dup(fd);	/* without O_CLOEXEC: lsinitrd reads it as /proc/self/fd/N */
+	close(fd);
+	if (dfd < 0)
+		return -errno;
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", dfd);
+	r = run_capture(argv, NULL, &out);
+	close(dfd);
+	if (r == 127)
+		r = -EOPNOTSUPP;
+	else if (r == 0)
+		r = out && strstr(out, "usr/lib/passthru/passthru-claim") ? 1 : 0;
+	else if (r > 0)
+		r = -EIO;
+	free(out);
+	return r;
+}
+
+const struct initramfs_gen initramfs_dracut = {
+	.name = "dracut",
+	.detect = detect,
+	.built_image_of = built_image_of,
+	.stage_enable = stage_enable,
+	.rebuild_argv = rebuild,
+	.image_has_passthru = image_has_passthru,
+};

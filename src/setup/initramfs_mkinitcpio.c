@@ -1,0 +1,81 @@
+/* initramfs_mkinitcpio.c: Arch Linux's mkinitcpio (busybox and systemd images) in the table. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "initramfs.h"
+#include "initramfs_list.h"
+#include "manifest.h"
+
+#define DROPIN_PATH "/etc/mkinitcpio.conf.d/passthru.conf"
+/* mkinitcpio/passthru.conf as a C string (generated at build time: one text, also the one the
+ * VM tests build their images with) */
+static const char dropin[] =
+#include "mkinitcpio_dropin.h"
+	;
+
+static bool detect(const struct fsroot *fr)
+{
+	return (fsroot_exists(fr, "/usr/bin/mkinitcpio") || fsroot_exists(fr, "/bin/mkinitcpio")) &&
+	       fsroot_exists(fr, "/etc/mkinitcpio.conf");
+}
+
+/* The package name of the kernel (Arch: /usr/lib/modules/KVER/pkgbase, e.g. "linux-lts"): its
+ * preset /etc/mkinitcpio.d/NAME.preset makes /boot/initramfs-NAME.img. 0, or -errno. */
+static int pkgbase(const struct fsroot *fr, const char *kver, char *name, size_t size)
+{
+	char path[512], *text = NULL;
+	size_t len;
+	int r;
+
+	snprintf(path, sizeof(path), "/usr/lib/modules/%s/pkgbase", kver);
+	r = fsroot_read(fr, path, &text, &len);
+	if (r < 0)
+		return r;
+	rstrip(text);
+	if (!*text || strchr(text, '/') || strlen(text) >= size) {
+		free(text);
+		return -EINVAL;
+	}
+	strscpy(name, text, size);
+	free(text);
+	return 0;
+}
+
+static bool built_image_of(const struct fsroot *fr, const char *kver)
+{
+	char name[128], preset[256];
+
+	if (pkgbase(fr, kver, name, sizeof(name)) < 0)
+		return false;
+	snprintf(preset, sizeof(preset), "/etc/mkinitcpio.d/%s.preset", name);
+	return fsroot_exists(fr, preset);
+}
+
+static int stage_enable(struct txn *t, struct manifest *m, const struct fsroot *fr)
+{
+	return manifest_stage(t, m, DROPIN_PATH, dropin, strlen(dropin), NULL);
+}
+
+static const char *const rebuild[] = { "mkinitcpio", "-P", NULL };
+
+static int image_has_passthru(const struct fsroot *fr, const char *kver)
+{
+	char name[128], image[256];
+	int r = pkgbase(fr, kver, name, sizeof(name));
+
+	if (r < 0)
+		return r == -ENOENT ? -ENOENT : r;
+	snprintf(image, sizeof(image), "/boot/initramfs-%s.img", name);
+	return initramfs_list_has(fr, "lsinitcpio", "/usr/bin/lsinitcpio", image,
+				  "usr/lib/passthru/passthru-claim");
+}
+
+const struct initramfs_gen initramfs_mkinitcpio = {
+	.name = "mkinitcpio",
+	.detect = detect,
+	.built_image_of = built_image_of,
+	.stage_enable = stage_enable,
+	.rebuild_argv = rebuild,
+	.image_has_passthru = image_has_passthru,
+};

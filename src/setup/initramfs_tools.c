@@ -1,0 +1,62 @@
+/* initramfs_tools.c: Debian's initramfs-tools (Debian, Ubuntu, Proxmox VE) in the generator table. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "initramfs.h"
+#include "initramfs_list.h"
+#include "manifest.h"
+
+/* The switch the hook in /usr/share/initramfs-tools/hooks/passthru looks for. mkinitramfs
+ * sources conf.d files, so it is shell: a comment. The hook keeps it out of the image. */
+#define SWITCH_PATH "/etc/initramfs-tools/conf.d/passthru"
+static const char switch_text[] =
+	"# passthru: written by passthru-setup install, removed by passthru-setup uninstall.\n"
+	"# While it exists, /usr/share/initramfs-tools/hooks/passthru puts passthru-claim and\n"
+	"# /etc/passthru.conf into every image that update-initramfs builds.\n";
+
+static bool detect(const struct fsroot *fr)
+{
+	return (fsroot_exists(fr, "/usr/sbin/mkinitramfs") ||
+		fsroot_exists(fr, "/sbin/mkinitramfs")) &&
+	       fsroot_exists(fr, "/etc/initramfs-tools/initramfs.conf");
+}
+
+/* update-initramfs records each image it builds in /var/lib/initramfs-tools/KVER (its sha1),
+ * right after writing it: an image much newer than that record was rebuilt by another tool
+ * (dracut writes the same /boot/initrd.img-KVER on Debian). */
+static bool built_image_of(const struct fsroot *fr, const char *kver)
+{
+	char image[512], state[512];
+	long long ti, ts;
+
+	snprintf(image, sizeof(image), "/boot/initrd.img-%s", kver);
+	snprintf(state, sizeof(state), "/var/lib/initramfs-tools/%s", kver);
+	ti = initramfs_mtime(fr, image);
+	ts = initramfs_mtime(fr, state);
+	return ti >= 0 && ts >= 0 && ti <= ts + 60;
+}
+
+static int stage_enable(struct txn *t, struct manifest *m, const struct fsroot *fr)
+{
+	return manifest_stage(t, m, SWITCH_PATH, switch_text, strlen(switch_text), NULL);
+}
+
+static const char *const rebuild[] = { "update-initramfs", "-u", "-k", "all", NULL };
+
+static int image_has_passthru(const struct fsroot *fr, const char *kver)
+{
+	char image[512];
+
+	snprintf(image, sizeof(image), "/boot/initrd.img-%s", kver);
+	return initramfs_list_has(fr, "lsinitramfs", "/usr/bin/lsinitramfs", image,
+				  "usr/lib/passthru/passthru-claim");
+}
+
+const struct initramfs_gen initramfs_tools = {
+	.name = "initramfs-tools",
+	.detect = detect,
+	.built_image_of = built_image_of,
+	.stage_enable = stage_enable,
+	.rebuild_argv = rebuild,
+	.image_has_passthru = image_has_passthru,
+};

@@ -1,0 +1,190 @@
+#!/bin/sh
+# judge.sh: the boot scenarios: one boot per scenario with its config overlay on $image, judged by
+# the guest's own status document, driver links, /dev/vfio and dmesg. Sourced after lib.sh by
+# run.sh (dracut) and run-gen.sh (initramfs-tools, mkinitcpio); they set image, LIMIT, pass, fail.
+# shellcheck disable=SC2154 # image and LIMIT come from the sourcing script
+
+# boot NAME IOMMU "KERNEL ARGS" "CONFIG TEXT" QEMU-ARGS...
+boot() {
+    name=$1 iommu=$2 append=$3
+    printf '%s\n' "$4" >"$VM/$name.conf"
+    shift 4
+    why=""
+    log=$VM/$name.log
+    vm_overlay "$image" "$VM/$name.img" "$VM/$name.conf"
+    if ! vm_boot "$VM/$name.img" "$log" "$LIMIT" "$iommu" "$append" "$@"; then
+        why="the guest did not power off within ${LIMIT}s"
+    elif ! grep -q "===PASSTHRU-END===" "$log"; then
+        why="no report from the guest"
+    fi
+    vm_section "$log" status >"$VM/$name.json"
+    vm_section "$log" drivers >"$VM/$name.drivers"
+    vm_section "$log" vfio >"$VM/$name.vfio"
+    vm_section "$log" kmsg >"$VM/$name.kmsg"
+    rm -f "$VM/$name.img"
+}
+
+# the driver the guest's sysfs shows for ADDR at the end
+drv() {
+    awk -v a="$1" '$1 == a { print $4 }' "$VM/$name.drivers"
+}
+
+# jq on the guest's own status document
+st() {
+    jq -r "$1" "$VM/$name.json" 2>/dev/null
+}
+
+state() {
+    st ".devices[] | select(.address == \"$1\") | .state"
+}
+
+expect() {
+    [ -n "$why" ] && return 0
+    if [ "$2" != "$3" ]; then
+        why="$1: got '$2', expected '$3'"
+    fi
+}
+
+expect_match() {
+    [ -n "$why" ] && return 0
+    case $2 in
+    *"$3"*) ;;
+    *) why="$1: '$2' does not contain '$3'" ;;
+    esac
+}
+
+expect_no_kmsg() {
+    [ -n "$why" ] && return 0
+    if grep -E "$1" "$VM/$name.kmsg" >/dev/null; then
+        why="dmesg shows: $(grep -E "$1" "$VM/$name.kmsg" | head -n 1)"
+    fi
+}
+
+finish() {
+    if [ -n "$why" ]; then
+        echo "FAIL $name: $why"
+        echo "  --- last lines of $log ---"
+        tr -d '\r' <"$log" | tail -n 25 | sed 's/^/  /'
+        fail=$((fail + 1))
+    else
+        echo "PASS $name"
+        pass=$((pass + 1))
+    fi
+}
+
+claimed_pair() {
+    expect "05.0 driver" "$(drv 0000:00:05.0)" vfio-pci
+    expect "05.1 driver" "$(drv 0000:00:05.1)" vfio-pci
+    expect "05.0 state" "$(state 0000:00:05.0)" claimed
+    expect "05.1 state" "$(state 0000:00:05.1)" claimed
+    group=$(st '.devices[] | select(.address == "0000:00:05.0") | .group')
+    expect "/dev/vfio/$group" "$(grep -cx "$group" "$VM/$name.vfio")" 1
+    expect_no_kmsg "(bochs-drm|snd_hda_intel) 0000:00:05\.[01]"
+}
+
+s_intel_gpu_hda() {
+    # shellcheck disable=SC2086
+    boot intel-gpu-hda intel "" "device = 0000:00:05.0" $T_GPU_HDA
+    claimed_pair
+    expect "iommu.vendor" "$(st .iommu.vendor)" intel
+    expect "interrupt_remapping" "$(st .iommu.interrupt_remapping)" true
+    finish
+}
+
+s_amd_gpu_hda() {
+    # shellcheck disable=SC2086
+    boot amd-gpu-hda amd "" "device = 0000:00:05.0" $T_GPU_HDA
+    claimed_pair
+    expect "iommu.vendor" "$(st .iommu.vendor)" amd
+    finish
+}
+
+s_four_function() {
+    # shellcheck disable=SC2086
+    boot four-function intel "" "device = 1234:1111@0000:00:05.0" $T_FOUR
+    for f in 0 1 2 3; do
+        expect "05.$f driver" "$(drv "0000:00:05.$f")" vfio-pci
+        expect "05.$f state" "$(state "0000:00:05.$f")" claimed
+    done
+    expect "00:02.0 (boot display) driver" "$(drv 0000:00:02.0)" bochs-drm
+    finish
+}
+
+s_no_iommu() {
+    # shellcheck disable=SC2086
+    boot no-iommu none "" "device = 0000:00:05.0" $T_GPU_HDA
+    expect "iommu.active" "$(st .iommu.active)" false
+    expect_match "iommu.reason" "$(st .iommu.reason)" "no IOMMU (no DMAR or IVRS"
+    expect "05.0 state" "$(state 0000:00:05.0)" refused
+    expect "05.0 driver (host's)" "$(drv 0000:00:05.0)" bochs-drm
+    expect "05.1 driver (host's)" "$(drv 0000:00:05.1)" snd_hda_intel
+    finish
+}
+
+s_no_intremap() {
+    # shellcheck disable=SC2086
+    boot no-intremap intel-nointremap "" "device = 0000:00:05.0" $T_GPU_HDA
+    claimed_pair
+    expect "interrupt_remapping" "$(st .iommu.interrupt_remapping)" false
+    expect_match "iommu.warning" "$(st .iommu.warning)" "--allow-unsafe-interrupts"
+    finish
+}
+
+s_bridge_nic() {
+    # shellcheck disable=SC2086
+    boot bridge-nic intel "" "device = 0000:01:01.0" $T_BRIDGE_NIC
+    expect "01:01.0 state" "$(state 0000:01:01.0)" refused
+    expect_match "reason" "$(st '.devices[] | select(.address == "0000:01:01.0") | .reason')" \
+        "0000:01:02.0 [8086:100e] class 0x020000"
+    expect "NIC state" "$(state 0000:01:02.0)" untouched
+    expect "NIC driver" "$(drv 0000:01:02.0)" e1000
+    expect "display driver (host's)" "$(drv 0000:01:01.0)" bochs-drm
+    finish
+}
+
+s_boot_vga() {
+    # shellcheck disable=SC2086
+    boot boot-vga-refused intel "" "device = 0000:00:02.0" $T_GPU_HDA
+    expect "02.0 state" "$(state 0000:00:02.0)" refused
+    expect_match "reason" "$(st '.devices[0].reason')" "boot display (boot_vga=1)"
+    expect "02.0 driver (host's)" "$(drv 0000:00:02.0)" bochs-drm
+    finish
+    # shellcheck disable=SC2086
+    boot boot-vga-allowed intel "" "device = 0000:00:02.0
+boot_vga = allow" $T_GPU_HDA
+    expect "02.0 state" "$(state 0000:00:02.0)" claimed
+    expect "02.0 driver" "$(drv 0000:00:02.0)" vfio-pci
+    expect_no_kmsg "bochs-drm 0000:00:02\.0"
+    finish
+}
+
+s_broken_config() {
+    # shellcheck disable=SC2086
+    boot broken-config intel "" "device = 0000:00:05.0
+companions = sometimes" $T_GPU_HDA
+    expect "05.0 driver (host's)" "$(drv 0000:00:05.0)" bochs-drm
+    expect "05.1 driver (host's)" "$(drv 0000:00:05.1)" snd_hda_intel
+    expect "devices in the status" "$(st '.devices | length')" 0
+    expect_match "kmsg" "$(grep 'passthru: ' "$VM/$name.kmsg" | tr '\n' ' ')" \
+        "passthru: /etc/passthru.conf:2: bad value 'sometimes' for 'companions'"
+    finish
+}
+
+s_disabled() {
+    # shellcheck disable=SC2086
+    boot rd-passthru-0 intel "rd.passthru=0" "device = 0000:00:05.0" $T_GPU_HDA
+    expect "05.0 driver (host's)" "$(drv 0000:00:05.0)" bochs-drm
+    expect "05.1 driver (host's)" "$(drv 0000:00:05.1)" snd_hda_intel
+    expect "passthru lines in dmesg" "$(grep -c 'passthru: ' "$VM/$name.kmsg")" 0
+    finish
+}
+
+s_two_gpus() {
+    # shellcheck disable=SC2086
+    boot two-gpus intel "" "device = 0000:00:06.0" $T_TWO
+    expect "06.0 driver" "$(drv 0000:00:06.0)" vfio-pci
+    expect "05.0 driver (same ID, not selected)" "$(drv 0000:00:05.0)" bochs-drm
+    expect "05.0 in the status" "$(state 0000:00:05.0)" ""
+    finish
+}
+

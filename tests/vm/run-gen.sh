@@ -1,0 +1,136 @@
+#!/bin/sh
+# run-gen.sh: the boot scenarios on images that initramfs-tools and mkinitcpio build themselves.
+# usage: tests/vm/run-gen.sh GENERATOR [SCENARIO...]   (from the top of the tree)
+# GENERATOR: initramfs-tools, mkinitcpio (busybox image: HOOKS=(base udev ...)) or
+# mkinitcpio-systemd (HOOKS=(base systemd ...)). The same scenarios as run.sh (judge.sh), plus
+# early KMS (bochs in the generator's own module list) and an image built without a config.
+set -u
+# shellcheck source=tests/vm/lib.sh
+. tests/vm/lib.sh
+# shellcheck source=tests/vm/lib-gen.sh
+. tests/vm/lib-gen.sh
+LIMIT=${PASSTHRU_VM_TIMEOUT:-180}
+pass=0
+fail=0
+gen=${1:?usage: run-gen.sh GENERATOR [SCENARIO...]}
+shift
+VM=build/vm/$gen
+mkdir -p "$VM"
+
+case $gen in
+initramfs-tools)
+    gen_image() { vm_itools_image "$@"; }
+    gen_list() { vm_itools_list "$1"; }
+    sources="initramfs-tools tests/vm/initramfs-tools"
+    ;;
+mkinitcpio | mkinitcpio-systemd)
+    gen_image() { vm_cpio_image "$gen" "$@"; }
+    gen_list() { vm_cpio_list "$1"; }
+    sources="mkinitcpio tests/vm/mkinitcpio"
+    ;;
+*)
+    echo "run-gen.sh: unknown generator '$gen'" >&2
+    exit 2
+    ;;
+esac
+
+# the image every boot scenario overlays its config on, rebuilt when its sources changed
+image=$VM/initrd.img
+# shellcheck disable=SC2086
+if [ ! -f "$image" ] ||
+    [ -n "$(find build/passthru-claim $sources tests/vm/lib-gen.sh -newer "$image" 2>/dev/null)" ]; then
+    echo "building the $gen image (kernel $(vm_kver))"
+    gen_image "$image" || exit 1
+fi
+
+# shellcheck source=tests/vm/judge.sh
+. tests/vm/judge.sh
+
+# bochs in the generator's module list: loaded before udev's coldplug would load it
+s_early_kms() {
+    name=early-kms
+    kms=$VM/early-kms.initrd
+    if [ ! -f "$kms" ] || [ -n "$(find "$image" -newer "$kms")" ]; then
+        gen_image "$kms" bochs || { why="the generator failed"; finish; return; }
+    fi
+    saved=$image image=$kms
+    # shellcheck disable=SC2086
+    boot early-kms intel "" "device = 0000:00:05.0" $T_GPU_HDA
+    image=$saved
+    claimed_pair
+    expect "00:02.0 (boot display) driver" "$(drv 0000:00:02.0)" bochs-drm
+    finish
+}
+
+# not a boot: passthru-setup's image_has_passthru (tests/setup/initramfs_gen.c) with the
+# generator's real lister, on a root whose /boot holds IMAGE for the kernel: yes or no
+setup_has() {
+    sr=$TOP/$VM/setup-root
+    rm -rf "$sr" && mkdir -p "$sr/boot" "$sr/usr/bin" "$sr/usr/lib/modules/$(vm_kver)"
+    case $gen in
+    initramfs-tools)
+        cp "$1" "$sr/boot/initrd.img-$(vm_kver)"
+        : >"$sr/usr/bin/lsinitramfs"
+        PATH=$TOP/$ITOOLS/root/usr/bin:$PATH \
+            "$TOP/build/tests/initramfs-gen" initramfs-tools "$sr" has "$(vm_kver)"
+        ;;
+    *)
+        printf 'linux\n' >"$sr/usr/lib/modules/$(vm_kver)/pkgbase"
+        cp "$1" "$sr/boot/initramfs-linux.img"
+        : >"$sr/usr/bin/lsinitcpio"
+        mkdir -p "$TOP/$VM/lister" && ln -sf "$TOP/$CPIO/lib/lsinitcpio" "$TOP/$VM/lister/"
+        PATH=$TOP/$VM/lister:$PATH MKINITCPIO_LIBRARY=$TOP/$CPIO/lib \
+            "$TOP/build/tests/initramfs-gen" mkinitcpio "$sr" has "$(vm_kver)"
+        ;;
+    esac
+    rm -rf "$sr"
+}
+
+s_setup_status() {
+    name=setup-status why="" log=/dev/null
+    expect "passthru-setup: the image holds passthru" "$(setup_has "$image")" yes
+    finish
+}
+
+# not a boot: without a config the hook adds nothing to the image
+s_without_config() {
+    name=without-config why="" log=$VM/$name.img.log
+    if ! gen_image "$VM/$name.img" "" "$TOP/$VM/no-such-passthru.conf"; then
+        why="the generator failed"
+    elif ! gen_list "$VM/$name.img" >"$VM/$name.files"; then
+        why="the image cannot be listed"
+    elif grep -v passthru-test "$VM/$name.files" | grep -q -e passthru -e vfio; then
+        why="the image holds passthru files without a config:$(grep -v passthru-test \
+            "$VM/$name.files" | grep -e passthru -e vfio | tr '\n' ' ')"
+    elif ! grep -q passthru-test "$VM/$name.files"; then
+        why="the listing misses the test hook's files: it cannot be trusted"
+    else
+        expect "passthru-setup: the image holds passthru" "$(setup_has "$VM/$name.img")" no
+    fi
+    rm -f "$VM/$name.img"
+    finish
+}
+
+# not a boot: with a config but not enabled (after uninstall) the hook adds nothing either
+s_not_enabled() {
+    name=not-enabled why="" log=$VM/$name.img.log
+    printf 'device = 0000:00:05.0\n' >"$VM/$name.conf"
+    if ! gen_image "$VM/$name.img" "" "$TOP/$VM/$name.conf" 0; then
+        why="the generator failed"
+    elif ! gen_list "$VM/$name.img" >"$VM/$name.files"; then
+        why="the image cannot be listed"
+    elif grep -v passthru-test "$VM/$name.files" | grep -q -e passthru -e vfio; then
+        why="the image holds passthru files though passthru is not enabled:$(grep -v \
+            passthru-test "$VM/$name.files" | grep -e passthru -e vfio | tr '\n' ' ')"
+    fi
+    rm -f "$VM/$name.img"
+    finish
+}
+
+all="without_config not_enabled setup_status intel_gpu_hda amd_gpu_hda bridge_nic broken_config disabled early_kms"
+[ $# -gt 0 ] && all=$*
+for s in $all; do
+    "s_$s"
+done
+echo "$gen: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
