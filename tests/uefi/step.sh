@@ -14,6 +14,12 @@ driver() {
     d=/sys/bus/pci/devices/$1/driver
     if [ -L "$d" ]; then basename "$(readlink "$d")"; else echo none; fi
 }
+# run NAME CMD...: CMD's output as "LIFECYCLE: NAME: " lines while it runs, its status in /tmp/rc
+run() {
+    name=$1
+    shift
+    { "$@" 2>&1; echo $? >/tmp/rc; } | sed -u "s/^/LIFECYCLE: $name: /" >/dev/ttyS0
+}
 # an EFI variable of the boot loader interface: 4 bytes of attributes, then UTF-16LE text
 efivar() {
     f=/sys/firmware/efi/efivars/$1-$vendor
@@ -56,9 +62,8 @@ sed 's/^/LIFECYCLE: status: /' /tmp/status.txt >/dev/ttyS0
 case $phase in
 1)
     start=$(date +%s)
-    passthru-setup install --device 0000:00:05.0 >/tmp/install.txt 2>&1
-    rc=$?
-    sed 's/^/LIFECYCLE: install: /' /tmp/install.txt >/dev/ttyS0
+    run install passthru-setup install --device 0000:00:05.0
+    rc=$(cat /tmp/rc)
     say "install-rc=$rc"
     say "install-seconds=$(( $(date +%s) - start ))"
     for f in /boot/efi/loader/entries/*.conf; do
@@ -68,9 +73,8 @@ case $phase in
     ;;
 2)
     start=$(date +%s)
-    passthru-setup uninstall >/tmp/uninstall.txt 2>&1
-    rc=$?
-    sed 's/^/LIFECYCLE: uninstall: /' /tmp/uninstall.txt >/dev/ttyS0
+    run uninstall passthru-setup uninstall
+    rc=$(cat /tmp/rc)
     say "uninstall-rc=$rc"
     say "uninstall-seconds=$(( $(date +%s) - start ))"
     echo 3 >"$state"
