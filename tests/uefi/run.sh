@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh: a real UEFI guest: OVMF boots systemd-boot (installed by bootctl), which boots the
 # Debian kernel and initramfs from a loader entry written by kernel-install; then install,
-# reboot, check the claim; uninstall, reboot, check it is gone.
+# reboot, check the claim; with the card as the firmware's boot display: refused by default,
+# claimed with boot_vga = allow and its framebuffer released; uninstall, reboot, check it is gone.
 # The disk image is built without mounting anything: mkfs.vfat + mcopy, mkfs.ext4 -d, sfdisk.
 # usage: tests/uefi/run.sh   (from the top of the tree; make check-uefi)
 set -u
@@ -124,6 +125,10 @@ rm -f "$U/esp.img" "$U/root.img"
 cp "$OVMF_VARS" "$U/OVMF_VARS.fd"
 echo "image: GPT disk ready ($(( $(date +%s) - t0 )) s)"
 
+# the claimed card alone: the firmware's display (efifb on its BAR), boot_vga = 1
+T_FB="-device VGA,bus=pcie.0,addr=05.0,multifunction=on $T_HDA"
+
+# boot N TOPOLOGY
 boot() {
     s=$(date +%s)
     # shellcheck disable=SC2086 # the topology is a word list
@@ -132,7 +137,7 @@ boot() {
         -drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE" \
         -drive if=pflash,format=raw,file="$U/OVMF_VARS.fd" \
         -vga none -net none -audiodev none,id=a0 \
-        -drive file="$U/disk.img",format=raw,if=virtio $T_GPU_HDA </dev/null >"$U/phase$1.log" 2>&1
+        -drive file="$U/disk.img",format=raw,if=virtio $2 </dev/null >"$U/phase$1.log" 2>&1
     echo "boot $1: $(( $(date +%s) - s )) s (install/uninstall included)"
     if [ "$(val "$1" end-of-phase)" != "$1" ]; then
         echo "FAIL phase $1 did not finish; last lines of $U/phase$1.log:"
@@ -153,17 +158,16 @@ booted_by_sdboot() {
     check_match "boot $1: /proc/cmdline carries the entry's options" "$(val "$1" cmdline)" "$opts"
 }
 
-if boot 1; then
+if boot 1 "$T_GPU_HDA"; then
     booted_by_sdboot 1
     check "before install: no IOMMU arguments" "$(val 1 cmdline | grep -c intel_iommu=on)" 0
     check "before install: the booted initramfs has no passthru-claim" "$(val 1 esp-initrd-claim)" 0
     check "install exits 0" "$(val 1 install-rc)" 0
     echo "  install printed:"
     lines 1 "install: "
-    lines 1 "entry-after-install "
     echo "  install took $(val 1 install-seconds) s in the guest"
 fi
-if boot 2; then
+if boot 2 "$T_GPU_HDA"; then
     booted_by_sdboot 2
     check_match "after install: /proc/cmdline has intel_iommu=on" "$(val 2 cmdline)" "intel_iommu=on iommu=pt"
     check "after install: the booted initramfs (on the ESP) has passthru-claim" \
@@ -171,17 +175,38 @@ if boot 2; then
     check "after install: 00:05.0 on vfio-pci" "$(val 2 driver-05.0)" vfio-pci
     check "after install: 00:05.1 on vfio-pci" "$(val 2 driver-05.1)" vfio-pci
     check "after install: passthru-setup status exits 0" "$(val 2 status-rc)" 0
-    check "uninstall exits 0" "$(val 2 uninstall-rc)" 0
-    echo "  uninstall printed:"
-    lines 2 "uninstall: "
-    echo "  uninstall took $(val 2 uninstall-seconds) s in the guest"
 fi
-if boot 3; then
+# the boot display: 00:05.0 alone, so the firmware's framebuffer is on its BAR
+if boot 3 "$T_FB"; then
     booted_by_sdboot 3
-    check "after uninstall: no intel_iommu=on" "$(val 3 cmdline | grep -c intel_iommu=on)" 0
-    check "after uninstall: 00:05.0 back on the host driver" "$(val 3 driver-05.0)" bochs-drm
-    check "after uninstall: the booted initramfs has no passthru-claim" "$(val 3 esp-initrd-claim)" 0
-    check "after uninstall: passthru's files gone" "$(val 3 passthru-files)" 0
+    check "boot display: 00:05.0 is the boot VGA" "$(val 3 boot-vga-05.0)" 1
+    check "boot_vga = refuse: 00:05.0 stays on bochs-drm" "$(val 3 driver-05.0)" bochs-drm
+    check_match "boot_vga = refuse: the console keeps a framebuffer" "$(val 3 fb)" "0 "
+    check "install with boot_vga = allow exits 0" "$(val 3 install-allow-rc)" 0
+    echo "  install (boot_vga = allow) printed:"
+    lines 3 "install-allow: "
+fi
+if boot 4 "$T_FB"; then
+    booted_by_sdboot 4
+    check "boot_vga = allow: 00:05.0 on vfio-pci" "$(val 4 driver-05.0)" vfio-pci
+    check "boot_vga = allow: 00:05.1 on vfio-pci" "$(val 4 driver-05.1)" vfio-pci
+    check "boot_vga = allow: the firmware framebuffer released (/proc/fb empty)" "$(val 4 fb)" ""
+    check "boot_vga = allow: no framebuffer holds the BAR (/proc/iomem)" "$(val 4 iomem-fb)" 0
+    check "boot_vga = allow: no \"can't reserve\" in dmesg" "$(val 4 cant-reserve)" 0
+    echo "  the framebuffer's dmesg and iomem lines:"
+    lines 4 "dmesg: "
+    lines 4 "iomem: "
+    check "uninstall exits 0" "$(val 4 uninstall-rc)" 0
+    echo "  uninstall printed:"
+    lines 4 "uninstall: "
+    echo "  uninstall took $(val 4 uninstall-seconds) s in the guest"
+fi
+if boot 5 "$T_GPU_HDA"; then
+    booted_by_sdboot 5
+    check "after uninstall: no intel_iommu=on" "$(val 5 cmdline | grep -c intel_iommu=on)" 0
+    check "after uninstall: the booted initramfs has no passthru-claim" "$(val 5 esp-initrd-claim)" 0
+    check "after uninstall: 00:05.0 back on the host driver" "$(val 5 driver-05.0)" bochs-drm
+    check "after uninstall: passthru's files gone" "$(val 5 passthru-files)" 0
 fi
 echo "uefi: $(( $(date +%s) - t0 )) s in all"
 echo "$pass passed, $fail failed"

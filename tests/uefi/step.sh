@@ -1,7 +1,9 @@
 #!/bin/sh
 # step.sh: runs inside the UEFI guest at each boot (passthru-lifecycle.service): says how the
 # guest booted (firmware, systemd-boot's EFI variables, the entry, /proc/cmdline), then
-# phase 1 installs, phase 2 checks the claim and uninstalls, phase 3 checks it is gone.
+# phase 1 installs; 2 checks the claim; 3 (the card is the firmware's boot display) checks the
+# default boot_vga refused it, allows it, installs; 4 checks the claim and uninstalls; 5 checks
+# it is gone.
 # Every result is a "LIFECYCLE: ..." line on the serial console; then the guest powers off.
 state=/var/lib/passthru-lifecycle/phase
 mkdir -p /var/lib/passthru-lifecycle
@@ -54,6 +56,10 @@ else
     say "esp-initrd-claim=no initrd ($initrd)"
 fi
 say "fb=$(cat /proc/fb 2>/dev/null | tr '\n' ';')"
+say "boot-vga-05.0=$(cat /sys/bus/pci/devices/0000:00:05.0/boot_vga 2>/dev/null)"
+say "iomem-fb=$(grep -c -i -e efifb -e BOOTFB -e simple-framebuffer -e simpledrm /proc/iomem)"
+grep -i -e efifb -e BOOTFB -e framebuffer -e vfio /proc/iomem | sed 's/^/LIFECYCLE: iomem: /' >/dev/ttyS0
+say "cant-reserve=$(dmesg | grep -c "can't reserve")"
 dmesg | grep -i -e "can't reserve" -e efifb -e simple-framebuffer -e simpledrm -e vfio |
     sed 's/^/LIFECYCLE: dmesg: /' >/dev/ttyS0
 passthru-setup status >/tmp/status.txt 2>&1
@@ -63,23 +69,28 @@ case $phase in
 1)
     start=$(date +%s)
     run install passthru-setup install --device 0000:00:05.0
-    rc=$(cat /tmp/rc)
-    say "install-rc=$rc"
+    say "install-rc=$(cat /tmp/rc)"
     say "install-seconds=$(( $(date +%s) - start ))"
     for f in /boot/efi/loader/entries/*.conf; do
         [ -f "$f" ] && sed "s|^|LIFECYCLE: entry-after-install ${f##*/}: |" "$f" >/dev/ttyS0
     done
-    echo 2 >"$state"
     ;;
-2)
+3)
+    # the card is the firmware's boot display now: refused with the default boot_vga;
+    # allowed for the next boot (install rebuilds the image: the config changed)
+    printf 'boot_vga = allow\n' >>/etc/passthru.conf
+    start=$(date +%s)
+    run install-allow passthru-setup install
+    say "install-allow-rc=$(cat /tmp/rc)"
+    say "install-allow-seconds=$(( $(date +%s) - start ))"
+    ;;
+4)
     start=$(date +%s)
     run uninstall passthru-setup uninstall
-    rc=$(cat /tmp/rc)
-    say "uninstall-rc=$rc"
+    say "uninstall-rc=$(cat /tmp/rc)"
     say "uninstall-seconds=$(( $(date +%s) - start ))"
-    echo 3 >"$state"
     ;;
-*)
+5)
     n=0
     for f in /etc/initramfs-tools/conf.d/passthru /etc/dracut.conf.d/passthru.conf \
         /var/lib/passthru/installed; do
@@ -88,6 +99,7 @@ case $phase in
     say "passthru-files=$n"
     ;;
 esac
+echo $((phase + 1)) >"$state"
 sync
 say "end-of-phase=$phase"
 systemctl poweroff
