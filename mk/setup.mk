@@ -4,6 +4,9 @@ check-setup: $(B)/passthru-setup $(B)/asan/passthru-setup $(B)/gentree \
 	$(B)/tests/initramfs-gen $(B)/tests/asan/initramfs-gen
 	tests/setup/run.sh $(B)/passthru-setup
 	ASAN_OPTIONS=detect_leaks=1 tests/setup/run.sh $(B)/asan/passthru-setup
+	tests/setup/cli.sh $(B)/passthru-setup
+	ASAN_OPTIONS=detect_leaks=1 WORK=$(B)/tests/setup-cli-asan tests/setup/cli.sh \
+		$(B)/asan/passthru-setup
 	tests/setup/initramfs.sh $(B)/tests/initramfs-gen $(B)/passthru-setup
 	ASAN_OPTIONS=detect_leaks=1 tests/setup/initramfs.sh $(B)/tests/asan/initramfs-gen \
 		$(B)/asan/passthru-setup

@@ -22,13 +22,17 @@ check-static: $(B)/passthru-claim
 check-fixtures: $(B)/passthru-claim $(B)/asan/passthru-claim
 	tests/fixtures/run.sh $(B)/passthru-claim
 	WORK=$(B)/tests/fixtures-asan tests/fixtures/run.sh $(B)/asan/passthru-claim
+	tests/fixtures/cli.sh $(B)/passthru-claim
+	tests/fixtures/hook.sh $(B)/passthru-claim
+	WORK=$(B)/tests/fixtures-asan tests/fixtures/cli.sh $(B)/asan/passthru-claim
 
 check-valgrind: $(B)/passthru-claim-dyn check-unit-valgrind
 	WORK=$(B)/tests/fixtures-valgrind tests/fixtures/run.sh "$(VALGRIND) $(CURDIR)/$(B)/passthru-claim-dyn"
+	WORK=$(B)/tests/fixtures-valgrind tests/fixtures/cli.sh "$(VALGRIND) $(CURDIR)/$(B)/passthru-claim-dyn"
 
-check-fuzz: check-fuzz-config check-fuzz-kargs
+check-fuzz: check-fuzz-config check-fuzz-kargs check-fuzz-report
 
-fuzz: fuzz-config fuzz-kargs
+fuzz: fuzz-config fuzz-kargs fuzz-report
 
 check-shell:
 	shellcheck -S warning $$(find dracut tests scripts -name '*.sh' -o -name 'module-setup.sh' | sort -u) \
@@ -65,6 +69,10 @@ fuzz-$(1): $(B)/fuzz/fuzz_$(1)
 endef
 
 # the config parser and kernel command line reader; passthru-setup's argument editors
-$(eval $(call fuzz_rules,config,src/lib/config.c src/lib/cmdline.c src/lib/util.c src/lib/root.c))
+$(eval $(call fuzz_rules,config,src/lib/config.c src/lib/cmdline.c src/lib/util.c src/lib/root.c \
+	src/lib/sha256.c))
 $(eval $(call fuzz_rules,kargs,src/setup/kargs.c src/setup/grubfile.c src/setup/bls.c \
 	src/setup/txn.c src/setup/fsroot.c src/lib/util.c))
+# the status document: any config bytes and messages in, strict UTF-8 JSON out
+$(eval $(call fuzz_rules,report,src/lib/report.c src/lib/config.c src/lib/plan.c src/lib/sha256.c \
+	src/lib/util.c src/lib/root.c))

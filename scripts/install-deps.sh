@@ -2,15 +2,16 @@
 # install-deps.sh: install the Debian packages that building and testing passthru need.
 # Tools only, no recommends: dracut-core (not dracut, which would replace initramfs-tools;
 # and not its recommends lvm2/mdadm/cryptsetup, which hook into the machine's initramfs).
-# busybox and klibc-utils: what the initramfs-tools and mkinitcpio test images are built from.
+# busybox, klibc-utils: what the initramfs-tools and mkinitcpio test images are built from;
+# libarchive-tools: bsdtar, which mkinitcpio and lsinitcpio pack and list images with.
 set -eu
 PKGS="build-essential pkg-config musl-tools musl-dev linux-libc-dev
 libcmocka-dev libkmod-dev libpci-dev pciutils pci.ids
 autoconf automake libtool dpkg-dev
-dracut-core cpio qemu-system-x86 kmod busybox klibc-utils
+dracut-core cpio qemu-system-x86 kmod busybox klibc-utils libarchive-tools
 debootstrap fdisk grub-pc-bin grub2-common e2fsprogs
 ovmf dosfstools mtools
-shellcheck clang libclang-rt-14-dev valgrind zstd xz-utils systemd udev file jq debian-archive-keyring"
+shellcheck clang libclang-rt-14-dev valgrind zstd xz-utils systemd udev file jq libxml2-utils procps debian-archive-keyring"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||

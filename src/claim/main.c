@@ -16,6 +16,7 @@
 #include "report.h"
 #include "root.h"
 #include "util.h"
+#include "watchdog.h"
 
 static int kmsg_fd = -1;
 
@@ -32,8 +33,11 @@ static void klog(void *ud, const char *fmt, ...)
 	va_start(ap, fmt);
 	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
+	if (n > (int)sizeof(line) - 2) {
+		line[sizeof(line) - 1] = '\0';
+		utf8_trim_cut(line, sizeof(line) - 1);
+		n = (int)strlen(line);
+	}
 	line[n++] = '\n';
 	if (write(kmsg_fd, line, (size_t)n) < 0) {
 		/* nothing to do: logging must never stop boot */
@@ -43,9 +47,11 @@ static void klog(void *ud, const char *fmt, ...)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: passthru-claim [--config FILE] [--sysroot DIR] [--cmdline FILE] "
-		"[--dry-run] [--json]\n"
+		"[--dry-run] [--json] [--timeout SECONDS]\n"
 		"Hand the devices of /etc/passthru.conf to vfio-pci, one whole IOMMU group at a "
-		"time.\n");
+		"time.\n"
+		"--timeout: claim in a child process and stop waiting for it after SECONDS\n"
+		"(rd.passthru.timeout=SECONDS on the kernel command line overrides it).\n");
 }
 
 static void log_plan(const struct plan *p)
@@ -67,6 +73,83 @@ static void log_plan(const struct plan *p)
 	}
 }
 
+static void on_step(void *ud, size_t idx, const char *what)
+{
+	if (ud)
+		watchdog_step(ud, idx, what);
+}
+
+static bool on_unit_done(void *ud, const struct plan *p, const size_t *mem, size_t nmem)
+{
+	return !ud || watchdog_unit_done(ud, p, mem, nmem);
+}
+
+/* Whole seconds, 0 to 3600; -EINVAL otherwise. */
+static int parse_seconds(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > 3600)
+		return -EINVAL;
+	return (int)v;
+}
+
+/* The watchdog stopped waiting (or the child died): say where each unsettled entry was. */
+static void mark_caught(const struct root *r, struct plan *p, const struct watchdog *w,
+			int timeout_s)
+{
+	size_t i, bad = w->step_idx;
+	char why[64];
+
+	if (timeout_s > 0)
+		snprintf(why, sizeof(why), "had not returned after %d s", timeout_s);
+	else
+		snprintf(why, sizeof(why), "was running when the claim process died (signal %d)",
+			 w->signal);
+	if (timeout_s > 0)
+		klog(NULL, "gave up waiting after %d s; still running: %s; boot goes on",
+		     timeout_s, w->step[0] ? w->step : "(not started)");
+	else
+		klog(NULL, "the claim process died (signal %d) at: %s", w->signal,
+		     w->step[0] ? w->step : "(not started)");
+	for (i = 0; i < p->n; i++) {
+		struct plan_entry *e = &p->e[i];
+		char a[ADDR_LEN], path[300];
+
+		if (!e->bind)
+			continue;
+		e->state = STATE_FAILED;
+		if (i == bad)
+			snprintf(e->reason, sizeof(e->reason), "caught mid-claim: '%s' %s",
+				 w->step, why);
+		else if (bad != CLAIM_NO_ENTRY && e->unit == p->e[bad].unit)
+			snprintf(e->reason, sizeof(e->reason), "caught mid-claim with its unit: "
+				 "'%s' %s", w->step, why);
+		else
+			snprintf(e->reason, sizeof(e->reason), "not claimed: '%s' %s",
+				 w->step[0] ? w->step : "the start", why);
+		utf8_trim_cut(e->reason, sizeof(e->reason));
+		addr_format(e->addr, a);
+		snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/driver", a);
+		if (root_readlink_base(r, path, e->driver, sizeof(e->driver)) < 0)
+			e->driver[0] = '\0';
+		klog(NULL, "%s: %s", a, e->reason);
+	}
+}
+
+static bool any_bind(const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->e[i].bind)
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -75,11 +158,16 @@ int main(int argc, char **argv)
 		{ "cmdline", required_argument, NULL, 'k' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *config_path = NULL, *sysroot = "/", *cmdline_path = NULL;
-	bool dry_run = false, json = false;
+	bool dry_run = false, cli_dry_run = false, json = false;
+	struct watchdog wd = { .fd = -1 };
+	struct claim_ops ops = { .log = klog, .step = on_step, .unit_done = on_unit_done };
+	int timeout_s = 0;
+	char tbuf[32];
 	struct root root;
 	struct config cfg;
 	struct cmdline cl = { 0 };
@@ -99,7 +187,15 @@ int main(int argc, char **argv)
 		case 'c': config_path = optarg; break;
 		case 'r': sysroot = optarg; break;
 		case 'k': cmdline_path = optarg; break;
-		case 'n': dry_run = true; break;
+		case 'n': cli_dry_run = dry_run = true; break;
+		case 't':
+			timeout_s = parse_seconds(optarg);
+			if (timeout_s < 0) {
+				fprintf(stderr, "passthru-claim: --timeout %s: expected whole seconds, "
+					"0 to 3600\n", optarg);
+				return 2;
+			}
+			break;
 		case 'j': json = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -140,6 +236,15 @@ int main(int argc, char **argv)
 	if (cmdline && cmdline_parse(cmdline, &cl, &cfg, &errs) == -ENOMEM)
 		goto oom;
 	dry_run |= cl.dry_run;
+	if (cmdline_get(cmdline, "rd.passthru.timeout", tbuf, sizeof(tbuf))) {
+		ret = parse_seconds(tbuf);
+		if (ret < 0)
+			klog(NULL, "rd.passthru.timeout=%.*s: expected whole seconds, 0 to 3600; "
+			     "using %d", utf8_clip(tbuf, 20), tbuf, timeout_s);
+		else
+			timeout_s = ret;
+	}
+	rep.config_sha256 = cfg.sha256;
 	iommu_verdict_read(&root, cmdline, &verdict);
 	rep.iommu = &verdict;
 	rep.errors = &errs;
@@ -186,8 +291,37 @@ int main(int argc, char **argv)
 	rep.plan = &plan;
 	timing.scan_plan_ms = now_ms() - t0;
 	log_plan(&plan);
+	if (!dry_run && timeout_s > 0 && any_bind(&plan)) {
+		fflush(stdout);
+		ret = watchdog_fork(&wd);
+		if (ret == 1) {
+			code = watchdog_wait(&wd, &plan, timeout_s);
+			if (code >= 0)
+				goto done;	/* the child reported it all */
+			mark_caught(&root, &plan, &wd, code == -ETIMEDOUT ? timeout_s : 0);
+			if (code == -ETIMEDOUT) {
+				rep.gave_up = wd.step[0] ? wd.step : "(not started)";
+				rep.timeout_s = timeout_s;
+			} else {
+				errlist_add(&errs, "the claim process died (signal %d)", wd.signal);
+			}
+			code = 1;
+			goto report;
+		}
+		if (ret == 0)
+			ops.ud = &wd;
+		else
+			klog(NULL, "cannot start the watchdog: %s; claiming without it",
+			     strerror(-ret));
+	}
 	if (!dry_run) {
-		claim_run(&root, &plan, klog, NULL, &timing);
+		ret = claim_run(&root, &plan, &ops, &timing);
+		if (ret == -ENOMEM)
+			goto oom;
+		if (ops.ud && wd.parent_gone) {
+			rep.finished_late = true;
+			rep.timeout_s = timeout_s;
+		}
 		/* vfio_iommu_type1 may have come with vfio-pci: read its parameter now */
 		iommu_verdict_read(&root, cmdline, &verdict);
 	}
@@ -197,9 +331,12 @@ report:
 	report_json(&out, &rep);
 	if (out.err)
 		goto oom;
-	ret = root_write_atomic(&root, "run/passthru/status.json", out.s, out.len);
-	if (ret < 0)
-		klog(NULL, "cannot write /run/passthru/status.json: %s", strerror(-ret));
+	/* a look is not an action: only a boot's dry run (rd.passthru.dry_run) leaves a record */
+	if (!cli_dry_run) {
+		ret = root_write_atomic(&root, "run/passthru/status.json", out.s, out.len);
+		if (ret < 0)
+			klog(NULL, "cannot write /run/passthru/status.json: %s", strerror(-ret));
+	}
 	if (!json) {
 		out.len = 0;
 		report_human(&out, &rep);
@@ -208,6 +345,7 @@ report:
 		goto oom;
 	fputs(out.s, stdout);
 	klog(NULL, "done (exit %d)", code);
+done:
 	sbuf_free(&out);
 	plan_free(&plan);
 	model_free(&model);

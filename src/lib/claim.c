@@ -1,6 +1,8 @@
-/* claim.c: carry out a plan: load the driver, driver_override, unbind, probe, verify. */
+/* claim.c: carry out a plan, one whole unit at a time: overrides, unbind, probe, verify. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "claim.h"
@@ -14,72 +16,126 @@ double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-#define LOG(...) do { if (logf) logf(ud, __VA_ARGS__); } while (0)
+#define LOG(...) do { if (o->log) o->log(o->ud, __VA_ARGS__); } while (0)
 
-/* A failed entry reports the driver the device really has. */
-static void set_current_driver(const struct root *r, struct plan_entry *e)
+/* Say what is about to be written, so that a watchdog can tell where the kernel blocked. */
+static void step(const struct claim_ops *o, size_t idx, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void step(const struct claim_ops *o, size_t idx, const char *fmt, ...)
 {
-	char name[ADDR_LEN], p[256];
+	char what[CLAIM_STEP_LEN];
+	va_list ap;
 
-	addr_format(e->addr, name);
-	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/driver", name);
-	if (root_readlink_base(r, p, e->driver, sizeof(e->driver)) < 0)
-		e->driver[0] = '\0';
+	if (!o->step)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	o->step(o->ud, idx, what);
 }
 
-static void fail(const struct root *r, struct plan_entry *e, int err, const char *what)
+static void current_driver(const struct root *r, const char *name, char *cur, size_t size)
 {
-	set_current_driver(r, e);
-	e->state = STATE_FAILED;
-	snprintf(e->reason, sizeof(e->reason), "%s: %s", what, strerror(-err));
+	char p[256];
+
+	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/driver", name);
+	cur[0] = '\0';
+	if (root_readlink_base(r, p, cur, size) < 0)
+		cur[0] = '\0';
+}
+
+/* What the claimer did to one entry of the unit it is working on. */
+struct act {
+	bool act;		/* not already on the target: overrides, unbind, probe */
+	bool overridden;	/* driver_override written */
+	bool moved;		/* unbound from a host driver */
+	char was[64];		/* the driver it had */
+};
+
+static void set_reason(struct plan_entry *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void set_reason(struct plan_entry *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	va_end(ap);
+	utf8_trim_cut(e->reason, sizeof(e->reason));
+}
+
+/*
+ * Hand a unit back: clear each override we wrote, take what we bound off the target, and
+ * re-probe whatever we moved, so that the host keeps the whole unit. Every entry is failed.
+ */
+static void give_back(const struct root *r, struct plan *p, struct act *a, size_t *mem,
+		      size_t nmem, size_t bad, const struct claim_ops *o)
+{
+	char name[ADDR_LEN], line[ADDR_LEN + 2], path[256], cur[64], why[512];
+	size_t i;
+
+	addr_format(p->e[bad].addr, name);
+	snprintf(why, sizeof(why), "%s", p->e[bad].reason);
+	LOG("%s: %s; giving its unit back to the host", name, why);
+	for (i = 0; i < nmem; i++) {
+		struct plan_entry *e = &p->e[mem[i]];
+		struct act *x = &a[i];
+		bool reprobe = x->moved;
+		int err;
+
+		addr_format(e->addr, name);
+		snprintf(line, sizeof(line), "%s\n", name);
+		if (x->overridden) {
+			snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/driver_override", name);
+			step(o, mem[i], "%s: clearing driver_override", name);
+			/* "\n" is how the kernel's driver_set_override() takes "none" */
+			err = root_write(r, path, "\n");
+			if (err < 0)
+				LOG("%s: cannot clear driver_override: %s", name, strerror(-err));
+		}
+		current_driver(r, name, cur, sizeof(cur));
+		if (x->act && *cur && !strcmp(cur, e->driver)) {
+			snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/driver/unbind", name);
+			step(o, mem[i], "%s: unbinding from %s to give it back", name, cur);
+			err = root_write(r, path, line);
+			if (err < 0)
+				LOG("%s: cannot unbind %s: %s", name, cur, strerror(-err));
+			reprobe = true;
+		}
+		if (reprobe) {
+			step(o, mem[i], "%s: re-probing after giving it back", name);
+			err = root_write(r, "sys/bus/pci/drivers_probe", line);
+			if (err < 0)
+				LOG("%s: drivers_probe: %s", name, strerror(-err));
+		}
+		current_driver(r, name, e->driver, sizeof(e->driver));
+		if (x->overridden || reprobe)
+			LOG("%s: given back (%s%s%s): now %s%s", name,
+			    x->overridden ? "driver_override cleared" : "",
+			    x->overridden && reprobe ? ", " : "", reprobe ? "re-probed" : "",
+			    *e->driver ? "on " : "without a driver", e->driver);
+		e->state = STATE_FAILED;
+		if (mem[i] != bad) {
+			char b[ADDR_LEN];
+
+			addr_format(p->e[bad].addr, b);
+			set_reason(e, "given back with its unit: %s: %s", b, why);
+		}
+	}
+	p->e[bad].state = STATE_FAILED;
 }
 
 /* Re-read the driver link: only that proves a claim. */
 static bool bound_to(const struct root *r, const char *name, const char *driver, char *cur,
 		     size_t size)
 {
-	char p[256];
-
-	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/driver", name);
-	cur[0] = '\0';
-	root_readlink_base(r, p, cur, size);
+	current_driver(r, name, cur, size);
 	return !strcmp(cur, driver);
 }
 
-/* driver_override first, so that nothing but the target can bind once we unbind. */
-static int take(const struct root *r, struct plan_entry *e, claim_log_fn logf, void *ud)
-{
-	char name[ADDR_LEN], p[256], line[ADDR_LEN + 2], cur[64];
-	int err;
-
-	addr_format(e->addr, name);
-	snprintf(line, sizeof(line), "%s\n", name);
-	if (bound_to(r, name, e->driver, cur, sizeof(cur))) {
-		LOG("%s: already bound to %s", name, cur);
-		return 1;
-	}
-	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/driver_override", name);
-	err = root_write(r, p, e->driver);
-	if (err < 0) {
-		fail(r, e, err, "cannot write driver_override");
-		LOG("%s: cannot write driver_override: %s", name, strerror(-err));
-		return err;
-	}
-	LOG("%s: driver_override = %s", name, e->driver);
-	if (*cur) {
-		snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/driver/unbind", name);
-		err = root_write(r, p, line);
-		if (err < 0) {
-			fail(r, e, err, "cannot unbind the current driver");
-			LOG("%s: cannot unbind %s: %s", name, cur, strerror(-err));
-			return err;
-		}
-		LOG("%s: unbound from %s", name, cur);
-	}
-	return 0;
-}
-
-static void verify(const struct root *r, struct plan_entry *e, claim_log_fn logf, void *ud)
+/* After drivers_probe: bound, or an explicit bind to learn the probe's errno. */
+static bool verify(const struct root *r, size_t idx, struct plan_entry *e,
+		   const struct claim_ops *o)
 {
 	char name[ADDR_LEN], p[256], cur[64];
 	bool ok;
@@ -93,33 +149,121 @@ static void verify(const struct root *r, struct plan_entry *e, claim_log_fn logf
 		char line[ADDR_LEN + 2];
 
 		snprintf(line, sizeof(line), "%s\n", name);
+		step(o, idx, "%s: binding to %s", name, e->driver);
 		err = root_write(r, p, line);
 		ok = bound_to(r, name, e->driver, cur, sizeof(cur));
 	}
-	if (ok) {
-		e->state = STATE_CLAIMED;
-		LOG("%s: claimed by %s", name, cur);
-		return;
-	}
-	e->state = STATE_FAILED;
+	if (ok)
+		return true;
 	if (err < 0)
-		snprintf(e->reason, sizeof(e->reason), "%s refused the device: %s", e->driver,
-			 strerror(-err));
+		set_reason(e, "%s refused the device: %s", e->driver, strerror(-err));
 	else
-		snprintf(e->reason, sizeof(e->reason), "after probing, the device is %s%s, not on %s",
-			 *cur ? "on " : "without a driver", cur, e->driver);
-	strscpy(e->driver, cur, sizeof(e->driver));
-	LOG("%s: not claimed: %s", name, e->reason);
+		set_reason(e, "after probing, the device is %s%s, not on %s",
+			   *cur ? "on " : "without a driver", cur, e->driver);
+	return false;
 }
 
-int claim_run(const struct root *r, struct plan *p, claim_log_fn logf, void *ud,
+/* One unit (the entries mem[0..nmem) of p): whole, or given back. */
+static void claim_unit(const struct root *r, struct plan *p, size_t *mem, size_t nmem,
+		       const struct claim_ops *o, double *verify_ms)
+{
+	char name[ADDR_LEN], path[256], line[ADDR_LEN + 2];
+	struct act *a = calloc(nmem, sizeof(*a));
+	size_t i;
+	double t;
+	int err;
+
+	if (!a) {
+		for (i = 0; i < nmem; i++) {
+			p->e[mem[i]].state = STATE_FAILED;
+			set_reason(&p->e[mem[i]], "out of memory; nothing written");
+		}
+		return;
+	}
+	/* every driver_override first: once anything is unbound, only the target may bind */
+	for (i = 0; i < nmem; i++) {
+		struct plan_entry *e = &p->e[mem[i]];
+
+		addr_format(e->addr, name);
+		if (bound_to(r, name, e->driver, a[i].was, sizeof(a[i].was))) {
+			LOG("%s: already bound to %s", name, e->driver);
+			continue;
+		}
+		a[i].act = true;
+		snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/driver_override", name);
+		step(o, mem[i], "%s: writing driver_override", name);
+		err = root_write(r, path, e->driver);
+		if (err < 0) {
+			set_reason(e, "cannot write driver_override: %s", strerror(-err));
+			goto give_back;
+		}
+		a[i].overridden = true;
+		LOG("%s: driver_override = %s", name, e->driver);
+	}
+	for (i = 0; i < nmem; i++) {
+		struct plan_entry *e = &p->e[mem[i]];
+
+		if (!a[i].act || !*a[i].was)
+			continue;
+		addr_format(e->addr, name);
+		snprintf(line, sizeof(line), "%s\n", name);
+		snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/driver/unbind", name);
+		step(o, mem[i], "%s: unbinding from %s", name, a[i].was);
+		err = root_write(r, path, line);
+		if (err < 0) {
+			set_reason(e, "cannot unbind %s: %s", a[i].was, strerror(-err));
+			goto give_back;
+		}
+		a[i].moved = true;
+		LOG("%s: unbound from %s", name, a[i].was);
+	}
+	for (i = 0; i < nmem; i++) {
+		if (!a[i].act)
+			continue;
+		addr_format(p->e[mem[i]].addr, name);
+		snprintf(line, sizeof(line), "%s\n", name);
+		step(o, mem[i], "%s: probing", name);
+		err = root_write(r, "sys/bus/pci/drivers_probe", line);
+		if (err < 0)
+			LOG("%s: drivers_probe: %s", name, strerror(-err));
+	}
+	t = now_ms();
+	for (i = 0; i < nmem; i++) {
+		struct plan_entry *e = &p->e[mem[i]];
+
+		if (!verify(r, mem[i], e, o)) {
+			*verify_ms += now_ms() - t;
+			goto give_back;
+		}
+	}
+	*verify_ms += now_ms() - t;
+	for (i = 0; i < nmem; i++) {
+		p->e[mem[i]].state = STATE_CLAIMED;
+		addr_format(p->e[mem[i]].addr, name);
+		LOG("%s: claimed by %s", name, p->e[mem[i]].driver);
+	}
+	free(a);
+	return;
+give_back:
+	give_back(r, p, a, mem, nmem, mem[i], o);
+	free(a);
+}
+
+int claim_run(const struct root *r, struct plan *p, const struct claim_ops *o,
 	      struct claim_timing *t)
 {
 	char err[256] = "", drivers[2][16] = { "", "" };
-	double t0 = now_ms(), t1, t2;
-	size_t i;
+	double t0 = now_ms(), t1, verify_ms = 0;
+	_cleanup_free_ size_t *mem = malloc((p->n + 1) * sizeof(*mem));
+	bool *done = calloc(p->n + 1, 1);
+	size_t i, j, nmem;
+	bool stop = false;
 	int k, ret;
 
+	if (!mem || !done) {
+		free(done);
+		return -ENOMEM;
+	}
 	/* load each target driver once, before anything is written */
 	for (i = 0; i < p->n; i++) {
 		if (!p->e[i].bind)
@@ -130,49 +274,68 @@ int claim_run(const struct root *r, struct plan *p, claim_log_fn logf, void *ud,
 			strscpy(drivers[k], p->e[i].driver, sizeof(drivers[k]));
 	}
 	for (k = 0; k < 2 && drivers[k][0]; k++) {
+		step(o, CLAIM_NO_ENTRY, "loading %s", drivers[k]);
 		ret = modload(r, drivers[k], err, sizeof(err));
 		if (ret < 0) {
 			LOG("cannot load %s: %s", drivers[k], err);
 			for (i = 0; i < p->n; i++)
-				if (p->e[i].bind && !strcmp(p->e[i].driver, drivers[k])) {
-					p->e[i].bind = false;
-					p->e[i].state = STATE_FAILED;
-					snprintf(p->e[i].reason, sizeof(p->e[i].reason),
-						 "cannot load %s: %s", drivers[k], err);
-					set_current_driver(r, &p->e[i]);
-				}
+				if (p->e[i].bind && !strcmp(p->e[i].driver, drivers[k]))
+					set_reason(&p->e[i], "cannot load %s: %s", drivers[k], err);
 		} else {
 			LOG("%s is loaded", drivers[k]);
 		}
 	}
 	t1 = now_ms();
+	/* a unit whose driver did not load fails whole, before anything is written */
 	for (i = 0; i < p->n; i++) {
-		struct plan_entry *e = &p->e[i];
-		char name[ADDR_LEN + 2];
-
-		if (!e->bind)
+		if (!p->e[i].bind || done[i])
 			continue;
-		ret = take(r, e, logf, ud);
-		if (ret != 0) {
-			e->bind = ret > 0;	/* already there: verify only */
-			if (ret > 0)
-				e->state = STATE_PLANNED;
+		for (nmem = 0, j = i; j < p->n; j++)
+			if (p->e[j].bind && p->e[j].unit == p->e[i].unit) {
+				mem[nmem++] = j;
+				done[j] = true;
+			}
+		if (!stop) {
+			char a[ADDR_LEN];
+
+			addr_format(p->e[i].addr, a);
+			step(o, i, "%s: starting its unit", a);
+			/* the watchdog may have given up while a driver was loading */
+			stop = o->unit_done && !o->unit_done(o->ud, p, mem, 0);
+		}
+		if (stop) {
+			/* boot went on without us: claiming now would race the host's drivers */
+			for (j = 0; j < nmem; j++) {
+				p->e[mem[j]].state = STATE_FAILED;
+				set_reason(&p->e[mem[j]], "not attempted: the watchdog had given up "
+					   "waiting for an earlier unit");
+			}
 			continue;
 		}
-		addr_format(e->addr, name);
-		strcat(name, "\n");
-		ret = root_write(r, "sys/bus/pci/drivers_probe", name);
-		if (ret < 0)
-			LOG("%.12s: drivers_probe: %s", name, strerror(-ret));
+		for (j = 0; j < nmem && !p->e[mem[j]].reason[0]; j++)
+			;
+		if (j < nmem) {
+			struct act *a = calloc(nmem, sizeof(*a));
+
+			if (!a) {
+				free(done);
+				return -ENOMEM;
+			}
+			give_back(r, p, a, mem, nmem, mem[j], o);
+			free(a);
+		} else {
+			claim_unit(r, p, mem, nmem, o, &verify_ms);
+		}
+		if (o->unit_done && !o->unit_done(o->ud, p, mem, nmem) && !stop) {
+			stop = true;
+			LOG("the watchdog gave up waiting: no other unit is started");
+		}
 	}
-	t2 = now_ms();
-	for (i = 0; i < p->n; i++)
-		if (p->e[i].state == STATE_PLANNED)
-			verify(r, &p->e[i], logf, ud);
+	free(done);
 	if (t) {
 		t->load_ms = t1 - t0;
-		t->write_ms = t2 - t1;
-		t->verify_ms = now_ms() - t2;
+		t->verify_ms = verify_ms;
+		t->write_ms = now_ms() - t1 - verify_ms;
 	}
 	return 0;
 }

@@ -79,15 +79,15 @@ static int on_arg(const char *key, const char *val, void *ud)
 		}
 		if (val && *val && (val[0] == ',' || val[strlen(val) - 1] == ',' || strstr(val, ",,"))) {
 			errlist_add(x->errs, "kernel command line: empty selector in "
-				    "rd.passthru.device=%.60s", val);
+				    "rd.passthru.device=%.*s", utf8_clip(val, 60), val);
 			x->err = -EINVAL;
 		}
 		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 			struct selector s;
 
 			if (selector_parse(tok, &s) < 0) {
-				errlist_add(x->errs, "kernel command line: bad selector '%.60s' in "
-					    "rd.passthru.device=", tok);
+				errlist_add(x->errs, "kernel command line: bad selector '%.*s' in "
+					    "rd.passthru.device=", utf8_clip(tok, 60), tok);
 				x->err = -EINVAL;
 				continue;
 			}

@@ -1,12 +1,16 @@
 /* config.c: parse /etc/passthru.conf and its selectors; every error names file and line. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "config.h"
 #include "root.h"
+#include "sha256.h"
 #include "util.h"
 
 #define MAX_LINE 1024
@@ -218,8 +222,13 @@ static void set_origin(char *dst, size_t size, const char *where)
 
 	if (n < size)
 		memcpy(dst, where, n + 1);
-	else
-		snprintf(dst, size, "...%s", where + n - (size - 4));
+	else {
+		/* keep the tail, starting on a character's first byte */
+		where += n - (size - 4);
+		while ((*where & 0xc0) == 0x80)
+			where++;
+		snprintf(dst, size, "...%s", where);
+	}
 }
 
 /* One line; returns 0, -EINVAL with an error added, or -ENOMEM. */
@@ -240,7 +249,8 @@ static int parse_line(struct config *c, char *line, const char *where, int seen[
 	}
 	eq = strchr(line, '=');
 	if (!eq) {
-		errlist_add(errs, "%s: expected 'key = value', got '%.60s'", where, line);
+		errlist_add(errs, "%s: expected 'key = value', got '%.*s'", where,
+			    utf8_clip(line, 60), line);
 		return -EINVAL;
 	}
 	*eq = '\0';
@@ -250,8 +260,8 @@ static int parse_line(struct config *c, char *line, const char *where, int seen[
 		if (!strcmp(key, keys[k].key))
 			break;
 	if (k == ARRAY_SIZE(keys)) {
-		errlist_add(errs, "%s: unknown key '%.60s' (known: device, companions, boot_vga, "
-			    "unsafe_group, driver, no_iommu)", where, key);
+		errlist_add(errs, "%s: unknown key '%.*s' (known: device, companions, boot_vga, "
+			    "unsafe_group, driver, no_iommu)", where, utf8_clip(key, 60), key);
 		return -EINVAL;
 	}
 	if (!*val) {
@@ -262,13 +272,14 @@ static int parse_line(struct config *c, char *line, const char *where, int seen[
 		struct selector s;
 
 		if (strpbrk(val, " \t,")) {
-			errlist_add(errs, "%s: one selector per 'device' line, got '%.60s'", where, val);
+			errlist_add(errs, "%s: one selector per 'device' line, got '%.*s'", where,
+				    utf8_clip(val, 60), val);
 			return -EINVAL;
 		}
 		if (selector_parse(val, &s) < 0) {
-			errlist_add(errs, "%s: bad device selector '%.60s' (expected 0000:01:00.0, "
+			errlist_add(errs, "%s: bad device selector '%.*s' (expected 0000:01:00.0, "
 				    "01:00.0, 10de:2204, 10de:2204@0000:01:00.0 or pci_0000_01_00_0)",
-				    where, val);
+				    where, utf8_clip(val, 60), val);
 			return -EINVAL;
 		}
 		set_origin(s.origin, sizeof(s.origin), where);
@@ -284,7 +295,8 @@ static int parse_line(struct config *c, char *line, const char *where, int seen[
 			set_key(c, k, v);
 			return 0;
 		}
-	errlist_add(errs, "%s: bad value '%.60s' for '%s' (expected %s or %s)", where, val, key,
+	errlist_add(errs, "%s: bad value '%.*s' for '%s' (expected %s or %s)", where,
+		    utf8_clip(val, 60), val, key,
 		    keys[k].values[0], keys[k].values[1]);
 	return -EINVAL;
 }
@@ -301,6 +313,9 @@ int config_parse(struct config *c, const char *text, size_t len, const char *fil
 
 	if (!where)
 		return -ENOMEM;
+	/* a UTF-8 byte order mark, as some Windows editors write, is not part of the first key */
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		pos = 3;
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - text - pos) : len - pos;
@@ -328,6 +343,40 @@ int config_parse(struct config *c, const char *text, size_t len, const char *fil
 	return bad ? -EINVAL : 0;
 }
 
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ?
+	       "a character device" : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" :
+	       "not a regular file";
+}
+
+/*
+ * Read a config file. O_NONBLOCK: a FIFO with no writer must not hold boot; whatever is
+ * not a regular file is refused before a byte is read.
+ */
+static int read_config(const struct root *r, const char *rel, const char *path,
+		       char **ret, size_t *ret_len, struct errlist *errs)
+{
+	struct stat st;
+	int fd = root_openat(r, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY), err;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errlist_add(errs, "%s: not a regular file (%s)", path, file_kind(st.st_mode));
+		close(fd);
+		return -EINVAL;
+	}
+	err = slurp_fd(fd, ret, ret_len);
+	close(fd);
+	return err;
+}
+
 int config_load(struct config *c, const struct root *r, const char *path, struct errlist *errs)
 {
 	_cleanup_free_ char *text = NULL;
@@ -338,19 +387,27 @@ int config_load(struct config *c, const struct root *r, const char *path, struct
 		struct root base;
 
 		ret = root_open(&base, path[0] == '/' ? "/" : ".");
-		if (ret < 0)
+		if (ret < 0) {
+			errlist_add(errs, "%s: cannot read: %s", path, strerror(-ret));
 			return ret;
-		ret = root_slurp(&base, path, &text, &len);
+		}
+		ret = read_config(&base, path, path, &text, &len, errs);
 		root_close(&base);
+		/* a file named on purpose must be there */
+		if (ret == -ENOENT) {
+			errlist_add(errs, "%s: cannot read: %s", path, strerror(-ret));
+			return ret;
+		}
 	} else {
 		path = "/etc/passthru.conf";
-		ret = root_slurp(r, path, &text, &len);
+		ret = read_config(r, path, path, &text, &len, errs);
 	}
-	if (ret == -ENOENT)
+	if (ret == -ENOENT || ret == -EINVAL)
 		return ret;
 	if (ret < 0) {
 		errlist_add(errs, "%s: cannot read: %s", path, strerror(-ret));
 		return ret;
 	}
+	sha256_hex(text, len, c->sha256);
 	return config_parse(c, text, len, path, errs);
 }

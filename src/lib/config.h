@@ -40,6 +40,7 @@ struct config {
 	enum unsafe_group_mode unsafe_group;
 	char driver[16];	/* "vfio-pci" or "pci-stub" */
 	enum no_iommu_mode no_iommu;
+	char sha256[65];	/* of the bytes config_load read; "" when it read none */
 };
 
 /* Errors: each names where it came from. */
@@ -63,7 +64,8 @@ int config_parse(struct config *c, const char *text, size_t len, const char *fil
 
 /*
  * Load a config file: path as given when not NULL, else etc/passthru.conf under the root.
- * A missing file is -ENOENT with no error added; the caller decides what that means.
+ * A missing default file is -ENOENT with no error added (the caller decides what that
+ * means); a missing FILE given by path, or one that is not a regular file, is an error.
  */
 struct root;
 int config_load(struct config *c, const struct root *r, const char *path, struct errlist *errs);

@@ -73,6 +73,7 @@ void model_free(struct model *m)
 struct consumers {
 	struct pdev *d;
 	size_t cap;
+	bool physfn;
 };
 
 /* consumer:pci:ADDR links: the kernel's device links from a GPU to its functions */
@@ -81,6 +82,8 @@ static int add_consumer(const char *name, void *ud)
 	struct consumers *c = ud;
 	pci_addr_t a;
 
+	if (!strcmp(name, "physfn"))
+		c->physfn = true;
 	if (strncmp(name, "consumer:pci:", 13) || addr_parse(name + 13, &a) < 0)
 		return 0;
 	if (grow(&c->d->consumers, &c->cap, c->d->nconsumers + 1, sizeof(*c->d->consumers)) < 0)
@@ -89,10 +92,10 @@ static int add_consumer(const char *name, void *ud)
 	return 0;
 }
 
-/* What libpci does not give: driver, override, group, boot_vga, class, device links. */
+/* What libpci does not give: driver, override, group, boot_vga, class, device links, physfn. */
 static int read_sysfs_facts(const struct root *r, struct pdev *d)
 {
-	struct consumers c = { d, 0 };
+	struct consumers c = { d, 0, false };
 	char p[256], buf[64];
 	uint32_t v;
 	int ret;
@@ -121,8 +124,35 @@ static int read_sysfs_facts(const struct root *r, struct pdev *d)
 
 	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s", d->name);
 	ret = root_each(r, p, add_consumer, &c);
+	if (ret == -ENOMEM)
+		return ret;
+	/* a virtual function whose physfn link cannot be read is still one */
+	d->virtfn = c.physfn;
+	d->physfn = ADDR_NONE;
+	if (c.physfn) {
+		snprintf(p, sizeof(p), "sys/bus/pci/devices/%s/physfn", d->name);
+		if (root_readlink_base(r, p, buf, sizeof(buf)) < 0 || addr_parse(buf, &d->physfn) < 0)
+			d->physfn = ADDR_NONE;
+	}
+	return 0;
+}
 
-	return ret == -ENOMEM ? ret : 0;
+int model_add_listed(struct model *m, int group, const char *name)
+{
+	struct foreign *f;
+	const struct pdev *d;
+	pci_addr_t a;
+
+	d = addr_parse(name, &a) == 0 ? model_find(m, a) : NULL;
+	if (d && d->group == group)
+		return 0;
+	if (grow(&m->foreign, &m->capforeign, m->nforeign + 1, sizeof(*m->foreign)) < 0)
+		return -ENOMEM;
+	f = &m->foreign[m->nforeign++];
+	f->group = group;
+	f->addr = d ? d->addr : ADDR_NONE;
+	strscpy(f->name, name, sizeof(f->name));
+	return 0;
 }
 
 struct foreign_ctx {
@@ -134,17 +164,8 @@ struct foreign_ctx {
 static int add_foreign(const char *name, void *ud)
 {
 	struct foreign_ctx *x = ud;
-	struct model *m = x->m;
-	pci_addr_t a;
 
-	if (addr_parse(name, &a) == 0 && model_find(m, a))
-		return 0;
-	if (grow(&m->foreign, &m->capforeign, m->nforeign + 1, sizeof(*m->foreign)) < 0)
-		return -ENOMEM;
-	m->foreign[m->nforeign].group = x->group;
-	strscpy(m->foreign[m->nforeign].name, name, sizeof(m->foreign[0].name));
-	m->nforeign++;
-	return 0;
+	return model_add_listed(x->m, x->group, name);
 }
 
 static int scan_group(const char *name, void *ud)
@@ -162,7 +183,7 @@ static int scan_group(const char *name, void *ud)
 	return ret == -ENOMEM ? ret : 0;
 }
 
-/* Group members that are not PCI devices can never be bound: note them. */
+/* The kernel's own lists of group members: note whom the iommu_group links leave out. */
 static int read_foreign_members(const struct root *r, struct model *m)
 {
 	struct foreign_ctx x = { r, m, 0 };

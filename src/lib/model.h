@@ -19,13 +19,20 @@ struct pdev {
 	char driver_override[64];
 	int group;		/* IOMMU group or GROUP_NONE */
 	int boot_vga;		/* 1, 0, or -1 when the file is absent */
+	bool virtfn;		/* an SR-IOV virtual function (it has a physfn link) */
+	pci_addr_t physfn;	/* then its physical function; ADDR_NONE when unreadable */
 	pci_addr_t *consumers;	/* consumer:pci:* device links */
 	size_t nconsumers;
 };
 
-/* A group member that is not a PCI device (it can never be bound). */
+/*
+ * A device /sys/kernel/iommu_groups/N/devices lists that its own iommu_group link does not
+ * put in group N: not a PCI device at all (addr ADDR_NONE; it can never be bound), or a PCI
+ * device whose link is missing or names another group. Either way a member of group N.
+ */
 struct foreign {
 	int group;
+	pci_addr_t addr;	/* the PCI device, or ADDR_NONE */
 	char name[64];
 };
 
@@ -42,6 +49,8 @@ void model_free(struct model *m);
 /* Add a device by hand (tests build models this way); keeps the order. */
 int model_add(struct model *m, const struct pdev *d);
 struct pdev *model_find(const struct model *m, pci_addr_t a);
+/* Note that the kernel lists NAME in group g; call after the devices are in the model. */
+int model_add_listed(struct model *m, int group, const char *name);
 
 static inline bool pdev_is_bridge(const struct pdev *d)
 {

@@ -9,6 +9,12 @@
 
 #define NOT_CLAIMED (-1)
 
+/* One device in one IOMMU group: by its iommu_group link, or by the kernel's group list. */
+struct member {
+	int group;
+	size_t dev;
+};
+
 struct ctx {
 	const struct config *c;
 	const struct model *m;
@@ -16,7 +22,10 @@ struct ctx {
 	struct plan *p;
 	int *role;		/* per device: NOT_CLAIMED, ROLE_SELECTED, ROLE_COMPANION */
 	size_t *parent;		/* union-find over devices */
-	size_t *bygroup;	/* device indices sorted by (group, address) */
+	struct member *bygroup;	/* every group membership, sorted by (group, address) */
+	size_t nbygroup;
+	size_t *seen;		/* per device: the unit that last judged it (1-based), 0 none */
+	size_t unit;
 };
 
 const char *role_name(enum role r)
@@ -143,10 +152,14 @@ static int select_devices(struct ctx *x)
 	return 0;
 }
 
-/* A bridge or a storage controller is never somebody's companion. */
+/*
+ * A bridge, a storage controller or an SR-IOV virtual function is never somebody's
+ * companion: virtual functions are separate devices that merely share a slot number.
+ */
 static bool may_be_companion(const struct pdev *d)
 {
-	return !pdev_is_bridge(d) && !pdev_is_storage(d) && (d->class >> 16) != 0x06;
+	return !pdev_is_bridge(d) && !pdev_is_storage(d) && (d->class >> 16) != 0x06 &&
+	       !d->virtfn;
 }
 
 static void add_companions(struct ctx *x)
@@ -159,10 +172,14 @@ static void add_companions(struct ctx *x)
 
 		if (x->role[i] != ROLE_SELECTED)
 			continue;
-		/* the other functions of the slot are neighbours in the sorted model */
+		/*
+		 * the other functions of the slot are neighbours in the sorted model; a virtual
+		 * function is no function of its slot's device, so it has no slot companions
+		 */
 		for (j = i; j > 0 && addr_slot(m->dev[j - 1].addr) == addr_slot(d->addr); j--)
 			;
-		for (; j < m->n && addr_slot(m->dev[j].addr) == addr_slot(d->addr); j++) {
+		for (; !d->virtfn && j < m->n && addr_slot(m->dev[j].addr) == addr_slot(d->addr);
+		     j++) {
 			if (j == i || !may_be_companion(&m->dev[j]))
 				continue;
 			if (x->role[j] == NOT_CLAIMED)
@@ -182,33 +199,58 @@ static void add_companions(struct ctx *x)
 	}
 }
 
-static const struct model *sort_model;
-
-static int cmp_group(const void *a, const void *b)
+static int cmp_member(const void *a, const void *b)
 {
-	const struct pdev *x = &sort_model->dev[*(const size_t *)a];
-	const struct pdev *y = &sort_model->dev[*(const size_t *)b];
+	const struct member *x = a, *y = b;
 
 	if (x->group != y->group)
 		return x->group < y->group ? -1 : 1;
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
+	return x->dev < y->dev ? -1 : x->dev > y->dev;
+}
+
+/*
+ * A group's members are the devices whose iommu_group link names it and the devices the
+ * kernel's own list names (a device there without a matching link is still a member).
+ */
+static int build_bygroup(struct ctx *x)
+{
+	const struct model *m = x->m;
+	size_t i;
+
+	x->bygroup = malloc((m->n + m->nforeign + 1) * sizeof(*x->bygroup));
+	if (!x->bygroup)
+		return -ENOMEM;
+	for (i = 0; i < m->n; i++)
+		if (m->dev[i].group != GROUP_NONE)
+			x->bygroup[x->nbygroup++] = (struct member){ m->dev[i].group, i };
+	for (i = 0; i < m->nforeign; i++) {
+		const struct pdev *d = m->foreign[i].addr == ADDR_NONE ? NULL :
+				       model_find(m, m->foreign[i].addr);
+
+		if (d && d->group != m->foreign[i].group)
+			x->bygroup[x->nbygroup++] =
+				(struct member){ m->foreign[i].group, (size_t)(d - m->dev) };
+	}
+	if (x->nbygroup)
+		qsort(x->bygroup, x->nbygroup, sizeof(*x->bygroup), cmp_member);
+	return 0;
 }
 
 /* Range [*lo, *hi) of bygroup holding group g. */
 static void group_range(const struct ctx *x, int g, size_t *lo, size_t *hi)
 {
-	size_t a = 0, b = x->m->n;
+	size_t a = 0, b = x->nbygroup;
 
 	while (a < b) {
 		size_t mid = (a + b) / 2;
 
-		if (x->m->dev[x->bygroup[mid]].group < g)
+		if (x->bygroup[mid].group < g)
 			a = mid + 1;
 		else
 			b = mid;
 	}
 	*lo = a;
-	while (a < x->m->n && x->m->dev[x->bygroup[a]].group == g)
+	while (a < x->nbygroup && x->bygroup[a].group == g)
 		a++;
 	*hi = a;
 }
@@ -225,6 +267,45 @@ static void appendf(char *buf, size_t size, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf + n, size - n, fmt, ap);
 	va_end(ap);
+}
+
+/* Record group g as one the unit touches; false when there are too many to check. */
+static bool touch_group(int *groups, int *ngroups, int max, int g)
+{
+	int k;
+
+	for (k = 0; k < *ngroups; k++)
+		if (groups[k] == g)
+			return true;
+	if (*ngroups == max)
+		return false;
+	groups[(*ngroups)++] = g;
+	return true;
+}
+
+/*
+ * Why even unsafe_group = force must leave an endpoint of group g alone, or NULL: an
+ * unselected mass-storage controller, the boot display while boot_vga = refuse, or a
+ * device whose own iommu_group link does not name g (binding it would reach past g).
+ */
+static const char *unforceable(const struct ctx *x, const struct pdev *d, int g, char *buf,
+			       size_t size)
+{
+	if (d->group != g) {
+		if (d->group == GROUP_NONE)
+			snprintf(buf, size, "which the kernel lists in the group but which has no "
+				 "iommu_group link");
+		else
+			snprintf(buf, size, "which the kernel lists in the group but whose "
+				 "iommu_group link names group %d", d->group);
+		return buf;
+	}
+	if (pdev_is_storage(d))
+		return "a mass-storage controller that is not selected";
+	if (d->boot_vga == 1 && x->c->boot_vga == BOOT_VGA_REFUSE)
+		return "the firmware's boot display (boot_vga=1), which is not selected, while "
+		       "boot_vga = refuse";
+	return NULL;
 }
 
 /* Judge one unit (a selected device, its companions, and what shares their groups). */
@@ -261,57 +342,68 @@ static int judge_unit(struct ctx *x, size_t root, const size_t *mem, size_t nmem
 			return -ENOMEM;
 		if (!active)
 			e->group = GROUP_NONE;
-		if (active && d->group != GROUP_NONE) {
-			for (k = 0; k < (size_t)ngroups; k++)
-				if (groups[k] == d->group)
-					break;
-			if (k < (size_t)ngroups)
-				continue;
-			if (ngroups == (int)ARRAY_SIZE(groups)) {
-				/* never claim a group that was not checked */
-				appendf(reason, sizeof(reason), "%sthe devices span more than %zu "
-					"IOMMU groups", *reason ? "; " : "", ARRAY_SIZE(groups));
-				continue;
-			}
-			groups[ngroups++] = d->group;
-		}
+		/* never claim a group that was not checked */
+		if (active && d->group != GROUP_NONE &&
+		    !touch_group(groups, &ngroups, (int)ARRAY_SIZE(groups), d->group))
+			appendf(reason, sizeof(reason), "%sthe devices span more than %zu IOMMU "
+				"groups", *reason ? "; " : "", ARRAY_SIZE(groups));
 	}
+	/* and the groups whose kernel list names a device of the unit that its link does not */
+	for (i = 0; active && i < m->nforeign; i++) {
+		const struct pdev *d = m->foreign[i].addr == ADDR_NONE ? NULL :
+				       model_find(m, m->foreign[i].addr);
+		size_t di = d ? (size_t)(d - m->dev) : 0;
+
+		if (d && x->role[di] != NOT_CLAIMED && find(x->parent, di) == root &&
+		    !touch_group(groups, &ngroups, (int)ARRAY_SIZE(groups), m->foreign[i].group))
+			appendf(reason, sizeof(reason), "%sthe devices span more than %zu IOMMU "
+				"groups", *reason ? "; " : "", ARRAY_SIZE(groups));
+	}
+	x->unit++;
 	/* the rest of every group the unit touches */
 	for (k = 0; k < (size_t)ngroups; k++) {
 		size_t lo, hi, j;
 
 		group_range(x, groups[k], &lo, &hi);
 		for (j = lo; j < hi; j++) {
-			size_t di = x->bygroup[j];
+			size_t di = x->bygroup[j].dev;
 			const struct pdev *d = &m->dev[di];
-			struct plan_entry *e;
-			char cls[96];
+			struct plan_entry *e = NULL;
+			const char *why;
+			char cls[96], buf[128];
 
 			if (x->role[di] != NOT_CLAIMED && find(x->parent, di) == root)
 				continue;
-			if (pdev_is_bridge(d)) {
-				if (!add_dev(x, d, ROLE_BRIDGE, STATE_UNTOUCHED))
-					return -ENOMEM;
+			/* in two groups of this unit (by link and by list): judged once */
+			if (x->seen[di] == x->unit)
 				continue;
+			/* a device judged by another unit already has its entry */
+			if (!x->seen[di]) {
+				e = add_dev(x, d, pdev_is_bridge(d) ? ROLE_BRIDGE : ROLE_OTHER,
+					    STATE_UNTOUCHED);
+				if (!e)
+					return -ENOMEM;
 			}
-			e = add_dev(x, d, ROLE_OTHER, STATE_UNTOUCHED);
-			if (!e)
-				return -ENOMEM;
+			x->seen[di] = x->unit;
+			if (pdev_is_bridge(d))
+				continue;
 			snprintf(cls, sizeof(cls), "%s [%04x:%04x] class 0x%06x", d->name, d->vendor,
 				 d->device, d->class);
 			/* already held for passthrough: the host does not use it */
 			if (!strcmp(d->driver, "vfio-pci") || !strcmp(d->driver, "pci-stub"))
 				continue;
-			if (c->unsafe_group == UNSAFE_GROUP_FORCE && !pdev_is_storage(d) &&
-			    x->role[di] == NOT_CLAIMED) {
+			why = unforceable(x, d, groups[k], buf, sizeof(buf));
+			/* another unit saw it first: another group's kernel list names it too */
+			if (!why && !e)
+				why = "which the kernel's list of another group names too";
+			if (c->unsafe_group == UNSAFE_GROUP_FORCE && !why && e) {
 				e->state = STATE_PLANNED;
 				continue;
 			}
-			if (pdev_is_storage(d))
-				appendf(reason, sizeof(reason), "%sIOMMU group %d also holds %s, a "
-					"mass-storage controller that is not selected (refused even "
-					"under unsafe_group = force)", *reason ? "; " : "",
-					groups[k], cls);
+			if (why)
+				appendf(reason, sizeof(reason), "%sIOMMU group %d also holds %s, %s "
+					"(refused even under unsafe_group = force)",
+					*reason ? "; " : "", groups[k], cls, why);
 			else
 				appendf(reason, sizeof(reason), "%sIOMMU group %d also holds %s, "
 					"which is not selected%s", *reason ? "; " : "", groups[k],
@@ -319,7 +411,7 @@ static int judge_unit(struct ctx *x, size_t root, const size_t *mem, size_t nmem
 					" (unsafe_group = force would claim it too)");
 		}
 		for (j = 0; j < m->nforeign; j++)
-			if (m->foreign[j].group == groups[k])
+			if (m->foreign[j].group == groups[k] && m->foreign[j].addr == ADDR_NONE)
 				appendf(reason, sizeof(reason), "%sIOMMU group %d also holds %s, "
 					"which is not a PCI device", *reason ? "; " : "", groups[k],
 					m->foreign[j].name);
@@ -327,6 +419,7 @@ static int judge_unit(struct ctx *x, size_t root, const size_t *mem, size_t nmem
 	for (i = first; i < x->p->n; i++) {
 		struct plan_entry *e = &x->p->e[i];
 
+		e->unit = root;
 		if (*reason) {
 			if (e->state == STATE_PLANNED)
 				e->state = e->role == ROLE_OTHER ? STATE_UNTOUCHED : STATE_REFUSED;
@@ -370,17 +463,14 @@ int plan_build(const struct config *c, const struct model *m, const struct iommu
 
 	x.role = malloc((n + 1) * sizeof(*x.role));
 	x.parent = malloc((n + 1) * sizeof(*x.parent));
-	x.bygroup = malloc((n + 1) * sizeof(*x.bygroup));
+	x.seen = calloc(n + 1, sizeof(*x.seen));
 	mem = malloc((n + 1) * sizeof(*mem));
-	if (!x.role || !x.parent || !x.bygroup || !mem)
+	if (!x.role || !x.parent || !x.seen || !mem || build_bygroup(&x) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
 		x.role[i] = NOT_CLAIMED;
 		x.parent[i] = i;
-		x.bygroup[i] = i;
 	}
-	sort_model = m;
-	qsort(x.bygroup, n, sizeof(*x.bygroup), cmp_group);
 	r = select_devices(&x);
 	if (r < 0)
 		goto out;
@@ -390,12 +480,12 @@ int plan_build(const struct config *c, const struct model *m, const struct iommu
 	if (v->active) {
 		size_t last = SIZE_MAX;
 
-		for (i = 0; i < n; i++) {
-			size_t b = x.bygroup[i];
+		for (i = 0; i < x.nbygroup; i++) {
+			size_t b = x.bygroup[i].dev;
 
-			if (i && m->dev[x.bygroup[i - 1]].group != m->dev[b].group)
+			if (i && x.bygroup[i - 1].group != x.bygroup[i].group)
 				last = SIZE_MAX;
-			if (x.role[b] == NOT_CLAIMED || m->dev[b].group == GROUP_NONE)
+			if (x.role[b] == NOT_CLAIMED)
 				continue;
 			if (last != SIZE_MAX)
 				unite(x.parent, last, b);
@@ -428,6 +518,7 @@ out:
 	free(x.role);
 	free(x.parent);
 	free(x.bygroup);
+	free(x.seen);
 	free(mem);
 	free(p.e);
 	return r;

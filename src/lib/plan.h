@@ -21,6 +21,7 @@ struct plan_entry {
 	char driver[64];	/* target driver when planned, current driver otherwise */
 	char reason[512];
 	bool bind;		/* the claimer acts on this entry */
+	size_t unit;		/* entries of one unit are claimed whole or given back */
 };
 
 struct plan {

@@ -3,31 +3,77 @@
 #include <string.h>
 #include "report.h"
 
-void json_str(struct sbuf *b, const char *s)
+static const char *tf(bool v)
 {
+	return v ? "true" : "false";
+}
+
+/* Length of the valid UTF-8 character at s (RFC 3629: no overlong, surrogate, > U+10FFFF), or 0. */
+static size_t utf8_char(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		unsigned char lo = s[0] == 0xe0 ? 0xa0 : 0x80, hi = s[0] == 0xed ? 0x9f : 0xbf;
+
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		unsigned char lo = s[0] == 0xf0 ? 0x90 : 0x80, hi = s[0] == 0xf4 ? 0x8f : 0xbf;
+
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 &&
+		       (s[3] & 0xc0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
+/*
+ * Valid UTF-8 is copied as it is; control characters, '"' and '\\' are escaped; each byte
+ * that is not part of a valid UTF-8 character becomes U+FFFD, written "\\ufffd".
+ */
+void json_str(struct sbuf *b, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	char buf[256];
+	size_t n = 0, k;
+
 	if (!s || !*s) {
 		sbuf_add(b, "null");
 		return;
 	}
-	sbuf_add(b, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			sbuf_addf(b, "\\%c", c);
-		else if (c == '\n')
-			sbuf_add(b, "\\n");
-		else if (c < 0x20 || c == 0x7f)
-			sbuf_addf(b, "\\u%04x", c);
-		else
-			sbuf_addf(b, "%c", c);
+	buf[n++] = '"';
+	for (; *s; s += k) {
+		if (n > sizeof(buf) - 16) {
+			buf[n] = '\0';
+			sbuf_add(b, buf);
+			n = 0;
+		}
+		k = utf8_char(s);
+		if (k == 0) {
+			memcpy(buf + n, "\\ufffd", 6);
+			n += 6;
+			k = 1;
+		} else if (*s == '"' || *s == '\\') {
+			buf[n++] = '\\';
+			buf[n++] = (char)*s;
+		} else if (*s == '\n') {
+			buf[n++] = '\\';
+			buf[n++] = 'n';
+		} else if (*s == '\t') {
+			buf[n++] = '\\';
+			buf[n++] = 't';
+		} else if (*s < 0x20 || *s == 0x7f) {
+			n += (size_t)snprintf(buf + n, 7, "\\u%04x", *s);
+		} else {
+			memcpy(buf + n, s, k);
+			n += k;
+		}
 	}
-	sbuf_add(b, "\"");
-}
-
-static const char *tf(bool v)
-{
-	return v ? "true" : "false";
+	buf[n++] = '"';
+	buf[n] = '\0';
+	sbuf_add(b, buf);
 }
 
 static void json_iommu(struct sbuf *b, const struct iommu_verdict *v)
@@ -72,8 +118,16 @@ void report_json(struct sbuf *b, const struct report *rep)
 {
 	size_t i;
 
-	sbuf_addf(b, "{\n  \"version\": 1,\n  \"dry_run\": %s,\n  \"disabled\": %s,\n",
+	sbuf_add(b, "{\n  \"version\": 1,\n  \"config_sha256\": ");
+	json_str(b, rep->config_sha256);
+	sbuf_addf(b, ",\n  \"dry_run\": %s,\n  \"disabled\": %s,\n",
 		  tf(rep->dry_run), tf(rep->disabled));
+	if (rep->gave_up || rep->finished_late) {
+		sbuf_addf(b, "  \"watchdog\": {\"gave_up_after_s\": %d, \"step\": ",
+			  rep->timeout_s);
+		json_str(b, rep->gave_up);
+		sbuf_addf(b, ", \"finished_after_giving_up\": %s},\n", tf(rep->finished_late));
+	}
 	if (rep->timing) {
 		const struct claim_timing *t = rep->timing;
 
@@ -115,6 +169,12 @@ void report_human(struct sbuf *b, const struct report *rep)
 		sbuf_addf(b, "warning: %s\n", v->warning);
 	for (i = 0; rep->errors && i < rep->errors->n; i++)
 		sbuf_addf(b, "error: %s\n", rep->errors->msg[i]);
+	if (rep->gave_up)
+		sbuf_addf(b, "watchdog: gave up after %d s; still running: %s\n", rep->timeout_s,
+			  rep->gave_up);
+	if (rep->finished_late)
+		sbuf_addf(b, "watchdog: this claim finished after the watchdog had given up "
+			  "(%d s)\n", rep->timeout_s);
 	for (i = 0; rep->plan && i < rep->plan->n; i++) {
 		const struct plan_entry *e = &rep->plan->e[i];
 		char a[ADDR_LEN] = "-";

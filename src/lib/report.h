@@ -14,9 +14,14 @@ struct report {
 	bool dry_run;
 	bool disabled;			/* rd.passthru=0 */
 	const struct claim_timing *timing;	/* may be NULL */
+	const char *config_sha256;	/* of the config read; NULL or "" without one */
+	const char *gave_up;		/* the step the watchdog found running, or NULL */
+	bool finished_late;		/* the claim finished after the watchdog gave up */
+	int timeout_s;			/* the watchdog's bound */
 };
 
-void json_str(struct sbuf *b, const char *s);	/* a JSON string, or null for NULL/"" */
+/* A JSON string (valid UTF-8 whatever s holds: see json_str()), or null for NULL/"". */
+void json_str(struct sbuf *b, const char *s);
 void report_json(struct sbuf *b, const struct report *rep);
 void report_human(struct sbuf *b, const struct report *rep);
 

@@ -161,3 +161,34 @@ int slurp_fd(int fd, char **ret, size_t *ret_len)
 		*ret_len = len;
 	return 0;
 }
+
+/* Where a character that starts before n and runs past it starts, or n. */
+static size_t char_start_before(const char *s, size_t n)
+{
+	size_t j = n;
+	unsigned char c;
+
+	while (j > 0 && n - j < 3 && ((unsigned char)s[j - 1] & 0xc0) == 0x80)
+		j--;
+	if (j == 0)
+		return n;
+	c = (unsigned char)s[j - 1];
+	if (c >= 0xc0 && j - 1 + (c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2) > n)
+		return j - 1;
+	return n;
+}
+
+int utf8_clip(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	return (int)(s[n] ? char_start_before(s, n) : n);
+}
+
+void utf8_trim_cut(char *buf, size_t size)
+{
+	size_t n = strlen(buf);
+
+	if (size && n + 1 >= size)	/* full: snprintf may have cut it */
+		buf[char_start_before(buf, n)] = '\0';
+}

@@ -26,6 +26,11 @@ int parse_hex(const char *s, size_t maxdigits, uint32_t *ret);
 /* Read all of fd into a malloc'd NUL-terminated buffer (fd stays open). */
 int slurp_fd(int fd, char **ret, size_t *ret_len);
 
+/* Bytes of s to print with "%.*s" so that at most max are shown and no character is cut. */
+int utf8_clip(const char *s, size_t max);
+/* buf (size bytes) was filled by snprintf: if it was cut, drop a character cut in half. */
+void utf8_trim_cut(char *buf, size_t size);
+
 /* A growable string buffer. */
 struct sbuf {
 	char *s;

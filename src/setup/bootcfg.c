@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "bootcfg.h"
+#include "manifest.h"
 
 const struct bootcfg_ops *const bootcfgs[] = {
 	&boot_grub,
@@ -125,6 +126,31 @@ int bootcfg_choose(const struct fsroot *fr, const char *want, const struct bootc
 		ret[n++] = bootcfgs[i];
 	}
 	return (int)n;
+}
+
+int bootcfg_effective_now(const struct fsroot *fr, const struct opts *o, struct klines *out)
+{
+	struct manifest m;
+	struct txn t = { .root = fr };
+	struct kargs_edit none = { 0 };
+	struct bootctx c = { .fr = fr, .o = o, .t = &t, .m = &m, .e = &none };
+	const struct bootcfg_ops *b[4];
+	int n = 0, i, r = manifest_read(fr, &m);
+
+	if (r < 0)
+		return r;
+	for (i = 0; i < (int)m.nboots; i++)
+		if (bootcfg_by_name(m.boots[i]))
+			b[n++] = bootcfg_by_name(m.boots[i]);
+	if (!m.nboots) {
+		for (i = 0; bootcfgs[i]; i++)
+			if (bootcfgs[i]->detect(fr))
+				b[n++] = bootcfgs[i];
+	}
+	for (i = 0; r >= 0 && i < n; i++)
+		r = b[i]->effective(&c, true, out);
+	manifest_free(&m);
+	return r < 0 ? r : 0;
 }
 
 bool bootcfg_line_ok(const char *line, const struct kargs_edit *e, struct sbuf *why)

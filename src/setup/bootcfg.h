@@ -74,6 +74,10 @@ int bootcfg_choose(const struct fsroot *fr, const char *want, const struct bootc
  * or contradicting ones in why. */
 bool bootcfg_line_ok(const char *line, const struct kargs_edit *e, struct sbuf *why);
 
+/* For status: the command lines the next boot gets, as the configurations install used (or,
+ * without an install record, those found) compute them from the files as they are now. */
+int bootcfg_effective_now(const struct fsroot *fr, const struct opts *o, struct klines *out);
+
 /* Helpers the configurations share (bootcfg.c). */
 /* Append to b the words of words it does not have, space-separated. */
 void sbuf_add_words(struct sbuf *b, const char *words);

@@ -41,8 +41,11 @@ int cmd_list(struct opts *o)
 	struct pci_access *pa;
 	size_t i, j, shown = 0;
 
-	if (hostview_open(&h, o->sysroot) < 0)
+	if (hostview_open(&h, o->sysroot) < 0) {
+		if (o->json)
+			puts("[]");	/* still one JSON document; the words went to stderr */
 		return 1;
+	}
 	pa = pci_alloc();
 	if (o->json)
 		sbuf_add(&out, "[");
@@ -69,6 +72,17 @@ int cmd_list(struct opts *o)
 				ok = false;
 				strscpy(why, p.e[j].reason, sizeof(why));
 			}
+		if (d->boot_vga == 1) {
+			char other[400];
+			size_t l = strlen(why);
+
+			/* an ID selector would catch the console too: name the others exactly */
+			if (hostview_twins(&h.m, d, other, sizeof(other)))
+				snprintf(why + l, sizeof(why) - l, "%sother cards have the same ID "
+					 "%04x:%04x: select them by ID and address (%s), so that the "
+					 "console stays with the host", l ? "; " : "", d->vendor,
+					 d->device, other);
+		}
 		if (o->json) {
 			sbuf_addf(&out, "%s\n  {\"address\": \"%s\", \"id\": \"%04x:%04x\", \"name\": ",
 				  shown ? "," : "", d->name, d->vendor, d->device);
@@ -99,7 +113,7 @@ int cmd_list(struct opts *o)
 		} else {
 			sbuf_addf(&out, "%s [%04x:%04x] %s\n  driver: %s, boot_vga: %s, IOMMU group: ",
 				  d->name, d->vendor, d->device, name, d->driver[0] ? d->driver : "none",
-				  d->boot_vga < 0 ? "-" : d->boot_vga ? "1 (boot display)" : "0");
+				  d->boot_vga < 0 ? "not reported" : d->boot_vga ? "1 (boot display)" : "0");
 			if (d->group == GROUP_NONE)
 				sbuf_add(&out, "none\n");
 			else

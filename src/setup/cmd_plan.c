@@ -14,30 +14,39 @@ int cmd_plan(struct opts *o)
 	struct plan p = { 0 };
 	struct report rep = { 0 };
 	struct sbuf out = { 0 };
-	int r, code = 0;
+	bool have_plan = false;
+	int r, code;
 
-	if (hostview_open(&h, o->sysroot) < 0)
+	if (hostview_open(&h, o->sysroot) < 0) {
+		if (o->json)
+			printf("{\n  \"version\": 1,\n  \"iommu\": null,\n  \"devices\": [],\n"
+			       "  \"errors\": [\"cannot read the host view under --sysroot\"]\n}\n");
 		return 1;
+	}
 	config_init(&c);
 	r = config_load(&c, &h.r, NULL, &errs);
-	if (r == -ENOENT)
-		printf("no /etc/passthru.conf: nothing is selected\n");
 	rep.iommu = &h.v;
 	rep.errors = &errs;
 	rep.dry_run = true;
 	if (errs.n) {
 		code = 2;
 	} else if (hostview_plan(&h, &c, &p) < 0) {
-		fprintf(stderr, "passthru-setup: out of memory\n");
+		errlist_add(&errs, "out of memory while planning");
 		code = 1;
 	} else {
 		rep.plan = &p;
+		have_plan = true;
+		code = plan_exit_code(&p, &h.v, &c);
 	}
-	if (o->json)
+	if (o->json) {
 		report_json(&out, &rep);
-	else
-		report_human(&out, &rep);
-	fputs(out.s ? out.s : "", code == 2 ? stderr : stdout);
+		fputs(out.s ? out.s : "", stdout);
+	} else {
+		if (r == -ENOENT)
+			sbuf_add(&out, "no /etc/passthru.conf: nothing is selected\n");
+		hostview_plan_human(&out, &h, &c, have_plan ? &p : NULL, &errs);
+		fputs(out.s ? out.s : "", code == 2 ? stderr : stdout);
+	}
 	sbuf_free(&out);
 	plan_free(&p);
 	config_free(&c);

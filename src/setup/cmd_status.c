@@ -1,63 +1,356 @@
-/* cmd_status.c: passthru-setup status: is this host ready, and what to do if not. */
+/* cmd_status.c: passthru-setup status: is this host ready, what drifted, and what to do. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bootcfg.h"
 #include "hostview.h"
+#include "initramfs.h"
+#include "jsoncheck.h"
+#include "manifest.h"
 #include "report.h"
 #include "setup.h"
+#include "sha256.h"
 
-struct verdict {
-	bool ready;
+#define PASSTHRU_CONF "/etc/passthru.conf"
+#define BOOT_STATUS "run/passthru/status.json"
+
+struct drift {
+	char what[16];		/* config, cmdline, initramfs, device */
 	char message[700];
+	char fix[160];		/* the command that fixes it */
 };
 
+struct status {
+	bool ready;
+	char message[1800];
+	struct drift drift[80];
+	size_t ndrift;
+};
+
+static void add_drift(struct status *s, const char *what, const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void add_drift(struct status *s, const char *what, const char *fix, const char *fmt, ...)
+{
+	struct drift *d;
+	va_list ap;
+
+	if (s->ndrift >= ARRAY_SIZE(s->drift))
+		return;
+	d = &s->drift[s->ndrift];
+	strscpy(d->what, what, sizeof(d->what));
+	strscpy(d->fix, fix, sizeof(d->fix));
+	va_start(ap, fmt);
+	vsnprintf(d->message, sizeof(d->message), fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < s->ndrift; i++)
+		if (!strcmp(s->drift[i].message, d->message))
+			return;		/* said once is enough */
+	s->ndrift++;
+}
+
+/*
+ * The boot document's "config_sha256": 1 with the hex digest in ret, 0 when it is null, -1 when
+ * the field is missing (a passthru-claim older than the field) or unreadable.
+ */
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+static int boot_config_sha(const char *boot, char ret[SHA256_HEX_LEN])
+{
+	const char *p = boot ? strstr(boot, "\"config_sha256\"") : NULL;
+	size_t n;
+
+	if (!p)
+		return -1;
+	p = skip_ws(p + strlen("\"config_sha256\""));
+	if (*p++ != ':')
+		return -1;
+	p = skip_ws(p);
+	if (!strncmp(p, "null", 4))
+		return 0;
+	if (*p++ != '"')
+		return -1;
+	n = strspn(p, "0123456789abcdef");
+	if (n != 64 || p[n] != '"')
+		return -1;
+	memcpy(ret, p, 64);
+	ret[64] = '\0';
+	return 1;
+}
+
+/* A word of the running kernel's command line, exactly. */
+static bool cmdline_has(const char *cmdline, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p = cmdline;
+
+	while ((p = strstr(p, word))) {
+		if ((p == cmdline || p[-1] == ' ' || p[-1] == '\t') &&
+		    (!p[n] || p[n] == ' ' || p[n] == '\t' || p[n] == '\n'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* What passthru adds, and what undoes it on a command line. */
+static const struct {
+	const char *added, *contra[4];
+} contradictions[] = {
+	{ "intel_iommu=on", { "intel_iommu=off", NULL } },
+	{ "iommu=pt", { "iommu=off", "iommu=nopt", "iommu.passthrough=0", NULL } },
+	{ "", { "iommu=off", "amd_iommu=off", NULL } },
+};
+
+static void check_cmdline(struct status *s, const struct hostview *h, const struct manifest *m)
+{
+	char args[sizeof(m->args)], *w, *save = NULL;
+	size_t i, k;
+
+	strscpy(args, m->args, sizeof(args));
+	for (w = strtok_r(args, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
+		if (!cmdline_has(h->cmdline, w))
+			add_drift(s, "cmdline", "passthru-setup install, then reboot",
+				  "the running kernel's command line lacks %s, which install added: "
+				  "this boot did not use the configuration install wrote (not rebooted "
+				  "since, another boot entry, or a later edit that removes it)", w);
+	for (i = 0; i < ARRAY_SIZE(contradictions); i++) {
+		if (contradictions[i].added[0] && !strstr(m->args, contradictions[i].added))
+			continue;
+		for (k = 0; contradictions[i].contra[k]; k++) {
+			const char *c = contradictions[i].contra[k];
+			size_t j;
+			bool seen = false;
+
+			for (j = 0; j < s->ndrift; j++)
+				seen |= strstr(s->drift[j].message, c) != NULL;
+			if (!seen && cmdline_has(h->cmdline, c))
+				add_drift(s, "cmdline", "passthru-setup install, then reboot",
+					  "the running kernel's command line carries %s, which undoes "
+					  "passthru's arguments (%s)", c, m->args);
+		}
+	}
+}
+
+/* The command line each boot configuration gives the next boot, from its files as they are
+ * now: a hand edit or a later drop-in may have taken an argument out since install. */
+static void check_next_boot(struct status *s, const struct fsroot *fr, const struct opts *o,
+			    const struct manifest *m)
+{
+	struct klines k = { 0 };
+	size_t i;
+
+	if (m->args[0] && bootcfg_effective_now(fr, o, &k) == 0) {
+		for (i = 0; i < k.n; i++) {
+			char args[sizeof(m->args)], *w, *save = NULL;
+
+			strscpy(args, m->args, sizeof(args));
+			for (w = strtok_r(args, " \t\n", &save); w;
+			     w = strtok_r(NULL, " \t\n", &save))
+				if (!cmdline_has(k.v[i].line ? k.v[i].line : "", w))
+					add_drift(s, "cmdline", "passthru-setup install",
+						  "the next boot's command line from %s lacks %s "
+						  "(changed since install: a hand edit or a later "
+						  "setting): %s", k.v[i].label, w,
+						  k.v[i].line ? k.v[i].line : "");
+			for (size_t j = 0; j < ARRAY_SIZE(contradictions); j++) {
+				const char *a = contradictions[j].added;
+
+				if (a[0] && !strstr(m->args, a))
+					continue;
+				for (size_t c = 0; contradictions[j].contra[c]; c++)
+					if (cmdline_has(k.v[i].line ? k.v[i].line : "",
+							contradictions[j].contra[c]))
+						add_drift(s, "cmdline", "passthru-setup install",
+							  "the next boot's command line from %s "
+							  "carries %s, which undoes passthru's "
+							  "arguments: %s", k.v[i].label,
+							  contradictions[j].contra[c], k.v[i].line);
+			}
+		}
+	}
+	klines_free(&k);
+}
+
+static void check_devices(struct status *s, const struct hostview *h, const struct manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->ndevices; i++) {
+		const struct manifest_device *md = &m->devices[i];
+		pci_addr_t a;
+		const struct pdev *d;
+		char id[10];
+
+		if (addr_parse(md->addr, &a) < 0)
+			continue;
+		d = model_find(&h->m, a);
+		if (!d) {
+			add_drift(s, "device", "check /etc/passthru.conf, then passthru-setup install",
+				  "%s was %s at install; there is no device at that address now (a "
+				  "moved card)", md->addr, md->id);
+			continue;
+		}
+		snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
+		if (strcmp(id, md->id))
+			add_drift(s, "device", "check /etc/passthru.conf, then passthru-setup install",
+				  "%s was %s at install and is %s now (a moved or swapped card)",
+				  md->addr, md->id, id);
+	}
+}
+
+struct kernels {
+	char name[32][128];
+	size_t n;
+};
+
+static int each_kernel(const char *name, void *ud)
+{
+	struct kernels *k = ud;
+
+	if (k->n < ARRAY_SIZE(k->name) && strscpy(k->name[k->n], name, sizeof(k->name[0])) == 0)
+		k->n++;
+	return 0;
+}
+
+/* Each kernel under /lib/modules whose image the host's generator can list and that lacks
+ * passthru-claim (a kernel installed while passthru was not enabled, a failed rebuild). */
+static void check_initramfs(struct status *s, const struct hostview *h, const struct fsroot *fr,
+			    const struct manifest *m)
+{
+	struct kernels k = { .n = 0 };
+	char running[128] = "";
+	const struct initramfs_gen *g;
+	size_t i;
+
+	root_read(&h->r, "proc/sys/kernel/osrelease", running, sizeof(running));
+	g = initramfs_find(fr, m->initramfs[0] ? m->initramfs : NULL, running[0] ? running : NULL);
+	if (!g || !g->image_has_passthru)
+		return;
+	root_each(&h->r, "lib/modules", each_kernel, &k);
+	for (i = 0; i < k.n; i++) {
+		int r = g->image_has_passthru(fr, k.name[i]);
+
+		/* no image (a kernel without one), or no lister: nothing to tell */
+		if (r == 0)
+			add_drift(s, "initramfs", "passthru-setup install, then reboot",
+				  "the initramfs of kernel %s does not hold passthru-claim (listed "
+				  "with %s's tools): that kernel boots without passthru", k.name[i],
+				  g->name);
+	}
+}
+
+static void check_config(struct status *s, const char *boot, const char *conf, size_t conflen)
+{
+	char want[SHA256_HEX_LEN], now[SHA256_HEX_LEN];
+	int r = boot_config_sha(boot, want);
+
+	if (r < 0)
+		return;
+	if (conf)
+		sha256_hex(conf, conflen, now);
+	if (r == 0 && conf)
+		add_drift(s, "config", "passthru-setup install, then reboot",
+			  "this boot ran without a config, but %s exists now: the initramfs holds "
+			  "no config or an older one", PASSTHRU_CONF);
+	else if (r == 1 && !conf)
+		add_drift(s, "config", "passthru-setup install, then reboot",
+			  "this boot read a config (sha256 %.12s...), but %s is gone now",
+			  want, PASSTHRU_CONF);
+	else if (r == 1 && strcmp(want, now))
+		add_drift(s, "config", "passthru-setup install, then reboot",
+			  "%s changed since the initramfs was built (this boot read sha256 "
+			  "%.12s..., the file is %.12s... now): the initramfs holds the old "
+			  "config, and the next boot would use it",
+			  PASSTHRU_CONF, want, now);
+}
+
 static void judge(const struct hostview *h, const struct config *c, const struct plan *p,
-		  bool config_ok, bool booted, struct verdict *v)
+		  bool config_ok, bool booted, struct status *s)
 {
 	size_t i;
 	const char *want = h->v.active ? c->driver : "pci-stub";
 
-	v->ready = false;
+	s->ready = false;
 	if (!config_ok) {
-		snprintf(v->message, sizeof(v->message), "config error in /etc/passthru.conf: fix it "
-			 "(passthru-setup plan shows the errors), then rebuild the initramfs");
+		snprintf(s->message, sizeof(s->message), "config error in %s: fix it (each error "
+			 "names its line; passthru-setup plan lists them too), then run "
+			 "passthru-setup install", PASSTHRU_CONF);
 		return;
 	}
 	if (!c->nsel) {
-		snprintf(v->message, sizeof(v->message), "no device is configured in "
-			 "/etc/passthru.conf: add 'device = ...' and run passthru-setup install");
+		snprintf(s->message, sizeof(s->message), "no device is configured in %s: add "
+			 "'device = ...' (passthru-setup list shows the candidates) and run "
+			 "passthru-setup install", PASSTHRU_CONF);
 		return;
 	}
 	if (!h->v.active) {
-		snprintf(v->message, sizeof(v->message), "IOMMU not active: %s", h->v.reason);
+		snprintf(s->message, sizeof(s->message), "IOMMU not active: %s", h->v.reason);
 		return;
 	}
 	for (i = 0; i < p->n; i++) {
 		const struct plan_entry *e = &p->e[i];
 		const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(&h->m, e->addr);
-		char a[ADDR_LEN] = "-";
+		char line[1600];
 
 		if (e->role == ROLE_BRIDGE || (e->role == ROLE_OTHER && !e->bind))
 			continue;
-		if (e->addr != ADDR_NONE)
-			addr_format(e->addr, a);
 		if (e->state == STATE_ABSENT || e->state == STATE_REFUSED) {
-			snprintf(v->message, sizeof(v->message), "%s %s: %s", a,
-				 state_name(e->state), e->reason);
+			hostview_entry_line(&h->m, c, e, line, sizeof(line));
+			snprintf(s->message, sizeof(s->message), "%s", line);
 			return;
 		}
 		if (!d || strcmp(d->driver, want)) {
-			snprintf(v->message, sizeof(v->message), "%s is on %s, not %s: %s", a,
+			snprintf(s->message, sizeof(s->message), "%s is on %s, not %s: %s",
+				 d ? d->name : "a configured device",
 				 d && d->driver[0] ? d->driver : "no driver", want, booted ?
-				 "see the boot's status below and 'journalctl -b | grep passthru:'" :
+				 "the boot's /run/passthru/status.json says why, and "
+				 "'journalctl -b | grep passthru:' shows each step" :
 				 "passthru-claim did not run this boot: run passthru-setup install "
 				 "(it puts passthru in the initramfs) and reboot");
 			return;
 		}
 	}
-	v->ready = true;
-	snprintf(v->message, sizeof(v->message), "ready: every configured device is on %s", want);
+	if (s->ndrift) {
+		snprintf(s->message, sizeof(s->message), "every configured device is on %s, but "
+			 "%zu thing%s drifted since install (each drift names its fix): %s", want, s->ndrift,
+			 s->ndrift == 1 ? "" : "s", s->drift[0].fix);
+		return;
+	}
+	s->ready = true;
+	snprintf(s->message, sizeof(s->message), "ready: every configured device is on %s", want);
+}
+
+/* The plan's entries with each device's live driver and what it is now. */
+static void live_plan(const struct hostview *h, const struct config *c, struct plan *p)
+{
+	const char *want = h->v.active ? c->driver : "pci-stub";
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		struct plan_entry *e = &p->e[i];
+		const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(&h->m, e->addr);
+		char why[1024];
+
+		hostview_reason(&h->m, c, e, why, sizeof(why));
+		strscpy(e->reason, why, sizeof(e->reason));
+		strscpy(e->driver, d ? d->driver : "", sizeof(e->driver));
+		if (!d || e->state != STATE_PLANNED || !e->bind)
+			continue;
+		if (!strcmp(d->driver, want)) {
+			e->state = STATE_CLAIMED;
+		} else {
+			/* not claimed now; the plan is what the next boot would do */
+			snprintf(e->reason, sizeof(e->reason), "on %s now, not %s; the next boot "
+				 "would claim it", d->driver[0] ? d->driver : "no driver", want);
+		}
+	}
 }
 
 int cmd_status(struct opts *o)
@@ -66,53 +359,87 @@ int cmd_status(struct opts *o)
 	struct config c;
 	struct errlist errs = { 0 };
 	struct plan p = { 0 };
-	struct verdict v;
+	struct status *s;
 	struct sbuf out = { 0 };
-	char *boot = NULL;
-	size_t i;
-	int r;
+	struct fsroot fr;
+	struct manifest man = { 0 };
+	char *boot = NULL, *conf = NULL;
+	size_t conflen = 0, config_errors, i;
+	bool booted;
+	int r, ret;
 
-	if (hostview_open(&h, o->sysroot) < 0)
+	s = calloc(1, sizeof(*s));
+	if (!s)
 		return 1;
-	config_init(&c);
-	r = config_load(&c, &h.r, NULL, &errs);
-	if (r != -ENOENT && !errs.n && hostview_plan(&h, &c, &p) < 0) {
-		hostview_close(&h);
+	if (hostview_open(&h, o->sysroot) < 0) {
+		if (o->json)
+			printf("{\n  \"version\": 1,\n  \"iommu\": null,\n  \"devices\": [],\n"
+			       "  \"errors\": [\"cannot read the host view under --sysroot\"],\n"
+			       "  \"ready\": false,\n  \"message\": \"cannot read the host view\",\n"
+			       "  \"drift\": [],\n  \"boot\": null\n}\n");
+		free(s);
 		return 1;
 	}
-	root_slurp(&h.r, "run/passthru/status.json", &boot, NULL);
-	judge(&h, &c, &p, errs.n == 0, boot != NULL, &v);
+	config_init(&c);
+	r = config_load(&c, &h.r, NULL, &errs);
+	config_errors = errs.n;
+	if (r != -ENOENT && !errs.n && hostview_plan(&h, &c, &p) < 0)
+		errlist_add(&errs, "out of memory while planning");
+	root_slurp(&h.r, BOOT_STATUS, &boot, NULL);
+	booted = boot != NULL;
+	if (boot && !json_valid(boot)) {
+		errlist_add(&errs, "/%s is not valid JSON: ignored", BOOT_STATUS);
+		free(boot);
+		boot = NULL;
+	}
+	if (root_slurp(&h.r, PASSTHRU_CONF, &conf, &conflen) < 0)
+		conf = NULL;
+	check_config(s, boot, conf, conflen);
+	if (fsroot_open(&fr, o->sysroot) == 0) {
+		if (manifest_read(&fr, &man) < 0)
+			errlist_add(&errs, "%s: cannot read the install record", MANIFEST_PATH);
+		if (man.exists) {
+			check_cmdline(s, &h, &man);
+			check_next_boot(s, &fr, o, &man);
+			check_initramfs(s, &h, &fr, &man);
+			check_devices(s, &h, &man);
+		}
+		fsroot_close(&fr);
+	}
+	judge(&h, &c, &p, config_errors == 0, booted, s);
+	live_plan(&h, &c, &p);
 
 	if (o->json) {
-		struct report rep = { .iommu = &h.v, .errors = &errs };
+		struct report rep = { .iommu = &h.v, .errors = &errs, .plan = &p };
 
-		sbuf_addf(&out, "{\n  \"ready\": %s,\n  \"message\": ", v.ready ? "true" : "false");
-		json_str(&out, v.message);
-		sbuf_add(&out, ",\n  \"devices\": [");
-		for (i = 0; i < p.n; i++) {
-			const struct plan_entry *e = &p.e[i];
-			const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(&h.m, e->addr);
-			char a[ADDR_LEN];
-
-			addr_format(e->addr, a);
-			sbuf_addf(&out, "%s\n    {\"address\": ", i ? "," : "");
-			json_str(&out, e->addr == ADDR_NONE ? NULL : a);
-			sbuf_addf(&out, ", \"id\": \"%04x:%04x\", \"role\": \"%s\", \"driver\": ",
-				  e->vendor, e->device, role_name(e->role));
-			json_str(&out, d ? d->driver : NULL);
+		report_json(&out, &rep);
+		/* the status document's fields, then status's own */
+		while (out.len && (out.s[out.len - 1] == '\n' || out.s[out.len - 1] == '}'))
+			out.s[--out.len] = '\0';
+		sbuf_addf(&out, ",\n  \"ready\": %s,\n  \"message\": ", s->ready ? "true" : "false");
+		json_str(&out, s->message);
+		sbuf_add(&out, ",\n  \"drift\": [");
+		for (i = 0; i < s->ndrift; i++) {
+			sbuf_addf(&out, "%s\n    {\"what\": \"%s\", \"message\": ", i ? "," : "",
+				  s->drift[i].what);
+			json_str(&out, s->drift[i].message);
+			sbuf_add(&out, ", \"fix\": ");
+			json_str(&out, s->drift[i].fix);
 			sbuf_add(&out, "}");
 		}
-		sbuf_add(&out, p.n ? "\n  ],\n  \"boot\": " : "],\n  \"boot\": ");
-		sbuf_add(&out, boot ? boot : "null\n");
-		sbuf_add(&out, ",\n  \"now\": ");
-		rep.plan = NULL;
-		report_json(&out, &rep);
-		sbuf_add(&out, "}\n");
+		sbuf_add(&out, s->ndrift ? "\n  ],\n  \"boot\": " : "],\n  \"boot\": ");
+		if (boot) {
+			rstrip(boot);
+			sbuf_add(&out, boot);
+		} else {
+			sbuf_add(&out, "null");
+		}
+		sbuf_add(&out, "\n}\n");
 	} else {
 		if (h.v.active)
 			sbuf_addf(&out, "IOMMU: active (%s, interrupt remapping %s, default domain "
 				  "%s)\n", h.v.vendor, h.v.interrupt_remapping ? "on" : "off",
-				  h.v.default_domain[0] ? h.v.default_domain : "unknown");
+				  h.v.default_domain[0] ? h.v.default_domain : "not reported");
 		else
 			sbuf_addf(&out, "IOMMU: not active: %s\n", h.v.reason);
 		if (h.v.warning[0])
@@ -120,8 +447,9 @@ int cmd_status(struct opts *o)
 		for (i = 0; i < errs.n; i++)
 			sbuf_addf(&out, "error: %s\n", errs.msg[i]);
 		sbuf_addf(&out, "boot: %s\n", boot ? "passthru-claim ran this boot; its "
-			  "/run/passthru/status.json:" : "no /run/passthru/status.json: "
-			  "passthru-claim did not run this boot");
+			  "/run/passthru/status.json:" : booted ? "/run/passthru/status.json is "
+			  "there but not valid JSON (passthru-claim ran, its report is damaged)" :
+			  "no /run/passthru/status.json: passthru-claim did not run this boot");
 		if (boot) {
 			char *line, *save = NULL;
 
@@ -130,25 +458,40 @@ int cmd_status(struct opts *o)
 				sbuf_addf(&out, "  | %s\n", line);
 		}
 		if (p.n)
-			sbuf_addf(&out, "%-13s %-10s %-10s %s\n", "DEVICE", "ID", "ROLE", "DRIVER NOW");
+			sbuf_addf(&out, "%-13s %-10s %-10s %-10s %s\n", "DEVICE", "ID", "ROLE",
+				  "STATE", "DRIVER NOW");
 		for (i = 0; i < p.n; i++) {
 			const struct plan_entry *e = &p.e[i];
-			const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(&h.m, e->addr);
-			char a[ADDR_LEN] = "-";
+			char a[ADDR_LEN];
 
-			if (e->addr != ADDR_NONE)
-				addr_format(e->addr, a);
-			sbuf_addf(&out, "%-13s %04x:%04x  %-10s %s\n", a, e->vendor, e->device,
-				  role_name(e->role), d && d->driver[0] ? d->driver : "-");
+			if (e->addr == ADDR_NONE) {
+				sbuf_addf(&out, "not found: %s\n", e->reason);
+				continue;
+			}
+			addr_format(e->addr, a);
+			if (e->state == STATE_ABSENT) {
+				sbuf_addf(&out, "%s not found: %s\n", a, e->reason);
+				continue;
+			}
+			sbuf_addf(&out, "%-13s %04x:%04x  %-10s %-10s %s\n", a, e->vendor,
+				  e->device, role_name(e->role), state_name(e->state),
+				  e->driver[0] ? e->driver : "none");
 		}
-		sbuf_addf(&out, "%s\n", v.message);
+		for (i = 0; i < s->ndrift; i++)
+			sbuf_addf(&out, "drift: %s\n  fix: %s\n", s->drift[i].message,
+				  s->drift[i].fix);
+		sbuf_addf(&out, "%s\n", s->message);
 	}
 	fputs(out.s ? out.s : "", stdout);
+	ret = s->ready ? 0 : 1;
 	sbuf_free(&out);
 	free(boot);
+	free(conf);
+	free(s);
 	plan_free(&p);
 	config_free(&c);
 	errlist_free(&errs);
+	manifest_free(&man);
 	hostview_close(&h);
-	return v.ready ? 0 : 1;
+	return ret;
 }

@@ -40,3 +40,136 @@ int hostview_plan(const struct hostview *h, const struct config *c, struct plan 
 {
 	return plan_build(c, &h->m, &h->v, ret);
 }
+
+/* The other display controllers with d's ID that are not the boot display, as ID@ADDR. */
+size_t hostview_twins(const struct model *m, const struct pdev *d, char *buf, size_t size)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < m->n; i++) {
+		const struct pdev *o = &m->dev[i];
+		size_t len = strlen(buf);
+
+		if (o == d || o->vendor != d->vendor || o->device != d->device ||
+		    !pdev_is_display(o) || o->boot_vga == 1)
+			continue;
+		snprintf(buf + len, size - len, "%sdevice = %04x:%04x@%s", n ? ", " : "",
+			 o->vendor, o->device, o->name);
+		n++;
+	}
+	return n;
+}
+
+/* An ID selector (not an address) chose d: the user named the model, not this card. */
+static bool chosen_by_id(const struct config *c, const struct pdev *d)
+{
+	size_t i;
+
+	for (i = 0; c && i < c->nsel; i++)
+		if (c->sel[i].kind == SEL_ID && c->sel[i].vendor == d->vendor &&
+		    c->sel[i].device == d->device)
+			return true;
+	return false;
+}
+
+void hostview_reason(const struct model *m, const struct config *c, const struct plan_entry *e,
+		     char *buf, size_t size)
+{
+	static const char allow[] = "; set boot_vga = allow to claim it";
+	const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(m, e->addr);
+	char other[400];
+	char *cut;
+
+	strscpy(buf, e->reason, size);
+	if (!d || d->boot_vga != 1 || e->role != ROLE_SELECTED || !chosen_by_id(c, d) ||
+	    !hostview_twins(m, d, other, sizeof(other)))
+		return;
+	/* an ID selector caught both cards: the user wants the other one, not the console */
+	cut = strstr(buf, allow);
+	if (cut)
+		*cut = '\0';
+	snprintf(buf + strlen(buf), size - strlen(buf), "; another card has the same ID "
+		 "%04x:%04x: to claim only that one, select it by ID and address (%s); "
+		 "boot_vga = allow would take the host's console", d->vendor, d->device, other);
+}
+
+void hostview_entry_line(const struct model *m, const struct config *c,
+			 const struct plan_entry *e, char *buf, size_t size)
+{
+	char a[ADDR_LEN], why[1024];
+
+	hostview_reason(m, c, e, why, sizeof(why));
+	if (e->addr == ADDR_NONE) {
+		snprintf(buf, size, "not found: %s", why);
+		return;
+	}
+	addr_format(e->addr, a);
+	if (e->state == STATE_ABSENT)
+		snprintf(buf, size, "%s not found: %s", a, why);
+	else
+		snprintf(buf, size, "%s [%04x:%04x] %s%s%s", a, e->vendor, e->device,
+			 state_name(e->state), why[0] ? ": " : "", why);
+}
+
+void hostview_plan_human(struct sbuf *b, const struct hostview *h, const struct config *c,
+			 const struct plan *p, const struct errlist *errs)
+{
+	const struct iommu_verdict *v = &h->v;
+	size_t i;
+
+	if (v->active)
+		sbuf_addf(b, "IOMMU: active (%s, interrupt remapping %s, default domain %s)\n",
+			  v->vendor, v->interrupt_remapping ? "on" : "off",
+			  v->default_domain[0] ? v->default_domain : "not reported");
+	else
+		sbuf_addf(b, "IOMMU: not active: %s\n", v->reason);
+	if (v->warning[0])
+		sbuf_addf(b, "warning: %s\n", v->warning);
+	for (i = 0; errs && i < errs->n; i++)
+		sbuf_addf(b, "error: %s\n", errs->msg[i]);
+	for (i = 0; p && i < p->n; i++) {
+		const struct plan_entry *e = &p->e[i];
+		char line[1600], a[ADDR_LEN], why[1024];
+
+		if (e->state == STATE_ABSENT) {
+			hostview_entry_line(&h->m, c, e, line, sizeof(line));
+			sbuf_addf(b, "%s\n", line);
+			continue;
+		}
+		addr_format(e->addr, a);
+		hostview_reason(&h->m, c, e, why, sizeof(why));
+		sbuf_addf(b, "%-12s [%04x:%04x] %-9s %-9s", a, e->vendor, e->device,
+			  role_name(e->role), state_name(e->state));
+		if (e->state == STATE_CLAIMED || e->state == STATE_PLANNED)
+			sbuf_addf(b, " -> %s", e->driver);
+		else if (e->driver[0])
+			sbuf_addf(b, " (on %s)", e->driver);
+		if (why[0])
+			sbuf_addf(b, ": %s", why);
+		sbuf_add(b, "\n");
+	}
+	if (!errs || !errs->n) {
+		if (!p || !p->n)
+			sbuf_add(b, "no devices selected: nothing would be claimed\n");
+		sbuf_add(b, "plan only: nothing was written\n");
+	}
+}
+
+bool hostview_is_companion(const struct model *m, const struct pdev *d)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->n; i++) {
+		const struct pdev *o = &m->dev[i];
+
+		if (o == d || !pdev_is_display(o))
+			continue;
+		if (addr_slot(o->addr) == addr_slot(d->addr))
+			return true;
+		for (k = 0; k < o->nconsumers; k++)
+			if (o->consumers[k] == d->addr)
+				return true;
+	}
+	return false;
+}

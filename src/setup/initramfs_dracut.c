@@ -30,9 +30,16 @@ static bool built_image_of(const struct fsroot *fr, const char *kver)
 	return fsroot_exists(fr, p);
 }
 
+#define MODULE "/usr/lib/dracut/modules.d/90passthru/module-setup.sh"
+
 static int stage_enable(struct txn *t, struct manifest *m, const struct fsroot *fr)
 {
-	(void)fr;
+	if (!fsroot_exists(fr, MODULE)) {
+		fprintf(stderr, "passthru-setup: passthru's dracut module %s is not installed in "
+			"%s: dracut would fail to add it (install passthru first: make install)\n",
+			MODULE, fr->path);
+		return -ENOENT;
+	}
 	return manifest_stage(t, m, DRACUT_CONF, dracut_conf, strlen(dracut_conf), NULL);
 }
 
@@ -40,9 +47,10 @@ static const char *const rebuild[] = { "dracut", "-f", "--regenerate-all", NULL 
 
 static int image_has_passthru(const struct fsroot *fr, const char *kver)
 {
-	char p[300], fdpath[64], *out = NULL;
-	const char *argv[] = { "lsinitrd", fdpath, NULL };
-	int fd, dfd, r;
+	char p[300], link[64], real[4096], *out = NULL;
+	const char *argv[] = { "lsinitrd", real, NULL };
+	ssize_t n;
+	int fd, r;
 
 	snprintf(p, sizeof(p), "/boot/initramfs-%s.img", kver);
 	fd = fsroot_openat(fr, p, O_RDONLY, 0);
@@ -52,13 +60,15 @@ static int image_has_passthru(const struct fsroot *fr, const char *kver)
 	}
 	if (fd < 0)
 		return fd;
-	dfd = dup(fd);	/* without O_CLOEXEC: lsinitrd reads it as /proc/self/fd/N */
+	/* the image as resolved inside the root (a planted absolute symlink stays in it), by
+	 * the path the kernel gives that file: lsinitrd's zstd does not follow /proc/self/fd */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, real, sizeof(real) - 1);
 	close(fd);
-	if (dfd < 0)
+	if (n < 0)
 		return -errno;
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", dfd);
+	real[n] = '\0';
 	r = run_capture(argv, NULL, &out);
-	close(dfd);
 	if (r == 127)
 		r = -EOPNOTSUPP;
 	else if (r == 0)

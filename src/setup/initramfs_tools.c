@@ -1,4 +1,4 @@
-/* initramfs_tools.c: Debian's initramfs-tools (Debian, Ubuntu, Proxmox VE) in the generator table. */
+/* initramfs_tools.c: initramfs-tools (Debian, Ubuntu, Proxmox VE) in the generator table. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

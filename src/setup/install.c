@@ -3,7 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 #include "bootcfg.h"
 #include "config.h"
 #include "devices.h"
@@ -54,6 +57,19 @@ static const char *this_cpu(const struct opts *o)
 	free(info);
 	root_close(&r);
 	return cpu;
+}
+
+static bool executable(const struct fsroot *fr, const char *path)
+{
+	struct stat st;
+	int fd = fsroot_openat(fr, path, O_RDONLY, 0);
+	bool x;
+
+	if (fd < 0)
+		return false;
+	x = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+	close(fd);
+	return x;
 }
 
 static void words(const char (*list)[64], size_t n, char *buf, size_t size)
@@ -160,254 +176,310 @@ static int commit_record(const struct fsroot *fr, struct manifest *m)
 	return r;
 }
 
-int cmd_install(struct opts *o)
-{
+/* Everything one install works with. */
+struct install {
+	const struct opts *o;
 	struct fsroot fr;
 	struct config c;
-	struct txn t = { 0 };
+	struct txn t;
 	struct kargs_edit e;
-	struct manifest man = { 0 };
-	struct sbuf dropped = { 0 };
-	struct bootctx ctx = { .o = o, .t = &t, .m = &man, .e = &e, .dropped = &dropped };
-	struct cmdlist boot_cmds = { 0 }, init_cmds = { 0 };
+	struct manifest m;
+	struct sbuf dropped;
+	struct bootctx ctx;
 	const struct bootcfg_ops *b[4];
+	int nb;
 	const struct initramfs_gen *gen;
-	char *conf_text = NULL, *conf_now = NULL, *claim = NULL, err[1024], add[600], drop[600];
+	struct cmdlist boot_cmds, init_cmds;
+	char *conf_text;	/* the config with --device lines, NULL: unchanged */
 	char conf_sha[SHA256_HEX_LEN], claim_sha[SHA256_HEX_LEN];
-	bool test_run = getenv("PASSTHRU_TEST_RUN_COMMANDS") != NULL, boot_changed = false;
-	bool need_init, by_hand;
-	size_t claim_len = 0, before;
+	char add[600], drop[600];
 	const char *cpu;
-	int ret, nb, i;
+	bool by_hand;		/* --bootloader none: the user adds the arguments */
+};
 
-	if (fsroot_open_or_say(&fr, o->root) < 0)
-		return 1;
-	if (fsroot_lock(&fr, LOCK_SECONDS) < 0) {
-		fsroot_close(&fr);
-		return 1;
-	}
-	t.root = &fr;
-	ctx.fr = &fr;
-	config_init(&c);
-	ret = devices_prepare(&fr, o, &conf_text, &c);
-	if (ret)
-		goto out;
-	ret = 1;
+/* The generator and passthru-claim in the root, and the hashes of what goes in the image. */
+static int find_integration(struct install *in)
+{
+	struct utsname u;
+	char *claim = NULL, *conf = NULL;
+	size_t len = 0;
+	int i;
 
-	/* the initramfs must be reachable, and passthru-claim there to go into it */
-	{
-		struct utsname u;
-
-		gen = initramfs_find(&fr, o->initramfs,
-				     fr.is_host && uname(&u) == 0 ? u.release : NULL);
-	}
-	if (!gen) {
+	in->gen = initramfs_find(&in->fr, in->o->initramfs,
+				 in->fr.is_host && uname(&u) == 0 ? u.release : NULL);
+	if (!in->gen) {
 		struct sbuf names = { 0 };
 
 		for (i = 0; initramfs_gens[i]; i++)
 			sbuf_addf(&names, "%s%s", i ? ", " : "", initramfs_gens[i]->name);
-		if (o->initramfs)
+		if (in->o->initramfs)
 			fprintf(stderr, "passthru-setup: --initramfs %s: it is not installed in %s",
-				o->initramfs, fr.path);
+				in->o->initramfs, in->fr.path);
 		else
 			fprintf(stderr, "passthru-setup: no supported initramfs generator in %s",
-				fr.path);
+				in->fr.path);
 		fprintf(stderr, " (supported: %s): the initramfs would not run passthru-claim; "
 			"nothing was changed\n", names.s ? names.s : "none");
 		sbuf_free(&names);
-		goto out;
+		return -ENOENT;
 	}
-	if (fsroot_read(&fr, CLAIM_BIN, &claim, &claim_len) < 0) {
-		fprintf(stderr, "passthru-setup: %s is not installed in %s: the initramfs would "
-			"not run it (install passthru first: make install); nothing was changed\n",
-			CLAIM_BIN, fr.path);
-		goto out;
+	if (fsroot_read(&in->fr, CLAIM_BIN, &claim, &len) < 0 || !executable(&in->fr, CLAIM_BIN)) {
+		fprintf(stderr, "passthru-setup: %s is not installed (as an executable) in %s: the "
+			"initramfs would not run it (install passthru first: make install); nothing "
+			"was changed\n", CLAIM_BIN, in->fr.path);
+		free(claim);
+		return -ENOENT;
 	}
-	sha256_hex(claim, claim_len, claim_sha);
-	if (!conf_text)
-		fsroot_read(&fr, PASSTHRU_CONF, &conf_now, NULL);
+	sha256_hex(claim, len, in->claim_sha);
+	free(claim);
+	if (!in->conf_text)
+		fsroot_read(&in->fr, PASSTHRU_CONF, &conf, NULL);
 	{
-		const char *ct = conf_text ? conf_text : conf_now ? conf_now : "";
+		const char *ct = in->conf_text ? in->conf_text : conf ? conf : "";
 
-		sha256_hex(ct, strlen(ct), conf_sha);
+		sha256_hex(ct, strlen(ct), in->conf_sha);
 	}
+	free(conf);
+	return 0;
+}
 
-	cpu = this_cpu(o);
-	kargs_for_cpu(cpu, !o->no_iommu_pt, &e);
-	words(e.add, e.nadd, add, sizeof(add));
-	words(e.drop, e.ndrop, drop, sizeof(drop));
-	nb = bootcfg_choose(&fr, o->bootloader, b);
-	if (nb < 0)
-		goto out;
-	by_hand = nb == 0 && e.nadd && o->bootloader && !strcmp(o->bootloader, "none");
-	if (nb == 0 && e.nadd && !by_hand) {
+/* The arguments for this CPU and the boot configurations that carry them. */
+static int find_boot(struct install *in)
+{
+	in->cpu = this_cpu(in->o);
+	kargs_for_cpu(in->cpu, !in->o->no_iommu_pt, &in->e);
+	words(in->e.add, in->e.nadd, in->add, sizeof(in->add));
+	words(in->e.drop, in->e.ndrop, in->drop, sizeof(in->drop));
+	if (!in->e.nadd && !in->e.ndrop)
+		return 0;	/* no argument to add or replace: no boot configuration to edit */
+	in->nb = bootcfg_choose(&in->fr, in->o->bootloader, in->b);
+	if (in->nb < 0)
+		return in->nb;
+	in->by_hand = in->nb == 0 && in->e.nadd && !strcmp(in->o->bootloader ? in->o->bootloader :
+							       "auto", "none");
+	if (in->nb == 0 && in->e.nadd && !in->by_hand) {
 		fprintf(stderr, "passthru-setup: no boot configuration found in %s (looked for "
 			"GRUB, GRUB with BLS entries and grubby, /etc/kernel/cmdline and systemd-boot): "
 			"the next boot would not get %s; give --bootloader, or --bootloader none and "
-			"add them yourself; nothing was changed\n", fr.path, add);
-		goto out;
+			"add them yourself; nothing was changed\n", in->fr.path, in->add);
+		return -ENOENT;
 	}
-	ret = manifest_read(&fr, &man);
-	if (ret < 0) {
-		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH,
-			strerror(-ret));
-		ret = 1;
-		goto out;
-	}
-	ret = 1;
+	return 0;
+}
 
-	/* stage every edit; nothing is written before all of them are known to be right */
-	if (conf_text && manifest_stage(&t, &man, PASSTHRU_CONF, conf_text, strlen(conf_text),
-					NULL) < 0)
-		goto fail;
-	for (i = 0; i < nb; i++) {
-		before = t.n;
-		if (b[i]->stage(&ctx) < 0)
-			goto out;	/* it said why */
-		boot_changed |= t.n != before;
+/* Stage every edit and decide the commands; nothing is written yet. 1: nothing to do. */
+static int stage_all(struct install *in)
+{
+	struct manifest *m = &in->m;
+	bool boot_changed = false, need_init;
+	size_t before;
+	int i;
+
+	if (in->conf_text && manifest_stage(&in->t, m, PASSTHRU_CONF, in->conf_text,
+					    strlen(in->conf_text), NULL) < 0)
+		return -ENOMEM;
+	for (i = 0; i < in->nb; i++) {
+		before = in->t.n;
+		if (in->b[i]->stage(&in->ctx) < 0)
+			return -EINVAL;	/* it said why */
+		boot_changed |= in->t.n != before;
 	}
-	before = t.n;
-	if (gen->stage_enable(&t, &man, &fr) < 0)
-		goto fail;
-	if (o->allow_unsafe_interrupts) {
+	before = in->t.n;
+	if (in->gen->stage_enable(&in->t, m, &in->fr) < 0)
+		return -EINVAL;
+	if (in->o->allow_unsafe_interrupts) {
 		fprintf(stderr, "WARNING: --allow-unsafe-interrupts: without interrupt remapping a "
 			"guest can attack the host with MSI writes; use it for trusted guests only\n");
-		if (manifest_stage(&t, &man, UNSAFE_CONF, unsafe_conf, strlen(unsafe_conf),
+		if (manifest_stage(&in->t, m, UNSAFE_CONF, unsafe_conf, strlen(unsafe_conf),
 				   NULL) < 0)
-			goto fail;
+			return -ENOMEM;
 	}
-	need_init = t.n != before || man.pending_initramfs || strcmp(man.initramfs, gen->name) ||
-		    strcmp(man.config_sha256, conf_sha) || strcmp(man.claim_sha256, claim_sha);
+	/* the images again when what goes into them changed, or the last rebuild failed */
+	need_init = in->t.n != before || m->pending_initramfs || strcmp(m->initramfs, in->gen->name) ||
+		    strcmp(m->config_sha256, in->conf_sha) || strcmp(m->claim_sha256, in->claim_sha);
+	/* a configuration's commands when its files changed, when they did not run after an
+	 * earlier install, or when its tool finds work (grubby: entries without the args) */
+	for (i = 0; i < in->nb; i++) {
+		struct cmdlist one = { 0 };
+		size_t j;
 
-	printf("CPU: %s; kernel arguments: %s\n", cpu, *add ? add : "(none needed)");
+		if (in->b[i]->commands(&in->ctx, false, &one) < 0)
+			return -ENOMEM;
+		if (boot_changed || m->pending_boot || !strcmp(in->b[i]->name, "grubby"))
+			for (j = 0; j < one.n; j++)
+				cmdlist_add(&in->boot_cmds, (const char *const *)one.argv[j]);
+		cmdlist_free(&one);
+	}
+	if (need_init && cmdlist_add(&in->init_cmds, in->gen->rebuild_argv) < 0)
+		return -ENOMEM;
+	return !txn_count(&in->t) && !in->boot_cmds.n && !in->init_cmds.n && !m->pending_boot;
+}
+
+static void report_plan(const struct install *in)
+{
+	int i;
+
+	printf("CPU: %s; kernel arguments: %s\n", in->cpu, *in->add ? in->add : "(none needed)");
 	printf("boot configuration:");
-	for (i = 0; i < nb; i++)
-		printf("%s %s", i ? ";" : "", b[i]->what);
-	printf("%s\n", nb ? "" : by_hand ? " none (--bootloader none)" : " none needed");
-	printf("initramfs: %s\n", gen->name);
-	if (dropped.len)
-		printf("contradicting arguments replaced: %s\n", dropped.s);
-	if (!report_effective(&ctx, b, nb, false, "for the next boot")) {
+	for (i = 0; i < in->nb; i++)
+		printf("%s %s", i ? ";" : "", in->b[i]->what);
+	printf("%s\n", in->nb ? "" : in->by_hand ? " none (--bootloader none)" : " none needed");
+	printf("initramfs: %s\n", in->gen->name);
+	if (in->dropped.len)
+		printf("contradicting arguments replaced: %s\n", in->dropped.s);
+	if (in->by_hand)
+		printf("--bootloader none: add to the kernel command line yourself: %s%s%s; the "
+		       "IOMMU is not on until the next boot has them\n", in->add,
+		       *in->drop ? "; and remove any of: " : "", in->drop);
+}
+
+/* Run the commands (or, with --root, print them); the record says what is still pending. */
+static int run_commands(struct install *in)
+{
+	struct manifest *m = &in->m;
+	int ret = 0;
+
+	if (!in->fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")) {
+		printf("--root: nothing was run against this host. Inside %s, run:\n", in->fr.path);
+		cmdlist_print(&in->boot_cmds, "  ", stdout);
+		cmdlist_print(&in->init_cmds, "  ", stdout);
+		printf("nothing is claimed until they have run (install inside the image runs "
+		       "them too)\n");
+		return 0;
+	}
+	if (run_all(&in->boot_cmds, false))
+		ret = 1;
+	else
+		m->pending_boot = false;
+	if (in->o->no_initramfs && in->init_cmds.n) {
+		printf("--no-initramfs: the initramfs was not rebuilt; run:\n");
+		cmdlist_print(&in->init_cmds, "  ", stdout);
+		printf("nothing is claimed until it has run\n");
+	} else if (in->init_cmds.n && run_all(&in->init_cmds, false)) {
+		ret = 1;
+	} else {
+		/* only now is it true that the images hold this config and this binary */
+		m->pending_initramfs = false;
+		strscpy(m->config_sha256, in->conf_sha, sizeof(m->config_sha256));
+		strscpy(m->claim_sha256, in->claim_sha, sizeof(m->claim_sha256));
+	}
+	if (commit_record(&in->fr, m) < 0)
+		ret = 1;
+	if (ret)
+		fprintf(stderr, "passthru-setup: the files are in place, but a command failed: "
+			"fix its cause and run passthru-setup install again (it runs the command "
+			"again)\n");
+	return ret;
+}
+
+static void report_done(const struct install *in)
+{
+	if (in->o->no_initramfs && in->init_cmds.n)
+		return;
+	if (!in->c.nsel)
+		printf("no device is configured: the kernel arguments and the initramfs are "
+		       "set up, but nothing will be claimed until a device is configured "
+		       "(device = ... in /etc/passthru.conf, or install --device SEL). After "
+		       "the reboot, passthru-setup list shows the display controllers and "
+		       "their IOMMU groups\n");
+	printf("installed: reboot to apply\n");
+}
+
+/*
+ * config -> devices -> generator and claimer -> boot configurations -> stage every edit ->
+ * check the effective command lines -> commit -> commands -> the record -> check again.
+ */
+int cmd_install(struct opts *o)
+{
+	struct install in = { .o = o };
+	char err[1024];
+	int ret = 1, r;
+
+	if (fsroot_open_or_say(&in.fr, o->root) < 0)
+		return 1;
+	in.t.root = &in.fr;
+	in.ctx = (struct bootctx){ .fr = &in.fr, .o = o, .t = &in.t, .m = &in.m, .e = &in.e,
+				   .dropped = &in.dropped };
+	config_init(&in.c);
+	if (fsroot_lock(&in.fr, LOCK_SECONDS) < 0)
+		goto out;
+	ret = devices_prepare(&in.fr, o, &in.conf_text, &in.c);
+	if (ret)
+		goto out;
+	ret = 1;
+	if (find_integration(&in) < 0 || find_boot(&in) < 0)
+		goto out;
+	r = manifest_read(&in.fr, &in.m);
+	if (r < 0) {
+		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
+		goto out;
+	}
+	r = stage_all(&in);
+	if (r == -ENOMEM)
+		fprintf(stderr, "passthru-setup: install failed: out of memory or a path too long; "
+			"nothing was changed\n");
+	else if (r < 0)
+		fprintf(stderr, "passthru-setup: install failed: nothing was changed\n");
+	if (r < 0)
+		goto out;
+	report_plan(&in);
+	if (!report_effective(&in.ctx, in.b, in.nb, false, "for the next boot")) {
 		fprintf(stderr, "passthru-setup: install refused: the arguments would not reach the "
 			"next boot (a later drop-in or option overrides them); nothing was changed\n");
 		goto out;
 	}
-
-	/* the commands: a boot configuration's when its files changed, or when they did not
-	 * run after an earlier install, or when its tool finds work (grubby) */
-	for (i = 0; i < nb; i++) {
-		struct cmdlist one = { 0 };
-
-		if (b[i]->commands(&ctx, false, &one) < 0)
-			goto fail;
-		if (boot_changed || man.pending_boot || !strcmp(b[i]->name, "grubby"))
-			for (size_t j = 0; j < one.n; j++)
-				cmdlist_add(&boot_cmds, (const char *const *)one.argv[j]);
-		cmdlist_free(&one);
-	}
-	if (need_init)
-		cmdlist_add(&init_cmds, gen->rebuild_argv);
-	if (!txn_count(&t) && !boot_cmds.n && !init_cmds.n && !man.pending_boot) {
+	if (r == 1) {
 		printf("nothing to do: passthru is installed and up to date\n");
 		ret = 0;
 		goto out;
 	}
-	strscpy(man.initramfs, gen->name, sizeof(man.initramfs));
-	record_devices(o, &c, &man);
-	man.pending_boot = boot_cmds.n > 0;
-	man.pending_initramfs = init_cmds.n > 0;
-	if (!man.pending_initramfs) {
-		strscpy(man.config_sha256, conf_sha, sizeof(man.config_sha256));
-		strscpy(man.claim_sha256, claim_sha, sizeof(man.claim_sha256));
+	strscpy(in.m.initramfs, in.gen->name, sizeof(in.m.initramfs));
+	record_devices(o, &in.c, &in.m);
+	in.m.pending_boot = in.boot_cmds.n > 0;
+	in.m.pending_initramfs = in.init_cmds.n > 0;
+	if (!in.m.pending_initramfs) {
+		strscpy(in.m.config_sha256, in.conf_sha, sizeof(in.m.config_sha256));
+		strscpy(in.m.claim_sha256, in.claim_sha, sizeof(in.m.claim_sha256));
 	}
-	if (manifest_stage_self(&t, &man) < 0)
-		goto fail;
+	if (manifest_stage_self(&in.t, &in.m) < 0) {
+		fprintf(stderr, "passthru-setup: install failed: out of memory; nothing was changed\n");
+		goto out;
+	}
 	if (o->dry_run) {
-		txn_diff(&t, stdout);
-		run_all(&boot_cmds, true);
+		txn_diff(&in.t, stdout);
+		run_all(&in.boot_cmds, true);
 		if (!o->no_initramfs)
-			run_all(&init_cmds, true);
+			run_all(&in.init_cmds, true);
 		printf("dry run: nothing was changed\n");
 		ret = 0;
 		goto out;
 	}
-	ret = txn_commit(&t, MANIFEST_BACKUP_DIR, err, sizeof(err));
-	if (ret < 0) {
-		manifest_remove_dirs(&fr, &man);	/* the folders made on the way */
+	if (txn_commit(&in.t, MANIFEST_BACKUP_DIR, err, sizeof(err)) < 0) {
+		manifest_remove_dirs(&in.fr, &in.m);	/* the folders made on the way */
 		fprintf(stderr, "passthru-setup: install failed: %s\n", err);
-		ret = 1;
 		goto out;
 	}
-	for (size_t j = 0; j < t.n; j++)
-		printf("%s %s\n", t.c[j].old ? "updated" : "created", t.c[j].path);
-
-	ret = 0;
-	if (!fr.is_host && !test_run) {
-		printf("--root: nothing was run against this host. Inside %s, run:\n", fr.path);
-		cmdlist_print(&boot_cmds, "  ", stdout);
-		cmdlist_print(&init_cmds, "  ", stdout);
-		printf("nothing is claimed until they have run (install inside the image runs "
-		       "them too)\n");
+	for (size_t j = 0; j < in.t.n; j++)
+		printf("%s %s\n", in.t.c[j].old ? "updated" : "created", in.t.c[j].path);
+	ret = run_commands(&in);
+	if (ret || (!in.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")))
 		goto out;
-	}
-	if (run_all(&boot_cmds, false)) {
-		ret = 1;
-	} else {
-		man.pending_boot = false;
-	}
-	if (o->no_initramfs && init_cmds.n) {
-		printf("--no-initramfs: the initramfs was not rebuilt; run:\n");
-		cmdlist_print(&init_cmds, "  ", stdout);
-		printf("nothing is claimed until it has run\n");
-	} else if (init_cmds.n && run_all(&init_cmds, false)) {
-		ret = 1;
-	} else {
-		man.pending_initramfs = false;
-		strscpy(man.config_sha256, conf_sha, sizeof(man.config_sha256));
-		strscpy(man.claim_sha256, claim_sha, sizeof(man.claim_sha256));
-	}
-	if (commit_record(&fr, &man) < 0)
-		ret = 1;
-	if (ret) {
-		fprintf(stderr, "passthru-setup: the files are in place, but a command failed: "
-			"fix its cause and run passthru-setup install again (it runs the command "
-			"again)\n");
-		goto out;
-	}
 	/* what the tools made of it */
-	if (!report_effective(&ctx, b, nb, true, "now")) {
+	if (!report_effective(&in.ctx, in.b, in.nb, true, "now")) {
 		fprintf(stderr, "passthru-setup: the boot configuration does not carry the "
 			"arguments after its commands ran: see above\n");
 		ret = 1;
 		goto out;
 	}
-	if (by_hand) {
-		printf("--bootloader none: add to the kernel command line yourself: %s%s%s\n", add,
-		       *drop ? "; and remove any of: " : "", drop);
-		printf("the IOMMU is not on until the next boot has them\n");
-	}
-	if (o->no_initramfs && init_cmds.n)
-		goto out;
-	if (!c.nsel)
-		printf("no device is configured: nothing will be claimed. After the reboot, "
-		       "passthru-setup list shows the IOMMU groups; then run passthru-setup "
-		       "install --device SEL\n");
-	printf("installed: reboot to apply\n");
-	goto out;
-fail:
-	fprintf(stderr, "passthru-setup: install failed: out of memory or a path too long; "
-		"nothing was changed\n");
-	ret = 1;
+	report_done(&in);
 out:
-	free(conf_text);
-	free(conf_now);
-	free(claim);
-	sbuf_free(&dropped);
-	cmdlist_free(&boot_cmds);
-	cmdlist_free(&init_cmds);
-	txn_free(&t);
-	config_free(&c);
-	manifest_free(&man);
-	fsroot_close(&fr);
+	free(in.conf_text);
+	sbuf_free(&in.dropped);
+	cmdlist_free(&in.boot_cmds);
+	cmdlist_free(&in.init_cmds);
+	txn_free(&in.t);
+	config_free(&in.c);
+	manifest_free(&in.m);
+	fsroot_close(&in.fr);
 	return ret;
 }

@@ -1,117 +1,268 @@
-/* main.c: passthru-setup, the host CLI: parse options and dispatch to a command. */
+/* main.c: passthru-setup, the host CLI: parse each command's own options and dispatch. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "setup.h"
+#include "version.h"
 
-static const char usage_text[] =
-	"usage: passthru-setup COMMAND [OPTIONS]\n"
-	"  install [--root DIR] [--cpu intel|amd|other] [--dry-run] [--device SEL]...\n"
-	"          [--no-iommu-pt] [--allow-unsafe-interrupts]\n"
-	"          [--bootloader auto|grub|grubby|kernel-install|none] [--no-initramfs]\n"
-	"  uninstall [--root DIR] [--dry-run]\n"
-	"  status [--json]     is this host ready; what to do if not\n"
-	"  list [--json]       display controllers, their IOMMU groups, and whether they can go\n"
-	"  plan [--json]       what the next boot would do with /etc/passthru.conf\n"
-	"  xml SEL...          libvirt <hostdev> elements for the devices and their companions\n";
+/* One bit per option; each command lists the ones it takes. */
+enum {
+	O_ROOT = 1 << 0, O_SYSROOT = 1 << 1, O_CPU = 1 << 2, O_DRY_RUN = 1 << 3,
+	O_DEVICE = 1 << 4, O_NO_PT = 1 << 5, O_UNSAFE = 1 << 6, O_BOOTLOADER = 1 << 7,
+	O_NO_INITRAMFS = 1 << 8, O_INITRAMFS = 1 << 9, O_JSON = 1 << 10, O_HELP = 1 << 11,
+	O_SPLIT = 1 << 12, O_TRIAL = 1 << 13,
+};
 
-static int usage(void)
+static const struct option longopts[] = {
+	{ "root", required_argument, NULL, 'r' },
+	{ "sysroot", required_argument, NULL, 's' },
+	{ "cpu", required_argument, NULL, 'c' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "device", required_argument, NULL, 'd' },
+	{ "no-iommu-pt", no_argument, NULL, 'P' },
+	{ "allow-unsafe-interrupts", no_argument, NULL, 'U' },
+	{ "bootloader", required_argument, NULL, 'b' },
+	{ "no-initramfs", no_argument, NULL, 'I' },
+	{ "initramfs", required_argument, NULL, 'i' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "split", required_argument, NULL, 'S' },
+	{ "trial", no_argument, NULL, 'T' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 }
+};
+
+static unsigned opt_bit(int c)
 {
-	fputs(usage_text, stderr);
+	switch (c) {
+	case 'r': return O_ROOT;
+	case 's': return O_SYSROOT;
+	case 'c': return O_CPU;
+	case 'n': return O_DRY_RUN;
+	case 'd': return O_DEVICE;
+	case 'P': return O_NO_PT;
+	case 'U': return O_UNSAFE;
+	case 'b': return O_BOOTLOADER;
+	case 'I': return O_NO_INITRAMFS;
+	case 'i': return O_INITRAMFS;
+	case 'j': return O_JSON;
+	case 'S': return O_SPLIT;
+	case 'T': return O_TRIAL;
+	case 'h': return O_HELP;
+	}
+	return 0;
+}
+
+struct command {
+	const char *name;
+	unsigned opts;
+	bool args;		/* takes positional arguments (xml's selectors) */
+	const char *usage;
+	int (*run)(struct opts *o, int argc, char **argv);
+};
+
+static int run_install(struct opts *o, int argc, char **argv) { return cmd_install(o); }
+static int run_uninstall(struct opts *o, int argc, char **argv) { return cmd_uninstall(o); }
+static int run_status(struct opts *o, int argc, char **argv) { return cmd_status(o); }
+static int run_list(struct opts *o, int argc, char **argv) { return cmd_list(o); }
+static int run_plan(struct opts *o, int argc, char **argv) { return cmd_plan(o); }
+
+static int run_confirm(struct opts *o, int argc, char **argv)
+{
+	fprintf(stderr, "passthru-setup: confirm: trial boots (install --trial) are not "
+		"supported yet, so there is no trial to confirm\n");
 	return 2;
 }
 
-int main(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "sysroot", required_argument, NULL, 's' },
-		{ "cpu", required_argument, NULL, 'c' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "device", required_argument, NULL, 'd' },
-		{ "no-iommu-pt", no_argument, NULL, 'P' },
-		{ "allow-unsafe-interrupts", no_argument, NULL, 'U' },
-		{ "bootloader", required_argument, NULL, 'b' },
-		{ "no-initramfs", no_argument, NULL, 'I' },
-		{ "initramfs", required_argument, NULL, 'i' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	struct opts o = { .sysroot = "/", .bootloader = "auto" };
-	const char *cmd;
-	int opt, ret;
+static const struct command commands[] = {
+	{ "install", O_ROOT | O_SYSROOT | O_CPU | O_DRY_RUN | O_DEVICE | O_NO_PT | O_UNSAFE |
+	  O_BOOTLOADER | O_NO_INITRAMFS | O_INITRAMFS | O_TRIAL | O_HELP, false,
+	  "install [--root DIR] [--sysroot DIR] [--cpu intel|amd|other] [--dry-run]\n"
+	  "        [--device SEL]... [--no-iommu-pt] [--allow-unsafe-interrupts]\n"
+	  "        [--bootloader auto|grub|grubby|kernel-install|none] [--no-initramfs]\n"
+	  "        [--initramfs dracut|initramfs-tools|mkinitcpio]\n"
+	  "    bring the host to the configured state: kernel arguments, initramfs, devices\n",
+	  run_install },
+	{ "uninstall", O_ROOT | O_SYSROOT | O_DRY_RUN | O_HELP, false,
+	  "uninstall [--root DIR] [--sysroot DIR] [--dry-run]\n"
+	  "    remove exactly what install added\n", run_uninstall },
+	{ "status", O_SYSROOT | O_JSON | O_HELP, false,
+	  "status [--sysroot DIR] [--json]\n"
+	  "    is this host ready; what drifted since install, and what to do\n", run_status },
+	{ "list", O_SYSROOT | O_JSON | O_HELP, false,
+	  "list [--sysroot DIR] [--json]\n"
+	  "    display controllers, their IOMMU groups, and whether they can go\n", run_list },
+	{ "plan", O_SYSROOT | O_JSON | O_HELP, false,
+	  "plan [--sysroot DIR] [--json]\n"
+	  "    what the next boot would do with /etc/passthru.conf, touching nothing\n",
+	  run_plan },
+	{ "xml", O_SYSROOT | O_SPLIT | O_HELP, true,
+	  "xml [--sysroot DIR] [--split DIR] SEL...\n"
+	  "    libvirt <hostdev> elements for the devices and their companions\n", cmd_xml },
+	{ "confirm", O_ROOT | O_SYSROOT | O_HELP, false,
+	  "confirm [--root DIR] [--sysroot DIR]\n"
+	  "    make a trial boot permanent (trial boots are not supported yet)\n", run_confirm },
+};
 
-	if (argc < 2)
-		return usage();
-	cmd = argv[1];
-	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-		fputs(usage_text, stdout);
-		return 0;
+static void usage_all(FILE *f)
+{
+	size_t i;
+
+	fputs("usage: passthru-setup COMMAND [OPTIONS]\n"
+	      "       passthru-setup --version\n"
+	      "       passthru-setup COMMAND --help\n", f);
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %s", commands[i].usage);
+}
+
+/* The options a command takes, for the usage error. */
+static void options_of(const struct command *c, char *buf, size_t size)
+{
+	const struct option *lo;
+
+	buf[0] = '\0';
+	for (lo = longopts; lo->name; lo++) {
+		size_t n = strlen(buf);
+
+		if (c->opts & opt_bit(lo->val))
+			snprintf(buf + n, size - n, "%s--%s", n ? ", " : "", lo->name);
 	}
-	o.devices = calloc((size_t)argc, sizeof(*o.devices));
-	if (!o.devices)
-		return 1;
+}
+
+static int bad_option(const struct command *c, const char *what)
+{
+	char takes[300];
+
+	options_of(c, takes, sizeof(takes));
+	fprintf(stderr, "passthru-setup: %s: %s (%s takes %s)\n", c->name, what, c->name, takes);
+	return 2;
+}
+
+static bool one_of(const char *v, const char *const *allowed)
+{
+	for (; *allowed; allowed++)
+		if (!strcmp(v, *allowed))
+			return true;
+	return false;
+}
+
+static int parse(const struct command *c, int argc, char **argv, struct opts *o)
+{
+	static const char *const cpus[] = { "intel", "amd", "other", NULL };
+	static const char *const loaders[] = { "auto", "grub", "grubby", "kernel-install",
+					       "none", NULL };
+	static const char *const gens[] = { "dracut", "initramfs-tools", "mkinitcpio", NULL };
+	char what[300];
+	int opt;
+
+	opterr = 0;
 	optind = 2;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		const char *arg = argv[optind - 1];
+
+		if (opt == '?') {
+			snprintf(what, sizeof(what), "unknown option '%s'", arg);
+			return bad_option(c, what);
+		}
+		if (opt == ':') {
+			snprintf(what, sizeof(what), "option '%s' needs a value", arg);
+			return bad_option(c, what);
+		}
+		if (!(c->opts & opt_bit(opt))) {
+			/* name the option as the user wrote it, without its value */
+			const char *eq = strchr(arg, '=');
+			int len = eq ? (int)(eq - arg) : (int)strlen(arg);
+
+			if (optarg && arg == optarg)
+				arg = argv[optind - 2], len = (int)strlen(arg);
+			snprintf(what, sizeof(what), "option '%.*s' does not apply", len, arg);
+			return bad_option(c, what);
+		}
 		switch (opt) {
-		case 'r': o.root = optarg; break;
-		case 's': o.sysroot = optarg; break;
+		case 'r': o->root = optarg; break;
+		case 's': o->sysroot = optarg; o->sysroot_given = true; break;
 		case 'c':
-			if (strcmp(optarg, "intel") && strcmp(optarg, "amd") && strcmp(optarg, "other")) {
+			if (!one_of(optarg, cpus)) {
 				fprintf(stderr, "passthru-setup: --cpu takes intel, amd or other\n");
 				return 2;
 			}
-			o.cpu = optarg;
+			o->cpu = optarg;
 			break;
-		case 'n': o.dry_run = true; break;
-		case 'd': o.devices[o.ndevices++] = optarg; break;
-		case 'P': o.no_iommu_pt = true; break;
-		case 'U': o.allow_unsafe_interrupts = true; break;
+		case 'n': o->dry_run = true; break;
+		case 'd': o->devices[o->ndevices++] = optarg; break;
+		case 'P': o->no_iommu_pt = true; break;
+		case 'U': o->allow_unsafe_interrupts = true; break;
 		case 'b':
-			if (strcmp(optarg, "auto") && strcmp(optarg, "grub") && strcmp(optarg, "grubby") &&
-			    strcmp(optarg, "kernel-install") && strcmp(optarg, "none")) {
+			if (!one_of(optarg, loaders)) {
 				fprintf(stderr, "passthru-setup: --bootloader takes auto, grub, grubby, "
 					"kernel-install or none\n");
 				return 2;
 			}
-			o.bootloader = optarg;
+			o->bootloader = optarg;
 			break;
-		case 'I': o.no_initramfs = true; break;
+		case 'I': o->no_initramfs = true; break;
 		case 'i':
-			if (strcmp(optarg, "dracut") && strcmp(optarg, "initramfs-tools") &&
-			    strcmp(optarg, "mkinitcpio")) {
+			if (!one_of(optarg, gens)) {
 				fprintf(stderr, "passthru-setup: --initramfs takes dracut, "
 					"initramfs-tools or mkinitcpio\n");
 				return 2;
 			}
-			o.initramfs = optarg;
+			o->initramfs = optarg;
 			break;
-		case 'j': o.json = true; break;
-		case 'h': fputs(usage_text, stdout); return 0;
-		default: return usage();
+		case 'j': o->json = true; break;
+		case 'S': o->split = optarg; break;
+		case 'T':
+			fprintf(stderr, "passthru-setup: install --trial is not supported yet: "
+				"install without it (rd.passthru=0 on the kernel command line skips "
+				"passthru for one boot)\n");
+			return 2;
+		case 'h':
+			fprintf(stdout, "usage: passthru-setup %s", c->usage);
+			return -1;
 		}
 	}
-	if (!strcmp(cmd, "xml")) {
-		ret = cmd_xml(&o, argc - optind, argv + optind);
-	} else if (optind < argc) {
-		fprintf(stderr, "passthru-setup: unexpected argument '%s'\n", argv[optind]);
-		ret = usage();
-	} else if (!strcmp(cmd, "install")) {
-		ret = cmd_install(&o);
-	} else if (!strcmp(cmd, "uninstall")) {
-		ret = cmd_uninstall(&o);
-	} else if (!strcmp(cmd, "status")) {
-		ret = cmd_status(&o);
-	} else if (!strcmp(cmd, "list")) {
-		ret = cmd_list(&o);
-	} else if (!strcmp(cmd, "plan")) {
-		ret = cmd_plan(&o);
-	} else {
-		fprintf(stderr, "passthru-setup: unknown command '%s'\n", cmd);
-		ret = usage();
+	if (!c->args && optind < argc) {
+		snprintf(what, sizeof(what), "unexpected argument '%s'", argv[optind]);
+		return bad_option(c, what);
 	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .sysroot = "/", .bootloader = "auto" };
+	const struct command *c = NULL;
+	size_t i;
+	int ret;
+
+	if (argc < 2) {
+		usage_all(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage_all(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("passthru-setup %s\n", PASSTHRU_VERSION);
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			c = &commands[i];
+	if (!c) {
+		fprintf(stderr, "passthru-setup: unknown command '%s'\n", argv[1]);
+		usage_all(stderr);
+		return 2;
+	}
+	o.devices = calloc((size_t)argc, sizeof(*o.devices));
+	if (!o.devices)
+		return 1;
+	ret = parse(c, argc, argv, &o);
+	if (ret == 0)
+		ret = c->run(&o, argc - optind, argv + optind);
+	else if (ret < 0)
+		ret = 0;	/* --help */
 	free(o.devices);
 	return ret;
 }

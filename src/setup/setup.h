@@ -14,6 +14,8 @@ struct opts {
 	const char *initramfs;	/* --initramfs dracut|initramfs-tools|mkinitcpio, or NULL: found */
 	const char **devices;	/* --device */
 	size_t ndevices;
+	const char *split;	/* xml --split DIR */
+	bool sysroot_given;	/* --sysroot was on the command line */
 	bool dry_run, json, no_iommu_pt, allow_unsafe_interrupts, no_initramfs;
 };
 

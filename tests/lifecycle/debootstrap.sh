@@ -1,19 +1,28 @@
 #!/bin/sh
-# debootstrap.sh: a minimal Debian 12 system with a kernel, GRUB tools and dracut-core,
-# cached as a tarball in build/lifecycle/ (a rerun skips it). Nothing touches the host's boot.
+# debootstrap.sh: a minimal Debian 12 system with a kernel, GRUB tools and one initramfs
+# generator (initramfs-tools, Debian's default, or dracut-core), cached as a tarball in
+# build/lifecycle/ (a rerun skips it). Nothing touches the host's boot.
+# usage: debootstrap.sh OUT [initramfs-tools|dracut]   -> OUT/rootfs-GEN.tar
 set -eu
 out=${1:-build/lifecycle}
+gen=${2:-initramfs-tools}
+case $gen in
+initramfs-tools) pkgs=initramfs-tools,lz4 ;;
+dracut) pkgs=dracut-core ;;
+*) echo "debootstrap.sh: unknown generator '$gen'" >&2; exit 2 ;;
+esac
 mkdir -p "$out"
-[ -f "$out/rootfs.tar" ] && exit 0
+tar=$out/rootfs-$gen.tar
+[ -f "$tar" ] && exit 0
 mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
 mirror=${mirror:-http://deb.debian.org/debian}
-dir=$out/rootfs
+dir=$out/rootfs-$gen
 rm -rf "$dir"
 debootstrap --variant=minbase \
-    --include=systemd-sysv,udev,kmod,linux-image-amd64,dracut-core,grub-pc-bin,grub2-common,pciutils,pci.ids,libkmod2,libpci3,diffutils \
+    --include=systemd-sysv,udev,kmod,linux-image-amd64,$pkgs,grub-pc-bin,grub2-common,pciutils,pci.ids,libkmod2,libpci3,diffutils \
     bookworm "$dir" "$mirror" >"$out/debootstrap.log" 2>&1 || {
     tail -n 30 "$out/debootstrap.log" >&2
     exit 1
 }
-tar -C "$dir" -cf "$out/rootfs.tar.tmp" . && mv "$out/rootfs.tar.tmp" "$out/rootfs.tar"
+tar -C "$dir" -cf "$tar.tmp" . && mv "$tar.tmp" "$tar"
 rm -rf "$dir"

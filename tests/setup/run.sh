@@ -43,6 +43,9 @@ newroot() {
     printf 'device = 0000:00:05.0\n' >"$r/etc/passthru.conf"
     # what the package installs: the claimer, and the generator install looks for
     printf 'claim v1\n' >"$r/usr/lib/passthru/passthru-claim"
+    chmod 755 "$r/usr/lib/passthru/passthru-claim"
+    mkdir -p "$r/usr/lib/dracut/modules.d/90passthru"
+    : >"$r/usr/lib/dracut/modules.d/90passthru/module-setup.sh"
     : >"$r/usr/bin/dracut"
     case $2 in
     grub) cp "$3" "$r/etc/default/grub"; : >"$r/usr/sbin/update-grub" ;;
@@ -317,6 +320,12 @@ rm "$r/usr/lib/passthru/passthru-claim"
 out=$(setup "$r" install --cpu intel 2>&1)
 [ $? -eq 1 ] && [ ! -e "$r/var/lib/passthru" ] && echo "$out" | grep -q 'passthru-claim is not installed' &&
     ok "no passthru-claim in the root: exit 1, nothing changed" || bad "no claim" "$out"
+newroot nomodule grub "$here/corpus/debian-default.grub"
+rm -r "$r/usr/lib/dracut"
+before=$(snapshot "$r")
+out=$(setup "$r" install --cpu intel 2>&1)
+[ $? -eq 1 ] && [ "$(snapshot "$r")" = "$before" ] && echo "$out" | grep -q "dracut module .* is not installed" &&
+    ok "no passthru dracut module in the root: exit 1, nothing changed" || bad "no module" "$out"
 newroot noboot none
 before=$(snapshot "$r")
 out=$(setup "$r" install --cpu intel 2>&1)
@@ -347,6 +356,12 @@ echo "$out" | grep -qx '  grubby --update-kernel=ALL --args="intel_iommu=on iomm
     out=$(PATH=$here/bin:$PATH "$bin" uninstall --root "$r" 2>&1) &&
     echo "$out" | grep -qx '  grubby --update-kernel=ALL --remove-args="intel_iommu=on iommu=pt"' &&
     ok "printed grubby commands are whole shell commands" || bad "printed grubby" "$out"
+
+newroot other grub "$here/corpus/debian-default.grub"
+out=$(setup "$r" install --cpu other 2>&1)
+[ $? -eq 0 ] && [ ! -e "$r/etc/default/grub.d/passthru.cfg" ] && [ "$(count dracut)" = 1 ] &&
+    echo "$out" | grep -q '^CPU: other; kernel arguments: (none needed)' &&
+    ok "--cpu other: no argument, no boot configuration edited, the initramfs still set up" || bad "cpu other" "$out"
 
 # ---- the user's bytes ----
 newroot bytes grub "$here/corpus/glob-spaces.grub"
@@ -400,11 +415,28 @@ echo "$out" | grep -q '^kernel command line for the next boot, BLS entry /boot/l
     echo "$out" | grep -q '^kernel command line now, BLS entry' &&
     ok "grubby: each entry's command line, before (as grubby will make it) and after" || bad "BLS effective" "$out"
 
+newroot kernelopts grubby "$here/corpus/fedora.grub"
+sed -i 's/^options .*/options $kernelopts/' "$r/boot/loader/entries/f39.conf"
+mkdir -p "$r/boot/grub2" && printf '# GRUB Environment Block\nkernelopts=root=/dev/vda3 ro quiet\n' >"$r/boot/grub2/grubenv"
+out=$(setup "$r" install --cpu intel 2>&1)
+echo "$out" | grep -q '^kernel command line for the next boot, BLS entry .*: root=/dev/vda3 ro quiet intel_iommu=on iommu=pt$' &&
+    ok "BLS: \$kernelopts read from grubenv" || bad "kernelopts" "$out"
+
 # ---- uninstall is exact ----
 newroot hand cmdline "$here/corpus/plain.cmdline"
 setup "$r" install --cpu intel --bootloader kernel-install >/dev/null 2>&1
 sed -i 's/ quiet / quiet splash /' "$r/etc/kernel/cmdline"
+sed -i 's/ intel_iommu=on//' "$r/etc/kernel/cmdline"
 setup "$r" install --cpu intel --bootloader kernel-install >/dev/null 2>&1
+cmp -s "$r/var/lib/passthru/backup/etc/kernel/cmdline" "$here/corpus/plain.cmdline" &&
+    grep -q '^merged /etc/kernel/cmdline ' "$r/var/lib/passthru/installed" &&
+    ok "a second install keeps the first backup, and notes the file was changed by hand" ||
+    bad "first backup" "$(cat "$r/var/lib/passthru/backup/etc/kernel/cmdline" "$r/var/lib/passthru/installed")"
+before=$(snapshot "$r")
+out=$(setup "$r" uninstall --dry-run 2>&1)
+[ "$(snapshot "$r")" = "$before" ] && echo "$out" | grep -q '^would run: dracut -f --regenerate-all' &&
+    echo "$out" | grep -q '^-root=UUID=0b7c2a4e-1 ro quiet splash iommu=pt intel_iommu=on' &&
+    ok "uninstall --dry-run: the diff and the commands, no change" || bad "uninstall --dry-run" "$out"
 setup "$r" uninstall >/dev/null 2>&1
 [ "$(cat "$r/etc/kernel/cmdline")" = "root=UUID=0b7c2a4e-1 ro quiet splash" ] && [ ! -e "$r/var/lib/passthru" ] &&
     ok "install, hand edit, install, uninstall: the hand edit stays, passthru's arguments go, nothing left" ||

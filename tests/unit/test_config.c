@@ -179,6 +179,30 @@ static void test_long_file_name(void **state)
 	errlist_free(&e);
 }
 
+/* a UTF-8 byte order mark opens the file, not the first key; elsewhere it is still an error */
+static void test_utf8_bom(void **state)
+{
+	struct parsed p;
+
+	parse(&p, "\xef\xbb\xbf" "device = 01:00.0\nboot_vga = allow\n");
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.e.n, 0);
+	assert_int_equal(p.c.nsel, 1);
+	assert_int_equal(p.c.sel[0].addr, 0x0100);
+	assert_string_equal(p.c.sel[0].origin, "t.conf:1");
+	assert_int_equal(p.c.boot_vga, BOOT_VGA_ALLOW);
+	done(&p);
+	parse(&p, "\xef\xbb\xbf# only a comment\n");
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.c.nsel, 0);
+	done(&p);
+	parse(&p, "device = 01:00.0\n\xef\xbb\xbf" "boot_vga = allow\n");
+	assert_int_equal(p.ret, -22);
+	assert_int_equal(p.e.n, 1);
+	assert_non_null(strstr(p.e.msg[0], "t.conf:2: unknown key"));
+	done(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_nul_and_long_lines),
 		cmocka_unit_test(test_every_bad_line_reported),
 		cmocka_unit_test(test_long_file_name),
+		cmocka_unit_test(test_utf8_bom),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

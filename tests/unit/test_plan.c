@@ -15,6 +15,7 @@ struct devspec {
 	int hdr, group, boot_vga;
 	const char *driver;
 	pci_addr_t consumer;	/* 0: none */
+	pci_addr_t physfn;	/* 0: not an SR-IOV virtual function */
 };
 
 #define GPU(a, g) { a, 0x10de, 0x2204, 0x030000, 0, g, 0, "", 0 }
@@ -23,7 +24,16 @@ struct devspec {
 #define NVME(a, g) { a, 0x144d, 0xa808, 0x010802, 0, g, -1, "", 0 }
 #define BRIDGE(a, g) { a, 0x1022, 0x1483, 0x060400, 1, g, -1, "pcieport", 0 }
 #define HOSTBR(a, g) { a, 0x1022, 0x1482, 0x060000, 0, g, -1, "", 0 }
+#define BOOTGPU(a, g) { a, 0x1234, 0x1111, 0x030000, 0, g, 1, "bochs-drm", 0 }
+#define IGPU(a, g) { a, 0x8086, 0xa7a0, 0x030000, 0, g, 0, "", 0 }
+#define VF(a, g, pf) { a, 0x8086, 0xa7a0, 0x030000, 0, g, 0, "", 0, pf }
 #define END { ADDR_NONE, 0, 0, 0, 0, 0, 0, NULL, 0 }
+
+/* an entry of /sys/kernel/iommu_groups/GROUP/devices */
+struct listed {
+	int group;
+	const char *name;
+};
 
 struct expect {
 	pci_addr_t addr;
@@ -40,6 +50,7 @@ struct pcase {
 	struct devspec devs[10];
 	struct expect want[10];
 	int exit_code;
+	struct listed listed[4];	/* the kernel's group lists, beyond the links */
 };
 
 static const struct pcase cases[] = {
@@ -146,15 +157,148 @@ static const struct pcase cases[] = {
 	  { GPU(A(1, 0, 0), 6), END },
 	  { { A(1, 0, 0), ROLE_SELECTED, STATE_PLANNED, true, NULL }, { ADDR_NONE } }, 0 },
 	{ "nothing selected", "", false, { GPU(A(1, 0, 0), 6), END }, { { ADDR_NONE } }, 0 },
+
+	/* force never takes the firmware's boot display */
+	{ "force meets the boot display", "device = 02:00.0\nunsafe_group = force", false,
+	  { BRIDGE(A(0, 1, 0), 2), BOOTGPU(A(1, 0, 0), 2), HDA(A(1, 0, 1), 2), GPU(A(2, 0, 0), 2),
+	    END },
+	  { { A(0, 1, 0), ROLE_BRIDGE, STATE_UNTOUCHED, false, NULL },
+	    { A(1, 0, 0), ROLE_OTHER, STATE_UNTOUCHED, false, NULL },
+	    { A(1, 0, 1), ROLE_OTHER, STATE_UNTOUCHED, false, NULL },
+	    { A(2, 0, 0), ROLE_SELECTED, STATE_REFUSED, false,
+	      "IOMMU group 2 also holds 0000:01:00.0 [1234:1111] class 0x030000, the firmware's "
+	      "boot display (boot_vga=1), which is not selected, while boot_vga = refuse "
+	      "(refused even under unsafe_group = force)" }, { ADDR_NONE } }, 1 },
+	{ "force and boot_vga = allow take the boot display",
+	  "device = 02:00.0\nunsafe_group = force\nboot_vga = allow", false,
+	  { BRIDGE(A(0, 1, 0), 2), BOOTGPU(A(1, 0, 0), 2), HDA(A(1, 0, 1), 2), GPU(A(2, 0, 0), 2),
+	    END },
+	  { { A(0, 1, 0), ROLE_BRIDGE, STATE_UNTOUCHED, false, NULL },
+	    { A(1, 0, 0), ROLE_OTHER, STATE_PLANNED, true, NULL },
+	    { A(1, 0, 1), ROLE_OTHER, STATE_PLANNED, true, NULL },
+	    { A(2, 0, 0), ROLE_SELECTED, STATE_PLANNED, true, NULL }, { ADDR_NONE } }, 0 },
+	{ "boot display in the group without force: force would not help", "device = 02:00.0",
+	  false, { BOOTGPU(A(1, 0, 0), 2), GPU(A(2, 0, 0), 2), END },
+	  { { A(1, 0, 0), ROLE_OTHER, STATE_UNTOUCHED, false, NULL },
+	    { A(2, 0, 0), ROLE_SELECTED, STATE_REFUSED, false,
+	      "boot display (boot_vga=1), which is not selected, while boot_vga = refuse "
+	      "(refused even under unsafe_group = force)" }, { ADDR_NONE } }, 1 },
+	{ "force: boot display and storage are both named", "device = 02:00.0\nunsafe_group = force",
+	  false, { BOOTGPU(A(1, 0, 0), 2), GPU(A(2, 0, 0), 2), NVME(A(3, 0, 0), 2), END },
+	  { { A(1, 0, 0), ROLE_OTHER, STATE_UNTOUCHED, false, NULL },
+	    { A(2, 0, 0), ROLE_SELECTED, STATE_REFUSED, false,
+	      "0000:01:00.0 [1234:1111] class 0x030000, the firmware's boot display (boot_vga=1)" },
+	    { A(3, 0, 0), ROLE_OTHER, STATE_UNTOUCHED, false, NULL }, { ADDR_NONE } }, 1 },
+	{ "force: a boot display already on vfio-pci is not in the way",
+	  "device = 02:00.0\nunsafe_group = force", false,
+	  { { A(1, 0, 0), 0x1234, 0x1111, 0x030000, 0, 2, 1, "vfio-pci", 0 }, GPU(A(2, 0, 0), 2),
+	    END },
+	  { { A(1, 0, 0), ROLE_OTHER, STATE_UNTOUCHED, false, NULL },
+	    { A(2, 0, 0), ROLE_SELECTED, STATE_PLANNED, true, NULL }, { ADDR_NONE } }, 0 },
+
+	/* the kernel's group list counts */
+	{ "a device the group lists but without its link is in the way", "device = 01:00.0", false,
+	  { GPU(A(1, 0, 0), 6), HDA(A(1, 0, 1), 6), NIC(A(1, 1, 0), GROUP_NONE), END },
+	  { { A(1, 0, 0), ROLE_SELECTED, STATE_REFUSED, false,
+	      "IOMMU group 6 also holds 0000:01:01.0 [8086:100e] class 0x020000, which the kernel "
+	      "lists in the group but which has no iommu_group link" },
+	    { A(1, 0, 1), ROLE_COMPANION, STATE_REFUSED, false, "0000:01:01.0" },
+	    { A(1, 1, 0), ROLE_OTHER, STATE_UNTOUCHED, false, NULL }, { ADDR_NONE } }, 1,
+	  { { 6, "0000:01:01.0" } } },
+	{ "a device the group lists but without its link, force", "device = 01:00.0\n"
+	  "unsafe_group = force", false,
+	  { GPU(A(1, 0, 0), 6), HDA(A(1, 0, 1), 6), NIC(A(1, 1, 0), GROUP_NONE), END },
+	  { { A(1, 0, 0), ROLE_SELECTED, STATE_REFUSED, false,
+	      "which has no iommu_group link (refused even under unsafe_group = force)" },
+	    { A(1, 0, 1), ROLE_COMPANION, STATE_REFUSED, false, "0000:01:01.0" },
+	    { A(1, 1, 0), ROLE_OTHER, STATE_UNTOUCHED, false, NULL }, { ADDR_NONE } }, 1,
+	  { { 6, "0000:01:01.0" } } },
+	{ "a device the group lists whose link names another group, force", "device = 01:00.0\n"
+	  "unsafe_group = force", false,
+	  { GPU(A(1, 0, 0), 6), NIC(A(1, 1, 0), 9), END },
+	  { { A(1, 0, 0), ROLE_SELECTED, STATE_REFUSED, false,
+	      "IOMMU group 6 also holds 0000:01:01.0 [8086:100e] class 0x020000, which the kernel "
+	      "lists in the group but whose iommu_group link names group 9 (refused even under "
+	      "unsafe_group = force)" },
+	    { A(1, 1, 0), ROLE_OTHER, STATE_UNTOUCHED, false, NULL }, { ADDR_NONE } }, 1,
+	  { { 6, "0000:01:01.0" } } },
+	{ "the list agreeing with the links changes nothing", "device = 01:00.0", false,
+	  { GPU(A(1, 0, 0), 6), HDA(A(1, 0, 1), 6), NIC(A(1, 1, 0), 7), END },
+	  { { A(1, 0, 0), ROLE_SELECTED, STATE_PLANNED, true, NULL },
+	    { A(1, 0, 1), ROLE_COMPANION, STATE_PLANNED, true, NULL }, { ADDR_NONE } }, 0,
+	  { { 6, "0000:01:00.0" }, { 6, "0000:01:00.1" }, { 7, "0000:01:01.0" } } },
+	{ "a companion another group lists brings that group in", "device = 01:00.0", false,
+	  { GPU(A(1, 0, 0), 6), HDA(A(1, 0, 1), 6), NIC(A(1, 1, 0), 7), END },
+	  { { A(1, 0, 0), ROLE_SELECTED, STATE_REFUSED, false,
+	      "IOMMU group 7 also holds 0000:01:01.0 [8086:100e] class 0x020000, which is not "
+	      "selected" },
+	    { A(1, 0, 1), ROLE_COMPANION, STATE_REFUSED, false, "IOMMU group 7" },
+	    { A(1, 1, 0), ROLE_OTHER, STATE_UNTOUCHED, false, NULL }, { ADDR_NONE } }, 1,
+	  { { 7, "0000:01:00.1" } } },
+	{ "a selected device without its link but on the list", "device = 01:00.0", false,
+	  { GPU(A(1, 0, 0), GROUP_NONE), END },
+	  { { A(1, 0, 0), ROLE_SELECTED, STATE_REFUSED, false, "0000:01:00.0 has no IOMMU group" },
+	    { ADDR_NONE } }, 1, { { 6, "0000:01:00.0" } } },
+	{ "a group member that is not PCI is named", "device = 01:00.0\nunsafe_group = force", false,
+	  { GPU(A(1, 0, 0), 6), END },
+	  { { A(1, 0, 0), ROLE_SELECTED, STATE_REFUSED, false,
+	      "IOMMU group 6 also holds idma64.0, which is not a PCI device" }, { ADDR_NONE } }, 1,
+	  { { 6, "idma64.0" } } },
+
+	{ "force: a device two groups hold (link and list) is in the way of both",
+	  "device = 01:00.0\ndevice = 02:00.0\nunsafe_group = force", false,
+	  { GPU(A(1, 0, 0), 7), GPU(A(2, 0, 0), 6), NIC(A(3, 0, 0), 6), END },
+	  { { A(1, 0, 0), ROLE_SELECTED, STATE_REFUSED, false,
+	      "IOMMU group 7 also holds 0000:03:00.0 [8086:100e] class 0x020000, which the kernel "
+	      "lists in the group but whose iommu_group link names group 6" },
+	    { A(2, 0, 0), ROLE_SELECTED, STATE_REFUSED, false,
+	      "IOMMU group 6 also holds 0000:03:00.0 [8086:100e] class 0x020000, which the "
+	      "kernel's list of another group names too (refused even under unsafe_group = force)" },
+	    { A(3, 0, 0), ROLE_OTHER, STATE_UNTOUCHED, false, NULL }, { ADDR_NONE } }, 1,
+	  { { 7, "0000:03:00.0" } } },
+
+	/* SR-IOV virtual functions are never companions */
+	{ "a virtual function selected alone", "device = 00:02.1", false,
+	  { IGPU(A(0, 2, 0), 0), VF(A(0, 2, 1), 1, A(0, 2, 0)), VF(A(0, 2, 2), 2, A(0, 2, 0)), END },
+	  { { A(0, 2, 1), ROLE_SELECTED, STATE_PLANNED, true, NULL }, { ADDR_NONE } }, 0 },
+	{ "a physical function selected: its VFs are no companions", "device = 00:02.0", false,
+	  { IGPU(A(0, 2, 0), 0), VF(A(0, 2, 1), 1, A(0, 2, 0)), VF(A(0, 2, 2), 2, A(0, 2, 0)), END },
+	  { { A(0, 2, 0), ROLE_SELECTED, STATE_PLANNED, true, NULL }, { ADDR_NONE } }, 0 },
+	{ "a VF whose physfn cannot be read is still a VF", "device = 00:02.1", false,
+	  { IGPU(A(0, 2, 0), 0), VF(A(0, 2, 1), 1, ADDR_NONE), HDA(A(0, 2, 3), 3), END },
+	  { { A(0, 2, 1), ROLE_SELECTED, STATE_PLANNED, true, NULL }, { ADDR_NONE } }, 0 },
+	{ "a VF sharing the group of the selected VF is in the way", "device = 00:02.1", false,
+	  { IGPU(A(0, 2, 0), 0), VF(A(0, 2, 1), 1, A(0, 2, 0)), VF(A(0, 2, 2), 1, A(0, 2, 0)), END },
+	  { { A(0, 2, 1), ROLE_SELECTED, STATE_REFUSED, false,
+	      "IOMMU group 1 also holds 0000:00:02.2 [8086:a7a0] class 0x030000, which is not "
+	      "selected (unsafe_group = force would claim it too)" },
+	    { A(0, 2, 2), ROLE_OTHER, STATE_UNTOUCHED, false, NULL }, { ADDR_NONE } }, 1 },
+	{ "a VF sharing the group, force: claimed as an other endpoint, not a companion",
+	  "device = 00:02.1\nunsafe_group = force", false,
+	  { IGPU(A(0, 2, 0), 0), VF(A(0, 2, 1), 1, A(0, 2, 0)), VF(A(0, 2, 2), 1, A(0, 2, 0)), END },
+	  { { A(0, 2, 1), ROLE_SELECTED, STATE_PLANNED, true, NULL },
+	    { A(0, 2, 2), ROLE_OTHER, STATE_PLANNED, true, NULL }, { ADDR_NONE } }, 0 },
+	{ "a PF and its VFs in one group: the VFs are in the way", "device = 00:02.0", false,
+	  { IGPU(A(0, 2, 0), 0), VF(A(0, 2, 1), 0, A(0, 2, 0)), END },
+	  { { A(0, 2, 0), ROLE_SELECTED, STATE_REFUSED, false, "also holds 0000:00:02.1" },
+	    { A(0, 2, 1), ROLE_OTHER, STATE_UNTOUCHED, false, NULL }, { ADDR_NONE } }, 1 },
+	{ "a VF by ID selects every VF, each alone", "device = 8086:a7a0\ncompanions = slot", false,
+	  { { A(0, 2, 0), 0x8086, 0xa780, 0x030000, 0, 0, 0, "i915", 0 },
+	    VF(A(0, 2, 1), 1, A(0, 2, 0)), VF(A(0, 2, 2), 2, A(0, 2, 0)), END },
+	  { { A(0, 2, 1), ROLE_SELECTED, STATE_PLANNED, true, NULL },
+	    { A(0, 2, 2), ROLE_SELECTED, STATE_PLANNED, true, NULL }, { ADDR_NONE } }, 0 },
 };
 
-static void build_model(struct model *m, const struct devspec *ds)
+static void build_model(struct model *m, const struct devspec *ds, const struct listed *l)
 {
+	size_t i;
+
 	memset(m, 0, sizeof(*m));
 	for (; ds->driver; ds++) {
 		struct pdev d = { .addr = ds->addr, .vendor = (uint16_t)ds->vendor,
 				  .device = (uint16_t)ds->device, .class = ds->class,
-				  .header_type = ds->hdr, .group = ds->group, .boot_vga = ds->boot_vga };
+				  .header_type = ds->hdr, .group = ds->group, .boot_vga = ds->boot_vga,
+				  .virtfn = ds->physfn != 0, .physfn = ds->physfn };
 
 		strcpy(d.driver, ds->driver);
 		if (ds->consumer) {
@@ -164,6 +308,8 @@ static void build_model(struct model *m, const struct devspec *ds)
 		}
 		assert_int_equal(model_add(m, &d), 0);
 	}
+	for (i = 0; i < 4 && l[i].name; i++)
+		assert_int_equal(model_add_listed(m, l[i].group, l[i].name), 0);
 }
 
 static size_t count_want(const struct pcase *pc)
@@ -191,7 +337,7 @@ static void test_cases(void **state)
 		strcpy(v.reason, pc->inactive ? "test reason" : "");
 		config_init(&c);
 		assert_int_equal(config_parse(&c, pc->conf, strlen(pc->conf), "t.conf", &e), 0);
-		build_model(&m, pc->devs);
+		build_model(&m, pc->devs, pc->listed);
 		assert_int_equal(plan_build(&c, &m, &v, &p), 0);
 		if (p.n != nwant)
 			fail_msg("%s: %zu entries, expected %zu", pc->name, p.n, nwant);

@@ -14,4 +14,7 @@ c=tests/vm/capture-fixture.sh
     $c two-gpus intel "" $T_TWO
     $c no-iommu none "" $T_GPU_HDA
     $c no-intremap intel-nointremap "" $T_GPU_HDA
+    $c bridge-boot-vga intel "" $T_BRIDGE_BOOT
 }
+# the trees QEMU cannot show, edited from the captured ones
+tests/fixtures/derive.sh

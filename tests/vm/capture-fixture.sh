@@ -7,8 +7,8 @@ set -eu
 . tests/vm/lib.sh
 name=$1 iommu=$2 append=$3
 shift 3
-out=tests/fixtures/$name
-mkdir -p "$VM" "$out"
+fxdir=tests/fixtures/$name  # not $out: vm_image (lib.sh) sets that
+mkdir -p "$VM" "$fxdir"
 [ -f "$VM/initrd.img" ] || vm_image "$VM/initrd.img"
 log=$VM/capture-$name.log
 vm_boot "$VM/initrd.img" "$log" 180 "$iommu" "passthru.capture=1 $append" "$@" || {
@@ -16,12 +16,12 @@ vm_boot "$VM/initrd.img" "$log" 180 "$iommu" "passthru.capture=1 $append" "$@" |
     exit 1
 }
 tr -d '\r' <"$log" | sed -n '/===PASSTHRU-CAPTURE-BEGIN===/,/===PASSTHRU-CAPTURE-END===/p' |
-    sed '1d;$d' | base64 -d >"$out/tree.tar.gz"
-tar -tzf "$out/tree.tar.gz" >/dev/null
-cat >"$out/README" <<EOT
+    sed '1d;$d' | base64 -d >"$fxdir/tree.tar.gz"
+tar -tzf "$fxdir/tree.tar.gz" >/dev/null
+cat >"$fxdir/README" <<EOT
 Captured by tests/vm/capture-fixture.sh at the pre-udev moment (what passthru-claim sees)
 in a QEMU guest: kernel $(vm_kver), IOMMU: $iommu
 kernel arguments added: $append
 QEMU devices: $*
 EOT
-echo "capture-fixture: $out/tree.tar.gz ($(wc -c <"$out/tree.tar.gz") bytes)"
+echo "capture-fixture: $fxdir/tree.tar.gz ($(wc -c <"$fxdir/tree.tar.gz") bytes)"

@@ -24,11 +24,17 @@ vm_itools_image() {
     kver=$(vm_kver)
     vm_itools_fetch || return 1
     printf '# base image config: every boot replaces it with its own\n' >"$VM/base.conf"
-    # /usr/share/initramfs-tools as a Debian host has it: the hooks of udev, kmod, busybox and
-    # klibc-utils (their packages are installed here), then initramfs-tools' own, then ours
+    # /usr/share/initramfs-tools as a minimal Debian host has it: the hooks of udev, kmod,
+    # busybox and klibc-utils (their packages are installed here; no other package's hooks, so
+    # the image does not depend on what else this machine has), initramfs-tools' own, ours
     share=$TOP/$VM/itools-share
-    rm -rf "$share" && mkdir -p "$share"
-    cp -a /usr/share/initramfs-tools/. "$share/"
+    rm -rf "$share" && mkdir -p "$share/hooks" "$share/conf-hooks.d" \
+        "$share/scripts/init-top" "$share/scripts/init-bottom"
+    h=/usr/share/initramfs-tools
+    for f in hooks/udev hooks/kmod hooks/zz-busybox hooks/klibc-utils conf-hooks.d/busybox \
+        scripts/init-top/udev scripts/init-bottom/udev; do
+        cp -a "$h/$f" "$share/$f" || { echo "$h/$f is missing (install-deps.sh)" >&2; return 1; }
+    done
     cp -a "$ITOOLS/root/usr/share/initramfs-tools/." "$share/"
     # mkinitramfs copies regular files only (find -type f): copies, not symlinks
     cp initramfs-tools/hooks/passthru tests/vm/initramfs-tools/hooks/passthru-test "$share/hooks/"

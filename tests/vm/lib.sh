@@ -74,7 +74,7 @@ vm_boot() {
     timeout "$limit" qemu-system-x86_64 -accel "$accel" -m 1024 -smp 1 -nographic -no-reboot \
         -machine q35,kernel-irqchip=split -vga none -net none -audiodev none,id=a0 \
         -kernel "$KDIR/root/boot/vmlinuz-$kver" -initrd "$initrd" \
-        -append "console=ttyS0 panic=-1 rd.shell=0 quiet loglevel=3 systemd.show_status=0 $append" \
+        -append "console=ttyS0 no_timer_check panic=-1 rd.shell=0 quiet loglevel=3 systemd.show_status=0 $append" \
         "$@" </dev/null >"$log" 2>&1
 }
 
@@ -93,3 +93,4 @@ T_BRIDGE="$T_BOOTVGA -device pcie-pci-bridge,id=br1,bus=pcie.0,addr=06.0 -device
 T_BRIDGE_NIC="$T_BRIDGE -device e1000,bus=br1,addr=02.0"
 T_BRIDGE_STORAGE="$T_BRIDGE -device lsi53c895a,bus=br1,addr=02.0"
 T_TWO="-device virtio-vga,bus=pcie.0,addr=02.0 -device secondary-vga,bus=pcie.0,addr=05.0 -device secondary-vga,bus=pcie.0,addr=06.0"
+T_BRIDGE_BOOT="-device pcie-pci-bridge,id=br1,bus=pcie.0,addr=06.0 -device VGA,bus=br1,addr=01.0 -device secondary-vga,bus=br1,addr=02.0"

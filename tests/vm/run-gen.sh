@@ -92,6 +92,44 @@ s_setup_status() {
     finish
 }
 
+# not a boot: the order the generator wrote into the image runs passthru before udev
+# (initramfs-tools: scripts/init-top/ORDER, from the scripts' PREREQs; mkinitcpio: EARLYHOOKS)
+s_order() {
+    name=order why="" log=/dev/null
+    d=$TOP/$VM/unpacked
+    rm -rf "$d" && mkdir -p "$d"
+    case $gen in
+    initramfs-tools)
+        PATH=$TOP/$ITOOLS/root/usr/bin:$PATH unmkinitramfs "$image" "$d"
+        f=$(find "$d" -path '*/scripts/init-top/ORDER' | head -n 1)
+        order=$(sed -n 's|^/scripts/init-top/\([^ ]*\) .*|\1|p' "$f" 2>/dev/null | tr '\n' ' ')
+        ;;
+    mkinitcpio)
+        (cd "$d" && MKINITCPIO_LIBRARY=$TOP/$CPIO/lib bash "$TOP/$CPIO/lib/lsinitcpio" -x "$TOP/$image")
+        order=$(sed -n 's/^EARLYHOOKS="\(.*\)"$/\1 /p' "$d/config" 2>/dev/null)
+        ;;
+    *)
+        # systemd orders units, not hooks: passthru.service, pulled in by sysinit.target,
+        # before the coldplug and the MODULES array (systemd-modules-load)
+        (cd "$d" && MKINITCPIO_LIBRARY=$TOP/$CPIO/lib bash "$TOP/$CPIO/lib/lsinitcpio" -x "$TOP/$image")
+        u=$d/usr/lib/systemd/system
+        expect "sysinit.target.wants/passthru.service" \
+            "$(readlink "$u/sysinit.target.wants/passthru.service")" ../passthru.service
+        for b in systemd-udev-trigger.service systemd-modules-load.service; do
+            expect_match "passthru.service: Before=$b" "$(grep '^Before=' "$u/passthru.service")" "$b"
+        done
+        rm -rf "$d"
+        finish
+        return
+        ;;
+    esac
+    first=$(printf '%s\n' $order | grep -x -m 1 -e passthru -e udev)
+    expect "passthru before udev in '$order'" "$first" passthru
+    expect_match "udev in '$order'" "$order" "udev "
+    rm -rf "$d"
+    finish
+}
+
 # not a boot: without a config the hook adds nothing to the image
 s_without_config() {
     name=without-config why="" log=$VM/$name.img.log
@@ -127,7 +165,7 @@ s_not_enabled() {
     finish
 }
 
-all="without_config not_enabled setup_status intel_gpu_hda amd_gpu_hda bridge_nic broken_config disabled early_kms"
+all="without_config not_enabled setup_status order intel_gpu_hda amd_gpu_hda bridge_nic broken_config disabled early_kms"
 [ $# -gt 0 ] && all=$*
 for s in $all; do
     "s_$s"

@@ -20,6 +20,27 @@ fi
 # shellcheck source=tests/vm/judge.sh
 . tests/vm/judge.sh
 
+# force meets the boot display: both displays sit behind one PCIe-to-PCI bridge (one group)
+s_force_boot_vga() {
+    # shellcheck disable=SC2086
+    boot force-boot-vga intel "" "device = 0000:01:02.0
+unsafe_group = force" $T_BRIDGE_BOOT
+    expect "01:02.0 state" "$(state 0000:01:02.0)" refused
+    g=$(st '.devices[] | select(.address == "0000:01:02.0") | .group')
+    r=$(st '.devices[] | select(.address == "0000:01:02.0") | .reason')
+    expect_match "reason" "$r" "IOMMU group $g also holds 0000:01:01.0 [1234:1111] class 0x030000"
+    expect_match "reason" "$r" "boot display (boot_vga=1), which is not selected, while boot_vga = \
+refuse (refused even under unsafe_group = force)"
+    expect "01:01.0 (boot display) state" "$(state 0000:01:01.0)" untouched
+    expect "01:01.0 (boot display) driver" "$(drv 0000:01:01.0)" bochs-drm
+    expect "01:02.0 driver (host's)" "$(drv 0000:01:02.0)" bochs-drm
+    expect "the claim's exit status" \
+        "$(sed -n 's/.*passthru: done (exit \([0-9]*\)).*/\1/p' "$VM/$name.kmsg")" 1
+    expect "/dev/vfio groups" "$(grep -c '^[0-9]' "$VM/$name.vfio")" 0
+    expect_no_kmsg "vfio-pci 0000:01:0[12]\.0"
+    finish
+}
+
 # not a boot: the module adds nothing to an image when there is no config
 s_module_without_config() {
     name=module-without-config why="" log=$VM/$name.img.log
@@ -33,7 +54,7 @@ s_module_without_config() {
 }
 
 all="module_without_config intel_gpu_hda amd_gpu_hda four_function no_iommu no_intremap bridge_nic boot_vga
-broken_config disabled two_gpus"
+broken_config disabled two_gpus force_boot_vga"
 [ $# -gt 0 ] && all=$*
 for s in $all; do
     "s_$s"

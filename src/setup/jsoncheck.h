@@ -1,0 +1,9 @@
+/* jsoncheck.h: check a JSON document before embedding it in one passthru prints. */
+#ifndef PASSTHRU_JSONCHECK_H
+#define PASSTHRU_JSONCHECK_H
+#include <stdbool.h>
+
+/* s is exactly one JSON value (surrounding white space allowed), its strings valid UTF-8. */
+bool json_valid(const char *s);
+
+#endif
