@@ -181,6 +181,9 @@ if boot 3 "$T_FB"; then
     booted_by_sdboot 3
     check "boot display: 00:05.0 is the boot VGA" "$(val 3 boot-vga-05.0)" 1
     check "boot_vga = refuse: 00:05.0 stays on bochs-drm" "$(val 3 driver-05.0)" bochs-drm
+    check "boot display: efifb is on 00:05.0's BAR" "$(val 3 efifb-bar)" "0000:00:05.0 BAR 0"
+    check "boot_vga = refuse: the claim refused it, naming the boot display" \
+        "$(tr -d '\r' <"$U/phase3.log" | grep -q 'refused: 0000:00:05.0 is the boot display' && echo yes)" yes
     check_match "boot_vga = refuse: the console keeps a framebuffer" "$(val 3 fb)" "0 "
     check "install with boot_vga = allow exits 0" "$(val 3 install-allow-rc)" 0
     echo "  install (boot_vga = allow) printed:"
@@ -191,7 +194,9 @@ if boot 4 "$T_FB"; then
     check "boot_vga = allow: 00:05.0 on vfio-pci" "$(val 4 driver-05.0)" vfio-pci
     check "boot_vga = allow: 00:05.1 on vfio-pci" "$(val 4 driver-05.1)" vfio-pci
     check "boot_vga = allow: the firmware framebuffer released (/proc/fb empty)" "$(val 4 fb)" ""
-    check "boot_vga = allow: no framebuffer holds the BAR (/proc/iomem)" "$(val 4 iomem-fb)" 0
+    check "boot_vga = allow: no framebuffer in /proc/iomem" "$(val 4 iomem-fb)" 0
+    check "boot_vga = allow: nothing holds 00:05.0's BAR 0 (vfio-pci can reserve it)" \
+        "$(val 4 bar0-holders)" ""
     check "boot_vga = allow: no \"can't reserve\" in dmesg" "$(val 4 cant-reserve)" 0
     echo "  the framebuffer's dmesg and iomem lines:"
     lines 4 "dmesg: "

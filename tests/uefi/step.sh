@@ -16,6 +16,21 @@ driver() {
     d=/sys/bus/pci/devices/$1/driver
     if [ -L "$d" ]; then basename "$(readlink "$d")"; else echo none; fi
 }
+# what /proc/iomem shows inside 00:05.0's BAR 0 besides the BAR itself: "name@start" words
+bar0_holders() {
+    read -r s e _ </sys/bus/pci/devices/0000:00:05.0/resource || return
+    [ $((s)) -ne 0 ] || return
+    while IFS= read -r line; do
+        line=${line#"${line%%[! ]*}"}
+        range=${line%% : *}
+        name=${line#* : }
+        lo=${range%-*}
+        hi=${range#*-}
+        if [ $((0x$lo >= s && 0x$hi <= e)) -eq 1 ] && [ "$name" != 0000:00:05.0 ]; then
+            printf '%s@%s ' "$name" "$lo"
+        fi
+    done </proc/iomem
+}
 # run NAME CMD...: CMD's output as "LIFECYCLE: NAME: " lines while it runs, its status in /tmp/rc
 run() {
     name=$1
@@ -59,6 +74,8 @@ say "fb=$(cat /proc/fb 2>/dev/null | tr '\n' ';')"
 say "boot-vga-05.0=$(cat /sys/bus/pci/devices/0000:00:05.0/boot_vga 2>/dev/null)"
 say "iomem-fb=$(grep -c -i -e efifb -e BOOTFB -e simple-framebuffer -e simpledrm /proc/iomem)"
 grep -i -e efifb -e BOOTFB -e framebuffer -e vfio /proc/iomem | sed 's/^/LIFECYCLE: iomem: /' >/dev/ttyS0
+say "efifb-bar=$(dmesg | sed -n 's/.*pci \([0-9a-f:.]*\): BAR \([0-9]*\): assigned to efifb.*/\1 BAR \2/p')"
+say "bar0-holders=$(bar0_holders)"
 say "cant-reserve=$(dmesg | grep -c "can't reserve")"
 dmesg | grep -i -e "can't reserve" -e efifb -e simple-framebuffer -e simpledrm -e vfio |
     sed 's/^/LIFECYCLE: dmesg: /' >/dev/ttyS0
