@@ -86,6 +86,7 @@ include mk/tests.mk
 include mk/vm.mk
 include mk/setup.mk
 include mk/lifecycle.mk
+include mk/uefi.mk
 
 install: all
 	install -D -m 0755 $(B)/passthru-claim $(DESTDIR)$(PTLIBDIR)/passthru-claim

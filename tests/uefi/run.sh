@@ -1,0 +1,218 @@
+#!/bin/sh
+# run.sh: a real UEFI guest: OVMF boots systemd-boot (installed by bootctl), which boots the
+# Debian kernel and initramfs from a loader entry written by kernel-install; then install,
+# reboot, check the claim; with the card as the firmware's boot display: refused by default,
+# claimed with boot_vga = allow and its framebuffer released; uninstall, reboot, check it is gone.
+# The disk image is built without mounting anything: mkfs.vfat + mcopy, mkfs.ext4 -d, sfdisk.
+# usage: tests/uefi/run.sh   (from the top of the tree; make check-uefi)
+set -u
+# shellcheck source=tests/vm/lib.sh
+. tests/vm/lib.sh
+U=build/uefi
+LIMIT=${PASSTHRU_UEFI_TIMEOUT:-900}
+OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE.fd}
+OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS.fd}
+ESP_MB=256
+ROOT_MB=2000
+pass=0
+fail=0
+t0=$(date +%s)
+mkdir -p "$U"
+# one run at a time: the images, logs and firmware variables are shared
+exec 9>"$U/.lock"
+flock -n 9 || { echo "FAIL another tests/uefi/run.sh is using $U"; echo "0 passed, 1 failed"; exit 1; }
+
+check() {
+    if [ "$2" = "$3" ]; then
+        echo "PASS $1"
+        pass=$((pass + 1))
+    else
+        echo "FAIL $1: got '$2', expected '$3'"
+        fail=$((fail + 1))
+    fi
+}
+
+check_match() {
+    case $2 in
+    *"$3"*) echo "PASS $1"; pass=$((pass + 1)) ;;
+    *) echo "FAIL $1: '$2' lacks '$3'"; fail=$((fail + 1)) ;;
+    esac
+}
+
+# value of a LIFECYCLE: key=value line in a phase's log
+val() {
+    tr -d '\r' <"$U/phase$1.log" | sed -n "s/^LIFECYCLE: $2=//p" | tail -n 1
+}
+
+# the lines of a phase's log with a LIFECYCLE: prefix, indented
+lines() {
+    tr -d '\r' <"$U/phase$1.log" | sed -n "s/^LIFECYCLE: $2/  /p"
+}
+
+die() {
+    echo "FAIL $1"
+    echo "$pass passed, $((fail + 1)) failed"
+    exit 1
+}
+
+for f in "$OVMF_CODE" "$OVMF_VARS"; do
+    [ -r "$f" ] || die "no $f (Debian's ovmf package)"
+done
+tests/uefi/debootstrap.sh "$U" || die debootstrap
+echo "image: debian rootfs with systemd-boot ready ($(( $(date +%s) - t0 )) s)"
+
+img=$U/img
+rm -rf "$img"
+mkdir -p "$img"
+tar -C "$img" -xf "$U/rootfs.tar"
+kver=$(basename "$(find "$img/lib/modules" -mindepth 1 -maxdepth 1 | head -n 1)")
+make -s install DESTDIR="$TOP/$img" PREFIX=/usr >/dev/null || die "make install"
+printf '/dev/vda2 / ext4 defaults 0 1\n/dev/vda1 /boot/efi vfat umask=0077 0 2\n' >"$img/etc/fstab"
+echo uefi >"$img/etc/hostname"
+# the entry token names the folder of the kernels on the ESP and the entries' file names
+echo debian >"$img/etc/kernel/entry-token"
+echo "root=/dev/vda2 ro console=ttyS0 quiet" >"$img/etc/kernel/cmdline"
+# images the guest builds hold the modules its hardware needs, quickly compressed: a rebuild
+# under TCG then takes a minute or two instead of ten (the first image, built by debootstrap
+# in a chroot, keeps MODULES=most: dep there would see this machine's hardware)
+printf 'MODULES=dep\nCOMPRESS=lz4\nCOMPRESSLEVEL=1\n' >"$img/etc/initramfs-tools/conf.d/uefi-test"
+install -m 0755 tests/uefi/step.sh "$img/usr/local/sbin/passthru-lifecycle-step"
+install -m 0644 tests/lifecycle/passthru-lifecycle.service "$img/etc/systemd/system/"
+ln -sf /etc/systemd/system/passthru-lifecycle.service \
+    "$img/etc/systemd/system/multi-user.target.wants/passthru-lifecycle.service"
+ln -sf /dev/null "$img/etc/systemd/system/serial-getty@ttyS0.service"
+echo "root:uefi" | chroot "$img" chpasswd 2>/dev/null || true
+[ -f "$img/boot/vmlinuz-$kver" ] && [ -f "$img/boot/initrd.img-$kver" ] ||
+    die "no kernel or initramfs for $kver in the image's /boot"
+
+# The ESP's files are made by the image's own bootctl and kernel-install in a chroot, on a
+# tmpfs at the image's /boot/efi in a private mount namespace (unshare -m: the host's mount
+# table never sees it, and it vanishes with the namespace), then copied into the FAT image
+# with mcopy. Both tools want the ESP at the top of a mount of its own (bootctl checks it;
+# kernel-install writes the entry's paths relative to that mount, found with stat -c %m),
+# and bootctl wants /proc. SYSTEMD_RELAX_ESP_CHECKS lets the ESP be something other than a
+# FAT partition; --no-variables leaves every EFI variable alone (the firmware then finds
+# \EFI\BOOT\BOOTX64.EFI, which bootctl also installs).
+rm -f "$U/esp.img" "$U/root.img" "$U/disk.img"
+mkfs.vfat -C -F 32 -n ESP "$U/esp.img" $((ESP_MB * 1024)) >/dev/null || die mkfs.vfat
+mkdir -p "$img/boot/efi"
+SYSTEMD_RELAX_ESP_CHECKS=1 unshare -m --propagation private sh -exc '
+    esp=$1/boot/efi
+    mount -t tmpfs -o mode=0700 esp "$esp"
+    mount -t proc proc "$1/proc"
+    chroot "$1" bootctl install --esp-path=/boot/efi --no-variables
+    printf "timeout 0\n" >"$esp/loader/loader.conf"
+    chroot "$1" kernel-install -v add "$2" "/boot/vmlinuz-$2" "/boot/initrd.img-$2"
+    entry=$esp/loader/entries/debian-$2.conf
+    cat "$entry"
+    grep -q "^linux */debian/$2/linux\$" "$entry"
+    cd "$esp" && mcopy -s -Q -i "$3" ./* ::/' \
+    sh "$img" "$kver" "$TOP/$U/esp.img" >"$U/bootctl.log" 2>&1 ||
+    { cat "$U/bootctl.log"; die "the ESP: bootctl install, kernel-install add, mcopy"; }
+echo "image: the ESP (bootctl install, kernel-install add):"
+mdir -/ -b -i "$U/esp.img" :: | sed 's/^::/  /' 
+mkfs.ext4 -q -F -d "$img" "$U/root.img" "${ROOT_MB}M" >/dev/null || die mkfs.ext4
+rm -rf "$img"
+truncate -s $((1 + ESP_MB + ROOT_MB + 1))M "$U/disk.img"
+sfdisk -q "$U/disk.img" <<EOT || die sfdisk
+label: gpt
+start=2048, size=$((ESP_MB * 2048)), type=U, name=ESP
+start=$(((1 + ESP_MB) * 2048)), size=$((ROOT_MB * 2048)), type=L, name=root
+EOT
+dd if="$U/esp.img" of="$U/disk.img" bs=1M seek=1 conv=notrunc status=none
+dd if="$U/root.img" of="$U/disk.img" bs=1M seek=$((1 + ESP_MB)) conv=notrunc status=none
+rm -f "$U/esp.img" "$U/root.img"
+cp "$OVMF_VARS" "$U/OVMF_VARS.fd"
+echo "image: GPT disk ready ($(( $(date +%s) - t0 )) s)"
+
+# the claimed card alone: the firmware's display (efifb on its BAR), boot_vga = 1
+T_FB="-device VGA,bus=pcie.0,addr=05.0,multifunction=on $T_HDA"
+
+# boot N TOPOLOGY
+boot() {
+    s=$(date +%s)
+    # shellcheck disable=SC2086 # the topology is a word list
+    timeout "$LIMIT" qemu-system-x86_64 -accel "${PASSTHRU_VM_ACCEL:-tcg}" -m 2048 -smp 2 \
+        -nographic -no-reboot -machine q35,kernel-irqchip=split -device intel-iommu,intremap=on \
+        -drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE" \
+        -drive if=pflash,format=raw,file="$U/OVMF_VARS.fd" \
+        -vga none -net none -audiodev none,id=a0 \
+        -drive file="$U/disk.img",format=raw,if=virtio $2 </dev/null >"$U/phase$1.log" 2>&1
+    echo "boot $1: $(( $(date +%s) - s )) s (install/uninstall included)"
+    if [ "$(val "$1" end-of-phase)" != "$1" ]; then
+        echo "FAIL phase $1 did not finish; last lines of $U/phase$1.log:"
+        tr -d '\r' <"$U/phase$1.log" | tail -n 30 | sed 's/^/  /'
+        fail=$((fail + 1))
+        return 1
+    fi
+}
+
+# booted by UEFI through systemd-boot, with the entry's own options on the kernel command line
+booted_by_sdboot() {
+    check "boot $1: UEFI firmware" "$(val "$1" firmware)" uefi
+    check_match "boot $1: LoaderInfo names systemd-boot" "$(val "$1" loader-info)" "systemd-boot"
+    check_match "boot $1: systemd-boot chose debian-$kver" "$(val "$1" loader-entry)" "debian-$kver"
+    opts=$(val "$1" entry-options)
+    [ -n "$opts" ] && [ "$opts" != none ] ||
+        { echo "FAIL boot $1: no options in the chosen entry"; fail=$((fail + 1)); return; }
+    check_match "boot $1: /proc/cmdline carries the entry's options" "$(val "$1" cmdline)" "$opts"
+}
+
+if boot 1 "$T_GPU_HDA"; then
+    booted_by_sdboot 1
+    check "before install: no IOMMU arguments" "$(val 1 cmdline | grep -c intel_iommu=on)" 0
+    check "before install: the booted initramfs has no passthru-claim" "$(val 1 esp-initrd-claim)" 0
+    check "install exits 0" "$(val 1 install-rc)" 0
+    echo "  install printed:"
+    lines 1 "install: "
+    echo "  install took $(val 1 install-seconds) s in the guest"
+fi
+if boot 2 "$T_GPU_HDA"; then
+    booted_by_sdboot 2
+    check_match "after install: /proc/cmdline has intel_iommu=on" "$(val 2 cmdline)" "intel_iommu=on iommu=pt"
+    check "after install: the booted initramfs (on the ESP) has passthru-claim" \
+        "$(val 2 esp-initrd-claim)" 1
+    check "after install: 00:05.0 on vfio-pci" "$(val 2 driver-05.0)" vfio-pci
+    check "after install: 00:05.1 on vfio-pci" "$(val 2 driver-05.1)" vfio-pci
+    check "after install: passthru-setup status exits 0" "$(val 2 status-rc)" 0
+fi
+# the boot display: 00:05.0 alone, so the firmware's framebuffer is on its BAR
+if boot 3 "$T_FB"; then
+    booted_by_sdboot 3
+    check "boot display: 00:05.0 is the boot VGA" "$(val 3 boot-vga-05.0)" 1
+    check "boot_vga = refuse: 00:05.0 stays on bochs-drm" "$(val 3 driver-05.0)" bochs-drm
+    check "boot display: efifb is on 00:05.0's BAR" "$(val 3 efifb-bar)" "0000:00:05.0 BAR 0"
+    check "boot_vga = refuse: the claim refused it, naming the boot display" \
+        "$(tr -d '\r' <"$U/phase3.log" | grep -q 'refused: 0000:00:05.0 is the boot display' && echo yes)" yes
+    check_match "boot_vga = refuse: the console keeps a framebuffer" "$(val 3 fb)" "0 "
+    check "install with boot_vga = allow exits 0" "$(val 3 install-allow-rc)" 0
+    echo "  install (boot_vga = allow) printed:"
+    lines 3 "install-allow: "
+fi
+if boot 4 "$T_FB"; then
+    booted_by_sdboot 4
+    check "boot_vga = allow: 00:05.0 on vfio-pci" "$(val 4 driver-05.0)" vfio-pci
+    check "boot_vga = allow: 00:05.1 on vfio-pci" "$(val 4 driver-05.1)" vfio-pci
+    check "boot_vga = allow: the firmware framebuffer released (/proc/fb empty)" "$(val 4 fb)" ""
+    check "boot_vga = allow: no framebuffer in /proc/iomem" "$(val 4 iomem-fb)" 0
+    check "boot_vga = allow: nothing holds 00:05.0's BAR 0 (vfio-pci can reserve it)" \
+        "$(val 4 bar0-holders)" ""
+    check "boot_vga = allow: no \"can't reserve\" in dmesg" "$(val 4 cant-reserve)" 0
+    echo "  the framebuffer's dmesg and iomem lines:"
+    lines 4 "dmesg: "
+    lines 4 "iomem: "
+    check "uninstall exits 0" "$(val 4 uninstall-rc)" 0
+    echo "  uninstall printed:"
+    lines 4 "uninstall: "
+    echo "  uninstall took $(val 4 uninstall-seconds) s in the guest"
+fi
+if boot 5 "$T_GPU_HDA"; then
+    booted_by_sdboot 5
+    check "after uninstall: no intel_iommu=on" "$(val 5 cmdline | grep -c intel_iommu=on)" 0
+    check "after uninstall: the booted initramfs has no passthru-claim" "$(val 5 esp-initrd-claim)" 0
+    check "after uninstall: 00:05.0 back on the host driver" "$(val 5 driver-05.0)" bochs-drm
+    check "after uninstall: passthru's files gone" "$(val 5 passthru-files)" 0
+fi
+echo "uefi: $(( $(date +%s) - t0 )) s in all"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
