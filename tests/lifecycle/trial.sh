@@ -35,13 +35,13 @@ val() {
     tr -d '\r' <"$L/phase$1.log" | sed -n "s/^LIFECYCLE: $2=//p" | tail -n 1
 }
 
-tests/lifecycle/debootstrap.sh build/lifecycle || { echo "FAIL debootstrap"; echo "0 passed, 1 failed"; exit 1; }
+tests/lifecycle/debootstrap.sh build/lifecycle dracut || { echo "FAIL debootstrap"; echo "0 passed, 1 failed"; exit 1; }
 echo "image: debian rootfs ready ($(( $(date +%s) - t0 )) s)"
 
 img=$L/img
 rm -rf "$img"
 mkdir -p "$img"
-tar -C "$img" -xf build/lifecycle/rootfs.tar
+tar -C "$img" -xf build/lifecycle/rootfs-dracut.tar
 kver=$(basename "$(find "$img/lib/modules" -mindepth 1 -maxdepth 1 | head -n 1)")
 make -s install DESTDIR="$TOP/$img" PREFIX=/usr >/dev/null || { echo "FAIL make install"; exit 1; }
 printf 'device = 0000:00:05.0\n' >"$img/etc/passthru.conf"
