@@ -117,20 +117,12 @@ static int add_consumer(const char *name, void *ud)
  */
 static int read_value(int dfd, const char *name, char *buf, size_t size, long *ret)
 {
-	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	int n = dir_read(dfd, name, buf, size);
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
 	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n < 0)
-		return (int)n;
+		return n;
 	if ((size_t)n >= size - 1)
 		return -EOVERFLOW;
-	buf[n] = '\0';
 	*ret = strtol(buf, NULL, 0);
 	return 0;
 }
