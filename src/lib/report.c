@@ -153,6 +153,23 @@ void report_json(struct sbuf *b, const struct report *rep)
 	sbuf_add(b, "\n}\n");
 }
 
+/* The IOMMU verdict, its warning and the errors: the head of every human report. */
+void report_iommu_human(struct sbuf *b, const struct iommu_verdict *v, const struct errlist *errs)
+{
+	size_t i;
+
+	if (v->active)
+		sbuf_addf(b, "IOMMU: active (%s, interrupt remapping %s, default domain %s)\n",
+			  v->vendor, v->interrupt_remapping ? "on" : "off",
+			  v->default_domain[0] ? v->default_domain : "not reported");
+	else
+		sbuf_addf(b, "IOMMU: not active: %s\n", v->reason);
+	if (v->warning[0])
+		sbuf_addf(b, "warning: %s\n", v->warning);
+	for (i = 0; errs && i < errs->n; i++)
+		sbuf_addf(b, "error: %s\n", errs->msg[i]);
+}
+
 void report_human(struct sbuf *b, const struct report *rep)
 {
 	const struct iommu_verdict *v = rep->iommu;
@@ -167,16 +184,7 @@ void report_human(struct sbuf *b, const struct report *rep)
 			 "the trial boot (no rd.passthru.trial=1); nothing touched\n");
 		return;
 	}
-	if (v->active)
-		sbuf_addf(b, "IOMMU: active (%s, interrupt remapping %s, default domain %s)\n",
-			  v->vendor, v->interrupt_remapping ? "on" : "off",
-			  v->default_domain[0] ? v->default_domain : "unknown");
-	else
-		sbuf_addf(b, "IOMMU: not active: %s\n", v->reason);
-	if (v->warning[0])
-		sbuf_addf(b, "warning: %s\n", v->warning);
-	for (i = 0; rep->errors && i < rep->errors->n; i++)
-		sbuf_addf(b, "error: %s\n", rep->errors->msg[i]);
+	report_iommu_human(b, v, rep->errors);
 	if (rep->gave_up)
 		sbuf_addf(b, "watchdog: gave up after %d s; still running: %s\n", rep->timeout_s,
 			  rep->gave_up);

@@ -24,6 +24,8 @@ struct report {
 /* A JSON string (valid UTF-8 whatever s holds: see json_str()), or null for NULL/"". */
 void json_str(struct sbuf *b, const char *s);
 void report_json(struct sbuf *b, const struct report *rep);
+/* The IOMMU verdict, its warning and the errors, as the head of a human report. */
+void report_iommu_human(struct sbuf *b, const struct iommu_verdict *v, const struct errlist *errs);
 void report_human(struct sbuf *b, const struct report *rep);
 
 #endif

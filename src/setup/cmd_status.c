@@ -484,16 +484,7 @@ int cmd_status(struct opts *o)
 		}
 		sbuf_add(&out, "\n}\n");
 	} else {
-		if (h.v.active)
-			sbuf_addf(&out, "IOMMU: active (%s, interrupt remapping %s, default domain "
-				  "%s)\n", h.v.vendor, h.v.interrupt_remapping ? "on" : "off",
-				  h.v.default_domain[0] ? h.v.default_domain : "not reported");
-		else
-			sbuf_addf(&out, "IOMMU: not active: %s\n", h.v.reason);
-		if (h.v.warning[0])
-			sbuf_addf(&out, "warning: %s\n", h.v.warning);
-		for (i = 0; i < errs.n; i++)
-			sbuf_addf(&out, "error: %s\n", errs.msg[i]);
+		report_iommu_human(&out, &h.v, &errs);
 		sbuf_addf(&out, "boot: %s\n", boot ? "passthru-claim ran this boot; its "
 			  "/run/passthru/status.json:" : booted ? "/run/passthru/status.json is "
 			  "there but not a readable JSON file (passthru-claim ran, its report is "

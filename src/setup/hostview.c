@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hostview.h"
+#include "report.h"
 
 int hostview_open(struct hostview *h, const char *sysroot)
 {
@@ -120,16 +121,7 @@ void hostview_plan_human(struct sbuf *b, const struct hostview *h, const struct 
 	const struct iommu_verdict *v = &h->v;
 	size_t i;
 
-	if (v->active)
-		sbuf_addf(b, "IOMMU: active (%s, interrupt remapping %s, default domain %s)\n",
-			  v->vendor, v->interrupt_remapping ? "on" : "off",
-			  v->default_domain[0] ? v->default_domain : "not reported");
-	else
-		sbuf_addf(b, "IOMMU: not active: %s\n", v->reason);
-	if (v->warning[0])
-		sbuf_addf(b, "warning: %s\n", v->warning);
-	for (i = 0; errs && i < errs->n; i++)
-		sbuf_addf(b, "error: %s\n", errs->msg[i]);
+	report_iommu_human(b, v, errs);
 	for (i = 0; p && i < p->n; i++) {
 		const struct plan_entry *e = &p->e[i];
 		char line[1600], a[ADDR_LEN], why[1024];
