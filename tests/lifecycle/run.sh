@@ -9,32 +9,12 @@ set -u
 . tests/vm/lib.sh
 L=build/lifecycle
 LIMIT=${PASSTHRU_LIFECYCLE_TIMEOUT:-900}
-pass=0
-fail=0
 t0=$(date +%s)
 mkdir -p "$L"
 
-check() {
-    if [ "$2" = "$3" ]; then
-        echo "PASS $1"
-        pass=$((pass + 1))
-    else
-        echo "FAIL $1: got '$2', expected '$3'"
-        fail=$((fail + 1))
-    fi
-}
-
-check_match() {
-    case $2 in
-    *"$3"*) echo "PASS $1"; pass=$((pass + 1)) ;;
-    *) echo "FAIL $1: '$2' lacks '$3'"; fail=$((fail + 1)) ;;
-    esac
-}
-
-# value of a LIFECYCLE: key=value line in a phase's log
-val() {
-    tr -d '\r' <"$L/phase$1.log" | sed -n "s/^LIFECYCLE: $2=//p" | tail -n 1
-}
+LOGS=$L
+# shellcheck source=tests/lifecycle/checks.sh
+. tests/lifecycle/checks.sh
 
 gen=${PASSTHRU_LIFECYCLE_INITRAMFS:-initramfs-tools}
 echo "lifecycle: Debian 12 with $gen, booted by GRUB"

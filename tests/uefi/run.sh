@@ -14,46 +14,15 @@ OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE.fd}
 OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS.fd}
 ESP_MB=256
 ROOT_MB=2000
-pass=0
-fail=0
 t0=$(date +%s)
 mkdir -p "$U"
 # one run at a time: the images, logs and firmware variables are shared
 exec 9>"$U/.lock"
 flock -n 9 || { echo "FAIL another tests/uefi/run.sh is using $U"; echo "0 passed, 1 failed"; exit 1; }
 
-check() {
-    if [ "$2" = "$3" ]; then
-        echo "PASS $1"
-        pass=$((pass + 1))
-    else
-        echo "FAIL $1: got '$2', expected '$3'"
-        fail=$((fail + 1))
-    fi
-}
-
-check_match() {
-    case $2 in
-    *"$3"*) echo "PASS $1"; pass=$((pass + 1)) ;;
-    *) echo "FAIL $1: '$2' lacks '$3'"; fail=$((fail + 1)) ;;
-    esac
-}
-
-# value of a LIFECYCLE: key=value line in a phase's log
-val() {
-    tr -d '\r' <"$U/phase$1.log" | sed -n "s/^LIFECYCLE: $2=//p" | tail -n 1
-}
-
-# the lines of a phase's log with a LIFECYCLE: prefix, indented
-lines() {
-    tr -d '\r' <"$U/phase$1.log" | sed -n "s/^LIFECYCLE: $2/  /p"
-}
-
-die() {
-    echo "FAIL $1"
-    echo "$pass passed, $((fail + 1)) failed"
-    exit 1
-}
+LOGS=$U
+# shellcheck source=tests/lifecycle/checks.sh
+. tests/lifecycle/checks.sh
 
 for f in "$OVMF_CODE" "$OVMF_VARS"; do
     [ -r "$f" ] || die "no $f (Debian's ovmf package)"

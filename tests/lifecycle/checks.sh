@@ -1,0 +1,42 @@
+# checks.sh: PASS/FAIL counting and readers of a guest's "LIFECYCLE: key=value" console lines,
+# sourced by the guest test drivers (tests/lifecycle/*.sh, tests/uefi/run.sh); they set LOGS
+# to the folder of their phaseN.log files.
+# shellcheck shell=sh
+pass=0
+fail=0
+
+# check NAME GOT EXPECTED
+check() {
+    if [ "$2" = "$3" ]; then
+        echo "PASS $1"
+        pass=$((pass + 1))
+    else
+        echo "FAIL $1: got '$2', expected '$3'"
+        fail=$((fail + 1))
+    fi
+}
+
+# check_match NAME GOT PART: GOT contains PART
+check_match() {
+    case $2 in
+    *"$3"*) echo "PASS $1"; pass=$((pass + 1)) ;;
+    *) echo "FAIL $1: '$2' lacks '$3'"; fail=$((fail + 1)) ;;
+    esac
+}
+
+# val PHASE KEY: the value of the last "LIFECYCLE: KEY=" line of a phase's log
+val() {
+    tr -d '\r' <"$LOGS/phase$1.log" | sed -n "s/^LIFECYCLE: $2=//p" | tail -n 1
+}
+
+# lines PHASE PREFIX: the lines of a phase's log with a "LIFECYCLE: PREFIX" prefix, indented
+lines() {
+    tr -d '\r' <"$LOGS/phase$1.log" | sed -n "s/^LIFECYCLE: $2/  /p"
+}
+
+# die WHAT: a failure that ends the run before its boots
+die() {
+    echo "FAIL $1"
+    echo "$pass passed, $((fail + 1)) failed"
+    exit 1
+}
