@@ -23,7 +23,7 @@ SETUP_SRC := $(wildcard src/setup/*.c)
 HDRS := $(wildcard src/lib/*.h src/setup/*.h)
 
 .PHONY: all claim setup check check-unit check-fixtures check-asan check-fuzz \
-	check-shell fuzz bench install clean check-quick install-tools
+	check-shell fuzz bench install clean check-quick install-tools check-all check-boots
 
 all: $(B)/passthru-claim $(B)/passthru-setup
 
