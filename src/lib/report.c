@@ -114,6 +114,21 @@ static void json_entry(struct sbuf *b, const struct plan_entry *e)
 	sbuf_add(b, "}");
 }
 
+
+void report_entry_head(struct sbuf *b, const struct plan_entry *e)
+{
+	char a[ADDR_LEN] = "-";
+
+	if (e->addr != ADDR_NONE)
+		addr_format(e->addr, a);
+	sbuf_addf(b, "%-12s [%04x:%04x] %-9s %-9s", a, e->vendor, e->device,
+		  role_name(e->role), state_name(e->state));
+	if (e->state == STATE_CLAIMED || e->state == STATE_PLANNED)
+		sbuf_addf(b, " -> %s", e->driver);
+	else if (e->driver[0])
+		sbuf_addf(b, " (on %s)", e->driver);
+}
+
 void report_json(struct sbuf *b, const struct report *rep)
 {
 	size_t i;
@@ -193,16 +208,8 @@ void report_human(struct sbuf *b, const struct report *rep)
 			  "(%d s)\n", rep->timeout_s);
 	for (i = 0; rep->plan && i < rep->plan->n; i++) {
 		const struct plan_entry *e = &rep->plan->e[i];
-		char a[ADDR_LEN] = "-";
 
-		if (e->addr != ADDR_NONE)
-			addr_format(e->addr, a);
-		sbuf_addf(b, "%-12s [%04x:%04x] %-9s %-9s", a, e->vendor, e->device,
-			  role_name(e->role), state_name(e->state));
-		if (e->state == STATE_CLAIMED || e->state == STATE_PLANNED)
-			sbuf_addf(b, " -> %s", e->driver);
-		else if (e->driver[0])
-			sbuf_addf(b, " (on %s)", e->driver);
+		report_entry_head(b, e);
 		if (e->reason[0])
 			sbuf_addf(b, ": %s", e->reason);
 		sbuf_add(b, "\n");

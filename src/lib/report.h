@@ -26,6 +26,8 @@ void json_str(struct sbuf *b, const char *s);
 void report_json(struct sbuf *b, const struct report *rep);
 /* The IOMMU verdict, its warning and the errors, as the head of a human report. */
 void report_iommu_human(struct sbuf *b, const struct iommu_verdict *v, const struct errlist *errs);
+/* one device's line up to its reason: address, ids, role, state, driver */
+void report_entry_head(struct sbuf *b, const struct plan_entry *e);
 void report_human(struct sbuf *b, const struct report *rep);
 
 #endif

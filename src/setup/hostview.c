@@ -124,21 +124,15 @@ void hostview_plan_human(struct sbuf *b, const struct hostview *h, const struct 
 	report_iommu_human(b, v, errs);
 	for (i = 0; p && i < p->n; i++) {
 		const struct plan_entry *e = &p->e[i];
-		char line[1600], a[ADDR_LEN], why[1024];
+		char line[1600], why[1024];
 
 		if (e->state == STATE_ABSENT) {
 			hostview_entry_line(&h->m, c, e, line, sizeof(line));
 			sbuf_addf(b, "%s\n", line);
 			continue;
 		}
-		addr_format(e->addr, a);
 		hostview_reason(&h->m, c, e, why, sizeof(why));
-		sbuf_addf(b, "%-12s [%04x:%04x] %-9s %-9s", a, e->vendor, e->device,
-			  role_name(e->role), state_name(e->state));
-		if (e->state == STATE_CLAIMED || e->state == STATE_PLANNED)
-			sbuf_addf(b, " -> %s", e->driver);
-		else if (e->driver[0])
-			sbuf_addf(b, " (on %s)", e->driver);
+		report_entry_head(b, e);
 		/* the padding only lines up the columns: "refused: why", no trailing blanks */
 		while (b->s && b->len && b->s[b->len - 1] == ' ')
 			b->s[--b->len] = '\0';
