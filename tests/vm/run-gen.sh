@@ -21,11 +21,13 @@ case $gen in
 initramfs-tools)
     gen_image() { vm_itools_image "$@"; }
     gen_list() { vm_itools_list "$1"; }
+    trial_image() { vm_itools_image "$1" "" "" 1 "$2"; }
     sources="initramfs-tools tests/vm/initramfs-tools"
     ;;
 mkinitcpio | mkinitcpio-systemd)
     gen_image() { vm_cpio_image "$gen" "$@"; }
     gen_list() { vm_cpio_list "$1"; }
+    trial_image() { vm_cpio_image "$gen" "$1" "" "" 1 "$2"; }
     sources="mkinitcpio tests/vm/mkinitcpio"
     ;;
 *)
@@ -45,6 +47,7 @@ fi
 
 # shellcheck source=tests/vm/judge.sh
 . tests/vm/judge.sh
+list_image() { gen_list "$1"; }
 
 # bochs in the generator's module list: loaded before udev's coldplug would load it
 s_early_kms() {
@@ -62,7 +65,7 @@ s_early_kms() {
     finish
 }
 
-# not a boot: passthru-setup's image_has_passthru (tests/setup/initramfs_gen.c) with the
+# not a boot: passthru-setup's image_has (tests/setup/initramfs_gen.c) with the
 # generator's real lister, on a root whose /boot holds IMAGE for the kernel: yes or no
 setup_has() {
     sr=$TOP/$VM/setup-root
@@ -165,7 +168,8 @@ s_not_enabled() {
     finish
 }
 
-all="without_config not_enabled setup_status order intel_gpu_hda amd_gpu_hda bridge_nic broken_config disabled early_kms"
+all="without_config not_enabled setup_status order intel_gpu_hda amd_gpu_hda bridge_nic broken_config disabled
+early_kms trial_pending"
 [ $# -gt 0 ] && all=$*
 for s in $all; do
     "s_$s"
