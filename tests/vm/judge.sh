@@ -215,6 +215,12 @@ s_trial_pending() {
         why="the trial image cannot be listed"
     elif ! has_trial_mark "$VM/trial.files"; then
         why="the image built while the mark exists lacks /etc/passthru.trial"
+    elif command -v setup_has >/dev/null; then
+        # run-gen.sh: what passthru-setup status asks the generator's lister
+        expect "passthru-setup: the trial image holds the mark" \
+            "$(setup_has "$timg" etc/passthru.trial)" yes
+        expect "passthru-setup: the base image holds the mark" \
+            "$(setup_has "$image" etc/passthru.trial)" no
     fi
     finish
     [ -s "$timg" ] || return 0

@@ -66,7 +66,8 @@ s_early_kms() {
 }
 
 # not a boot: passthru-setup's image_has (tests/setup/initramfs_gen.c) with the
-# generator's real lister, on a root whose /boot holds IMAGE for the kernel: yes or no
+# generator's real lister, on a root whose /boot holds IMAGE for the kernel: yes or no (FILE,
+# default usr/lib/passthru/passthru-claim, in the image)
 setup_has() {
     sr=$TOP/$VM/setup-root
     rm -rf "$sr" && mkdir -p "$sr/boot" "$sr/usr/bin" "$sr/usr/lib/modules/$(vm_kver)"
@@ -75,7 +76,7 @@ setup_has() {
         cp "$1" "$sr/boot/initrd.img-$(vm_kver)"
         : >"$sr/usr/bin/lsinitramfs"
         PATH=$TOP/$ITOOLS/root/usr/bin:$PATH \
-            "$TOP/build/tests/initramfs-gen" initramfs-tools "$sr" has "$(vm_kver)"
+            "$TOP/build/tests/initramfs-gen" initramfs-tools "$sr" has "$(vm_kver)" ${2:+"$2"}
         ;;
     *)
         printf 'linux\n' >"$sr/usr/lib/modules/$(vm_kver)/pkgbase"
@@ -83,7 +84,7 @@ setup_has() {
         : >"$sr/usr/bin/lsinitcpio"
         mkdir -p "$TOP/$VM/lister" && ln -sf "$TOP/$CPIO/lib/lsinitcpio" "$TOP/$VM/lister/"
         PATH=$TOP/$VM/lister:$PATH MKINITCPIO_LIBRARY=$TOP/$CPIO/lib \
-            "$TOP/build/tests/initramfs-gen" mkinitcpio "$sr" has "$(vm_kver)"
+            "$TOP/build/tests/initramfs-gen" mkinitcpio "$sr" has "$(vm_kver)" ${2:+"$2"}
         ;;
     esac
     rm -rf "$sr"
