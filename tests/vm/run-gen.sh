@@ -134,10 +134,11 @@ s_order() {
     finish
 }
 
-# not a boot: without a config the hook adds nothing to the image
+# not a boot: without a config the hook adds nothing to the image, not even a trial's mark
 s_without_config() {
     name=without-config why="" log=$VM/$name.img.log
-    if ! gen_image "$VM/$name.img" "" "$TOP/$VM/no-such-passthru.conf"; then
+    printf '# a trial mark left behind\n' >"$VM/left.mark"
+    if ! gen_image "$VM/$name.img" "" "$TOP/$VM/no-such-passthru.conf" 1 "$TOP/$VM/left.mark"; then
         why="the generator failed"
     elif ! gen_list "$VM/$name.img" >"$VM/$name.files"; then
         why="the image cannot be listed"
@@ -153,11 +154,13 @@ s_without_config() {
     finish
 }
 
-# not a boot: with a config but not enabled (after uninstall) the hook adds nothing either
+# not a boot: with a config but not enabled (after uninstall) the hook adds nothing either, not
+# even a trial's mark left behind
 s_not_enabled() {
     name=not-enabled why="" log=$VM/$name.img.log
     printf 'device = 0000:00:05.0\n' >"$VM/$name.conf"
-    if ! gen_image "$VM/$name.img" "" "$TOP/$VM/$name.conf" 0; then
+    printf '# a trial mark left behind\n' >"$VM/left.mark"
+    if ! gen_image "$VM/$name.img" "" "$TOP/$VM/$name.conf" 0 "$TOP/$VM/left.mark"; then
         why="the generator failed"
     elif ! gen_list "$VM/$name.img" >"$VM/$name.files"; then
         why="the image cannot be listed"
