@@ -512,6 +512,23 @@ gen_case() {
         length) == 1' >/dev/null &&
         ok "$g: status names an image that still holds the mark with no trial pending" ||
         bad "$g status stale mark" "$out"
+    # a generator whose passthru hook is older than --trial: install --trial says so, exit 1
+    genroot "old-$g" "$g"
+    r=$work/old-$g
+    cp -a "$r" "$r.pristine"
+    out=$(PASSTHRU_TEST_OLD_HOOK=1 setup "$r" "$r" install --trial --cpu intel 2>&1)
+    rc=$?
+    if [ $rc -eq 1 ] && grep -qx usr/lib/passthru/passthru-claim "$r/$img" &&
+        echo "$out" | grep -q "install --trial: the initramfs of kernel 6.1.0-13-amd64 holds passthru-claim but not the trial's mark /etc/passthru.trial (listed with $g's tools)"
+    then
+        ok "$g: install --trial with a hook that copies no mark: exit 1, names the image"
+    else
+        bad "$g old hook" "rc=$rc $out"
+    fi
+    out=$(PASSTHRU_TEST_OLD_HOOK=1 setup "$r" "$r" uninstall 2>&1)
+    [ $? -eq 0 ] && diff -r -x commands.log -x sys -x proc -x run "$r" "$r.pristine" >/dev/null &&
+        ok "$g: uninstall after it: the root as before" ||
+        bad "$g old hook uninstall" "$out $(diff -r -x sys -x proc -x run "$r" "$r.pristine")"
 }
 gen_case initramfs-tools
 gen_case mkinitcpio
