@@ -15,11 +15,12 @@ check-vm-initramfs-tools: $(B)/passthru-claim $(B)/tests/initramfs-gen $(KERNEL_
 	tests/vm/run-gen.sh initramfs-tools
 
 # busybox images: every scenario; systemd images: the ones that differ there (the unit's order,
-# rd.passthru=0 by its condition, a broken config, early KMS), to keep make check's time
+# rd.passthru=0 by its condition, a broken config, early KMS, the trial mark read by the unit's
+# passthru-claim), to keep make check's time
 check-vm-mkinitcpio: $(B)/passthru-claim $(B)/tests/initramfs-gen $(KERNEL_STAMP)
 	tests/vm/run-gen.sh mkinitcpio
 	tests/vm/run-gen.sh mkinitcpio-systemd order intel_gpu_hda bridge_nic broken_config disabled \
-		early_kms
+		early_kms trial_pending
 
 demo: install-tools
 	$(MAKE) --no-print-directory $(B)/passthru-claim $(KERNEL_STAMP)

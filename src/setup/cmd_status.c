@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "bootcfg.h"
+#include "cmdline.h"
 #include "hostview.h"
 #include "initramfs.h"
 #include "jsoncheck.h"
@@ -25,11 +26,20 @@ struct drift {
 	char fix[160];		/* the command that fixes it */
 };
 
+/* install --trial pending (the install record's "trial" line) */
+struct trial {
+	bool pending;
+	bool this_boot;		/* rd.passthru.trial=1 on the running kernel's command line */
+	char unmarked[600];	/* kernels whose image holds passthru-claim but not the mark */
+	char message[900];
+};
+
 struct status {
 	bool ready;
 	char message[1800];
 	struct drift drift[80];
 	size_t ndrift;
+	struct trial trial;
 };
 
 static void add_drift(struct status *s, const char *what, const char *fix, const char *fmt, ...)
@@ -222,23 +232,32 @@ static int each_kernel(const char *name, void *ud)
 	return 0;
 }
 
-/* Each kernel under /lib/modules whose image the host's generator can list and that lacks
- * passthru-claim (a kernel installed while passthru was not enabled, a failed rebuild). */
+/*
+ * Each kernel under /lib/modules whose image the host's generator can list and that lacks
+ * passthru-claim (a kernel installed while passthru was not enabled, a failed rebuild). Of the
+ * images that hold it: while a trial is pending, those without its mark (/etc/passthru.trial:
+ * they claim on every boot, not only the trial's; noted in s->trial.unmarked); with no trial
+ * pending, those that still hold the mark (a confirm or uninstall whose rebuild did not run:
+ * they claim on no boot but one with rd.passthru.trial=1).
+ */
 static void check_initramfs(struct status *s, const struct hostview *h, const struct fsroot *fr,
 			    const struct manifest *m)
 {
 	struct kernels k = { .n = 0 };
-	char running[128] = "";
+	char running[128] = "", cmd[80] = "";
 	const struct initramfs_gen *g;
 	size_t i;
 
 	root_read(&h->r, "proc/sys/kernel/osrelease", running, sizeof(running));
 	g = initramfs_find(fr, m->initramfs[0] ? m->initramfs : NULL, running[0] ? running : NULL);
-	if (!g || !g->image_has_passthru)
+	if (!g || !g->image_has)
 		return;
+	for (i = 0; g->rebuild_argv[i]; i++)
+		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), "%s%s", i ? " " : "",
+			 g->rebuild_argv[i]);
 	root_each(&h->r, "lib/modules", each_kernel, &k);
 	for (i = 0; i < k.n; i++) {
-		int r = g->image_has_passthru(fr, k.name[i]);
+		int r = g->image_has(fr, k.name[i], "usr/lib/passthru/passthru-claim"), mark;
 
 		/* no image (a kernel without one), or no lister: nothing to tell */
 		if (r == 0)
@@ -246,6 +265,68 @@ static void check_initramfs(struct status *s, const struct hostview *h, const st
 				  "the initramfs of kernel %s does not hold passthru-claim (listed "
 				  "with %s's tools): that kernel boots without passthru", k.name[i],
 				  g->name);
+		if (r != 1)
+			continue;
+		mark = g->image_has(fr, k.name[i], "etc/passthru.trial");
+		if (mark == 0 && m->trial[0]) {
+			size_t n = strlen(s->trial.unmarked);
+
+			snprintf(s->trial.unmarked + n, sizeof(s->trial.unmarked) - n, "%s%s",
+				 n ? ", " : "", k.name[i]);
+		} else if (mark == 1 && !m->trial[0]) {
+			add_drift(s, "initramfs", "passthru-setup install, then reboot",
+				  "the initramfs of kernel %s still holds the mark of a trial "
+				  "(/etc/passthru.trial), though none is pending: with it, "
+				  "passthru-claim claims nothing unless the command line has "
+				  "rd.passthru.trial=1 (its rebuild, %s, did not run)", k.name[i],
+				  cmd);
+		}
+	}
+}
+
+/* What status says about a pending install --trial, from the install record, the running
+ * command line (the marker) and the images' marks (check_initramfs). */
+static void check_trial(struct status *s, const struct hostview *h, const struct manifest *m)
+{
+	struct trial *t = &s->trial;
+	struct cmdline cl = { 0 };
+	struct config c;
+	struct errlist errs = { 0 };
+	size_t n;
+
+	t->pending = m->trial[0] != '\0';
+	if (!t->pending)
+		return;
+	config_init(&c);
+	if (cmdline_parse(h->cmdline ? h->cmdline : "", &cl, &c, &errs) == 0)
+		t->this_boot = cl.trial;
+	config_free(&c);
+	errlist_free(&errs);
+	if (t->this_boot)
+		snprintf(t->message, sizeof(t->message), "this is the trial boot of passthru-setup "
+			 "install --trial (rd.passthru.trial=1): once status is ready, passthru-setup "
+			 "confirm (run by passthru-confirm.service) makes it permanent; until then "
+			 "a boot without the marker claims nothing");
+	else
+		snprintf(t->message, sizeof(t->message), "a trial (passthru-setup install --trial) "
+			 "is pending and this boot is not the trial boot (no rd.passthru.trial=1): "
+			 "passthru-claim claims nothing on it, by design; the trial boot is the "
+			 "'passthru trial' entry, which install --trial chooses for the next boot "
+			 "only (run it again to choose it again); passthru-setup uninstall drops the "
+			 "trial");
+	if (t->unmarked[0]) {
+		n = strlen(t->message);
+		snprintf(t->message + n, sizeof(t->message) - n, "; but the initramfs of kernel "
+			 "%s holds passthru-claim without the trial's mark (/etc/passthru.trial): "
+			 "it claims on every boot, not only the trial's (rebuild the images; if "
+			 "the mark is still missing, the generator's passthru hook is older than "
+			 "--trial)", t->unmarked);
+		if (!t->this_boot)
+			add_drift(s, "initramfs", "passthru-setup install --trial (it rebuilds "
+				  "the images), then reboot", "a trial is pending, but the initramfs "
+				  "of kernel %s holds passthru-claim without its mark "
+				  "(/etc/passthru.trial): it claims on every boot, not only the "
+				  "trial's", t->unmarked);
 	}
 }
 
@@ -309,6 +390,11 @@ static void judge(const struct hostview *h, const struct config *c, const struct
 			 "passthru-setup install", PASSTHRU_CONF);
 		return;
 	}
+	/* a boot that is not the trial's claims nothing, and lacks the trial's arguments */
+	if (s->trial.pending && !s->trial.this_boot) {
+		snprintf(s->message, sizeof(s->message), "not ready: %s", s->trial.message);
+		return;
+	}
 	/* the IOMMU first: without it list cannot show the groups a device is chosen by */
 	if (!h->v.active) {
 		snprintf(s->message, sizeof(s->message), "IOMMU not active: %s%s", h->v.reason,
@@ -366,7 +452,9 @@ static void judge(const struct hostview *h, const struct config *c, const struct
 		return;
 	}
 	s->ready = true;
-	snprintf(s->message, sizeof(s->message), "ready: every configured device is on %s", want);
+	snprintf(s->message, sizeof(s->message), "ready: every configured device is on %s%s", want,
+		 s->trial.this_boot ? "; the trial boot: passthru-setup confirm makes it permanent" :
+		 "");
 }
 
 /* The plan's entries with each device's live driver and what it is now. */
@@ -451,6 +539,7 @@ int cmd_status(struct opts *o)
 			check_next_boot(s, &fr, o, &man);
 			check_initramfs(s, &h, &fr, &man);
 			check_devices(s, &h, &man);
+			check_trial(s, &h, &man);
 		}
 		fsroot_close(&fr);
 	}
@@ -475,7 +564,24 @@ int cmd_status(struct opts *o)
 			json_str(&out, s->drift[i].fix);
 			sbuf_add(&out, "}");
 		}
-		sbuf_add(&out, s->ndrift ? "\n  ],\n  \"boot\": " : "],\n  \"boot\": ");
+		sbuf_add(&out, s->ndrift ? "\n  ],\n  \"trial\": " : "],\n  \"trial\": ");
+		if (s->trial.pending) {
+			char *k, *save = NULL, kernels[sizeof(s->trial.unmarked)];
+
+			sbuf_addf(&out, "{\"this_boot\": %s, \"unmarked_images\": [",
+				  s->trial.this_boot ? "true" : "false");
+			strscpy(kernels, s->trial.unmarked, sizeof(kernels));
+			for (k = strtok_r(kernels, ", ", &save); k; k = strtok_r(NULL, ", ", &save)) {
+				sbuf_add(&out, k == kernels ? "" : ", ");
+				json_str(&out, k);
+			}
+			sbuf_add(&out, "], \"message\": ");
+			json_str(&out, s->trial.message);
+			sbuf_add(&out, "}");
+		} else {
+			sbuf_add(&out, "null");
+		}
+		sbuf_add(&out, ",\n  \"boot\": ");
 		if (boot) {
 			rstrip(boot);
 			sbuf_add(&out, boot);
@@ -520,6 +626,8 @@ int cmd_status(struct opts *o)
 		for (i = 0; i < s->ndrift; i++)
 			sbuf_addf(&out, "drift: %s\n  fix: %s\n", s->drift[i].message,
 				  s->drift[i].fix);
+		if (s->trial.pending && (s->trial.this_boot || s->trial.unmarked[0]))
+			sbuf_addf(&out, "trial: %s\n", s->trial.message);
 		sbuf_addf(&out, "%s\n", s->message);
 	}
 	fputs(out.s ? out.s : "", stdout);

@@ -22,9 +22,10 @@ struct initramfs_gen {
 	int (*stage_enable)(struct txn *t, struct manifest *m, const struct fsroot *fr);
 	/* The command that rebuilds every image with this generator, NULL-terminated. */
 	const char *const *rebuild_argv;
-	/* Whether the image of kernel kver holds passthru: 1 yes, 0 no, -ENOENT no image,
-	 * -EOPNOTSUPP the generator's lister is missing, other -errno. */
-	int (*image_has_passthru)(const struct fsroot *fr, const char *kver);
+	/* Whether the image of kernel kver holds file (a path in the image without its leading
+	 * slash: "usr/lib/passthru/passthru-claim", "etc/passthru.trial"): 1 yes, 0 no, -ENOENT no
+	 * image, -EOPNOTSUPP the generator's lister is missing, other -errno. */
+	int (*image_has)(const struct fsroot *fr, const char *kver, const char *file);
 };
 
 extern const struct initramfs_gen initramfs_dracut;

@@ -45,7 +45,23 @@ static int stage_enable(struct txn *t, struct manifest *m, const struct fsroot *
 
 static const char *const rebuild[] = { "dracut", "-f", "--regenerate-all", NULL };
 
-static int image_has_passthru(const struct fsroot *fr, const char *kver)
+/* lsinitrd's listing (ls -l lines: "... etc/passthru.conf") names file as a whole word: not
+ * etc/passthru.trial.bak for etc/passthru.trial */
+static bool listing_has(const char *out, const char *file)
+{
+	size_t n = strlen(file);
+	const char *p = out;
+
+	while ((p = strstr(p, file))) {
+		if ((p == out || p[-1] == ' ' || p[-1] == '/') &&
+		    (!p[n] || p[n] == ' ' || p[n] == '\n'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static int image_has(const struct fsroot *fr, const char *kver, const char *file)
 {
 	char p[300], link[64], real[4096], *out = NULL;
 	const char *argv[] = { "lsinitrd", real, NULL };
@@ -72,7 +88,7 @@ static int image_has_passthru(const struct fsroot *fr, const char *kver)
 	if (r == 127)
 		r = -EOPNOTSUPP;
 	else if (r == 0)
-		r = out && strstr(out, "usr/lib/passthru/passthru-claim") ? 1 : 0;
+		r = out && listing_has(out, file);
 	else if (r > 0)
 		r = -EIO;
 	free(out);
@@ -85,5 +101,5 @@ const struct initramfs_gen initramfs_dracut = {
 	.built_image_of = built_image_of,
 	.stage_enable = stage_enable,
 	.rebuild_argv = rebuild,
-	.image_has_passthru = image_has_passthru,
+	.image_has = image_has,
 };

@@ -59,7 +59,7 @@ static int stage_enable(struct txn *t, struct manifest *m, const struct fsroot *
 
 static const char *const rebuild[] = { "mkinitcpio", "-P", NULL };
 
-static int image_has_passthru(const struct fsroot *fr, const char *kver)
+static int image_has(const struct fsroot *fr, const char *kver, const char *file)
 {
 	char name[128], image[256];
 	int r = pkgbase(fr, kver, name, sizeof(name));
@@ -67,8 +67,7 @@ static int image_has_passthru(const struct fsroot *fr, const char *kver)
 	if (r < 0)
 		return r == -ENOENT ? -ENOENT : r;
 	snprintf(image, sizeof(image), "/boot/initramfs-%s.img", name);
-	return initramfs_list_has(fr, "lsinitcpio", "/usr/bin/lsinitcpio", image,
-				  "usr/lib/passthru/passthru-claim");
+	return initramfs_list_has(fr, "lsinitcpio", "/usr/bin/lsinitcpio", image, file);
 }
 
 const struct initramfs_gen initramfs_mkinitcpio = {
@@ -77,5 +76,5 @@ const struct initramfs_gen initramfs_mkinitcpio = {
 	.built_image_of = built_image_of,
 	.stage_enable = stage_enable,
 	.rebuild_argv = rebuild,
-	.image_has_passthru = image_has_passthru,
+	.image_has = image_has,
 };

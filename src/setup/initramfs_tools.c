@@ -43,13 +43,12 @@ static int stage_enable(struct txn *t, struct manifest *m, const struct fsroot *
 
 static const char *const rebuild[] = { "update-initramfs", "-u", "-k", "all", NULL };
 
-static int image_has_passthru(const struct fsroot *fr, const char *kver)
+static int image_has(const struct fsroot *fr, const char *kver, const char *file)
 {
 	char image[512];
 
 	snprintf(image, sizeof(image), "/boot/initrd.img-%s", kver);
-	return initramfs_list_has(fr, "lsinitramfs", "/usr/bin/lsinitramfs", image,
-				  "usr/lib/passthru/passthru-claim");
+	return initramfs_list_has(fr, "lsinitramfs", "/usr/bin/lsinitramfs", image, file);
 }
 
 const struct initramfs_gen initramfs_tools = {
@@ -58,5 +57,5 @@ const struct initramfs_gen initramfs_tools = {
 	.built_image_of = built_image_of,
 	.stage_enable = stage_enable,
 	.rebuild_argv = rebuild,
-	.image_has_passthru = image_has_passthru,
+	.image_has = image_has,
 };

@@ -486,6 +486,11 @@ int cmd_install(struct opts *o)
 	ret = run_commands(&in);
 	if (ret || (!in.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")))
 		goto out;
+	/* the images the rebuild made must carry the trial's mark */
+	if (o->trial && !o->no_initramfs && trial_check_images(&in.fr, in.gen) < 0) {
+		ret = 1;
+		goto out;
+	}
 	/* what the tools made of it */
 	if (!report_effective(&in.ctx, in.b, in.nb, true, "now")) {
 		fprintf(stderr, "passthru-setup: the boot configuration does not carry the "

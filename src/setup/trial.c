@@ -1,11 +1,15 @@
 /* trial.c: install --trial (the next boot only gets passthru, chosen once) and confirm. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "bootcfg.h"
 #include "cmdline.h"
 #include "config.h"
+#include "initramfs.h"
 #include "manifest.h"
 #include "root.h"
 #include "setup.h"
@@ -439,4 +443,42 @@ int cmd_confirm(struct opts *o)
 			 !strcmp(cpu, "intel") ? "intel" : "amd";
 	o->no_iommu_pt = !strcmp(pt, "nopt");
 	return cmd_install(o);
+}
+
+int trial_check_images(const struct fsroot *fr, const struct initramfs_gen *g)
+{
+	struct dirent *de;
+	char bad[600] = "";
+	int fd, ret = 0;
+	DIR *d;
+
+	if (!g->image_has)
+		return 0;
+	fd = fsroot_openat(fr, "/lib/modules", O_RDONLY | O_DIRECTORY, 0);
+	if (fd < 0)
+		return 0;	/* no kernels: nothing to check */
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		size_t n = strlen(bad);
+
+		if (de->d_name[0] == '.' ||
+		    g->image_has(fr, de->d_name, "usr/lib/passthru/passthru-claim") != 1 ||
+		    g->image_has(fr, de->d_name, "etc/passthru.trial") != 0)
+			continue;
+		snprintf(bad + n, sizeof(bad) - n, "%s%s", n ? ", " : "", de->d_name);
+		ret = -ENOENT;
+	}
+	closedir(d);
+	if (ret)
+		fprintf(stderr, "passthru-setup: install --trial: the initramfs of kernel %s holds "
+			"passthru-claim but not the trial's mark " TRIAL_MARK " (listed with %s's "
+			"tools): %s's passthru hook does not copy it (older than --trial), and every "
+			"boot with that image would claim, not only the trial boot. Run "
+			"passthru-setup uninstall, or install passthru's hooks again and run install "
+			"--trial again\n", bad, g->name, g->name);
+	return ret;
 }

@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include "bootcfg.h"
 
+struct initramfs_gen;
+
 /* The /etc/grub.d script of the trial entry; malloc'd, NULL: out of memory. */
 char *trial_script(const struct kargs_edit *e);
 /* --trial can be used here (GRUB, grubenv where GRUB writes it, not installed for good
@@ -21,5 +23,9 @@ int trial_commands(struct bootctx *c, bool on, struct cmdlist *out);
 /* Print the command lines of later boots and of the trial boot; false when the trial boot
  * would lack an argument. */
 bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool done);
+/* After install --trial's rebuild: every image under /lib/modules that g can list and that
+ * holds passthru-claim must hold the mark too (a hook older than --trial copies none, and that
+ * image would claim on every boot). Says which do not on stderr; -ENOENT then, else 0. */
+int trial_check_images(const struct fsroot *fr, const struct initramfs_gen *g);
 
 #endif

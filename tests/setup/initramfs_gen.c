@@ -1,5 +1,6 @@
 /* initramfs_gen.c: test driver: one entry of the initramfs generator table on a temporary root.
- * usage: initramfs-gen initramfs-tools|mkinitcpio ROOT detect|built KVER|stage|argv|has KVER */
+ * usage: initramfs-gen initramfs-tools|mkinitcpio ROOT detect|built KVER|stage|argv|has KVER [FILE]
+ * (has: FILE in the image, default usr/lib/passthru/passthru-claim) */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,8 +27,8 @@ int main(int argc, char **argv)
 		printf("%s\n", g->detect(&fr) ? "yes" : "no");
 	} else if (!strcmp(argv[3], "built") && argc == 5) {
 		printf("%s\n", g->built_image_of(&fr, argv[4]) ? "yes" : "no");
-	} else if (!strcmp(argv[3], "has") && argc == 5) {
-		r = g->image_has_passthru(&fr, argv[4]);
+	} else if (!strcmp(argv[3], "has") && (argc == 5 || argc == 6)) {
+		r = g->image_has(&fr, argv[4], argc == 6 ? argv[5] : "usr/lib/passthru/passthru-claim");
 		printf("%s\n", r == 1 ? "yes" : r == 0 ? "no" : r == -ENOENT ? "no-image" :
 		       r == -EOPNOTSUPP ? "no-lister" : strerror(-r));
 		r = 0;

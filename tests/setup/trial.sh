@@ -346,5 +346,192 @@ out=$(PASSTHRU_TEST_GRUB_ABSTRACTION=lvm setup "$work/bls-lvm" "$plainsys" insta
     [ ! -e "$work/bls-lvm/boot/loader/entries/passthru-trial.conf" ] &&
     ok "grubby: install --trial refused when /boot/grub2 is on LVM" || bad "bls lvm" "$out"
 
+# --- install --trial with initramfs-tools and mkinitcpio: the stand-ins of update-initramfs and
+# mkinitcpio run the tree's own hooks and write each image's file list to /boot; lsinitramfs and
+# lsinitcpio stand-ins read it back for status. The root is its own --sysroot (status reads both).
+# genroot NAME GEN: a Debian GRUB root with GEN, kernel 6.1.0-13-amd64 and its image without
+# passthru, the captured intel-gpu-hda host view
+genroot() {
+    r=$work/$1
+    rm -rf "$r" "$r.units"
+    mkdir -p "$r/etc/default" "$r/etc/grub.d" "$r/usr/sbin" "$r/usr/bin" "$r/usr/lib/passthru" \
+        "$r/boot/grub" "$r/usr/lib/modules/6.1.0-13-amd64"
+    ln -s usr/lib "$r/lib"
+    tar -xzf tests/fixtures/intel-gpu-hda/tree.tar.gz -C "$r"
+    printf 'device = 0000:00:05.0\n' >"$r/etc/passthru.conf"
+    cp "$claim" "$r/usr/lib/passthru/passthru-claim"
+    cp "$here/corpus/debian-default.grub" "$r/etc/default/grub"
+    : >"$r/usr/sbin/update-grub"
+    /usr/bin/grub-editenv "$r/boot/grub/grubenv" create
+    case $2 in
+    initramfs-tools)
+        mkdir -p "$r/etc/initramfs-tools"
+        : >"$r/usr/sbin/mkinitramfs"
+        : >"$r/usr/bin/lsinitramfs"
+        printf 'MODULES=most\n' >"$r/etc/initramfs-tools/initramfs.conf"
+        ;;
+    mkinitcpio)
+        : >"$r/usr/bin/mkinitcpio"
+        : >"$r/usr/bin/lsinitcpio"
+        printf 'HOOKS=(base udev autodetect block filesystems)\n' >"$r/etc/mkinitcpio.conf"
+        printf 'linux\n' >"$r/usr/lib/modules/6.1.0-13-amd64/pkgbase"
+        ;;
+    esac
+    # shellcheck disable=SC2046 # the command's words
+    set -- $(gen_cmd "$2")
+    c=$1
+    shift
+    PASSTHRU_TEST_ROOT=$r "$here/bin/$c" "$@" >/dev/null
+    rm -f "$r/commands.log"
+}
+
+# gen_cmd GEN: its rebuild command (the stand-in's name first); gen_img GEN KVER: the image
+gen_cmd() {
+    case $1 in initramfs-tools) echo "update-initramfs -u -k all" ;; *) echo "mkinitcpio -P" ;; esac
+}
+gen_img() {
+    case $1 in initramfs-tools) echo "boot/initrd.img-$2" ;; *) echo "boot/initramfs-linux.img" ;; esac
+}
+
+# boot_as ROOT trial|untried|plain: the root's view of a boot: the command line (the trial's
+# marker or not) and passthru-claim's own status document for it; trial and plain: the pair on
+# vfio-pci, as the claim left it
+boot_as() {
+    b=$1
+    sed 's/ rd\.passthru\.trial=1//' "$b/proc/cmdline" >"$b/proc/cmdline.new"
+    [ "$2" = trial ] && sed -i 's/$/ rd.passthru.trial=1/' "$b/proc/cmdline.new"
+    mv "$b/proc/cmdline.new" "$b/proc/cmdline"
+    for d in 0000:00:05.0 0000:00:05.1; do
+        rm -f "$b/sys/bus/pci/devices/$d/driver"
+        [ "$2" = untried ] ||
+            ln -sfn ../../../bus/pci/drivers/vfio-pci "$b/sys/bus/pci/devices/$d/driver"
+    done
+    mkdir -p "$b/run/passthru"
+    "$claim" --sysroot "$b" --dry-run --json >"$b/run/passthru/status.json"
+}
+
+gstatus() {
+    PATH=$here/bin:$PATH PASSTHRU_TEST_ROOT=$1 "$bin" status --json --sysroot "$1" 2>&1
+}
+
+gen_case() {
+    g=$1
+    genroot "gen-$g" "$g"
+    r=$work/gen-$g
+    cp -a "$r" "$r.pristine"
+    img=$(gen_img "$g" 6.1.0-13-amd64)
+    out=$(setup "$r" "$r" install --trial --cpu intel 2>&1)
+    rc=$?
+    log=$(cat "$r/commands.log" 2>/dev/null)
+    if [ $rc -eq 0 ] && echo "$out" | grep -q "^initramfs: $g\$" && [ -f "$r/etc/passthru.trial" ] &&
+        echo "$log" | grep -qx "$(gen_cmd "$g")" && ! echo "$log" | grep -q '^dracut' &&
+        grep -qx etc/passthru.trial "$r/$img" &&
+        grep -qx usr/lib/passthru/passthru-claim "$r/$img" &&
+        echo "$out" | grep -q 'trial installed'; then
+        ok "$g: install --trial: exit 0, $(gen_cmd "$g") ran, /etc/passthru.trial in /etc and in the image"
+    else
+        bad "$g install --trial" "rc=$rc $out $log $(cat "$r/$img")"
+        return
+    fi
+    # a boot of another entry: the image's mark keeps passthru-claim off; status says why
+    boot_as "$r" untried
+    out=$(gstatus "$r")
+    echo "$out" | jq -e '.ready == false and .trial.this_boot == false and
+        (.trial.unmarked_images | length) == 0 and .boot.trial_pending == true and
+        (.message | test("not ready: a trial .* is pending and this boot is not the trial boot")) and
+        ([.drift[] | select(.what == "initramfs")] | length) == 0' >/dev/null &&
+        ok "$g: status on a boot that is not the trial's: not ready, says a trial is pending" ||
+        bad "$g status untried" "$out"
+    # a kernel upgrade while the trial is pending: the new kernel's image carries the mark too
+    mkdir -p "$r/usr/lib/modules/6.1.0-14-amd64"
+    if [ "$g" = mkinitcpio ]; then
+        printf 'linux-lts\n' >"$r/usr/lib/modules/6.1.0-14-amd64/pkgbase"
+        PASSTHRU_TEST_ROOT=$r "$here/bin/mkinitcpio" -P
+        img2=boot/initramfs-linux-lts.img
+    else
+        PASSTHRU_TEST_ROOT=$r "$here/bin/update-initramfs" -c -k 6.1.0-14-amd64
+        img2=boot/initrd.img-6.1.0-14-amd64
+    fi
+    grep -qx etc/passthru.trial "$r/$img2" &&
+        ok "$g: a kernel installed while the trial is pending gets the mark in its image" ||
+        bad "$g kernel upgrade" "$(cat "$r/$img2")"
+    # an image built without the mark (an older hook): it claims on every boot; status says so
+    cp "$r/$img2" "$r/$img2.marked"
+    grep -vx etc/passthru.trial "$r/$img2.marked" >"$r/$img2"
+    out=$(gstatus "$r")
+    echo "$out" | jq -e '.trial.unmarked_images == ["6.1.0-14-amd64"] and
+        ([.drift[] | select(.what == "initramfs" and
+            (.message | test("6.1.0-14-amd64 holds passthru-claim without its mark")))] | length) == 1' \
+        >/dev/null && ok "$g: status names an image without the trial's mark (it claims on every boot)" ||
+        bad "$g status unmarked" "$out"
+    mv "$r/$img2.marked" "$r/$img2"
+    # the trial boot: ready, confirm may go on
+    boot_as "$r" trial
+    out=$(gstatus "$r")
+    echo "$out" | jq -e '.ready == true and .trial.this_boot == true and .drift == [] and
+        (.message | test("the trial boot: passthru-setup confirm"))' >/dev/null &&
+        ok "$g: status on the trial boot: ready, says confirm makes it permanent" ||
+        bad "$g status trial" "$out"
+    # uninstall of the trial never confirmed: the mark leaves /etc and every image
+    boot_as "$r" untried
+    rm -rf "$r/usr/lib/modules/6.1.0-14-amd64" "$r/${img2:?}"
+    : >"$r/commands.log"
+    out=$(setup "$r" "$r" uninstall 2>&1)
+    rc=$?
+    log=$(cat "$r/commands.log")
+    if [ $rc -eq 0 ] && [ ! -e "$r/etc/passthru.trial" ] && echo "$log" | grep -qx "$(gen_cmd "$g")" &&
+        ! grep -q passthru "$r/$img" &&
+        diff -r -x commands.log -x sys -x proc -x run "$r" "$r.pristine" >/dev/null; then
+        ok "$g: uninstall of an unconfirmed trial: mark gone from /etc and the image, root as before"
+    else
+        bad "$g uninstall trial" "rc=$rc $out $log $(diff -r -x sys -x proc -x run "$r" "$r.pristine")"
+    fi
+    # install --trial again, the trial boot, confirm: the images lose the mark, keep the claim
+    setup "$r" "$r" install --trial --cpu intel >/dev/null 2>&1 || bad "$g install --trial 2" ""
+    boot_as "$r" trial
+    : >"$r/commands.log"
+    out=$(setup "$r" "$r" confirm 2>&1)
+    rc=$?
+    log=$(cat "$r/commands.log")
+    if [ $rc -eq 0 ] && [ ! -e "$r/etc/passthru.trial" ] && echo "$log" | grep -qx "$(gen_cmd "$g")" &&
+        ! grep -qx etc/passthru.trial "$r/$img" && grep -qx usr/lib/passthru/passthru-claim "$r/$img"
+    then
+        ok "$g: confirm: the mark leaves /etc and the image, passthru-claim stays"
+    else
+        bad "$g confirm" "rc=$rc $out $log $(cat "$r/$img")"
+    fi
+    boot_as "$r" plain
+    out=$(gstatus "$r")
+    echo "$out" | jq -e '.ready == true and .trial == null and .drift == []' >/dev/null &&
+        ok "$g: status after confirm: ready, no trial" || bad "$g status confirmed" "$out"
+    # confirm's rebuild never ran (power lost): the image keeps the mark; status says so
+    echo etc/passthru.trial >>"$r/$img"
+    out=$(gstatus "$r")
+    echo "$out" | jq -e '.ready == false and .trial == null and ([.drift[] | select(.what ==
+        "initramfs" and (.message | test("still holds the mark of a trial .*none is pending.*'"$(gen_cmd "$g")"'")))] |
+        length) == 1' >/dev/null &&
+        ok "$g: status names an image that still holds the mark with no trial pending" ||
+        bad "$g status stale mark" "$out"
+    # a generator whose passthru hook is older than --trial: install --trial says so, exit 1
+    genroot "old-$g" "$g"
+    r=$work/old-$g
+    cp -a "$r" "$r.pristine"
+    out=$(PASSTHRU_TEST_OLD_HOOK=1 setup "$r" "$r" install --trial --cpu intel 2>&1)
+    rc=$?
+    if [ $rc -eq 1 ] && grep -qx usr/lib/passthru/passthru-claim "$r/$img" &&
+        echo "$out" | grep -q "install --trial: the initramfs of kernel 6.1.0-13-amd64 holds passthru-claim but not the trial's mark /etc/passthru.trial (listed with $g's tools)"
+    then
+        ok "$g: install --trial with a hook that copies no mark: exit 1, names the image"
+    else
+        bad "$g old hook" "rc=$rc $out"
+    fi
+    out=$(PASSTHRU_TEST_OLD_HOOK=1 setup "$r" "$r" uninstall 2>&1)
+    [ $? -eq 0 ] && diff -r -x commands.log -x sys -x proc -x run "$r" "$r.pristine" >/dev/null &&
+        ok "$g: uninstall after it: the root as before" ||
+        bad "$g old hook uninstall" "$out $(diff -r -x sys -x proc -x run "$r" "$r.pristine")"
+}
+gen_case initramfs-tools
+gen_case mkinitcpio
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

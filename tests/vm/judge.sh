@@ -188,3 +188,59 @@ s_two_gpus() {
     finish
 }
 
+
+# install --trial (docs/decisions.md, "Trial boot"): an image built while the trial mark exists
+# holds /etc/passthru.trial; booted without rd.passthru.trial=1 (every entry but the trial's
+# shares it) it claims nothing, with it the pair is claimed. The base image, built without the
+# mark, holds none. The runner defines trial_image OUT MARK (its generator's image built with
+# the mark) and list_image IMAGE (its generator's own lister).
+has_trial_mark() {
+    grep -Eq '(^|[ ./])etc/passthru\.trial$' "$1"
+}
+
+s_trial_pending() {
+    name=trial-image why="" log=$VM/trial.initrd.log
+    printf '# written by passthru-setup install --trial (test mark)\n' >"$VM/trial.mark"
+    timg=$VM/trial.initrd
+    rm -f "$timg"
+    if ! list_image "$image" >"$VM/base.files"; then
+        why="the base image cannot be listed"
+    elif ! grep -Eq '(^|[ ./])etc/passthru\.conf$' "$VM/base.files"; then
+        why="the base image's listing lacks /etc/passthru.conf: it cannot be trusted"
+    elif has_trial_mark "$VM/base.files"; then
+        why="the image built without the mark holds /etc/passthru.trial"
+    elif ! trial_image "$timg" "$TOP/$VM/trial.mark"; then
+        why="the generator failed"
+    elif ! list_image "$timg" >"$VM/trial.files"; then
+        why="the trial image cannot be listed"
+    elif ! has_trial_mark "$VM/trial.files"; then
+        why="the image built while the mark exists lacks /etc/passthru.trial"
+    elif command -v setup_has >/dev/null; then
+        # run-gen.sh: what passthru-setup status asks the generator's lister
+        expect "passthru-setup: the trial image holds the mark" \
+            "$(setup_has "$timg" etc/passthru.trial)" yes
+        expect "passthru-setup: the base image holds the mark" \
+            "$(setup_has "$image" etc/passthru.trial)" no
+    fi
+    finish
+    [ -s "$timg" ] || return 0
+    tsaved=$image image=$timg
+    # shellcheck disable=SC2086
+    boot trial-untried intel "" "device = 0000:00:05.0" $T_GPU_HDA
+    expect "05.0 driver (host's)" "$(drv 0000:00:05.0)" bochs-drm
+    expect "05.1 driver (host's)" "$(drv 0000:00:05.1)" snd_hda_intel
+    expect "trial_pending" "$(st .trial_pending)" true
+    expect "devices in the status" "$(st '.devices | length')" 0
+    expect "/dev/vfio groups" "$(grep -c '^[0-9]' "$VM/$name.vfio")" 0
+    expect_match "kmsg" "$(grep 'passthru: ' "$VM/$name.kmsg" | tr '\n' ' ')" \
+        "passthru: a trial is pending (/etc/passthru.trial) and this boot is not the trial boot"
+    expect_no_kmsg "vfio-pci 0000:00:05\.[01]"
+    finish
+    # shellcheck disable=SC2086
+    boot trial-boot intel "rd.passthru.trial=1" "device = 0000:00:05.0" $T_GPU_HDA
+    image=$tsaved
+    claimed_pair
+    expect "trial_pending" "$(st .trial_pending)" null
+    finish
+    rm -f "$timg"
+}

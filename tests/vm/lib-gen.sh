@@ -16,11 +16,14 @@ vm_itools_fetch() {
     done
 }
 
-# vm_itools_image OUT [MODULES [CONF [ENABLE]]]: mkinitramfs's image of the fetched kernel with
-# this tree's hook; MODULES is the text of its modules list (early KMS); CONF the config the hook
-# copies (default: a placeholder); ENABLE (default 1) writes the conf.d/passthru install writes.
+# vm_itools_image OUT [MODULES [CONF [ENABLE [TRIAL]]]]: mkinitramfs's image of the fetched kernel
+# with this tree's hook; MODULES is the text of its modules list (early KMS); CONF the config the
+# hook copies (default: a placeholder); ENABLE (default 1) writes the conf.d/passthru install
+# writes; TRIAL the trial mark the hook copies when it exists (default: none, whatever this
+# machine's /etc holds).
 vm_itools_image() {
     out=$1 modules=${2-} conf=${3:-$TOP/$VM/base.conf} enable=${4:-1}
+    trial_mark=${5:-$TOP/$VM/no-trial-mark}
     kver=$(vm_kver)
     vm_itools_fetch || return 1
     printf '# base image config: every boot replaces it with its own\n' >"$VM/base.conf"
@@ -48,7 +51,7 @@ vm_itools_image() {
     printf '%s\n' "$modules" >"$conf_dir/modules"
     [ "$enable" = 1 ] && printf '# passthru: enabled by passthru-setup install\n' >"$conf_dir/conf.d/passthru"
     [ -d /usr/lib/modules ] || mkdir -p /usr/lib/modules
-    PASSTHRU_CLAIM_BIN=$TOP/build/passthru-claim PASSTHRU_CONF=$conf \
+    PASSTHRU_CLAIM_BIN=$TOP/build/passthru-claim PASSTHRU_CONF=$conf PASSTHRU_TRIAL=$trial_mark \
         PASSTHRU_TEST_REPORT=$TOP/tests/vm/dracut/99passthru-test/report.sh \
         unshare -m sh -c 'set -e
             mount --make-rprivate /
@@ -96,13 +99,15 @@ vm_cpio_fetch() {
     touch "$CPIO/lib/.configured"
 }
 
-# vm_cpio_image VARIANT OUT [MODULES [CONF [ENABLE]]]: mkinitcpio's image of the fetched kernel
-# with this tree's hooks. VARIANT: mkinitcpio (busybox init: HOOKS=(base udev ...)) or
+# vm_cpio_image VARIANT OUT [MODULES [CONF [ENABLE [TRIAL]]]]: mkinitcpio's image of the fetched
+# kernel with this tree's hooks. VARIANT: mkinitcpio (busybox init: HOOKS=(base udev ...)) or
 # mkinitcpio-systemd (HOOKS=(base systemd ...)); MODULES: its MODULES array (early KMS); CONF:
 # the config the hook copies; ENABLE (default 1): passthru placed in HOOKS by the drop-in that
-# passthru-setup install writes (tests/setup checks that the two agree).
+# passthru-setup install writes (tests/setup checks that the two agree); TRIAL: the trial mark
+# the hook copies when it exists (default: none, whatever this machine's /etc holds).
 vm_cpio_image() {
     variant=$1 out=$2 modules=${3-} conf=${4:-$TOP/$VM/base.conf} enable=${5:-1}
+    trial_mark=${6:-$TOP/$VM/no-trial-mark}
     kver=$(vm_kver)
     vm_cpio_fetch || return 1
     printf '# base image config: every boot replaces it with its own\n' >"$VM/base.conf"
@@ -122,7 +127,7 @@ vm_cpio_image() {
         [ "$enable" = 1 ] && cat "$TOP/mkinitcpio/passthru.conf"
     } >"$cfg"
     lib=$TOP/$CPIO/lib
-    PASSTHRU_CLAIM_BIN=$TOP/build/passthru-claim PASSTHRU_CONF=$conf \
+    PASSTHRU_CLAIM_BIN=$TOP/build/passthru-claim PASSTHRU_CONF=$conf PASSTHRU_TRIAL=$trial_mark \
         PASSTHRU_TEST_DIR=$TOP/tests/vm/dracut/99passthru-test \
         MKINITCPIO_LIBRARY=$lib MKINITCPIO_CONF=$cfg \
         MKINITCPIO_HOOKS="$TOP/mkinitcpio/hooks:$TOP/tests/vm/mkinitcpio/hooks:$lib/hooks" \

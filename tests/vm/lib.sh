@@ -30,8 +30,9 @@ vm_dracut_base() {
     ln -s "$TOP/tests/vm/dracut/99passthru-test" "$base/modules.d/99passthru-test"
 }
 
-# vm_image OUT [MODULES [CONF]]: a generic image of the fetched kernel; MODULES default
-# "passthru passthru-test"; CONF is the config the module installs (default: a placeholder).
+# vm_image OUT [MODULES [CONF [TRIAL]]]: a generic image of the fetched kernel; MODULES default
+# "passthru passthru-test"; CONF is the config the module installs (default: a placeholder);
+# TRIAL the trial mark it installs when it exists (default: none, whatever this machine has).
 vm_image() {
     out=$1
     kver=$(vm_kver)
@@ -41,6 +42,7 @@ vm_image() {
     cat >"$base.conf" <<EOT
 passthru_claim_bin="$TOP/build/passthru-claim"
 passthru_conf="${3:-$TOP/$VM/base.conf}"
+passthru_trial="${4:-$TOP/$VM/no-trial-mark}"
 EOT
     dracutbasedir="$TOP/$base" dracut -q --force --no-hostonly --no-early-microcode \
         --conf "$base.conf" --confdir "$VM/empty-confdir" \

@@ -21,11 +21,13 @@ case $gen in
 initramfs-tools)
     gen_image() { vm_itools_image "$@"; }
     gen_list() { vm_itools_list "$1"; }
+    trial_image() { vm_itools_image "$1" "" "" 1 "$2"; }
     sources="initramfs-tools tests/vm/initramfs-tools"
     ;;
 mkinitcpio | mkinitcpio-systemd)
     gen_image() { vm_cpio_image "$gen" "$@"; }
     gen_list() { vm_cpio_list "$1"; }
+    trial_image() { vm_cpio_image "$gen" "$1" "" "" 1 "$2"; }
     sources="mkinitcpio tests/vm/mkinitcpio"
     ;;
 *)
@@ -45,6 +47,7 @@ fi
 
 # shellcheck source=tests/vm/judge.sh
 . tests/vm/judge.sh
+list_image() { gen_list "$1"; }
 
 # bochs in the generator's module list: loaded before udev's coldplug would load it
 s_early_kms() {
@@ -62,8 +65,9 @@ s_early_kms() {
     finish
 }
 
-# not a boot: passthru-setup's image_has_passthru (tests/setup/initramfs_gen.c) with the
-# generator's real lister, on a root whose /boot holds IMAGE for the kernel: yes or no
+# not a boot: passthru-setup's image_has (tests/setup/initramfs_gen.c) with the
+# generator's real lister, on a root whose /boot holds IMAGE for the kernel: yes or no (FILE,
+# default usr/lib/passthru/passthru-claim, in the image)
 setup_has() {
     sr=$TOP/$VM/setup-root
     rm -rf "$sr" && mkdir -p "$sr/boot" "$sr/usr/bin" "$sr/usr/lib/modules/$(vm_kver)"
@@ -72,7 +76,7 @@ setup_has() {
         cp "$1" "$sr/boot/initrd.img-$(vm_kver)"
         : >"$sr/usr/bin/lsinitramfs"
         PATH=$TOP/$ITOOLS/root/usr/bin:$PATH \
-            "$TOP/build/tests/initramfs-gen" initramfs-tools "$sr" has "$(vm_kver)"
+            "$TOP/build/tests/initramfs-gen" initramfs-tools "$sr" has "$(vm_kver)" ${2:+"$2"}
         ;;
     *)
         printf 'linux\n' >"$sr/usr/lib/modules/$(vm_kver)/pkgbase"
@@ -80,7 +84,7 @@ setup_has() {
         : >"$sr/usr/bin/lsinitcpio"
         mkdir -p "$TOP/$VM/lister" && ln -sf "$TOP/$CPIO/lib/lsinitcpio" "$TOP/$VM/lister/"
         PATH=$TOP/$VM/lister:$PATH MKINITCPIO_LIBRARY=$TOP/$CPIO/lib \
-            "$TOP/build/tests/initramfs-gen" mkinitcpio "$sr" has "$(vm_kver)"
+            "$TOP/build/tests/initramfs-gen" mkinitcpio "$sr" has "$(vm_kver)" ${2:+"$2"}
         ;;
     esac
     rm -rf "$sr"
@@ -130,10 +134,11 @@ s_order() {
     finish
 }
 
-# not a boot: without a config the hook adds nothing to the image
+# not a boot: without a config the hook adds nothing to the image, not even a trial's mark
 s_without_config() {
     name=without-config why="" log=$VM/$name.img.log
-    if ! gen_image "$VM/$name.img" "" "$TOP/$VM/no-such-passthru.conf"; then
+    printf '# a trial mark left behind\n' >"$VM/left.mark"
+    if ! gen_image "$VM/$name.img" "" "$TOP/$VM/no-such-passthru.conf" 1 "$TOP/$VM/left.mark"; then
         why="the generator failed"
     elif ! gen_list "$VM/$name.img" >"$VM/$name.files"; then
         why="the image cannot be listed"
@@ -149,11 +154,13 @@ s_without_config() {
     finish
 }
 
-# not a boot: with a config but not enabled (after uninstall) the hook adds nothing either
+# not a boot: with a config but not enabled (after uninstall) the hook adds nothing either, not
+# even a trial's mark left behind
 s_not_enabled() {
     name=not-enabled why="" log=$VM/$name.img.log
     printf 'device = 0000:00:05.0\n' >"$VM/$name.conf"
-    if ! gen_image "$VM/$name.img" "" "$TOP/$VM/$name.conf" 0; then
+    printf '# a trial mark left behind\n' >"$VM/left.mark"
+    if ! gen_image "$VM/$name.img" "" "$TOP/$VM/$name.conf" 0 "$TOP/$VM/left.mark"; then
         why="the generator failed"
     elif ! gen_list "$VM/$name.img" >"$VM/$name.files"; then
         why="the image cannot be listed"
@@ -165,7 +172,8 @@ s_not_enabled() {
     finish
 }
 
-all="without_config not_enabled setup_status order intel_gpu_hda amd_gpu_hda bridge_nic broken_config disabled early_kms"
+all="without_config not_enabled setup_status order intel_gpu_hda amd_gpu_hda bridge_nic broken_config disabled
+early_kms trial_pending"
 [ $# -gt 0 ] && all=$*
 for s in $all; do
     "s_$s"

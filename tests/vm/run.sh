@@ -19,6 +19,9 @@ fi
 
 # shellcheck source=tests/vm/judge.sh
 . tests/vm/judge.sh
+# for s_trial_pending: dracut's image with the trial mark, and its listing by lsinitrd
+trial_image() { vm_image "$1" "passthru passthru-test" "" "$2"; }
+list_image() { lsinitrd "$1" 2>/dev/null; }
 
 # force meets the boot display: both displays sit behind one PCIe-to-PCI bridge (one group)
 s_force_boot_vga() {
@@ -54,7 +57,7 @@ s_module_without_config() {
 }
 
 all="module_without_config intel_gpu_hda amd_gpu_hda four_function no_iommu no_intremap bridge_nic boot_vga
-broken_config disabled two_gpus force_boot_vga"
+broken_config disabled two_gpus force_boot_vga trial_pending"
 [ $# -gt 0 ] && all=$*
 for s in $all; do
     "s_$s"
