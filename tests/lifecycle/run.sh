@@ -156,6 +156,9 @@ if boot 6 "$T_BOOTVGA"; then
     check "bad trial: passthru-confirm.service ran" "$(val 6 confirm-condition)" yes
     check "bad trial: passthru-confirm.service failed" "$(val 6 confirm-result)" exit-code
     check_match "bad trial: its journal says why" "$(lines 6 "confirm: ")" "not ready"
+    check "bad trial: its journal has the status report before the 'see above'" \
+        "$(lines 6 "confirm: " | grep -n -e 'IOMMU: ' -e 'not ready (see above)' | head -n 1 |
+            grep -c 'IOMMU: ')" 1
     check "bad trial: still pending (no permanent drop-in)" "$(val 6 dropin)" 0
     check "bad trial: still pending (/etc/passthru.trial)" "$(val 6 trial-mark)" 1
     check "bad trial: confirm stays enabled" "$(val 6 confirm-enabled)" enabled

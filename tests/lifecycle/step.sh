@@ -52,10 +52,17 @@ image_list() {
 sum() {
     if [ -e "$1" ]; then sha256sum <"$1" | cut -c1-16; else echo absent; fi
 }
-# grub.cfg without the trial script's section: what every entry but the trial's is made of
+# grub.cfg without the trial script's section and the blank line grub-mkconfig puts before it:
+# what every entry but the trial's is made of
 grubcfg_default() {
-    sed '/^### BEGIN \/etc\/grub.d\/42_passthru_trial ###$/,/^### END \/etc\/grub.d\/42_passthru_trial ###$/d' \
-        /boot/grub/grub.cfg
+    awk -v b='### BEGIN /etc/grub.d/42_passthru_trial ###' \
+        -v e='### END /etc/grub.d/42_passthru_trial ###' '
+        pend { if ($0 != b) print ""; pend = 0 }
+        $0 == b { skip = 1 }
+        skip { if ($0 == e) skip = 0; next }
+        /^$/ { pend = 1; next }
+        { print }
+        END { if (pend) print "" }' /boot/grub/grub.cfg
 }
 # snapshot_default: the files that decide the default boot's command line, one "name sum" a line
 snapshot_default() {
