@@ -1,9 +1,10 @@
-# mk/lifecycle.mk: install, reboot, uninstall on a real Debian 12 guest booted by real GRUB.
+# mk/lifecycle.mk: install, reboot, uninstall and the GRUB trial on a real Debian 12 guest booted
+# by real GRUB.
 .PHONY: check-lifecycle
 check-lifecycle: all
 	tests/lifecycle/run.sh
 
-# install --trial, the one-time GRUB entry, passthru-confirm.service, on the same guest
-.PHONY: check-lifecycle-trial
-check-lifecycle-trial: all
-	tests/lifecycle/trial.sh
+# the same nine boots on a dracut guest (not in make check: dracut's boot path is in check-vm)
+.PHONY: check-lifecycle-trial check-lifecycle-dracut
+check-lifecycle-trial check-lifecycle-dracut: all
+	PASSTHRU_LIFECYCLE_INITRAMFS=dracut tests/lifecycle/run.sh

@@ -430,7 +430,10 @@ int cmd_confirm(struct opts *o)
 	}
 	/* the same verdict as passthru-setup status: every configured device claimed, the
 	 * IOMMU active; its words go to the journal when the service runs this */
-	if (cmd_status(o) != 0) {
+	r = cmd_status(o);
+	fflush(stdout);	/* the report before the words that point to it ("see above"): in
+			 * the journal stdout is a pipe, fully buffered, stderr is not */
+	if (r != 0) {
 		fprintf(stderr, "passthru-setup: confirm: this trial boot is not ready (see "
 			"above): the trial stays unconfirmed, and the next boot is the old one; fix "
 			"the cause and run passthru-setup install --trial again, or uninstall\n");

@@ -1,7 +1,9 @@
 #!/bin/sh
 # run.sh: the install/reboot lifecycle on a real Debian 12 system booted by real GRUB in QEMU:
 # IOMMU first (install with no device, reboot, list, install --device), the claim, a hand edit
-# of the config that the next boot uses, uninstall; five boots, checks after each.
+# of the config that the next boot uses, uninstall; then the GRUB trial (install --trial): a
+# trial boot without the card (confirm fails), the fallback boot (as before), the retry with the
+# card (confirmed), the default entry for good, uninstall; nine boots, checks after each.
 # usage: tests/lifecycle/run.sh   (from the top of the tree; make check-lifecycle)
 #   PASSTHRU_LIFECYCLE_INITRAMFS=initramfs-tools (default, Debian's) or dracut
 set -u
@@ -45,6 +47,10 @@ ln -sf /etc/systemd/system/passthru-lifecycle.service \
     "$img/etc/systemd/system/multi-user.target.wants/passthru-lifecycle.service"
 ln -sf /dev/null "$img/etc/systemd/system/serial-getty@ttyS0.service"
 echo "root:lifecycle" | chroot "$img" chpasswd 2>/dev/null || true
+# grub-install makes the environment block the one-time choice (grub-reboot) is written to;
+# GRUB is not installed to this disk, so the block is made as grub-install makes it
+mkdir -p "$img/boot/grub"
+grub-editenv "$img/boot/grub/grubenv" create
 initrd=$(basename "$(find "$img/boot" -maxdepth 1 -name "initrd.img-*" | head -n 1)")
 [ -n "$initrd" ] || { echo "FAIL no initramfs in the image's /boot"; echo "0 passed, 1 failed"; exit 1; }
 # the first grub.cfg, until update-grub inside the guest writes its own
@@ -68,18 +74,21 @@ echo 'start=2048,type=83,bootable' | sfdisk -q "$L/disk.img"
 dd if="$L/root.img" of="$L/disk.img" bs=1M seek=1 conv=notrunc status=none
 rm -f "$L/root.img"
 grub-mkimage -O i386-pc -o "$L/core.img" -p '(hd0,msdos1)/boot/grub' biosdisk part_msdos ext2 \
-    normal linux serial terminal echo configfile search
+    normal linux serial terminal echo configfile search test loadenv
 cat /usr/lib/grub/i386-pc/lnxboot.img "$L/core.img" >"$L/grub.lnx"
 echo "image: disk ready ($(( $(date +%s) - t0 )) s)"
 
+# boot PHASE [TOPOLOGY]: one boot of the guest (default topology: the card at 00:05.0 with its
+# HDA function at 00:05.1)
 boot() {
     s=$(date +%s)
+    topo=${2:-$T_GPU_HDA}
     # shellcheck disable=SC2086 # the topology is a word list
     timeout "$LIMIT" qemu-system-x86_64 -accel "${PASSTHRU_VM_ACCEL:-tcg}" -m 2048 -smp 2 \
         -nographic -no-reboot -machine q35,kernel-irqchip=split -device intel-iommu,intremap=on \
         -vga none -net none -audiodev none,id=a0 -kernel "$L/grub.lnx" \
-        -drive file="$L/disk.img",format=raw,if=virtio $T_GPU_HDA </dev/null >"$L/phase$1.log" 2>&1
-    echo "boot $1: $(( $(date +%s) - s )) s (install/uninstall included)"
+        -drive file="$L/disk.img",format=raw,if=virtio $topo </dev/null >"$L/phase$1.log" 2>&1
+    echo "boot $1: $(( $(date +%s) - s )) s (install/uninstall/confirm included)"
     if [ "$(val "$1" end-of-phase)" != "$1" ]; then
         echo "FAIL phase $1 did not finish; last lines of $L/phase$1.log:"
         tr -d '\r' <"$L/phase$1.log" | tail -n 30 | sed 's/^/  /'
@@ -131,6 +140,68 @@ if boot 5; then
     check "after uninstall: 00:05.0 back on the host driver" "$(val 5 driver-05.0)" bochs-drm
     check "after uninstall: the image holds nothing of passthru" "$(val 5 image-passthru-files)" 0
     check "after uninstall: passthru's files gone" "$(val 5 passthru-files)" 0
+    check "install --trial exits 0" "$(val 5 install-rc)" 0
+    check "install --trial: grubenv next_entry" "$(val 5 next-entry)" "passthru trial"
+    check "install --trial: one 'passthru trial' entry in grub.cfg" "$(val 5 trial-entries)" 1
+    check "install --trial: the trial mark /etc/passthru.trial" "$(val 5 trial-mark)" 1
+    check "install --trial: no permanent drop-in" "$(val 5 dropin)" 0
+    check "install --trial: passthru-confirm.service enabled" "$(val 5 confirm-enabled)" enabled
+fi
+# the trial boot, the card gone (removed, or moved): the configured device cannot be claimed
+if boot 6 "$T_BOOTVGA"; then
+    check_match "bad trial: /proc/cmdline has the arguments and the marker" "$(val 6 cmdline)" \
+        "intel_iommu=on iommu=pt rd.passthru.trial=1"
+    check "bad trial: no 00:05.0" "$(val 6 driver-05.0)" none
+    check "bad trial: passthru-setup status exits 1" "$(val 6 status-rc)" 1
+    check "bad trial: passthru-confirm.service ran" "$(val 6 confirm-condition)" yes
+    check "bad trial: passthru-confirm.service failed" "$(val 6 confirm-result)" exit-code
+    check_match "bad trial: its journal says why" "$(lines 6 "confirm: ")" "not ready"
+    check "bad trial: its journal has the status report before the 'see above'" \
+        "$(lines 6 "confirm: " | grep -n -e 'IOMMU: ' -e 'not ready (see above)' | head -n 1 |
+            grep -c 'IOMMU: ')" 1
+    check "bad trial: still pending (no permanent drop-in)" "$(val 6 dropin)" 0
+    check "bad trial: still pending (/etc/passthru.trial)" "$(val 6 trial-mark)" 1
+    check "bad trial: confirm stays enabled" "$(val 6 confirm-enabled)" enabled
+    check "bad trial: GRUB cleared next_entry" "$(val 6 next-entry)" ""
+fi
+# the fallback: the card back, nobody at the keyboard: the default entry, as before the trial
+if boot 7; then
+    check "fallback: no intel_iommu=on" "$(val 7 cmdline | grep -c intel_iommu=on)" 0
+    check "fallback: no rd.passthru.trial" "$(val 7 cmdline | grep -c rd.passthru.trial)" 0
+    check "fallback: 00:05.0 on its host driver" "$(val 7 driver-05.0)" "$(val 5 driver-05.0)"
+    check "fallback: 00:05.1 on its host driver" "$(val 7 driver-05.1)" "$(val 5 driver-05.1)"
+    check "fallback: the claim says a trial is pending (kmsg)" \
+        "$([ "$(val 7 kmsg-trial-pending)" -gt 0 ] && echo yes)" yes
+    check "fallback: the claim's status says trial_pending" "$(val 7 status-trial-pending)" 1
+    check "fallback: passthru-confirm.service skipped (its condition)" "$(val 7 confirm-condition)" no
+    check "fallback: the default boot's files as before install --trial" "$(val 7 default-diffs)" 0
+    check "retry: install --trial exits 0" "$(val 7 install-rc)" 0
+    check "retry: grubenv next_entry" "$(val 7 retry-next-entry)" "passthru trial"
+fi
+if boot 8; then
+    check_match "trial boot: /proc/cmdline has the arguments and the marker" "$(val 8 cmdline)" \
+        "intel_iommu=on iommu=pt rd.passthru.trial=1"
+    check "trial boot: 00:05.0 on vfio-pci" "$(val 8 driver-05.0)" vfio-pci
+    check "trial boot: 00:05.1 on vfio-pci" "$(val 8 driver-05.1)" vfio-pci
+    check "trial boot: GRUB cleared next_entry" "$(val 8 next-entry)" ""
+    check "trial boot: passthru-confirm.service ran to its end" "$(val 8 confirm-state)" inactive
+    check "trial boot: passthru-confirm.service succeeded" "$(val 8 confirm-result)" success
+    check "trial boot: confirmed (the permanent drop-in)" "$(val 8 dropin)" 1
+    check "trial boot: confirm disabled the service" "$(val 8 confirm-enabled)" disabled
+fi
+if boot 9; then
+    check_match "after confirm: the default entry has the arguments" "$(val 9 cmdline)" "intel_iommu=on iommu=pt"
+    check "after confirm: no trial marker" "$(val 9 cmdline | grep -c rd.passthru.trial)" 0
+    check "after confirm: 00:05.0 on vfio-pci" "$(val 9 driver-05.0)" vfio-pci
+    check "after confirm: 00:05.1 on vfio-pci" "$(val 9 driver-05.1)" vfio-pci
+    check "after confirm: passthru-setup status exits 0" "$(val 9 status-rc)" 0
+    check "after confirm: no trial mark, no trial entry, no trial script" \
+        "$(val 9 trial-mark) $(val 9 trial-entries) $(val 9 trial-script)" "0 0 "
+    check "after confirm: no one-time choice left in grubenv" "$(val 9 next-entry)" ""
+    check "uninstall exits 0" "$(val 9 uninstall-rc)" 0
+    check "after uninstall: every snapshot file byte for byte as before install --trial" \
+        "$(val 9 full-diffs)" 0
+    [ "$(val 9 full-diffs)" = 0 ] || lines 9 "full-diff: "
 fi
 echo "lifecycle: $(( $(date +%s) - t0 )) s in all"
 echo "$pass passed, $fail failed"

@@ -1,10 +1,15 @@
 #!/bin/sh
 # step.sh: runs inside the lifecycle guest at each boot (passthru-lifecycle.service): the
-# IOMMU-first install, the claim, a hand edit of the config, uninstall, each after a reboot.
+# IOMMU-first install, the claim, a hand edit of the config, uninstall, then the GRUB trial
+# (install --trial) failed, fallen back from, retried and confirmed, each after a reboot.
 # Every result is a "LIFECYCLE: ..." line on the serial console; then the guest powers off.
 #   1: install with no device (IOMMU first)        2: list the groups, install --device
 #   3: claimed; edit the config, status sees it    4: the edited config is what the boot used
-#   5: after uninstall: arguments, claim and files gone
+#   5: after uninstall: arguments, claim and files gone; snapshot; install --trial
+#   6: the trial boot without the card: confirm fails, the trial stays pending
+#   7: the fallback boot: as before the trial; install --trial again (the retry)
+#   8: the trial boot with the card: confirm makes it permanent
+#   9: the default entry has it for good; uninstall: every snapshot file as at phase 5
 state=/var/lib/passthru-lifecycle/phase
 mkdir -p /var/lib/passthru-lifecycle
 phase=$(cat "$state" 2>/dev/null || echo 1)
@@ -34,6 +39,84 @@ in_image() {
     else
         lsinitrd "$img" 2>/dev/null | grep -c passthru
     fi
+}
+# the file list of the running kernel's initramfs
+image_list() {
+    img=/boot/initrd.img-$(uname -r)
+    if command -v lsinitramfs >/dev/null; then
+        lsinitramfs "$img" 2>/dev/null | sort
+    else
+        lsinitrd "$img" 2>/dev/null | awk '$1 ~ /^[-dlcbps][-rwxsStT]+$/ { print $9 }' | sort
+    fi
+}
+sum() {
+    if [ -e "$1" ]; then sha256sum <"$1" | cut -c1-16; else echo absent; fi
+}
+# grub.cfg without the trial script's section and the blank line grub-mkconfig puts before it:
+# what every entry but the trial's is made of
+grubcfg_default() {
+    awk -v b='### BEGIN /etc/grub.d/42_passthru_trial ###' \
+        -v e='### END /etc/grub.d/42_passthru_trial ###' '
+        pend { if ($0 != b) print ""; pend = 0 }
+        $0 == b { skip = 1 }
+        skip { if ($0 == e) skip = 0; next }
+        /^$/ { pend = 1; next }
+        { print }
+        END { if (pend) print "" }' /boot/grub/grub.cfg
+}
+# snapshot_default: the files that decide the default boot's command line, one "name sum" a line
+snapshot_default() {
+    echo "/etc/default/grub $(sum /etc/default/grub)"
+    for f in /etc/default/grub.d/*; do [ -e "$f" ] && echo "$f $(sum "$f")"; done
+    echo "grub.cfg-without-the-trial-entry $(grubcfg_default | sha256sum | cut -c1-16)"
+}
+# snapshot_full: every boot-relevant file passthru may touch, byte for byte
+snapshot_full() {
+    snapshot_default
+    for f in /etc/grub.d/*; do [ -e "$f" ] && echo "$f $(sum "$f")"; done
+    for f in /boot/grub/grub.cfg /boot/grub/grubenv /etc/passthru.conf /etc/passthru.trial; do
+        echo "$f $(sum "$f")"
+    done
+    for f in /etc/initramfs-tools/conf.d/* /etc/dracut.conf.d/*; do
+        [ -e "$f" ] && echo "$f $(sum "$f")"
+    done
+    echo "enabled-units $(systemctl list-unit-files --state=enabled --no-legend --no-pager |
+        awk '{ print $1 }' | sort | sha256sum | cut -c1-16)"
+    echo "initramfs-file-list $(image_list | sha256sum | cut -c1-16)"
+}
+# compare KIND: this boot's snapshot against phase 5's; the differing lines and their count
+compare() {
+    "snapshot_$1" >"/tmp/snap-$1"
+    diff /var/lib/passthru-lifecycle/snap-"$1" "/tmp/snap-$1" >/tmp/snap-diff
+    grep '^[<>]' /tmp/snap-diff | sed "s/^/LIFECYCLE: $1-diff: /" >/dev/ttyS0
+    say "$1-diffs=$(grep -c '^>' /tmp/snap-diff)"
+}
+# wait_confirm: passthru-confirm.service's end (it rebuilds the images: a poweroff now would
+# cut the generator), then its state, result, condition and journal
+wait_confirm() {
+    n=0
+    while [ "$(systemctl is-active passthru-confirm.service)" = activating ] && [ $n -lt 1200 ]; do
+        sleep 2
+        n=$((n + 2))
+    done
+    say "confirm-state=$(systemctl show -p ActiveState --value passthru-confirm.service)"
+    say "confirm-result=$(systemctl show -p Result --value passthru-confirm.service)"
+    say "confirm-condition=$(systemctl show -p ConditionResult --value passthru-confirm.service)"
+    say "confirm-enabled=$(systemctl is-enabled passthru-confirm.service 2>/dev/null)"
+    journalctl -b -u passthru-confirm.service --no-pager 2>/dev/null | tail -n 40 |
+        sed 's/^/LIFECYCLE: confirm: /' >/dev/ttyS0
+}
+trial_state() {
+    say "next-entry=$(grub-editenv /boot/grub/grubenv list 2>/dev/null | sed -n 's/^next_entry=//p')"
+    n=0
+    [ -e /etc/default/grub.d/passthru.cfg ] && n=1
+    say "dropin=$n"
+    n=0
+    [ -e /etc/passthru.trial ] && n=1
+    say "trial-mark=$n"
+    say "trial-entries=$(grep -c "^menuentry 'passthru trial'" /boot/grub/grub.cfg)"
+    say "status-trial-pending=$(grep -c '"trial_pending": *true' /run/passthru/status.json 2>/dev/null)"
+    say "kmsg-trial-pending=$(dmesg | grep -c 'a trial is pending')"
 }
 say "phase=$phase"
 say "cmdline=$(cat /proc/cmdline)"
@@ -69,7 +152,7 @@ case $phase in
     run uninstall passthru-setup uninstall
     echo 5 >"$state"
     ;;
-*)
+5)
     n=0
     for f in /etc/default/grub.d/passthru.cfg /var/lib/passthru/installed \
         /etc/dracut.conf.d/passthru.conf /etc/initramfs-tools/conf.d/passthru \
@@ -77,6 +160,41 @@ case $phase in
         [ -e "$f" ] && n=$((n + 1))
     done
     say "passthru-files=$n"
+    # the trial: back to vfio-pci (the hand edit of phase 3 goes), then the snapshot of the
+    # files a trial must leave as they are, then the trial of the card at 00:05.0
+    [ -f /etc/passthru.conf ] && sed -i '/^driver = pci-stub$/d' /etc/passthru.conf
+    snapshot_default >/var/lib/passthru-lifecycle/snap-default
+    snapshot_full >/var/lib/passthru-lifecycle/snap-full
+    sed 's/^/LIFECYCLE: snapshot: /' /var/lib/passthru-lifecycle/snap-full >/dev/ttyS0
+    run install passthru-setup install --trial --device 0000:00:05.0
+    trial_state
+    say "confirm-enabled=$(systemctl is-enabled passthru-confirm.service 2>/dev/null)"
+    grep -A3 "^menuentry 'passthru trial'" /boot/grub/grub.cfg | sed 's/^/LIFECYCLE: grub.cfg: /' >/dev/ttyS0
+    echo 6 >"$state"
+    ;;
+6)
+    wait_confirm
+    trial_state
+    echo 7 >"$state"
+    ;;
+7)
+    wait_confirm
+    trial_state
+    compare default
+    run install passthru-setup install --trial
+    say "retry-next-entry=$(grub-editenv /boot/grub/grubenv list 2>/dev/null | sed -n 's/^next_entry=//p')"
+    echo 8 >"$state"
+    ;;
+8)
+    wait_confirm
+    trial_state
+    echo 9 >"$state"
+    ;;
+*)
+    trial_state
+    [ -e /etc/grub.d/42_passthru_trial ] && say "trial-script=1"
+    run uninstall passthru-setup uninstall
+    compare full
     ;;
 esac
 sync

@@ -220,6 +220,13 @@ out=$(setup "$r" "$work/sys-notready-trial" confirm 2>&1)
     [ "$(snapshot "$r")" = "$mid" ] && grep -qx passthru-confirm.service "$r.units" &&
     ok "confirm on a trial boot whose status is not ready: refused, says why, nothing changed" ||
     bad "confirm not ready" "$out"
+# the journal's order (stdout a pipe, as under systemd): the report, then "see above"
+out=$(setup "$r" "$work/sys-notready-trial" confirm 2>&1 | cat)
+report=$(echo "$out" | grep -n 'passthru-claim did not run' | head -n 1 | cut -d: -f1)
+why=$(echo "$out" | grep -n 'not ready (see above)' | head -n 1 | cut -d: -f1)
+[ -n "$report" ] && [ -n "$why" ] && [ "$report" -lt "$why" ] &&
+    ok "confirm not ready, output to a pipe: the status report comes before 'see above'" ||
+    bad "confirm not ready order" "$out"
 : >"$r/commands.log"
 out=$(setup "$r" "$ready" confirm 2>&1)
 rc=$?
