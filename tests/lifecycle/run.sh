@@ -9,16 +9,18 @@
 set -u
 # shellcheck source=tests/vm/lib.sh
 . tests/vm/lib.sh
-L=build/lifecycle
 LIMIT=${PASSTHRU_LIFECYCLE_TIMEOUT:-900}
 t0=$(date +%s)
-mkdir -p "$L"
 
-LOGS=$L
 # shellcheck source=tests/lifecycle/checks.sh
 . tests/lifecycle/checks.sh
 
 gen=${PASSTHRU_LIFECYCLE_INITRAMFS:-initramfs-tools}
+# each generator's guest has its own disk and logs: the two runs may go side by side
+L=build/lifecycle
+[ "$gen" = initramfs-tools ] || L=build/lifecycle-$gen
+LOGS=$L
+mkdir -p "$L"
 echo "lifecycle: Debian 12 with $gen, booted by GRUB"
 tests/lifecycle/debootstrap.sh "$L" "$gen" || { echo "FAIL debootstrap"; echo "0 passed, 1 failed"; exit 1; }
 echo "image: debian rootfs ready ($(( $(date +%s) - t0 )) s)"
