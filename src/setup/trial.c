@@ -426,7 +426,11 @@ int cmd_confirm(struct opts *o)
 	}
 	/* the same verdict as passthru-setup status: every configured device claimed, the
 	 * IOMMU active; its words go to the journal when the service runs this */
-	if (cmd_status(o) != 0) {
+	r = cmd_status(o);
+	/* the report (stdout, block-buffered in a service) comes before the verdict (stderr)
+	 * in the journal: "see above" must be true there */
+	fflush(stdout);
+	if (r != 0) {
 		fprintf(stderr, "passthru-setup: confirm: this trial boot is not ready (see "
 			"above): the trial stays unconfirmed, and the next boot is the old one; fix "
 			"the cause and run passthru-setup install --trial again, or uninstall\n");

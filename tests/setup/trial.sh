@@ -220,6 +220,14 @@ out=$(setup "$r" "$work/sys-notready-trial" confirm 2>&1)
     [ "$(snapshot "$r")" = "$mid" ] && grep -qx passthru-confirm.service "$r.units" &&
     ok "confirm on a trial boot whose status is not ready: refused, says why, nothing changed" ||
     bad "confirm not ready" "$out"
+# through a pipe (the journal of passthru-confirm.service), status's report comes before the
+# verdict that says "see above"
+first=$(echo "$out" | grep -n -e 'passthru-claim did not run' -e 'not ready (see above)' |
+    head -n 1)
+case $first in
+*'see above'*) bad "confirm not ready: the verdict before the report" "$out" ;;
+*) ok "confirm not ready: the report comes before the verdict (see above)" ;;
+esac
 : >"$r/commands.log"
 out=$(setup "$r" "$ready" confirm 2>&1)
 rc=$?
