@@ -3,6 +3,9 @@
 # Debian kernel and initramfs from a loader entry written by kernel-install; then install,
 # reboot, check the claim; with the card as the firmware's boot display: refused by default,
 # claimed with boot_vga = allow and its framebuffer released; uninstall, reboot, check it is gone.
+# Then the trial (install --trial: systemd-boot's one-shot entry): booted on a platform without
+# an IOMMU, confirm fails; the next boot is the old one, its files as before; a second trial
+# is confirmed and stays; uninstall leaves every boot file as before the first trial.
 # The disk image is built without mounting anything: mkfs.vfat + mcopy, mkfs.ext4 -d, sfdisk.
 # usage: tests/uefi/run.sh   (from the top of the tree; make check-uefi)
 set -u
@@ -97,17 +100,19 @@ echo "image: GPT disk ready ($(( $(date +%s) - t0 )) s)"
 # the claimed card alone: the firmware's display (efifb on its BAR), boot_vga = 1
 T_FB="-device VGA,bus=pcie.0,addr=05.0,multifunction=on $T_HDA"
 
-# boot N TOPOLOGY
+# boot N TOPOLOGY [noiommu]: noiommu: a platform without an IOMMU (no intel-iommu device)
 boot() {
     s=$(date +%s)
+    iommu="-device intel-iommu,intremap=on"
+    [ "${3:-}" = noiommu ] && iommu=
     # shellcheck disable=SC2086 # the topology is a word list
     timeout "$LIMIT" qemu-system-x86_64 -accel "${PASSTHRU_VM_ACCEL:-tcg}" -m 2048 -smp 2 \
-        -nographic -no-reboot -machine q35,kernel-irqchip=split -device intel-iommu,intremap=on \
+        -nographic -no-reboot -machine q35,kernel-irqchip=split $iommu \
         -drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE" \
         -drive if=pflash,format=raw,file="$U/OVMF_VARS.fd" \
         -vga none -net none -audiodev none,id=a0 \
         -drive file="$U/disk.img",format=raw,if=virtio $2 </dev/null >"$U/phase$1.log" 2>&1
-    echo "boot $1: $(( $(date +%s) - s )) s (install/uninstall included)"
+    echo "boot $1: $(( $(date +%s) - s )) s (install/uninstall/confirm included)"
     if [ "$(val "$1" end-of-phase)" != "$1" ]; then
         echo "FAIL phase $1 did not finish; last lines of $U/phase$1.log:"
         tr -d '\r' <"$U/phase$1.log" | tail -n 30 | sed 's/^/  /'
@@ -116,12 +121,17 @@ boot() {
     fi
 }
 
-# booted by UEFI through systemd-boot, with the entry's own options on the kernel command line
+# booted_by_sdboot N [ENTRY [OPTIONS]]: booted by UEFI through systemd-boot, which chose
+# ENTRY (the default debian-KVER), with the entry's own options (or OPTIONS, when the entry
+# is gone) on the kernel command line
 booted_by_sdboot() {
+    e=${2:-debian-$kver}
     check "boot $1: UEFI firmware" "$(val "$1" firmware)" uefi
     check_match "boot $1: LoaderInfo names systemd-boot" "$(val "$1" loader-info)" "systemd-boot"
-    check_match "boot $1: systemd-boot chose debian-$kver" "$(val "$1" loader-entry)" "debian-$kver"
+    check_match "boot $1: systemd-boot chose $e" "$(val "$1" loader-entry)" "$e"
     opts=$(val "$1" entry-options)
+    # a confirmed trial: confirm removed the copied entry before the step could read it
+    [ "$opts" = none ] && [ -n "${3:-}" ] && opts=$3
     [ -n "$opts" ] && [ "$opts" != none ] ||
         { echo "FAIL boot $1: no options in the chosen entry"; fail=$((fail + 1)); return; }
     check_match "boot $1: /proc/cmdline carries the entry's options" "$(val "$1" cmdline)" "$opts"
@@ -181,6 +191,82 @@ if boot 5 "$T_GPU_HDA"; then
     check "after uninstall: the booted initramfs has no passthru-claim" "$(val 5 esp-initrd-claim)" 0
     check "after uninstall: 00:05.0 back on the host driver" "$(val 5 driver-05.0)" bochs-drm
     check "after uninstall: passthru's files gone" "$(val 5 passthru-files)" 0
+    echo "  the boot files before the first trial:"
+    lines 5 "snapshot: "
+    check "install --trial exits 0" "$(val 5 install-trial-rc)" 0
+    echo "  install --trial printed:"
+    lines 5 "install-trial: "
+    echo "  install --trial took $(val 5 install-trial-seconds) s in the guest"
+    check "install --trial: LoaderEntryOneShot names passthru-trial.conf" \
+        "$(val 5 install-trial-oneshot)" passthru-trial.conf
+    check "install --trial: passthru-confirm.service enabled" \
+        "$(val 5 install-trial-confirm-enabled)" enabled
+    check "install --trial: the mark, the copied entry, the record's trial line" \
+        "$(val 5 install-trial-trial-files)" 3
+    lines 5 "install-trial-entry: "
+fi
+# the trial boot on a platform without an IOMMU (the feared failure): not confirmed
+if boot 6 "$T_GPU_HDA" noiommu; then
+    booted_by_sdboot 6 passthru-trial
+    check_match "failed trial: /proc/cmdline has the arguments" "$(val 6 cmdline)" \
+        "intel_iommu=on iommu=pt"
+    check_match "failed trial: /proc/cmdline has rd.passthru.trial=1" "$(val 6 cmdline)" \
+        "rd.passthru.trial=1"
+    check "failed trial: the one-shot choice was consumed" "$(val 6 oneshot)" none
+    check "failed trial: 00:05.0 not on vfio-pci (no IOMMU)" "$(val 6 driver-05.0)" bochs-drm
+    check "failed trial: passthru-confirm.service failed" "$(val 6 confirm-result)" exit-code
+    echo "  passthru-confirm.service's journal:"
+    lines 6 "confirm: "
+    check "failed trial: the journal has confirm's reason" \
+        "$(tr -d '\r' <"$U/phase6.log" | grep -c 'LIFECYCLE: confirm: .*trial boot is not ready')" 1
+    check "failed trial: the trial still pending (mark, entry, record)" "$(val 6 trial-files)" 3
+    check "failed trial: passthru-confirm.service still enabled" "$(val 6 confirm-enabled)" enabled
+fi
+# the fallback: the next boot is the old one, with nobody typing anything
+if boot 7 "$T_GPU_HDA"; then
+    booted_by_sdboot 7
+    check "fallback: no IOMMU arguments" "$(val 7 cmdline | grep -c intel_iommu=on)" 0
+    check "fallback: no rd.passthru.trial" "$(val 7 cmdline | grep -c rd.passthru.trial)" 0
+    check "fallback: 00:05.0 on its host driver" "$(val 7 driver-05.0)" bochs-drm
+    check "fallback: 00:05.1 on its host driver" "$(val 7 driver-05.1)" snd_hda_intel
+    check "fallback: passthru-claim claimed nothing (trial_pending)" "$(val 7 trial-pending)" 1
+    check "fallback: /etc/kernel/cmdline, loader.conf, the default entry as before the trial" \
+        "$(val 7 default-same)" yes
+    lines 7 "default-diff: "
+    check "second install --trial exits 0" "$(val 7 install-trial2-rc)" 0
+    echo "  install --trial printed:"
+    lines 7 "install-trial2: "
+    check "second install --trial: LoaderEntryOneShot names passthru-trial.conf" \
+        "$(val 7 install-trial2-oneshot)" passthru-trial.conf
+fi
+# the good trial: claimed, confirmed by passthru-confirm.service
+if boot 8 "$T_GPU_HDA"; then
+    booted_by_sdboot 8 passthru-trial \
+        "$(lines 7 'install-trial2-entry: options' | sed 's/^[[:space:]]*//')"
+    check_match "trial: /proc/cmdline has rd.passthru.trial=1" "$(val 8 cmdline)" rd.passthru.trial=1
+    check "trial: 00:05.0 on vfio-pci" "$(val 8 driver-05.0)" vfio-pci
+    check "trial: 00:05.1 on vfio-pci" "$(val 8 driver-05.1)" vfio-pci
+    check "trial: passthru-confirm.service succeeded" "$(val 8 confirm-result)" success
+    check "trial: confirm disabled passthru-confirm.service" "$(val 8 confirm-enabled)" disabled
+    check "trial: confirm removed the mark, the copied entry, the trial line" \
+        "$(val 8 trial-files)" 0
+    echo "  passthru-confirm.service's journal:"
+    lines 8 "confirm: "
+fi
+# permanent: the default entry has the arguments for good; uninstall puts every file back
+if boot 9 "$T_GPU_HDA"; then
+    booted_by_sdboot 9
+    check_match "confirmed: the default entry gives the arguments" "$(val 9 cmdline)" \
+        "intel_iommu=on iommu=pt"
+    check "confirmed: no rd.passthru.trial" "$(val 9 cmdline | grep -c rd.passthru.trial)" 0
+    check "confirmed: 00:05.0 on vfio-pci" "$(val 9 driver-05.0)" vfio-pci
+    check "confirmed: passthru-setup status exits 0" "$(val 9 status-rc)" 0
+    check "confirmed: no trial files" "$(val 9 trial-files)" 0
+    check "uninstall after the trial exits 0" "$(val 9 uninstall2-rc)" 0
+    echo "  uninstall took $(val 9 uninstall2-seconds) s in the guest"
+    check "after uninstall: every boot file and EFI variable as before the first trial" \
+        "$(val 9 all-same)" yes
+    lines 9 "all-diff: "
 fi
 echo "uefi: $(( $(date +%s) - t0 )) s in all"
 echo "$pass passed, $fail failed"

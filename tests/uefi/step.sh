@@ -3,7 +3,10 @@
 # guest booted (firmware, systemd-boot's EFI variables, the entry, /proc/cmdline), then
 # phase 1 installs; 2 checks the claim; 3 (the card is the firmware's boot display) checks the
 # default boot_vga refused it, allows it, installs; 4 checks the claim and uninstalls; 5 checks
-# it is gone.
+# it is gone, snapshots the boot files and installs a trial; 6 (the trial boot, no IOMMU) sees
+# confirm fail; 7 (the fallback) compares the default boot's files and installs a trial again;
+# 8 (the trial boot) sees confirm succeed; 9 checks it is permanent, uninstalls and compares
+# every snapshotted file.
 # Every result is a "LIFECYCLE: ..." line on the serial console; then the guest powers off.
 state=/var/lib/passthru-lifecycle/phase
 mkdir -p /var/lib/passthru-lifecycle
@@ -50,6 +53,70 @@ entry_options() {
     done
     echo none
 }
+# the boot-relevant files and EFI variables, one "NAME SHA256" line each (absent: "-")
+snapshot() {
+    for f in /etc/kernel/cmdline /etc/passthru.conf /boot/efi/loader/loader.conf \
+        /boot/efi/loader/entries/*.conf; do
+        if [ -f "$f" ]; then echo "$f $(sha256sum <"$f" | cut -d' ' -f1)"; else echo "$f -"; fi
+    done
+    # the file lists without the DRM drivers: with MODULES=dep, initramfs-tools adds the
+    # graphics class's drivers when no firmware framebuffer is bound, so they follow the
+    # display of the boot that rebuilt the image (boot 4: 00:05.0 on vfio-pci, none; boot 9:
+    # 00:02.0 on bochs-drm, bochs.ko and drm), not passthru
+    for f in /boot/initrd.img-* /boot/efi/debian/*/initrd.img-*; do
+        [ -f "$f" ] && echo "$f:list $(lsinitramfs "$f" | grep -v /drivers/gpu | sort |
+            sha256sum | cut -d' ' -f1)"
+    done
+    for v in LoaderEntryOneShot LoaderEntryDefault; do
+        echo "efivar:$v $(efivar "$v")"
+    done
+}
+# compare NAME [PATTERN]: the snapshot taken before the first trial against now (the lines
+# matching PATTERN only): "NAME-same=yes|no", the differing lines
+compare() {
+    snapshot >/tmp/snap-now
+    grep -e "${2:-.}" "$snap" >/tmp/snap-a
+    grep -e "${2:-.}" /tmp/snap-now >/tmp/snap-b
+    if cmp -s /tmp/snap-a /tmp/snap-b; then say "$1-same=yes"; else say "$1-same=no"; fi
+    diff /tmp/snap-a /tmp/snap-b | sed "s/^/LIFECYCLE: $1-diff: /" >/dev/ttyS0
+}
+# the trial's files: the mark, the copied entry, the record's trial line
+trial_files() {
+    n=0
+    for f in /etc/passthru.trial /boot/efi/loader/entries/passthru-trial.conf; do
+        [ -e "$f" ] && n=$((n + 1))
+    done
+    grep -q '^trial ' /var/lib/passthru/installed 2>/dev/null && n=$((n + 1))
+    echo "$n"
+}
+# install --trial, then what it armed: the one-shot EFI variable, the service, the copy
+install_trial() {
+    start=$(date +%s)
+    run "$1" passthru-setup install --trial --device 0000:00:05.0
+    say "$1-rc=$(cat /tmp/rc)"
+    say "$1-seconds=$(( $(date +%s) - start ))"
+    say "$1-oneshot=$(efivar LoaderEntryOneShot)"
+    say "$1-confirm-enabled=$(systemctl is-enabled passthru-confirm.service 2>/dev/null)"
+    say "$1-trial-files=$(trial_files)"
+    sed "s|^|LIFECYCLE: $1-entry: |" /boot/efi/loader/entries/passthru-trial.conf >/dev/ttyS0
+}
+# the trial boot: wait for passthru-confirm.service to end (it rebuilds the images when it
+# confirms: a poweroff would cut it), say how it ended and what it wrote to the journal
+confirm_outcome() {
+    n=0
+    while [ "$(systemctl is-active passthru-confirm.service)" = activating ] && [ $n -lt 1200 ]
+    do
+        sleep 2
+        n=$((n + 2))
+    done
+    say "confirm-state=$(systemctl show -p ActiveState --value passthru-confirm.service)"
+    say "confirm-result=$(systemctl show -p Result --value passthru-confirm.service)"
+    journalctl -b -u passthru-confirm.service --no-pager -o cat 2>/dev/null | tail -n 40 |
+        sed 's/^/LIFECYCLE: confirm: /' >/dev/ttyS0
+    say "confirm-enabled=$(systemctl is-enabled passthru-confirm.service 2>/dev/null)"
+    say "trial-files=$(trial_files)"
+}
+snap=/var/lib/passthru-lifecycle/snapshot
 say "phase=$phase"
 say "cmdline=$(cat /proc/cmdline)"
 if [ -d /sys/firmware/efi ]; then say "firmware=uefi"; else say "firmware=bios"; fi
@@ -82,6 +149,10 @@ dmesg | grep -i -e "can't reserve" -e efifb -e simple-framebuffer -e simpledrm -
 passthru-setup status >/tmp/status.txt 2>&1
 say "status-rc=$?"
 sed 's/^/LIFECYCLE: status: /' /tmp/status.txt >/dev/ttyS0
+say "oneshot=$(efivar LoaderEntryOneShot)"
+say "trial-files=$(trial_files)"
+say "trial-pending=$(grep -c '"trial_pending": true' /run/passthru/status.json 2>/dev/null)"
+sed 's/^/LIFECYCLE: status.json: /' /run/passthru/status.json >/dev/ttyS0 2>/dev/null
 case $phase in
 1)
     start=$(date +%s)
@@ -114,6 +185,30 @@ case $phase in
         [ -e "$f" ] && n=$((n + 1))
     done
     say "passthru-files=$n"
+    # before the first trial: the boot files as they are, then install --trial
+    snapshot >"$snap"
+    sed 's/^/LIFECYCLE: snapshot: /' "$snap" >/dev/ttyS0
+    install_trial install-trial
+    ;;
+6)
+    # the trial boot on a platform without an IOMMU: confirm must refuse
+    confirm_outcome
+    ;;
+7)
+    # the fallback: the default entry, its files as before the trial; then a second trial
+    compare default '^/etc/kernel/cmdline \|^/boot/efi/loader/loader.conf \|/debian-'
+    install_trial install-trial2
+    ;;
+8)
+    confirm_outcome
+    ;;
+9)
+    start=$(date +%s)
+    run uninstall2 passthru-setup uninstall
+    say "uninstall2-rc=$(cat /tmp/rc)"
+    say "uninstall2-seconds=$(( $(date +%s) - start ))"
+    say "uninstall2-trial-files=$(trial_files)"
+    compare all
     ;;
 esac
 echo $((phase + 1)) >"$state"
