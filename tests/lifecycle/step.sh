@@ -118,6 +118,9 @@ trial_state() {
     say "status-trial-pending=$(grep -c '"trial_pending": *true' /run/passthru/status.json 2>/dev/null)"
     say "kmsg-trial-pending=$(dmesg | grep -c 'a trial is pending')"
 }
+# the drivers are read below: udev's coldplug (module loads such as bochs-drm in the real
+# root) must have ended, or a device reads "none" only because its driver is still loading
+udevadm settle --timeout=120 || true
 say "phase=$phase"
 say "cmdline=$(cat /proc/cmdline)"
 say "driver-05.0=$(driver 0000:00:05.0)"

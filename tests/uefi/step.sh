@@ -117,6 +117,9 @@ confirm_outcome() {
     say "trial-files=$(trial_files)"
 }
 snap=/var/lib/passthru-lifecycle/snapshot
+# the drivers are read below: udev's coldplug (module loads such as bochs-drm in the real
+# root) must have ended, or a device reads "none" only because its driver is still loading
+udevadm settle --timeout=120 || true
 say "phase=$phase"
 say "cmdline=$(cat /proc/cmdline)"
 if [ -d /sys/firmware/efi ]; then say "firmware=uefi"; else say "firmware=bios"; fi
