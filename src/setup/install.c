@@ -336,6 +336,8 @@ static void report_plan(const struct install *in)
 	printf("boot configuration:");
 	for (i = 0; i < in->nb; i++)
 		printf("%s %s", i ? ";" : "", in->b[i]->what);
+	if (in->o->trial && in->nb)	/* --trial writes none of them: a one-time entry */
+		printf(" (--trial: not edited; a one-time trial entry instead)");
 	printf("%s\n", in->nb ? "" : in->by_hand ? " none (--bootloader none)" : " none needed");
 	printf("initramfs: %s\n", in->gen->name);
 	if (in->dropped.len)
@@ -378,10 +380,11 @@ static int run_commands(struct install *in)
 	}
 	if (commit_record(&in->fr, m) < 0)
 		ret = 1;
+	/* after --trial, a plain install would make it permanent, untried: say --trial */
 	if (ret)
 		fprintf(stderr, "passthru-setup: the files are in place, but a command failed: "
-			"fix its cause and run passthru-setup install again (it runs the command "
-			"again)\n");
+			"fix its cause and run passthru-setup install%s again (it runs the command "
+			"again)\n", in->o->trial ? " --trial" : "");
 	return ret;
 }
 

@@ -13,6 +13,7 @@
 #include "manifest.h"
 #include "root.h"
 #include "setup.h"
+#include "sha256.h"
 #include "trial.h"
 
 #define TRIAL_SCRIPT "/etc/grub.d/42_passthru_trial"
@@ -394,6 +395,26 @@ int cmd_confirm(struct opts *o)
 	if (fsroot_open_or_say(&fr, o->root) < 0)
 		return 1;
 	r = manifest_read(&fr, &m);
+	if (r == 0 && m.trial[0] && m.config_sha256[0]) {
+		/* the trial's images hold the config install --trial hashed: a config changed
+		 * since then was never booted, and confirm must not make it permanent */
+		char *conf = NULL, now[SHA256_HEX_LEN];
+		size_t len = 0;
+
+		fsroot_read(&fr, "/etc/passthru.conf", &conf, &len);
+		sha256_hex(conf ? conf : "", conf ? len : 0, now);
+		free(conf);
+		if (strcmp(now, m.config_sha256)) {
+			fprintf(stderr, "passthru-setup: confirm: /etc/passthru.conf changed since "
+				"install --trial built the images (sha256 %.12s... then, %.12s... "
+				"now): the trial boot did not use it, so it is not made permanent; "
+				"run passthru-setup install --trial again and reboot\n",
+				m.config_sha256, now);
+			manifest_free(&m);
+			fsroot_close(&fr);
+			return 1;
+		}
+	}
 	fsroot_close(&fr);
 	if (r < 0) {
 		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));

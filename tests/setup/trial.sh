@@ -202,6 +202,15 @@ for case in "lvm ext2" "diskfilter mdraid1x ext2" "cryptodisk luks ext2" " btrfs
         ok "install --trial refused, nothing changed: /boot/grub on ${a:+$a, }$fs" ||
         bad "refuse $case" "rc=$rc $out"
 done
+# the plan names the boot configuration, but --trial edits none of it; a failed command's
+# advice keeps --trial (a plain install would make passthru permanent, untried)
+newroot failcmd
+r=$work/failcmd
+out=$(PASSTHRU_TEST_FAIL_CMD=update-grub setup "$r" "$plainsys" install --trial --cpu intel 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'a command failed: .*run passthru-setup install --trial again' &&
+    echo "$out" | grep -q '^boot configuration: GRUB .*(--trial: not edited; a one-time trial entry' &&
+    ok "install --trial, update-grub fails: exit 1, the advice says install --trial again" ||
+    bad "trial failed command" "$out"
 "$bin" uninstall --trial >/dev/null 2>&1
 [ $? -eq 2 ] && ok "--trial on uninstall: usage error" || bad "--trial usage" ""
 
@@ -227,6 +236,17 @@ why=$(echo "$out" | grep -n 'not ready (see above)' | head -n 1 | cut -d: -f1)
 [ -n "$report" ] && [ -n "$why" ] && [ "$report" -lt "$why" ] &&
     ok "confirm not ready, output to a pipe: the status report comes before 'see above'" ||
     bad "confirm not ready order" "$out"
+# a config edited after install --trial was never booted: confirm must not make it permanent
+cp "$r/etc/passthru.conf" "$work/conf.keep"
+printf '# edited after install --trial\n' >>"$r/etc/passthru.conf"
+mid2=$(snapshot "$r")
+out=$(setup "$r" "$ready" confirm 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'passthru.conf changed since install --trial' &&
+    echo "$out" | grep -q 'install --trial again' && [ "$(snapshot "$r")" = "$mid2" ] &&
+    grep -qx passthru-confirm.service "$r.units" &&
+    ok "confirm after the config changed since install --trial: refused, nothing changed" ||
+    bad "confirm changed config" "$out"
+cp "$work/conf.keep" "$r/etc/passthru.conf"
 : >"$r/commands.log"
 out=$(setup "$r" "$ready" confirm 2>&1)
 rc=$?
