@@ -499,6 +499,18 @@ gen_case() {
         (.message | test("the trial boot: passthru-setup confirm"))' >/dev/null &&
         ok "$g: status on the trial boot: ready, says confirm makes it permanent" ||
         bad "$g status trial" "$out"
+    # the config edited during the trial: the drift's fix re-arms the trial (a plain install
+    # would confirm it untried)
+    cp "$r/etc/passthru.conf" "$r.conf.keep"
+    printf '# edited during the trial\n' >>"$r/etc/passthru.conf"
+    out=$(gstatus "$r")
+    echo "$out" | jq -e '.ready == false and ([.drift[] | select(.what == "config")] | length) == 1
+        and ([.drift[] | select(.fix | test("passthru-setup install($| [^-]|, )"))] | length) == 0
+        and ([.drift[] | select(.fix == "passthru-setup install --trial, then reboot")] |
+            length) == 1' >/dev/null &&
+        ok "$g: status during a trial, config edited: its fix is install --trial, not install" ||
+        bad "$g status trial config" "$out"
+    mv "$r.conf.keep" "$r/etc/passthru.conf"
     # uninstall of the trial never confirmed: the mark leaves /etc and every image
     boot_as "$r" untried
     rm -rf "$r/usr/lib/modules/6.1.0-14-amd64" "$r/${img2:?}"
