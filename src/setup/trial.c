@@ -164,22 +164,24 @@ static bool is_trial_entry(const char *path)
 }
 
 /*
- * BLS (grubby, systemd-boot): a copy of the entry whose name sorts last (the newest kernel's
- * where names carry versions), in its folder, as passthru-trial.conf: titled "passthru
+ * BLS (grubby, systemd-boot): a copy of the entry whose name sorts last in version order (the
+ * newest kernel's where names carry versions), in its folder, as passthru-trial.conf: titled "passthru
  * trial", its version made to sort below every kernel's (so that it never becomes the
  * default entry by sorting first), the arguments and the marker added to its options.
  */
 static int stage_bls_copy(struct bootctx *c, bool esp)
 {
 	struct kargs_edit e = *c->e;
-	struct sbuf out = { 0 }, dropped = { 0 }, added = { 0 };
+	struct sbuf out = { 0 }, added = { 0 };
 	char **v = NULL, *text = NULL, *edited = NULL, path[600], *save = NULL, *line;
 	const char *src = NULL;
 	size_t i;
 	int r = bls_entries(c->t, esp, &v);
 
+	/* the newest by version order, as the loaders sort: 6.1.0-10 after 6.1.0-9 */
 	for (i = 0; r == 0 && v[i]; i++)
-		if (!is_trial_entry(v[i]))
+		if (!is_trial_entry(v[i]) && (!src || strverscmp(strrchr(v[i], '/') + 1,
+							  strrchr(src, '/') + 1) >= 0))
 			src = v[i];
 	if (r == 0 && !src) {
 		fprintf(stderr, "passthru-setup: install --trial: no BLS entry (loader/entries/"
@@ -191,7 +193,7 @@ static int stage_bls_copy(struct bootctx *c, bool esp)
 	if (e.nadd < 8)
 		strscpy(e.add[e.nadd++], TRIAL_ARG, sizeof(e.add[0]));
 	if (r == 0)
-		r = bls_edit(text, &e, &edited, &dropped, &added);
+		r = bls_edit(text, &e, &edited, c->dropped, &added);	/* named in the plan */
 	for (line = r == 0 ? strtok_r(edited, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(line, "title ", 6) || !strncmp(line, "title\t", 6))
@@ -219,7 +221,6 @@ static int stage_bls_copy(struct bootctx *c, bool esp)
 			"edited (quoting); nothing was changed\n", src);
 	}
 	sbuf_free(&out);
-	sbuf_free(&dropped);
 	sbuf_free(&added);
 	free(text);
 	free(edited);

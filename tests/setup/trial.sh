@@ -367,6 +367,31 @@ bls_case() {
 }
 bls_case bls-grubby grubby
 bls_case sdboot kernel-install
+# entries of kernels 6.1.0-9 and 6.1.0-10 (names with a space), options with quotes, $ and a
+# contradicting argument: the copy is of the newest kernel in version order (as the loaders
+# sort), the user's words byte for byte, the contradicting one replaced and named
+blsroot sdodd kernel-install
+r=$work/sdodd
+e=$r/boot/loader/entries
+rm -f "$e"/*.conf
+for v in 6.1.0-9 6.1.0-10; do
+    printf '%s\n' 'title Debian GNU/Linux 12' "version $v-amd64" 'machine-id abc' \
+        "options root=/dev/vda1 ro foo='a b' x=\$y \"q r\" intel_iommu=off" \
+        "linux /abc/$v-amd64/linux" "initrd /abc/$v-amd64/initrd.img-$v-amd64" >"$e/abc $v-amd64.conf"
+done
+cp -a "$r" "$r.pristine"
+out=$(setup "$r" "$plainsys" install --trial --cpu intel --bootloader kernel-install 2>&1)
+rc=$?
+t=$e/passthru-trial.conf
+want="options root=/dev/vda1 ro foo='a b' x=\$y \"q r\" intel_iommu=on iommu=pt rd.passthru.trial=1"
+[ $rc -eq 0 ] && grep -qx 'linux /abc/6.1.0-10-amd64/linux' "$t" && grep -qx "$want" "$t" &&
+    echo "$out" | grep -qx 'contradicting arguments replaced: intel_iommu=off' &&
+    ok "kernel-install: the trial copies 6.1.0-10's entry, not 6.1.0-9's; odd quoting kept; intel_iommu=off named" ||
+    bad "sdodd install --trial" "rc=$rc $out $(cat "$t")"
+out=$(setup "$r" "$plainsys" uninstall 2>&1)
+[ $? -eq 0 ] && diff -r -x commands.log "$r" "$r.pristine" >/dev/null &&
+    ok "kernel-install: odd entry names and quoting: uninstall byte for byte" ||
+    bad "sdodd uninstall" "$out $(diff -r "$r" "$r.pristine")"
 blsroot bls-lvm grubby
 out=$(PASSTHRU_TEST_GRUB_ABSTRACTION=lvm setup "$work/bls-lvm" "$plainsys" install --trial --cpu intel --bootloader grubby 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q 'refused: .*/boot/grub2 lies on lvm' &&
