@@ -457,6 +457,23 @@ int cmd_install(struct opts *o)
 		ret = 0;
 		goto out;
 	}
+	/* --trial: a missing tool would leave a trial that nothing chooses; say so first */
+	if (o->trial && !o->dry_run && (in.fr.is_host || getenv("PASSTHRU_TEST_RUN_COMMANDS"))) {
+		for (size_t j = 0; j < in.boot_cmds.n; j++) {
+			const char *tool = in.boot_cmds.argv[j][0];
+
+			if (run_found(tool))
+				continue;
+			fprintf(stderr, "passthru-setup: install --trial refused: %s is not installed "
+				"(not found in PATH), and the trial needs it (%s); install it, or "
+				"install without --trial; nothing was changed\n", tool,
+				strstr(tool, "reboot") || !strcmp(tool, "bootctl") ?
+				"it chooses the trial entry for the next boot only" :
+				!strcmp(tool, "systemctl") ? "it enables passthru-confirm.service" :
+				"it makes the trial entry");
+			goto out;
+		}
+	}
 	strscpy(in.m.initramfs, in.gen->name, sizeof(in.m.initramfs));
 	record_devices(o, &in.c, &in.m);
 	in.m.pending_boot = in.boot_cmds.n > 0;

@@ -103,6 +103,8 @@ char *grub_dropin(const struct kargs_edit *e);
 
 /* run.c: external commands (update-grub, grubby, dracut). */
 int run_cmd(const char *const argv[], bool dry_run);
+/* Whether execvp would find name (in $PATH, as run_cmd looks for it). */
+bool run_found(const char *name);
 /* Run argv with its stdout in *out (malloc'd); the exit status, or -errno. */
 int run_capture(const char *const argv[], const char *dir, char **out);
 

@@ -211,6 +211,20 @@ out=$(PASSTHRU_TEST_FAIL_CMD=update-grub setup "$r" "$plainsys" install --trial 
     echo "$out" | grep -q '^boot configuration: GRUB .*(--trial: not edited; a one-time trial entry' &&
     ok "install --trial, update-grub fails: exit 1, the advice says install --trial again" ||
     bad "trial failed command" "$out"
+# the one-time tool missing: refused before anything changes, naming the tool
+mkdir -p "$work/part-bin"
+for tool in "$here"/bin/*; do
+    case ${tool##*/} in grub-reboot|bootctl) ;; *) ln -sf "$tool" "$work/part-bin/" ;; esac
+done
+newroot notool
+r=$work/notool
+before=$(snapshot "$r")
+out=$(PATH=$work/part-bin:/usr/bin:/bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
+    "$bin" install --trial --cpu intel --root "$r" --sysroot "$plainsys" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'install --trial refused: grub-reboot is not installed' &&
+    [ "$(snapshot "$r")" = "$before" ] &&
+    ok "install --trial without grub-reboot: refused, names it, nothing changed" ||
+    bad "trial no grub-reboot" "$out $(snapshot "$r")"
 "$bin" uninstall --trial >/dev/null 2>&1
 [ $? -eq 2 ] && ok "--trial on uninstall: usage error" || bad "--trial usage" ""
 
@@ -367,6 +381,16 @@ bls_case() {
 }
 bls_case bls-grubby grubby
 bls_case sdboot kernel-install
+blsroot sdnotool kernel-install
+r=$work/sdnotool
+before=$(snapshot "$r")
+out=$(PATH=$work/part-bin:/usr/bin:/bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
+    "$bin" install --trial --cpu intel --bootloader kernel-install --root "$r" \
+    --sysroot "$plainsys" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'install --trial refused: bootctl is not installed' &&
+    [ "$(snapshot "$r")" = "$before" ] &&
+    ok "install --trial without bootctl: refused, names it, nothing changed" ||
+    bad "trial no bootctl" "$out $(snapshot "$r")"
 # entries of kernels 6.1.0-9 and 6.1.0-10 (names with a space), options with quotes, $ and a
 # contradicting argument: the copy is of the newest kernel in version order (as the loaders
 # sort), the user's words byte for byte, the contradicting one replaced and named
