@@ -358,8 +358,8 @@ static int run_commands(struct install *in)
 		printf("--root: nothing was run against this host. Inside %s, run:\n", in->fr.path);
 		cmdlist_print(&in->boot_cmds, "  ", stdout);
 		cmdlist_print(&in->init_cmds, "  ", stdout);
-		printf("nothing is claimed until they have run (install inside the image runs "
-		       "them too)\n");
+		printf("nothing is claimed until they have run (install%s inside the image runs "
+		       "them too)\n", in->o->trial ? " --trial" : "");
 		return 0;
 	}
 	if (run_all(&in->boot_cmds, false))
@@ -369,7 +369,9 @@ static int run_commands(struct install *in)
 	if (in->o->no_initramfs && in->init_cmds.n) {
 		printf("--no-initramfs: the initramfs was not rebuilt; run:\n");
 		cmdlist_print(&in->init_cmds, "  ", stdout);
-		printf("nothing is claimed until it has run\n");
+		printf("nothing is claimed until it has run%s\n", in->o->trial ? ": run it before "
+		       "you reboot (the next boot is the trial, chosen once; without it, the trial "
+		       "boot claims nothing and install --trial must run again)" : "");
 	} else if (in->init_cmds.n && run_all(&in->init_cmds, false)) {
 		ret = 1;
 	} else {

@@ -225,6 +225,28 @@ out=$(PATH=$work/part-bin:/usr/bin:/bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TE
     [ "$(snapshot "$r")" = "$before" ] &&
     ok "install --trial without grub-reboot: refused, names it, nothing changed" ||
     bad "trial no grub-reboot" "$out $(snapshot "$r")"
+# --root (no command runs): the list is complete, and its advice keeps --trial
+newroot rootonly
+r=$work/rootonly
+out=$(PATH=$here/bin:$PATH PASSTHRU_TEST_ROOT=$r "$bin" install --trial --cpu intel --root "$r" \
+    --sysroot "$plainsys" 2>&1)
+rc=$?
+ran=$(grep 'reboot\|update-grub\|dracut\|systemctl' "$r/commands.log" 2>/dev/null)
+[ $rc -eq 0 ] && [ -z "$ran" ] && echo "$out" | grep -qx "  update-grub" && echo "$out" | grep -qx "  grub-reboot 'passthru trial'" &&
+    echo "$out" | grep -qx "  systemctl enable passthru-confirm.service" &&
+    echo "$out" | grep -qx "  dracut -f --regenerate-all" &&
+    echo "$out" | grep -q '(install --trial inside the image runs them too)' &&
+    ok "install --trial --root: every command listed, nothing run, the advice says install --trial" ||
+    bad "trial --root" "$out"
+# --no-initramfs: the one-time choice is armed, so the rebuild must run before the reboot
+newroot noinit
+r=$work/noinit
+out=$(setup "$r" "$plainsys" install --trial --cpu intel --no-initramfs 2>&1)
+[ $? -eq 0 ] && echo "$out" | grep -qx '  dracut -f --regenerate-all' &&
+    echo "$out" | grep -q 'run it before you reboot (the next boot is the trial' &&
+    ! grep -q '^dracut' "$r/commands.log" &&
+    ok "install --trial --no-initramfs: the rebuild is listed, to run before the trial boot" ||
+    bad "trial --no-initramfs" "$out"
 "$bin" uninstall --trial >/dev/null 2>&1
 [ $? -eq 2 ] && ok "--trial on uninstall: usage error" || bad "--trial usage" ""
 
