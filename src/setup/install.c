@@ -438,6 +438,15 @@ int cmd_install(struct opts *o)
 		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
 		goto out;
 	}
+	/* confirm checked the trial before it took the lock: an uninstall or install --trial
+	 * may have run since; it must not install passthru for every boot then */
+	if (o->confirming && (!in.m.trial[0] || (in.m.config_sha256[0] &&
+						  strcmp(in.conf_sha, in.m.config_sha256)))) {
+		fprintf(stderr, "passthru-setup: confirm: %s (another passthru-setup or an edit "
+			"ran meanwhile); nothing was changed\n", !in.m.trial[0] ?
+			"the trial is no longer pending" : "/etc/passthru.conf is not the trial's");
+		goto out;
+	}
 	if (o->trial && trial_check(&in.ctx, in.b, in.nb) < 0)
 		goto out;
 	r = stage_all(&in);

@@ -18,6 +18,7 @@ struct opts {
 	bool sysroot_given;	/* --sysroot was on the command line */
 	bool dry_run, json, no_iommu_pt, allow_unsafe_interrupts, no_initramfs;
 	bool trial;		/* install --trial: the next boot only, until confirm */
+	bool confirming;	/* install run by confirm: only while the trial is still pending */
 };
 
 /* fsroot.c: paths inside --root resolve as if it were / (openat2 RESOLVE_IN_ROOT). */

@@ -463,6 +463,7 @@ int cmd_confirm(struct opts *o)
 	}
 	printf("the trial boot is ready: making it permanent\n");
 	o->trial = false;
+	o->confirming = true;
 	if (strcmp(cpu, "-"))
 		o->cpu = strcmp(cpu, "intel") && strcmp(cpu, "amd") ? "other" :
 			 !strcmp(cpu, "intel") ? "intel" : "amd";

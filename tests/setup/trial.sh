@@ -283,6 +283,27 @@ out=$(setup "$r" "$ready" confirm 2>&1)
     ok "confirm after the config changed since install --trial: refused, nothing changed" ||
     bad "confirm changed config" "$out"
 cp "$work/conf.keep" "$r/etc/passthru.conf"
+# an uninstall between confirm's checks and its lock: confirm must not install passthru for
+# every boot (the holder takes the root's lock, waits for confirm to wait on it, then takes
+# the install record away, as uninstall does, and lets go)
+cp -a "$r" "$r.race"
+rm -f "$work/race.locked" "$work/race.err"
+flock "$r.race" sh -c ': >"$1/race.locked"; i=0
+    until grep -q "waiting up to" "$1/race.err" 2>/dev/null || [ $i -ge 300 ]; do
+        sleep 0.1; i=$((i + 1)); done
+    mv "$2/var/lib/passthru/installed" "$1/race.installed"' sh "$work" "$r.race" &
+holder=$!
+i=0
+until [ -e "$work/race.locked" ] || [ $i -ge 300 ]; do sleep 0.1; i=$((i + 1)); done
+out=$(setup "$r.race" "$ready" confirm 2>"$work/race.err")
+rc=$?
+wait $holder
+[ $rc -eq 1 ] && grep -q 'confirm: the trial is no longer pending' "$work/race.err" &&
+    [ ! -e "$r.race/etc/default/grub.d/passthru.cfg" ] &&
+    [ ! -e "$r.race/var/lib/passthru/installed" ] &&
+    ok "confirm racing an uninstall: the trial gone when it gets the lock: refused, nothing installed" ||
+    bad "confirm race" "rc=$rc $out $(cat "$work/race.err")"
+rm -rf "$r.race"
 : >"$r/commands.log"
 out=$(setup "$r" "$ready" confirm 2>&1)
 rc=$?
