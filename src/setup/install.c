@@ -201,6 +201,7 @@ struct install {
 	char add[600], drop[600];
 	const char *cpu;
 	bool by_hand;		/* --bootloader none: the user adds the arguments */
+	bool ends_trial;	/* a plain install while a trial is pending */
 };
 
 /* The generator and passthru-claim in the root, and the hashes of what goes in the image. */
@@ -282,6 +283,8 @@ static int stage_all(struct install *in)
 	size_t before;
 	int i;
 
+	in->ends_trial = drop_trial && !in->o->confirming;
+
 	if (in->conf_text && manifest_stage(&in->t, m, PASSTHRU_CONF, in->conf_text,
 					    strlen(in->conf_text), NULL) < 0)
 		return -ENOMEM;
@@ -342,6 +345,10 @@ static void report_plan(const struct install *in)
 	printf("initramfs: %s\n", in->gen->name);
 	if (in->dropped.len)
 		printf("contradicting arguments replaced: %s\n", in->dropped.s);
+	if (in->ends_trial)
+		printf("a trial (install --trial) is pending: this install ends it and gives every "
+		       "boot passthru, untried (install --trial instead chooses the trial boot "
+		       "again)\n");
 	if (in->by_hand)
 		printf("--bootloader none: add to the kernel command line yourself: %s%s%s; the "
 		       "IOMMU is not on until the next boot has them\n", in->add,

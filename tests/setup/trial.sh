@@ -247,6 +247,15 @@ out=$(setup "$r" "$plainsys" install --trial --cpu intel --no-initramfs 2>&1)
     ! grep -q '^dracut' "$r/commands.log" &&
     ok "install --trial --no-initramfs: the rebuild is listed, to run before the trial boot" ||
     bad "trial --no-initramfs" "$out"
+# a plain install while a trial is pending ends the trial: it says so
+newroot overtrial
+r=$work/overtrial
+setup "$r" "$plainsys" install --trial --cpu intel >/dev/null 2>&1 || bad "overtrial --trial" ""
+out=$(setup "$r" "$plainsys" install --cpu intel 2>&1)
+[ $? -eq 0 ] && echo "$out" | grep -q 'a trial (install --trial) is pending: this install ends it' &&
+    [ -e "$r/etc/default/grub.d/passthru.cfg" ] && [ ! -e "$r/etc/passthru.trial" ] &&
+    ok "install over a pending trial: it says the trial ends and every boot gets passthru, untried" ||
+    bad "install over trial" "$out"
 "$bin" uninstall --trial >/dev/null 2>&1
 [ $? -eq 2 ] && ok "--trial on uninstall: usage error" || bad "--trial usage" ""
 
