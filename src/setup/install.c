@@ -476,7 +476,7 @@ int cmd_install(struct opts *o)
 		goto out;
 	}
 	/* --trial: a missing tool would leave a trial that nothing chooses; say so first */
-	if (o->trial && !o->dry_run && (in.fr.is_host || getenv("PASSTHRU_TEST_RUN_COMMANDS"))) {
+	if (o->trial && (in.fr.is_host || getenv("PASSTHRU_TEST_RUN_COMMANDS"))) {
 		for (size_t j = 0; j < in.boot_cmds.n; j++) {
 			const char *tool = in.boot_cmds.argv[j][0];
 

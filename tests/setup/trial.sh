@@ -211,6 +211,21 @@ out=$(PASSTHRU_TEST_FAIL_CMD=update-grub setup "$r" "$plainsys" install --trial 
     echo "$out" | grep -q '^boot configuration: GRUB .*(--trial: not edited; a one-time trial entry' &&
     ok "install --trial, update-grub fails: exit 1, the advice says install --trial again" ||
     bad "trial failed command" "$out"
+# --trial --dry-run: writes nothing, runs nothing, lists every file and every command
+newroot dry
+r=$work/dry
+before=$(snapshot "$r")
+out=$(setup "$r" "$plainsys" install --trial --cpu intel --dry-run 2>&1)
+rc=$?
+ran=$(grep -v '^grub-probe' "$r/commands.log" 2>/dev/null)
+[ $rc -eq 0 ] && [ "$(snapshot "$r")" = "$before" ] && [ -z "$ran" ] &&
+    [ "$(echo "$out" | grep -c '^+++ b/etc/grub.d/42_passthru_trial$\|^+++ b/etc/passthru.trial$\|^+++ b/etc/dracut.conf.d/passthru.conf$\|^+++ b/var/lib/passthru/installed$')" = 4 ] &&
+    echo "$out" | grep -qx 'would run: update-grub' &&
+    echo "$out" | grep -qx 'would run: grub-reboot passthru trial' &&
+    echo "$out" | grep -qx 'would run: systemctl enable passthru-confirm.service' &&
+    echo "$out" | grep -qx 'would run: dracut -f --regenerate-all' &&
+    ok "install --trial --dry-run: nothing written or run; every file and command listed" ||
+    bad "trial dry-run" "rc=$rc $out $ran"
 # the one-time tool missing: refused before anything changes, naming the tool
 mkdir -p "$work/part-bin"
 for tool in "$here"/bin/*; do
@@ -225,6 +240,12 @@ out=$(PATH=$work/part-bin:/usr/bin:/bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TE
     [ "$(snapshot "$r")" = "$before" ] &&
     ok "install --trial without grub-reboot: refused, names it, nothing changed" ||
     bad "trial no grub-reboot" "$out $(snapshot "$r")"
+out=$(PATH=$work/part-bin:/usr/bin:/bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
+    "$bin" install --trial --cpu intel --dry-run --root "$r" --sysroot "$plainsys" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'install --trial refused: grub-reboot is not installed' &&
+    ! echo "$out" | grep -q 'would run' && [ "$(snapshot "$r")" = "$before" ] &&
+    ok "install --trial --dry-run without grub-reboot: says the install would be refused" ||
+    bad "trial dry-run no grub-reboot" "$out"
 # --root (no command runs): the list is complete, and its advice keeps --trial
 newroot rootonly
 r=$work/rootonly
