@@ -447,7 +447,7 @@ int cmd_install(struct opts *o)
 	}
 	/* confirm checked the trial before it took the lock: an uninstall or install --trial
 	 * may have run since; it must not install passthru for every boot then */
-	if (o->confirming && (!in.m.trial[0] || (in.m.config_sha256[0] &&
+	if (o->confirming && (!in.m.trial[0] || (in.m.config_sha256[0] && !in.m.pending_initramfs &&
 						  strcmp(in.conf_sha, in.m.config_sha256)))) {
 		fprintf(stderr, "passthru-setup: confirm: %s (another passthru-setup or an edit "
 			"ran meanwhile); nothing was changed\n", !in.m.trial[0] ?

@@ -396,9 +396,10 @@ int cmd_confirm(struct opts *o)
 	if (fsroot_open_or_say(&fr, o->root) < 0)
 		return 1;
 	r = manifest_read(&fr, &m);
-	if (r == 0 && m.trial[0] && m.config_sha256[0]) {
+	if (r == 0 && m.trial[0] && m.config_sha256[0] && !m.pending_initramfs) {
 		/* the trial's images hold the config install --trial hashed: a config changed
-		 * since then was never booted, and confirm must not make it permanent */
+		 * since then was never booted, and confirm must not make it permanent (with the
+		 * rebuild pending, the record does not know: status compares the boot's) */
 		char *conf = NULL, now[SHA256_HEX_LEN];
 		size_t len = 0;
 

@@ -312,6 +312,16 @@ out=$(setup "$r" "$ready" confirm 2>&1)
     grep -qx passthru-confirm.service "$r.units" &&
     ok "confirm after the config changed since install --trial: refused, nothing changed" ||
     bad "confirm changed config" "$out"
+# but after install --trial --no-initramfs the record cannot tell what the images hold (the
+# rebuild ran by hand): no refusal from the record (status compares the boot's config)
+cp -a "$r" "$r.noinit"
+out=$(setup "$r.noinit" "$plainsys" install --trial --cpu intel --no-initramfs 2>&1) ||
+    bad "confirm noinit --trial" "$out"
+out=$(setup "$r.noinit" "$ready" confirm 2>&1)
+[ $? -eq 0 ] && ! grep -q '^trial' "$r.noinit/var/lib/passthru/installed" &&
+    ok "confirm after install --trial --no-initramfs with an edited config: the boot decides" ||
+    bad "confirm noinit" "$out"
+rm -rf "$r.noinit" "$r.noinit.units"
 cp "$work/conf.keep" "$r/etc/passthru.conf"
 # an uninstall between confirm's checks and its lock: confirm must not install passthru for
 # every boot (the holder takes the root's lock, waits for confirm to wait on it, then takes
