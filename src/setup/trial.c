@@ -138,6 +138,15 @@ out:
 
 int trial_check(const struct bootctx *c, const struct bootcfg_ops *const *b, int nb)
 {
+	if (nb == 0 && !c->e->nadd && !c->e->ndrop) {
+		/* no argument: install edits no boot configuration, so it has none to copy */
+		fprintf(stderr, "passthru-setup: install --trial is not supported here: this CPU "
+			"(%s) needs no kernel argument, so passthru edits no boot configuration "
+			"and has no boot entry to choose once; install without --trial "
+			"(rd.passthru=0 on the kernel command line at the boot menu is the way "
+			"back); nothing was changed\n", c->o->cpu ? c->o->cpu : "other");
+		return -EINVAL;
+	}
 	if (nb != 1) {
 		fprintf(stderr, "passthru-setup: install --trial needs exactly one boot "
 			"configuration (GRUB, GRUB with BLS entries and grubby, or systemd-boot with "

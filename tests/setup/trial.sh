@@ -277,6 +277,15 @@ out=$(setup "$r" "$plainsys" install --cpu intel 2>&1)
     [ -e "$r/etc/default/grub.d/passthru.cfg" ] && [ ! -e "$r/etc/passthru.trial" ] &&
     ok "install over a pending trial: it says the trial ends and every boot gets passthru, untried" ||
     bad "install over trial" "$out"
+# a CPU that needs no argument (POWER, arm64): no boot entry to copy; the refusal says so
+newroot other
+r=$work/other
+before=$(snapshot "$r")
+out=$(setup "$r" "$plainsys" install --trial --cpu other 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'install --trial is not supported here: this CPU (other) needs no kernel argument' &&
+    ! echo "$out" | grep -q 'give --bootloader' && [ "$(snapshot "$r")" = "$before" ] &&
+    ok "install --trial, a CPU that needs no argument: refused, says why (not 'give --bootloader')" ||
+    bad "trial other cpu" "$out"
 "$bin" uninstall --trial >/dev/null 2>&1
 [ $? -eq 2 ] && ok "--trial on uninstall: usage error" || bad "--trial usage" ""
 
