@@ -284,6 +284,27 @@ static void check_initramfs(struct status *s, const struct hostview *h, const st
 	}
 }
 
+/*
+ * While a trial is pending, a plain install confirms it untried: every fix that runs install
+ * runs install --trial instead (it re-arms the trial with what changed).
+ */
+static void trial_fixes(struct status *s)
+{
+	static const char cmd[] = "passthru-setup install";
+	size_t i;
+
+	for (i = 0; s->trial.pending && i < s->ndrift; i++) {
+		char *p = strstr(s->drift[i].fix, cmd), rest[sizeof(s->drift[i].fix)];
+
+		if (!p || !strncmp(p + strlen(cmd), " --trial", 8))
+			continue;
+		p += strlen(cmd);
+		strscpy(rest, p, sizeof(rest));
+		snprintf(p, sizeof(s->drift[i].fix) - (size_t)(p - s->drift[i].fix), " --trial%s",
+			 rest);
+	}
+}
+
 /* What status says about a pending install --trial, from the install record, the running
  * command line (the marker) and the images' marks (check_initramfs). */
 static void check_trial(struct status *s, const struct hostview *h, const struct manifest *m)
@@ -540,6 +561,7 @@ int cmd_status(struct opts *o)
 			check_initramfs(s, &h, &fr, &man);
 			check_devices(s, &h, &man);
 			check_trial(s, &h, &man);
+			trial_fixes(s);
 		}
 		fsroot_close(&fr);
 	}

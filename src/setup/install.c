@@ -201,6 +201,7 @@ struct install {
 	char add[600], drop[600];
 	const char *cpu;
 	bool by_hand;		/* --bootloader none: the user adds the arguments */
+	bool ends_trial;	/* a plain install while a trial is pending */
 };
 
 /* The generator and passthru-claim in the root, and the hashes of what goes in the image. */
@@ -282,6 +283,8 @@ static int stage_all(struct install *in)
 	size_t before;
 	int i;
 
+	in->ends_trial = drop_trial && !in->o->confirming;
+
 	if (in->conf_text && manifest_stage(&in->t, m, PASSTHRU_CONF, in->conf_text,
 					    strlen(in->conf_text), NULL) < 0)
 		return -ENOMEM;
@@ -336,10 +339,16 @@ static void report_plan(const struct install *in)
 	printf("boot configuration:");
 	for (i = 0; i < in->nb; i++)
 		printf("%s %s", i ? ";" : "", in->b[i]->what);
+	if (in->o->trial && in->nb)	/* --trial writes none of them: a one-time entry */
+		printf(" (--trial: not edited; a one-time trial entry instead)");
 	printf("%s\n", in->nb ? "" : in->by_hand ? " none (--bootloader none)" : " none needed");
 	printf("initramfs: %s\n", in->gen->name);
 	if (in->dropped.len)
 		printf("contradicting arguments replaced: %s\n", in->dropped.s);
+	if (in->ends_trial)
+		printf("a trial (install --trial) is pending: this install ends it and gives every "
+		       "boot passthru, untried (install --trial instead chooses the trial boot "
+		       "again)\n");
 	if (in->by_hand)
 		printf("--bootloader none: add to the kernel command line yourself: %s%s%s; the "
 		       "IOMMU is not on until the next boot has them\n", in->add,
@@ -356,8 +365,8 @@ static int run_commands(struct install *in)
 		printf("--root: nothing was run against this host. Inside %s, run:\n", in->fr.path);
 		cmdlist_print(&in->boot_cmds, "  ", stdout);
 		cmdlist_print(&in->init_cmds, "  ", stdout);
-		printf("nothing is claimed until they have run (install inside the image runs "
-		       "them too)\n");
+		printf("nothing is claimed until they have run (install%s inside the image runs "
+		       "them too)\n", in->o->trial ? " --trial" : "");
 		return 0;
 	}
 	if (run_all(&in->boot_cmds, false))
@@ -367,7 +376,9 @@ static int run_commands(struct install *in)
 	if (in->o->no_initramfs && in->init_cmds.n) {
 		printf("--no-initramfs: the initramfs was not rebuilt; run:\n");
 		cmdlist_print(&in->init_cmds, "  ", stdout);
-		printf("nothing is claimed until it has run\n");
+		printf("nothing is claimed until it has run%s\n", in->o->trial ? ": run it before "
+		       "you reboot (the next boot is the trial, chosen once; without it, the trial "
+		       "boot claims nothing and install --trial must run again)" : "");
 	} else if (in->init_cmds.n && run_all(&in->init_cmds, false)) {
 		ret = 1;
 	} else {
@@ -378,10 +389,11 @@ static int run_commands(struct install *in)
 	}
 	if (commit_record(&in->fr, m) < 0)
 		ret = 1;
+	/* after --trial, a plain install would make it permanent, untried: say --trial */
 	if (ret)
 		fprintf(stderr, "passthru-setup: the files are in place, but a command failed: "
-			"fix its cause and run passthru-setup install again (it runs the command "
-			"again)\n");
+			"fix its cause and run passthru-setup install%s again (it runs the command "
+			"again)\n", in->o->trial ? " --trial" : "");
 	return ret;
 }
 
@@ -433,6 +445,15 @@ int cmd_install(struct opts *o)
 		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
 		goto out;
 	}
+	/* confirm checked the trial before it took the lock: an uninstall or install --trial
+	 * may have run since; it must not install passthru for every boot then */
+	if (o->confirming && (!in.m.trial[0] || (in.m.config_sha256[0] && !in.m.pending_initramfs &&
+						  strcmp(in.conf_sha, in.m.config_sha256)))) {
+		fprintf(stderr, "passthru-setup: confirm: %s (another passthru-setup or an edit "
+			"ran meanwhile); nothing was changed\n", !in.m.trial[0] ?
+			"the trial is no longer pending" : "/etc/passthru.conf is not the trial's");
+		goto out;
+	}
 	if (o->trial && trial_check(&in.ctx, in.b, in.nb) < 0)
 		goto out;
 	r = stage_all(&in);
@@ -453,6 +474,23 @@ int cmd_install(struct opts *o)
 		printf("nothing to do: passthru is installed and up to date\n");
 		ret = 0;
 		goto out;
+	}
+	/* --trial: a missing tool would leave a trial that nothing chooses; say so first */
+	if (o->trial && (in.fr.is_host || getenv("PASSTHRU_TEST_RUN_COMMANDS"))) {
+		for (size_t j = 0; j < in.boot_cmds.n; j++) {
+			const char *tool = in.boot_cmds.argv[j][0];
+
+			if (run_found(tool))
+				continue;
+			fprintf(stderr, "passthru-setup: install --trial refused: %s is not installed "
+				"(not found in PATH), and the trial needs it (%s); install it, or "
+				"install without --trial; nothing was changed\n", tool,
+				strstr(tool, "reboot") || !strcmp(tool, "bootctl") ?
+				"it chooses the trial entry for the next boot only" :
+				!strcmp(tool, "systemctl") ? "it enables passthru-confirm.service" :
+				"it makes the trial entry");
+			goto out;
+		}
 	}
 	strscpy(in.m.initramfs, in.gen->name, sizeof(in.m.initramfs));
 	record_devices(o, &in.c, &in.m);

@@ -40,6 +40,23 @@ int run_cmd(const char *const argv[], bool dry_run)
 	return 0;
 }
 
+bool run_found(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	char full[4200];
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0;
+	for (p = path && *path ? path : "/bin:/usr/bin"; ; p = end + 1) {
+		end = strchrnul(p, ':');
+		snprintf(full, sizeof(full), "%.*s/%s", (int)(end - p), end > p ? p : ".", name);
+		if (end - p < 4000 && access(full, X_OK) == 0)
+			return true;
+		if (!*end)
+			return false;
+	}
+}
+
 int run_capture(const char *const argv[], const char *dir, char **out)
 {
 	static char *const env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"

@@ -18,6 +18,7 @@ struct opts {
 	bool sysroot_given;	/* --sysroot was on the command line */
 	bool dry_run, json, no_iommu_pt, allow_unsafe_interrupts, no_initramfs;
 	bool trial;		/* install --trial: the next boot only, until confirm */
+	bool confirming;	/* install run by confirm: only while the trial is still pending */
 };
 
 /* fsroot.c: paths inside --root resolve as if it were / (openat2 RESOLVE_IN_ROOT). */
@@ -103,6 +104,8 @@ char *grub_dropin(const struct kargs_edit *e);
 
 /* run.c: external commands (update-grub, grubby, dracut). */
 int run_cmd(const char *const argv[], bool dry_run);
+/* Whether execvp would find name (in $PATH, as run_cmd looks for it). */
+bool run_found(const char *name);
 /* Run argv with its stdout in *out (malloc'd); the exit status, or -errno. */
 int run_capture(const char *const argv[], const char *dir, char **out);
 

@@ -13,6 +13,7 @@
 #include "manifest.h"
 #include "root.h"
 #include "setup.h"
+#include "sha256.h"
 #include "trial.h"
 
 #define TRIAL_SCRIPT "/etc/grub.d/42_passthru_trial"
@@ -137,6 +138,15 @@ out:
 
 int trial_check(const struct bootctx *c, const struct bootcfg_ops *const *b, int nb)
 {
+	if (nb == 0 && !c->e->nadd && !c->e->ndrop) {
+		/* no argument: install edits no boot configuration, so it has none to copy */
+		fprintf(stderr, "passthru-setup: install --trial is not supported here: this CPU "
+			"(%s) needs no kernel argument, so passthru edits no boot configuration "
+			"and has no boot entry to choose once; install without --trial "
+			"(rd.passthru=0 on the kernel command line at the boot menu is the way "
+			"back); nothing was changed\n", c->o->cpu ? c->o->cpu : "other");
+		return -EINVAL;
+	}
 	if (nb != 1) {
 		fprintf(stderr, "passthru-setup: install --trial needs exactly one boot "
 			"configuration (GRUB, GRUB with BLS entries and grubby, or systemd-boot with "
@@ -163,22 +173,24 @@ static bool is_trial_entry(const char *path)
 }
 
 /*
- * BLS (grubby, systemd-boot): a copy of the entry whose name sorts last (the newest kernel's
- * where names carry versions), in its folder, as passthru-trial.conf: titled "passthru
+ * BLS (grubby, systemd-boot): a copy of the entry whose name sorts last in version order (the
+ * newest kernel's where names carry versions), in its folder, as passthru-trial.conf: titled "passthru
  * trial", its version made to sort below every kernel's (so that it never becomes the
  * default entry by sorting first), the arguments and the marker added to its options.
  */
 static int stage_bls_copy(struct bootctx *c, bool esp)
 {
 	struct kargs_edit e = *c->e;
-	struct sbuf out = { 0 }, dropped = { 0 }, added = { 0 };
+	struct sbuf out = { 0 }, added = { 0 };
 	char **v = NULL, *text = NULL, *edited = NULL, path[600], *save = NULL, *line;
 	const char *src = NULL;
 	size_t i;
 	int r = bls_entries(c->t, esp, &v);
 
+	/* the newest by version order, as the loaders sort: 6.1.0-10 after 6.1.0-9 */
 	for (i = 0; r == 0 && v[i]; i++)
-		if (!is_trial_entry(v[i]))
+		if (!is_trial_entry(v[i]) && (!src || strverscmp(strrchr(v[i], '/') + 1,
+							  strrchr(src, '/') + 1) >= 0))
 			src = v[i];
 	if (r == 0 && !src) {
 		fprintf(stderr, "passthru-setup: install --trial: no BLS entry (loader/entries/"
@@ -190,7 +202,7 @@ static int stage_bls_copy(struct bootctx *c, bool esp)
 	if (e.nadd < 8)
 		strscpy(e.add[e.nadd++], TRIAL_ARG, sizeof(e.add[0]));
 	if (r == 0)
-		r = bls_edit(text, &e, &edited, &dropped, &added);
+		r = bls_edit(text, &e, &edited, c->dropped, &added);	/* named in the plan */
 	for (line = r == 0 ? strtok_r(edited, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(line, "title ", 6) || !strncmp(line, "title\t", 6))
@@ -218,7 +230,6 @@ static int stage_bls_copy(struct bootctx *c, bool esp)
 			"edited (quoting); nothing was changed\n", src);
 	}
 	sbuf_free(&out);
-	sbuf_free(&dropped);
 	sbuf_free(&added);
 	free(text);
 	free(edited);
@@ -394,6 +405,27 @@ int cmd_confirm(struct opts *o)
 	if (fsroot_open_or_say(&fr, o->root) < 0)
 		return 1;
 	r = manifest_read(&fr, &m);
+	if (r == 0 && m.trial[0] && m.config_sha256[0] && !m.pending_initramfs) {
+		/* the trial's images hold the config install --trial hashed: a config changed
+		 * since then was never booted, and confirm must not make it permanent (with the
+		 * rebuild pending, the record does not know: status compares the boot's) */
+		char *conf = NULL, now[SHA256_HEX_LEN];
+		size_t len = 0;
+
+		fsroot_read(&fr, "/etc/passthru.conf", &conf, &len);
+		sha256_hex(conf ? conf : "", conf ? len : 0, now);
+		free(conf);
+		if (strcmp(now, m.config_sha256)) {
+			fprintf(stderr, "passthru-setup: confirm: /etc/passthru.conf changed since "
+				"install --trial built the images (sha256 %.12s... then, %.12s... "
+				"now): the trial boot did not use it, so it is not made permanent; "
+				"run passthru-setup install --trial again and reboot\n",
+				m.config_sha256, now);
+			manifest_free(&m);
+			fsroot_close(&fr);
+			return 1;
+		}
+	}
 	fsroot_close(&fr);
 	if (r < 0) {
 		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
@@ -441,6 +473,7 @@ int cmd_confirm(struct opts *o)
 	}
 	printf("the trial boot is ready: making it permanent\n");
 	o->trial = false;
+	o->confirming = true;
 	if (strcmp(cpu, "-"))
 		o->cpu = strcmp(cpu, "intel") && strcmp(cpu, "amd") ? "other" :
 			 !strcmp(cpu, "intel") ? "intel" : "amd";

@@ -202,6 +202,90 @@ for case in "lvm ext2" "diskfilter mdraid1x ext2" "cryptodisk luks ext2" " btrfs
         ok "install --trial refused, nothing changed: /boot/grub on ${a:+$a, }$fs" ||
         bad "refuse $case" "rc=$rc $out"
 done
+# the plan names the boot configuration, but --trial edits none of it; a failed command's
+# advice keeps --trial (a plain install would make passthru permanent, untried)
+newroot failcmd
+r=$work/failcmd
+out=$(PASSTHRU_TEST_FAIL_CMD=update-grub setup "$r" "$plainsys" install --trial --cpu intel 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'a command failed: .*run passthru-setup install --trial again' &&
+    echo "$out" | grep -q '^boot configuration: GRUB .*(--trial: not edited; a one-time trial entry' &&
+    ok "install --trial, update-grub fails: exit 1, the advice says install --trial again" ||
+    bad "trial failed command" "$out"
+# --trial --dry-run: writes nothing, runs nothing, lists every file and every command
+newroot dry
+r=$work/dry
+before=$(snapshot "$r")
+out=$(setup "$r" "$plainsys" install --trial --cpu intel --dry-run 2>&1)
+rc=$?
+ran=$(grep -v '^grub-probe' "$r/commands.log" 2>/dev/null)
+[ $rc -eq 0 ] && [ "$(snapshot "$r")" = "$before" ] && [ -z "$ran" ] &&
+    [ "$(echo "$out" | grep -c '^+++ b/etc/grub.d/42_passthru_trial$\|^+++ b/etc/passthru.trial$\|^+++ b/etc/dracut.conf.d/passthru.conf$\|^+++ b/var/lib/passthru/installed$')" = 4 ] &&
+    echo "$out" | grep -qx 'would run: update-grub' &&
+    echo "$out" | grep -qx 'would run: grub-reboot passthru trial' &&
+    echo "$out" | grep -qx 'would run: systemctl enable passthru-confirm.service' &&
+    echo "$out" | grep -qx 'would run: dracut -f --regenerate-all' &&
+    ok "install --trial --dry-run: nothing written or run; every file and command listed" ||
+    bad "trial dry-run" "rc=$rc $out $ran"
+# the one-time tool missing: refused before anything changes, naming the tool
+mkdir -p "$work/part-bin"
+for tool in "$here"/bin/*; do
+    case ${tool##*/} in grub-reboot|bootctl) ;; *) ln -sf "$tool" "$work/part-bin/" ;; esac
+done
+newroot notool
+r=$work/notool
+before=$(snapshot "$r")
+out=$(PATH=$work/part-bin:/usr/bin:/bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
+    "$bin" install --trial --cpu intel --root "$r" --sysroot "$plainsys" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'install --trial refused: grub-reboot is not installed' &&
+    [ "$(snapshot "$r")" = "$before" ] &&
+    ok "install --trial without grub-reboot: refused, names it, nothing changed" ||
+    bad "trial no grub-reboot" "$out $(snapshot "$r")"
+out=$(PATH=$work/part-bin:/usr/bin:/bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
+    "$bin" install --trial --cpu intel --dry-run --root "$r" --sysroot "$plainsys" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'install --trial refused: grub-reboot is not installed' &&
+    ! echo "$out" | grep -q 'would run' && [ "$(snapshot "$r")" = "$before" ] &&
+    ok "install --trial --dry-run without grub-reboot: says the install would be refused" ||
+    bad "trial dry-run no grub-reboot" "$out"
+# --root (no command runs): the list is complete, and its advice keeps --trial
+newroot rootonly
+r=$work/rootonly
+out=$(PATH=$here/bin:$PATH PASSTHRU_TEST_ROOT=$r "$bin" install --trial --cpu intel --root "$r" \
+    --sysroot "$plainsys" 2>&1)
+rc=$?
+ran=$(grep 'reboot\|update-grub\|dracut\|systemctl' "$r/commands.log" 2>/dev/null)
+[ $rc -eq 0 ] && [ -z "$ran" ] && echo "$out" | grep -qx "  update-grub" && echo "$out" | grep -qx "  grub-reboot 'passthru trial'" &&
+    echo "$out" | grep -qx "  systemctl enable passthru-confirm.service" &&
+    echo "$out" | grep -qx "  dracut -f --regenerate-all" &&
+    echo "$out" | grep -q '(install --trial inside the image runs them too)' &&
+    ok "install --trial --root: every command listed, nothing run, the advice says install --trial" ||
+    bad "trial --root" "$out"
+# --no-initramfs: the one-time choice is armed, so the rebuild must run before the reboot
+newroot noinit
+r=$work/noinit
+out=$(setup "$r" "$plainsys" install --trial --cpu intel --no-initramfs 2>&1)
+[ $? -eq 0 ] && echo "$out" | grep -qx '  dracut -f --regenerate-all' &&
+    echo "$out" | grep -q 'run it before you reboot (the next boot is the trial' &&
+    ! grep -q '^dracut' "$r/commands.log" &&
+    ok "install --trial --no-initramfs: the rebuild is listed, to run before the trial boot" ||
+    bad "trial --no-initramfs" "$out"
+# a plain install while a trial is pending ends the trial: it says so
+newroot overtrial
+r=$work/overtrial
+setup "$r" "$plainsys" install --trial --cpu intel >/dev/null 2>&1 || bad "overtrial --trial" ""
+out=$(setup "$r" "$plainsys" install --cpu intel 2>&1)
+[ $? -eq 0 ] && echo "$out" | grep -q 'a trial (install --trial) is pending: this install ends it' &&
+    [ -e "$r/etc/default/grub.d/passthru.cfg" ] && [ ! -e "$r/etc/passthru.trial" ] &&
+    ok "install over a pending trial: it says the trial ends and every boot gets passthru, untried" ||
+    bad "install over trial" "$out"
+# a CPU that needs no argument (POWER, arm64): no boot entry to copy; the refusal says so
+newroot other
+r=$work/other
+before=$(snapshot "$r")
+out=$(setup "$r" "$plainsys" install --trial --cpu other 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'install --trial is not supported here: this CPU (other) needs no kernel argument' &&
+    ! echo "$out" | grep -q 'give --bootloader' && [ "$(snapshot "$r")" = "$before" ] &&
+    ok "install --trial, a CPU that needs no argument: refused, says why (not 'give --bootloader')" ||
+    bad "trial other cpu" "$out"
 "$bin" uninstall --trial >/dev/null 2>&1
 [ $? -eq 2 ] && ok "--trial on uninstall: usage error" || bad "--trial usage" ""
 
@@ -227,6 +311,48 @@ why=$(echo "$out" | grep -n 'not ready (see above)' | head -n 1 | cut -d: -f1)
 [ -n "$report" ] && [ -n "$why" ] && [ "$report" -lt "$why" ] &&
     ok "confirm not ready, output to a pipe: the status report comes before 'see above'" ||
     bad "confirm not ready order" "$out"
+# a config edited after install --trial was never booted: confirm must not make it permanent
+cp "$r/etc/passthru.conf" "$work/conf.keep"
+printf '# edited after install --trial\n' >>"$r/etc/passthru.conf"
+mid2=$(snapshot "$r")
+out=$(setup "$r" "$ready" confirm 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'passthru.conf changed since install --trial' &&
+    echo "$out" | grep -q 'install --trial again' && [ "$(snapshot "$r")" = "$mid2" ] &&
+    grep -qx passthru-confirm.service "$r.units" &&
+    ok "confirm after the config changed since install --trial: refused, nothing changed" ||
+    bad "confirm changed config" "$out"
+# but after install --trial --no-initramfs the record cannot tell what the images hold (the
+# rebuild ran by hand): no refusal from the record (status compares the boot's config)
+cp -a "$r" "$r.noinit"
+out=$(setup "$r.noinit" "$plainsys" install --trial --cpu intel --no-initramfs 2>&1) ||
+    bad "confirm noinit --trial" "$out"
+out=$(setup "$r.noinit" "$ready" confirm 2>&1)
+[ $? -eq 0 ] && ! grep -q '^trial' "$r.noinit/var/lib/passthru/installed" &&
+    ok "confirm after install --trial --no-initramfs with an edited config: the boot decides" ||
+    bad "confirm noinit" "$out"
+rm -rf "$r.noinit" "$r.noinit.units"
+cp "$work/conf.keep" "$r/etc/passthru.conf"
+# an uninstall between confirm's checks and its lock: confirm must not install passthru for
+# every boot (the holder takes the root's lock, waits for confirm to wait on it, then takes
+# the install record away, as uninstall does, and lets go)
+cp -a "$r" "$r.race"
+rm -f "$work/race.locked" "$work/race.err"
+flock "$r.race" sh -c ': >"$1/race.locked"; i=0
+    until grep -q "waiting up to" "$1/race.err" 2>/dev/null || [ $i -ge 300 ]; do
+        sleep 0.1; i=$((i + 1)); done
+    mv "$2/var/lib/passthru/installed" "$1/race.installed"' sh "$work" "$r.race" &
+holder=$!
+i=0
+until [ -e "$work/race.locked" ] || [ $i -ge 300 ]; do sleep 0.1; i=$((i + 1)); done
+out=$(setup "$r.race" "$ready" confirm 2>"$work/race.err")
+rc=$?
+wait $holder
+[ $rc -eq 1 ] && grep -q 'confirm: the trial is no longer pending' "$work/race.err" &&
+    [ ! -e "$r.race/etc/default/grub.d/passthru.cfg" ] &&
+    [ ! -e "$r.race/var/lib/passthru/installed" ] &&
+    ok "confirm racing an uninstall: the trial gone when it gets the lock: refused, nothing installed" ||
+    bad "confirm race" "rc=$rc $out $(cat "$work/race.err")"
+rm -rf "$r.race"
 : >"$r/commands.log"
 out=$(setup "$r" "$ready" confirm 2>&1)
 rc=$?
@@ -347,6 +473,41 @@ bls_case() {
 }
 bls_case bls-grubby grubby
 bls_case sdboot kernel-install
+blsroot sdnotool kernel-install
+r=$work/sdnotool
+before=$(snapshot "$r")
+out=$(PATH=$work/part-bin:/usr/bin:/bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
+    "$bin" install --trial --cpu intel --bootloader kernel-install --root "$r" \
+    --sysroot "$plainsys" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'install --trial refused: bootctl is not installed' &&
+    [ "$(snapshot "$r")" = "$before" ] &&
+    ok "install --trial without bootctl: refused, names it, nothing changed" ||
+    bad "trial no bootctl" "$out $(snapshot "$r")"
+# entries of kernels 6.1.0-9 and 6.1.0-10 (names with a space), options with quotes, $ and a
+# contradicting argument: the copy is of the newest kernel in version order (as the loaders
+# sort), the user's words byte for byte, the contradicting one replaced and named
+blsroot sdodd kernel-install
+r=$work/sdodd
+e=$r/boot/loader/entries
+rm -f "$e"/*.conf
+for v in 6.1.0-9 6.1.0-10; do
+    printf '%s\n' 'title Debian GNU/Linux 12' "version $v-amd64" 'machine-id abc' \
+        "options root=/dev/vda1 ro foo='a b' x=\$y \"q r\" intel_iommu=off" \
+        "linux /abc/$v-amd64/linux" "initrd /abc/$v-amd64/initrd.img-$v-amd64" >"$e/abc $v-amd64.conf"
+done
+cp -a "$r" "$r.pristine"
+out=$(setup "$r" "$plainsys" install --trial --cpu intel --bootloader kernel-install 2>&1)
+rc=$?
+t=$e/passthru-trial.conf
+want="options root=/dev/vda1 ro foo='a b' x=\$y \"q r\" intel_iommu=on iommu=pt rd.passthru.trial=1"
+[ $rc -eq 0 ] && grep -qx 'linux /abc/6.1.0-10-amd64/linux' "$t" && grep -qx "$want" "$t" &&
+    echo "$out" | grep -qx 'contradicting arguments replaced: intel_iommu=off' &&
+    ok "kernel-install: the trial copies 6.1.0-10's entry, not 6.1.0-9's; odd quoting kept; intel_iommu=off named" ||
+    bad "sdodd install --trial" "rc=$rc $out $(cat "$t")"
+out=$(setup "$r" "$plainsys" uninstall 2>&1)
+[ $? -eq 0 ] && diff -r -x commands.log "$r" "$r.pristine" >/dev/null &&
+    ok "kernel-install: odd entry names and quoting: uninstall byte for byte" ||
+    bad "sdodd uninstall" "$out $(diff -r "$r" "$r.pristine")"
 blsroot bls-lvm grubby
 out=$(PASSTHRU_TEST_GRUB_ABSTRACTION=lvm setup "$work/bls-lvm" "$plainsys" install --trial --cpu intel --bootloader grubby 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q 'refused: .*/boot/grub2 lies on lvm' &&
@@ -479,6 +640,18 @@ gen_case() {
         (.message | test("the trial boot: passthru-setup confirm"))' >/dev/null &&
         ok "$g: status on the trial boot: ready, says confirm makes it permanent" ||
         bad "$g status trial" "$out"
+    # the config edited during the trial: the drift's fix re-arms the trial (a plain install
+    # would confirm it untried)
+    cp "$r/etc/passthru.conf" "$r.conf.keep"
+    printf '# edited during the trial\n' >>"$r/etc/passthru.conf"
+    out=$(gstatus "$r")
+    echo "$out" | jq -e '.ready == false and ([.drift[] | select(.what == "config")] | length) == 1
+        and ([.drift[] | select(.fix | test("passthru-setup install($| [^-]|, )"))] | length) == 0
+        and ([.drift[] | select(.fix == "passthru-setup install --trial, then reboot")] |
+            length) == 1' >/dev/null &&
+        ok "$g: status during a trial, config edited: its fix is install --trial, not install" ||
+        bad "$g status trial config" "$out"
+    mv "$r.conf.keep" "$r/etc/passthru.conf"
     # uninstall of the trial never confirmed: the mark leaves /etc and every image
     boot_as "$r" untried
     rm -rf "$r/usr/lib/modules/6.1.0-14-amd64" "$r/${img2:?}"
