@@ -1,6 +1,6 @@
-# checks.sh: PASS/FAIL counting and readers of a guest's "LIFECYCLE: key=value" console lines,
-# sourced by the guest test drivers (tests/lifecycle/*.sh, tests/uefi/run.sh); they set LOGS
-# to the folder of their phaseN.log files.
+# checks.sh: PASS/FAIL counting, and readers of a guest's "LIFECYCLE: key=value" console lines,
+# sourced by the test drivers (tests/lifecycle/run.sh, tests/uefi/run.sh, tests/setup/initramfs.sh);
+# the guest drivers set LOGS to the folder of their phaseN.log files.
 # shellcheck shell=sh
 pass=0
 fail=0

@@ -10,20 +10,10 @@ top=$(pwd)
 bin=$1
 case $bin in /*) ;; *) bin=$top/$bin ;; esac
 work=$top/build/tests/initramfs
-pass=0
-fail=0
 rm -rf "$work"
 mkdir -p "$work"
-
-check() {
-    if [ "$2" = "$3" ]; then
-        echo "PASS $1"
-        pass=$((pass + 1))
-    else
-        echo "FAIL $1: got '$2', expected '$3'"
-        fail=$((fail + 1))
-    fi
-}
+# shellcheck source=tests/lifecycle/checks.sh
+. "$top/tests/lifecycle/checks.sh"
 
 gen() {
     PATH=$top/tests/setup/bin:$PATH "$bin" "$@" 2>&1
