@@ -257,7 +257,7 @@ static void check_initramfs(struct status *s, const struct hostview *h, const st
 			 g->rebuild_argv[i]);
 	root_each(&h->r, "lib/modules", each_kernel, &k);
 	for (i = 0; i < k.n; i++) {
-		int r = g->image_has(fr, k.name[i], "usr/lib/passthru/passthru-claim"), mark;
+		int r = g->image_has(fr, k.name[i], IMAGE_CLAIM), mark;
 
 		/* no image (a kernel without one), or no lister: nothing to tell */
 		if (r == 0)
@@ -267,7 +267,7 @@ static void check_initramfs(struct status *s, const struct hostview *h, const st
 				  g->name);
 		if (r != 1)
 			continue;
-		mark = g->image_has(fr, k.name[i], "etc/passthru.trial");
+		mark = g->image_has(fr, k.name[i], IMAGE_TRIAL_MARK);
 		if (mark == 0 && m->trial[0]) {
 			size_t n = strlen(s->trial.unmarked);
 

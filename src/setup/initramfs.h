@@ -23,10 +23,14 @@ struct initramfs_gen {
 	/* The command that rebuilds every image with this generator, NULL-terminated. */
 	const char *const *rebuild_argv;
 	/* Whether the image of kernel kver holds file (a path in the image without its leading
-	 * slash: "usr/lib/passthru/passthru-claim", "etc/passthru.trial"): 1 yes, 0 no, -ENOENT no
+	 * slash: IMAGE_CLAIM, IMAGE_TRIAL_MARK): 1 yes, 0 no, -ENOENT no
 	 * image, -EOPNOTSUPP the generator's lister is missing, other -errno. */
 	int (*image_has)(const struct fsroot *fr, const char *kver, const char *file);
 };
+
+/* passthru's files inside an image, as image_has() takes them */
+#define IMAGE_CLAIM "usr/lib/passthru/passthru-claim"
+#define IMAGE_TRIAL_MARK "etc/passthru.trial"
 
 extern const struct initramfs_gen initramfs_dracut;
 extern const struct initramfs_gen initramfs_tools;

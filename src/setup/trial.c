@@ -502,8 +502,8 @@ int trial_check_images(const struct fsroot *fr, const struct initramfs_gen *g)
 		size_t n = strlen(bad);
 
 		if (de->d_name[0] == '.' ||
-		    g->image_has(fr, de->d_name, "usr/lib/passthru/passthru-claim") != 1 ||
-		    g->image_has(fr, de->d_name, "etc/passthru.trial") != 0)
+		    g->image_has(fr, de->d_name, IMAGE_CLAIM) != 1 ||
+		    g->image_has(fr, de->d_name, IMAGE_TRIAL_MARK) != 0)
 			continue;
 		snprintf(bad + n, sizeof(bad) - n, "%s%s", n ? ", " : "", de->d_name);
 		ret = -ENOENT;
