@@ -68,10 +68,10 @@ vm_itools_list() {
     PATH=$TOP/$ITOOLS/root/usr/bin:$PATH lsinitramfs "$1"
 }
 
-# mkinitcpio, from its unmodified upstream source (../shared/vendor/README.md), configured into
+# mkinitcpio, from its unmodified upstream source (tests/vendor/README.md), configured into
 # build/mkinitcpio/lib as its meson build would configure it for Debian's paths
 CPIO=${CPIO:-build/mkinitcpio}
-CPIO_TARBALL=${CPIO_TARBALL:-../shared/vendor/mkinitcpio-fc8137c.tar.gz}
+CPIO_TARBALL=${CPIO_TARBALL:-tests/vendor/mkinitcpio-fc8137c.tar.gz}
 CPIO_SHA256=39933867ff86ad7322f47b45e6ebe57e03b3f08f1c966f5c27b1205b1564610e
 
 vm_cpio_fetch() {
