@@ -10,19 +10,31 @@ $(B)/gentree: tests/bench/gentree.c
 # the boot suites share nothing (each has its own folder under build/): they run
 # $(CHECK_JOBS) at a time (two QEMU guests on two cores finish in about 60% of the serial time);
 # each suite's output is printed whole when it ends. CHECK_JOBS=1 runs them one by one.
+# Every suite runs even when one before it failed (make -k); make check ends with one table
+# (tests/suite/summary.sh: suite, results, seconds) and fails when any suite failed.
 CHECK_JOBS ?= 2
+QUICK_SUITES := check-static check-unit check-fixtures check-valgrind check-fuzz check-setup \
+	check-shell
 BOOT_SUITES := check-lifecycle check-uefi check-vm check-vm-initramfs-tools check-vm-mkinitcpio
+SUMMARY := $(B)/check-summary
 
-check-all: check-quick
-	@echo "make check: the boot suites, $(CHECK_JOBS) at a time (each prints when it ends):" \
-		"$(BOOT_SUITES)"
-	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) --output-sync=target check-boots
-	@echo "make check: all suites passed"
+check-all:
+	@rm -rf $(SUMMARY) && mkdir -p $(SUMMARY) && date +%s >$(SUMMARY)/.start
+	@$(MAKE) --no-print-directory all $(B)/tests/initramfs-gen $(KERNEL_STAMP)
+	@$(MAKE) --no-print-directory -k $(addprefix timed-,$(QUICK_SUITES)); \
+	echo "make check: the boot suites, $(CHECK_JOBS) at a time (each prints when it ends):" \
+		"$(BOOT_SUITES)"; \
+	$(MAKE) --no-print-directory -k -j$(CHECK_JOBS) --output-sync=target \
+		$(addprefix timed-,$(BOOT_SUITES)); \
+	tests/suite/summary.sh $(SUMMARY) "$$(cat $(SUMMARY)/.start)" $(QUICK_SUITES) $(BOOT_SUITES)
+
+# timed-SUITE: make SUITE, its row of the summary table recorded
+timed-%:
+	@tests/suite/timed.sh $(SUMMARY) $* $(MAKE) --no-print-directory $*
 
 check-boots: $(BOOT_SUITES)
 
-check-quick: check-static check-unit check-fixtures check-valgrind check-fuzz check-setup \
-	check-shell
+check-quick: $(QUICK_SUITES)
 
 # the real binary: static, within its size limit
 check-static: $(B)/passthru-claim
