@@ -16,6 +16,7 @@
 #include "report.h"
 #include "root.h"
 #include "util.h"
+#include "version.h"
 #include "watchdog.h"
 
 static int kmsg_fd = -1;
@@ -48,6 +49,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: passthru-claim [--config FILE] [--sysroot DIR] [--cmdline FILE] "
 		"[--dry-run] [--json] [--timeout SECONDS]\n"
+		"       passthru-claim --version\n"
 		"Hand the devices of /etc/passthru.conf to vfio-pci, one whole IOMMU group at a "
 		"time.\n"
 		"--timeout: claim in a child process and stop waiting for it after SECONDS\n"
@@ -173,7 +175,8 @@ struct run {
 /* What a step of the run says besides -errno: go on, report r->code, or all is said. */
 enum { GO_ON, DECIDED, REPORTED };
 
-/* The options into r: GO_ON, or REPORTED with r->code (--help: 0; a usage error: 2). */
+/* The options into r: GO_ON, or REPORTED with r->code (--help, --version: 0; a usage
+ * error: 2). */
 static int parse_args(struct run *r, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -184,6 +187,7 @@ static int parse_args(struct run *r, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
 	int opt;
@@ -204,7 +208,14 @@ static int parse_args(struct run *r, int argc, char **argv)
 			}
 			break;
 		case 'j': r->json = true; break;
-		case 'h': usage(stdout); r->code = 0; return REPORTED;
+		case 'h':
+			usage(stdout);
+			r->code = 0;
+			return REPORTED;
+		case 'V':
+			printf("passthru-claim %s\n", PASSTHRU_VERSION);
+			r->code = 0;
+			return REPORTED;
 		default: usage(stderr); return REPORTED;
 		}
 	}
