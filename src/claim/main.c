@@ -16,6 +16,7 @@
 #include "report.h"
 #include "root.h"
 #include "util.h"
+#include "version.h"
 #include "watchdog.h"
 
 static int kmsg_fd = -1;
@@ -48,6 +49,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: passthru-claim [--config FILE] [--sysroot DIR] [--cmdline FILE] "
 		"[--dry-run] [--json] [--timeout SECONDS]\n"
+		"       passthru-claim --version\n"
 		"Hand the devices of /etc/passthru.conf to vfio-pci, one whole IOMMU group at a "
 		"time.\n"
 		"--timeout: claim in a child process and stop waiting for it after SECONDS\n"
@@ -150,7 +152,32 @@ static bool any_bind(const struct plan *p)
 	return false;
 }
 
-int main(int argc, char **argv)
+/* One run's state, from its arguments to its report. */
+struct run {
+	const char *config_path, *sysroot, *cmdline_path;
+	bool dry_run, cli_dry_run, json;
+	int timeout_s;
+	struct root root;
+	struct config cfg;
+	char *cmdline;
+	struct cmdline cl;
+	struct errlist errs;
+	struct iommu_verdict verdict;
+	struct model model;
+	struct plan plan;
+	struct watchdog wd;
+	struct claim_timing timing;
+	struct report rep;
+	int code;		/* the exit code */
+	double t0;
+};
+
+/* What a step of the run says besides -errno: go on, report r->code, or all is said. */
+enum { GO_ON, DECIDED, REPORTED };
+
+/* The options into r: GO_ON, or REPORTED with r->code (--help, --version: 0; a usage
+ * error: 2). */
+static int parse_args(struct run *r, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -160,211 +187,294 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	const char *config_path = NULL, *sysroot = "/", *cmdline_path = NULL;
-	bool dry_run = false, cli_dry_run = false, json = false;
-	struct watchdog wd = { .fd = -1 };
-	struct claim_ops ops = { .log = klog, .step = on_step, .unit_done = on_unit_done };
-	int timeout_s = 0;
-	char tbuf[32];
-	struct root root;
-	struct config cfg;
-	struct cmdline cl = { 0 };
-	struct errlist errs = { 0 };
-	struct model model = { 0 };
-	struct iommu_verdict verdict;
-	struct plan plan = { 0 };
-	struct claim_timing timing = { 0 };
-	struct report rep = { 0 };
-	struct sbuf out = { 0 };
-	char *cmdline = NULL, err[300];
-	double t0 = now_ms();
-	int opt, ret, code;
+	int opt;
 
+	r->code = 2;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'c': config_path = optarg; break;
-		case 'r': sysroot = optarg; break;
-		case 'k': cmdline_path = optarg; break;
-		case 'n': cli_dry_run = dry_run = true; break;
+		case 'c': r->config_path = optarg; break;
+		case 'r': r->sysroot = optarg; break;
+		case 'k': r->cmdline_path = optarg; break;
+		case 'n': r->cli_dry_run = r->dry_run = true; break;
 		case 't':
-			timeout_s = parse_seconds(optarg);
-			if (timeout_s < 0) {
+			r->timeout_s = parse_seconds(optarg);
+			if (r->timeout_s < 0) {
 				fprintf(stderr, "passthru-claim: --timeout %s: expected whole seconds, "
 					"0 to 3600\n", optarg);
-				return 2;
+				return REPORTED;
 			}
 			break;
-		case 'j': json = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'j': r->json = true; break;
+		case 'h':
+			usage(stdout);
+			r->code = 0;
+			return REPORTED;
+		case 'V':
+			printf("passthru-claim %s\n", PASSTHRU_VERSION);
+			r->code = 0;
+			return REPORTED;
+		default: usage(stderr); return REPORTED;
 		}
 	}
 	if (optind < argc) {
 		usage(stderr);
-		return 2;
+		return REPORTED;
 	}
-	ret = root_open(&root, sysroot);
-	if (ret < 0) {
-		fprintf(stderr, "passthru-claim: cannot open sysroot %s: %s\n", sysroot,
-			strerror(-ret));
-		return 2;
-	}
-	kmsg_fd = root_openat(&root, "dev/kmsg", O_WRONLY | O_APPEND);
-	config_init(&cfg);
+	r->code = 0;
+	return GO_ON;
+}
 
-	if (cmdline_path) {
+/* The kernel command line: --cmdline's file (an error if unreadable), else /proc/cmdline. */
+static void read_cmdline(struct run *r)
+{
+	int ret;
+
+	if (r->cmdline_path) {
 		struct root base;
 
-		ret = root_open(&base, cmdline_path[0] == '/' ? "/" : ".");
+		ret = root_open(&base, r->cmdline_path[0] == '/' ? "/" : ".");
 		if (ret == 0) {
-			ret = root_slurp(&base, cmdline_path, &cmdline, NULL);
+			ret = root_slurp(&base, r->cmdline_path, &r->cmdline, NULL);
 			root_close(&base);
 		}
 		if (ret < 0)
-			errlist_add(&errs, "%s: cannot read: %s", cmdline_path, strerror(-ret));
-	} else if (root_slurp(&root, "proc/cmdline", &cmdline, NULL) < 0) {
-		cmdline = NULL;
+			errlist_add(&r->errs, "%s: cannot read: %s", r->cmdline_path,
+				    strerror(-ret));
+	} else if (root_slurp(&r->root, "proc/cmdline", &r->cmdline, NULL) < 0) {
+		r->cmdline = NULL;
 	}
-	if (!cmdline)
-		cmdline = strdup("");
+	if (!r->cmdline)
+		r->cmdline = strdup("");
+}
 
-	ret = config_load(&cfg, &root, config_path, &errs);
+/* The config, the kernel command line over it, the IOMMU verdict: GO_ON or -ENOMEM. */
+static int read_inputs(struct run *r)
+{
+	char tbuf[32];
+	int ret;
+
+	config_init(&r->cfg);
+	read_cmdline(r);
+	ret = config_load(&r->cfg, &r->root, r->config_path, &r->errs);
 	if (ret == -ENOMEM)
-		goto oom;
-	if (cmdline && cmdline_parse(cmdline, &cl, &cfg, &errs) == -ENOMEM)
-		goto oom;
-	dry_run |= cl.dry_run;
-	if (cmdline_get(cmdline, "rd.passthru.timeout", tbuf, sizeof(tbuf))) {
+		return ret;
+	if (r->cmdline && cmdline_parse(r->cmdline, &r->cl, &r->cfg, &r->errs) == -ENOMEM)
+		return -ENOMEM;
+	r->dry_run |= r->cl.dry_run;
+	if (cmdline_get(r->cmdline, "rd.passthru.timeout", tbuf, sizeof(tbuf))) {
 		ret = parse_seconds(tbuf);
 		if (ret < 0)
 			klog(NULL, "rd.passthru.timeout=%.*s: expected whole seconds, 0 to 3600; "
-			     "using %d", utf8_clip(tbuf, 20), tbuf, timeout_s);
+			     "using %d", utf8_clip(tbuf, 20), tbuf, r->timeout_s);
 		else
-			timeout_s = ret;
+			r->timeout_s = ret;
 	}
-	rep.config_sha256 = cfg.sha256;
-	iommu_verdict_read(&root, cmdline, &verdict);
-	rep.iommu = &verdict;
-	rep.errors = &errs;
-	rep.dry_run = dry_run;
-	rep.timing = &timing;
+	r->rep.config_sha256 = r->cfg.sha256;
+	iommu_verdict_read(&r->root, r->cmdline, &r->verdict);
+	r->rep.iommu = &r->verdict;
+	r->rep.errors = &r->errs;
+	r->rep.dry_run = r->dry_run;
+	r->rep.timing = &r->timing;
+	return GO_ON;
+}
 
-	if (cl.disabled) {
+/* What stops the run before the devices are read: GO_ON, or DECIDED with r->code. */
+static int gates(struct run *r)
+{
+	size_t i;
+
+	if (r->cl.disabled) {
 		/* rd.passthru=0: the way back from a black screen; touch nothing */
 		klog(NULL, "disabled by rd.passthru=0; nothing touched");
-		rep.disabled = true;
-		code = 0;
-		goto report;
+		r->rep.disabled = true;
+		return DECIDED;
 	}
-	if (root_exists(&root, "etc/passthru.trial") && !cl.trial) {
+	if (root_exists(&r->root, "etc/passthru.trial") && !r->cl.trial) {
 		/* install --trial: only the boot entry with rd.passthru.trial=1 claims, so the
 		 * other entries that share this image boot as they did before the trial */
 		klog(NULL, "a trial is pending (/etc/passthru.trial) and this boot is not the "
 		     "trial boot (no rd.passthru.trial=1); nothing touched");
-		rep.untried = true;
-		code = 0;
-		goto report;
+		r->rep.untried = true;
+		return DECIDED;
 	}
-	if (errs.n) {
-		size_t i;
-
-		for (i = 0; i < errs.n; i++)
-			klog(NULL, "%s", errs.msg[i]);
+	if (r->errs.n) {
+		for (i = 0; i < r->errs.n; i++)
+			klog(NULL, "%s", r->errs.msg[i]);
 		klog(NULL, "config error: nothing claimed");
-		code = 2;
-		goto report;
+		r->code = 2;
+		return DECIDED;
 	}
-	if (!cfg.nsel) {
+	if (!r->cfg.nsel) {
 		klog(NULL, "no devices configured");
-		code = 0;
-		goto report;
+		return DECIDED;
 	}
-	ret = model_scan(&model, &root, err, sizeof(err));
+	return GO_ON;
+}
+
+/* The PCI devices from sysfs: GO_ON, or DECIDED (exit 1) with the reason in the errors. */
+static int scan(struct run *r)
+{
+	char err[300];
+	int ret;
+
+	ret = model_scan(&r->model, &r->root, err, sizeof(err));
 	if (ret < 0) {
-		errlist_add(&errs, "cannot read the PCI devices: %s", ret == -ENOMEM ?
+		errlist_add(&r->errs, "cannot read the PCI devices: %s", ret == -ENOMEM ?
 			    "out of memory" : err);
-		klog(NULL, "%s", errs.msg[errs.n - 1]);
-		code = 1;
-		goto report;
+		klog(NULL, "%s", r->errs.msg[r->errs.n - 1]);
+		r->code = 1;
+		return DECIDED;
 	}
-	if (verdict.active)
-		klog(NULL, "IOMMU active (%s, interrupt remapping %s)", verdict.vendor,
-		     verdict.interrupt_remapping ? "on" : "off");
+	return GO_ON;
+}
+
+/* What to claim, logged with the IOMMU's state: GO_ON or -ENOMEM. */
+static int make_plan(struct run *r)
+{
+	const struct iommu_verdict *v = &r->verdict;
+	int ret;
+
+	if (v->active)
+		klog(NULL, "IOMMU active (%s, interrupt remapping %s)", v->vendor,
+		     v->interrupt_remapping ? "on" : "off");
 	else
-		klog(NULL, "IOMMU not active: %s", verdict.reason);
-	ret = plan_build(&cfg, &model, &verdict, &plan);
+		klog(NULL, "IOMMU not active: %s", v->reason);
+	ret = plan_build(&r->cfg, &r->model, v, &r->plan);
 	if (ret < 0)
-		goto oom;
-	rep.plan = &plan;
-	timing.scan_plan_ms = now_ms() - t0;
-	log_plan(&plan);
-	if (!dry_run && timeout_s > 0 && any_bind(&plan)) {
+		return ret;
+	r->rep.plan = &r->plan;
+	r->timing.scan_plan_ms = now_ms() - r->t0;
+	log_plan(&r->plan);
+	return GO_ON;
+}
+
+/* The watchdog's parent: REPORTED when the child reported it all, else DECIDED (exit 1). */
+static int watch_child(struct run *r)
+{
+	int ret = watchdog_wait(&r->wd, &r->plan, r->timeout_s);
+
+	if (ret >= 0) {
+		r->code = ret;
+		return REPORTED;
+	}
+	mark_caught(&r->root, &r->plan, &r->wd, ret == -ETIMEDOUT ? r->timeout_s : 0);
+	if (ret == -ETIMEDOUT) {
+		r->rep.gave_up = r->wd.step[0] ? r->wd.step : "(not started)";
+		r->rep.timeout_s = r->timeout_s;
+	} else {
+		errlist_add(&r->errs, "the claim process died (signal %d)", r->wd.signal);
+	}
+	r->code = 1;
+	return DECIDED;
+}
+
+/*
+ * The plan carried out (not in a dry run), in a child under the watchdog when there is a
+ * bound and something to bind: DECIDED with r->code, REPORTED (see watch_child), -ENOMEM.
+ */
+static int claim(struct run *r)
+{
+	struct claim_ops ops = { .log = klog, .step = on_step, .unit_done = on_unit_done };
+	int ret;
+
+	if (!r->dry_run && r->timeout_s > 0 && any_bind(&r->plan)) {
 		fflush(stdout);
-		ret = watchdog_fork(&wd);
-		if (ret == 1) {
-			code = watchdog_wait(&wd, &plan, timeout_s);
-			if (code >= 0)
-				goto done;	/* the child reported it all */
-			mark_caught(&root, &plan, &wd, code == -ETIMEDOUT ? timeout_s : 0);
-			if (code == -ETIMEDOUT) {
-				rep.gave_up = wd.step[0] ? wd.step : "(not started)";
-				rep.timeout_s = timeout_s;
-			} else {
-				errlist_add(&errs, "the claim process died (signal %d)", wd.signal);
-			}
-			code = 1;
-			goto report;
-		}
+		ret = watchdog_fork(&r->wd);
+		if (ret == 1)
+			return watch_child(r);
 		if (ret == 0)
-			ops.ud = &wd;
+			ops.ud = &r->wd;
 		else
 			klog(NULL, "cannot start the watchdog: %s; claiming without it",
 			     strerror(-ret));
 	}
-	if (!dry_run) {
-		ret = claim_run(&root, &plan, &ops, &timing);
+	if (!r->dry_run) {
+		ret = claim_run(&r->root, &r->plan, &ops, &r->timing);
 		if (ret == -ENOMEM)
-			goto oom;
-		if (ops.ud && wd.parent_gone) {
-			rep.finished_late = true;
-			rep.timeout_s = timeout_s;
+			return ret;
+		if (ops.ud && r->wd.parent_gone) {
+			r->rep.finished_late = true;
+			r->rep.timeout_s = r->timeout_s;
 		}
 		/* vfio_iommu_type1 may have come with vfio-pci: read its parameter now */
-		iommu_verdict_read(&root, cmdline, &verdict);
+		iommu_verdict_read(&r->root, r->cmdline, &r->verdict);
 	}
-	code = plan_exit_code(&plan, &verdict, &cfg);
-report:
-	timing.total_ms = now_ms() - t0;
-	report_json(&out, &rep);
+	r->code = plan_exit_code(&r->plan, &r->verdict, &r->cfg);
+	return DECIDED;
+}
+
+/* status.json (not for a look by hand), and the summary or the document on stdout. */
+static int report(struct run *r)
+{
+	struct sbuf out = { 0 };
+	int ret;
+
+	r->timing.total_ms = now_ms() - r->t0;
+	report_json(&out, &r->rep);
 	if (out.err)
-		goto oom;
+		return -ENOMEM;
 	/* a look is not an action: only a boot's dry run (rd.passthru.dry_run) leaves a record */
-	if (!cli_dry_run) {
-		ret = root_write_atomic(&root, "run/passthru/status.json", out.s, out.len);
+	if (!r->cli_dry_run) {
+		ret = root_write_atomic(&r->root, "run/passthru/status.json", out.s, out.len);
 		if (ret < 0)
 			klog(NULL, "cannot write /run/passthru/status.json: %s", strerror(-ret));
 	}
-	if (!json) {
+	if (!r->json) {
 		out.len = 0;
-		report_human(&out, &rep);
+		report_human(&out, &r->rep);
 	}
 	if (out.err)
-		goto oom;
+		return -ENOMEM;
 	fputs(out.s, stdout);
-	klog(NULL, "done (exit %d)", code);
-done:
+	klog(NULL, "done (exit %d)", r->code);
 	sbuf_free(&out);
-	plan_free(&plan);
-	model_free(&model);
-	config_free(&cfg);
-	errlist_free(&errs);
-	free(cmdline);
-	root_close(&root);
-	return code;
-oom:
-	fprintf(stderr, "passthru-claim: out of memory\n");
-	klog(NULL, "out of memory; nothing more done");
-	return 1;
+	return REPORTED;
+}
+
+static void run_free(struct run *r)
+{
+	plan_free(&r->plan);
+	model_free(&r->model);
+	config_free(&r->cfg);
+	errlist_free(&r->errs);
+	free(r->cmdline);
+	root_close(&r->root);
+}
+
+int main(int argc, char **argv)
+{
+	struct run r = { .sysroot = "/", .wd = { .fd = -1 }, .t0 = now_ms() };
+	int ret;
+
+	ret = parse_args(&r, argc, argv);
+	if (ret != GO_ON)
+		return r.code;
+	ret = root_open(&r.root, r.sysroot);
+	if (ret < 0) {
+		fprintf(stderr, "passthru-claim: cannot open sysroot %s: %s\n", r.sysroot,
+			strerror(-ret));
+		return 2;
+	}
+	kmsg_fd = root_openat(&r.root, "dev/kmsg", O_WRONLY | O_APPEND);
+	ret = read_inputs(&r);
+	if (ret == GO_ON)
+		ret = gates(&r);
+	if (ret == GO_ON)
+		ret = scan(&r);
+	if (ret == GO_ON)
+		ret = make_plan(&r);
+	if (ret == GO_ON)
+		ret = claim(&r);
+	if (ret == DECIDED)
+		ret = report(&r);
+	if (ret < 0) {
+		fprintf(stderr, "passthru-claim: out of memory\n");
+		klog(NULL, "out of memory; nothing more done");
+		return 1;
+	}
+	run_free(&r);
+	return r.code;
 }
