@@ -1,4 +1,4 @@
-/* cmd_status.c: passthru-setup status: is this host ready, what drifted, and what to do. */
+/* status.c: passthru-setup status: is this host ready, what drifted, and what to do. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>

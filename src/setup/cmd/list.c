@@ -1,4 +1,4 @@
-/* cmd_list.c: passthru-setup list: display controllers, their groups, and whether each can go. */
+/* list.c: passthru-setup list: display controllers, their groups, and whether each can go. */
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>

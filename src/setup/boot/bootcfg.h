@@ -38,7 +38,7 @@ void cmdlist_free(struct cmdlist *c);
 void cmdlist_print(const struct cmdlist *c, const char *indent, FILE *out);
 
 /*
- * One boot configuration: one file each (boot_grub.c, boot_grubby.c, boot_kernel_install.c).
+ * One boot configuration: one file each in boot/ (grub.c, grubby.c, kernel_install.c).
  * Functions return 0 or -errno; `usable` and `stage` say why on stderr when they fail.
  */
 struct bootcfg_ops {

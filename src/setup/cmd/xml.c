@@ -1,4 +1,4 @@
-/* cmd_xml.c: passthru-setup xml: libvirt <hostdev> elements for devices and their companions. */
+/* xml.c: passthru-setup xml: libvirt <hostdev> elements for devices and their companions. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
