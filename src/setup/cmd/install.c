@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "bootcfg.h"
+#include "cmd.h"
 #include "config.h"
 #include "devices.h"
 #include "initramfs.h"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pci/pci.h>
+#include "cmd.h"
 #include "hostview.h"
 #include "report.h"
 #include "setup.h"

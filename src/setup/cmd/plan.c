@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include "cmd.h"
 #include "hostview.h"
 #include "report.h"
 #include "setup.h"

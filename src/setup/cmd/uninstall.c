@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bootcfg.h"
+#include "cmd.h"
 #include "initramfs.h"
 #include "manifest.h"
 #include "setup.h"

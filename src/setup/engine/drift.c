@@ -1,50 +1,19 @@
-/* status.c: passthru-setup status: is this host ready, what drifted, and what to do. */
-#include <errno.h>
-#include <fcntl.h>
+/* drift.c: the judge's drift checks: what changed since install, each with the command that fixes it. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include "bootcfg.h"
 #include "cmdline.h"
-#include "hostview.h"
 #include "initramfs.h"
+#include "judge.h"
 #include "jsoncheck.h"
 #include "manifest.h"
-#include "report.h"
-#include "setup.h"
 #include "sha256.h"
 
-#define PASSTHRU_CONF "/etc/passthru.conf"
-#define BOOT_STATUS "run/passthru/status.json"
-
-struct drift {
-	char what[16];		/* config, cmdline, initramfs, device */
-	char message[700];
-	char fix[160];		/* the command that fixes it */
-};
-
-/* install --trial pending (the install record's "trial" line) */
-struct trial {
-	bool pending;
-	bool this_boot;		/* rd.passthru.trial=1 on the running kernel's command line */
-	char unmarked[600];	/* kernels whose image holds passthru-claim but not the mark */
-	char message[900];
-};
-
-struct status {
-	bool ready;
-	char message[1800];
-	struct drift drift[80];
-	size_t ndrift;
-	struct trial trial;
-};
-
-static void add_drift(struct status *s, const char *what, const char *fix, const char *fmt, ...)
+static void add_drift(struct judgement *s, const char *what, const char *fix, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-static void add_drift(struct status *s, const char *what, const char *fix, const char *fmt, ...)
+static void add_drift(struct judgement *s, const char *what, const char *fix, const char *fmt, ...)
 {
 	struct drift *d;
 	va_list ap;
@@ -67,13 +36,6 @@ static void add_drift(struct status *s, const char *what, const char *fix, const
  * The boot document's "config_sha256": 1 with the hex digest in ret, 0 when it is null, -1 when
  * the field is missing (a passthru-claim older than the field) or unreadable.
  */
-static const char *skip_ws(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		p++;
-	return p;
-}
-
 static int boot_config_sha(const char *boot, char ret[SHA256_HEX_LEN])
 {
 	const char *p = boot ? strstr(boot, "\"config_sha256\"") : NULL;
@@ -81,10 +43,10 @@ static int boot_config_sha(const char *boot, char ret[SHA256_HEX_LEN])
 
 	if (!p)
 		return -1;
-	p = skip_ws(p + strlen("\"config_sha256\""));
+	p = json_ws(p + strlen("\"config_sha256\""));
 	if (*p++ != ':')
 		return -1;
-	p = skip_ws(p);
+	p = json_ws(p);
 	if (!strncmp(p, "null", 4))
 		return 0;
 	if (*p++ != '"')
@@ -121,7 +83,7 @@ static const struct {
 	{ "", { "iommu=off", "amd_iommu=off", NULL } },
 };
 
-static void check_cmdline(struct status *s, const struct hostview *h, const struct manifest *m)
+static void check_cmdline(struct judgement *s, const struct hostview *h, const struct manifest *m)
 {
 	char args[sizeof(m->args)], *w, *save = NULL;
 	size_t i, k;
@@ -153,7 +115,7 @@ static void check_cmdline(struct status *s, const struct hostview *h, const stru
 
 /* The command line each boot configuration gives the next boot, from its files as they are
  * now: a hand edit or a later drop-in may have taken an argument out since install. */
-static void check_next_boot(struct status *s, const struct fsroot *fr, const struct opts *o,
+static void check_next_boot(struct judgement *s, const struct fsroot *fr, const struct opts *o,
 			    const struct manifest *m)
 {
 	struct klines k = { 0 };
@@ -191,7 +153,7 @@ static void check_next_boot(struct status *s, const struct fsroot *fr, const str
 	klines_free(&k);
 }
 
-static void check_devices(struct status *s, const struct hostview *h, const struct manifest *m)
+static void check_devices(struct judgement *s, const struct hostview *h, const struct manifest *m)
 {
 	size_t i;
 
@@ -240,7 +202,7 @@ static int each_kernel(const char *name, void *ud)
  * pending, those that still hold the mark (a confirm or uninstall whose rebuild did not run:
  * they claim on no boot but one with rd.passthru.trial=1).
  */
-static void check_initramfs(struct status *s, const struct hostview *h, const struct fsroot *fr,
+static void check_initramfs(struct judgement *s, const struct hostview *h, const struct fsroot *fr,
 			    const struct manifest *m)
 {
 	struct kernels k = { .n = 0 };
@@ -288,7 +250,7 @@ static void check_initramfs(struct status *s, const struct hostview *h, const st
  * While a trial is pending, a plain install confirms it untried: every fix that runs install
  * runs install --trial instead (it re-arms the trial with what changed).
  */
-static void trial_fixes(struct status *s)
+static void trial_fixes(struct judgement *s)
 {
 	static const char cmd[] = "passthru-setup install";
 	size_t i;
@@ -307,7 +269,7 @@ static void trial_fixes(struct status *s)
 
 /* What status says about a pending install --trial, from the install record, the running
  * command line (the marker) and the images' marks (check_initramfs). */
-static void check_trial(struct status *s, const struct hostview *h, const struct manifest *m)
+static void check_trial(struct judgement *s, const struct hostview *h, const struct manifest *m)
 {
 	struct trial *t = &s->trial;
 	struct cmdline cl = { 0 };
@@ -351,10 +313,10 @@ static void check_trial(struct status *s, const struct hostview *h, const struct
 	}
 }
 
-static void check_config(struct status *s, const char *boot, const char *conf, size_t conflen)
+void drift_config(struct judgement *s, const char *conf, size_t conflen)
 {
 	char want[SHA256_HEX_LEN], now[SHA256_HEX_LEN];
-	int r = boot_config_sha(boot, want);
+	int r = boot_config_sha(s->boot, want);
 
 	if (r < 0)
 		return;
@@ -376,292 +338,13 @@ static void check_config(struct status *s, const char *boot, const char *conf, s
 			  PASSTHRU_CONF, want, now);
 }
 
-/*
- * A file of the host view, only when it is a regular file: O_NONBLOCK, so that a FIFO with no
- * writer in its place cannot hang status. -EINVAL for a FIFO, a directory or a device.
- */
-static int read_regular(const struct root *r, const char *rel, char **ret, size_t *ret_len)
+void drift_since_install(struct judgement *s, const struct fsroot *fr, const struct opts *o,
+			 const struct manifest *m)
 {
-	struct stat st;
-	int fd = root_openat(r, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY), err;
-
-	*ret = NULL;
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st) < 0)
-		err = -errno;
-	else if (!S_ISREG(st.st_mode))
-		err = -EINVAL;
-	else
-		err = slurp_fd(fd, ret, ret_len);
-	close(fd);
-	return err;
-}
-
-static void judge(const struct hostview *h, const struct config *c, const struct plan *p,
-		  bool config_ok, bool booted, bool readable, struct status *s)
-{
-	size_t i;
-	const char *want = h->v.active ? c->driver : "pci-stub";
-
-	s->ready = false;
-	if (!config_ok) {
-		snprintf(s->message, sizeof(s->message), "config error in %s: fix it (each error "
-			 "names its line; passthru-setup plan lists them too), then run "
-			 "passthru-setup install", PASSTHRU_CONF);
-		return;
-	}
-	/* a boot that is not the trial's claims nothing, and lacks the trial's arguments */
-	if (s->trial.pending && !s->trial.this_boot) {
-		snprintf(s->message, sizeof(s->message), "not ready: %s", s->trial.message);
-		return;
-	}
-	/* the IOMMU first: without it list cannot show the groups a device is chosen by */
-	if (!h->v.active) {
-		snprintf(s->message, sizeof(s->message), "IOMMU not active: %s%s", h->v.reason,
-			 c->nsel ? "" : "; once it is, passthru-setup list shows the groups: add "
-			 "'device = ...' to " PASSTHRU_CONF " and run passthru-setup install");
-		return;
-	}
-	if (!c->nsel) {
-		snprintf(s->message, sizeof(s->message), "no device is configured in %s: add "
-			 "'device = ...' (passthru-setup list shows the candidates) and run "
-			 "passthru-setup install", PASSTHRU_CONF);
-		return;
-	}
-	for (i = 0; i < p->n; i++) {
-		const struct plan_entry *e = &p->e[i];
-		const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(&h->m, e->addr);
-		char line[1600];
-
-		if (e->role == ROLE_BRIDGE || (e->role == ROLE_OTHER && !e->bind))
-			continue;
-		if (e->state == STATE_ABSENT || e->state == STATE_REFUSED) {
-			size_t more = 0, k;
-
-			/* the text table has no reasons: say where the others' are */
-			for (k = i + 1; k < p->n; k++)
-				more += p->e[k].role == ROLE_SELECTED &&
-					(p->e[k].state == STATE_ABSENT ||
-					 p->e[k].state == STATE_REFUSED);
-			hostview_entry_line(&h->m, c, e, line, sizeof(line));
-			if (more)
-				snprintf(s->message, sizeof(s->message), "%s; %zu more selected "
-					 "device%s will not be claimed either: passthru-setup plan "
-					 "gives each reason", line, more, more == 1 ? "" : "s");
-			else
-				snprintf(s->message, sizeof(s->message), "%s", line);
-			return;
-		}
-		if (!d || strcmp(d->driver, want)) {
-			snprintf(s->message, sizeof(s->message), "%s is on %s, not %s: %s",
-				 d ? d->name : "a configured device",
-				 d && d->driver[0] ? d->driver : "no driver", want, readable ?
-				 "the boot's /run/passthru/status.json says why, and "
-				 "'journalctl -b | grep passthru:' shows each step" : booted ?
-				 "the boot's /run/passthru/status.json is damaged; "
-				 "'journalctl -b | grep passthru:' shows each step" :
-				 "passthru-claim did not run this boot: run passthru-setup install "
-				 "(it puts passthru in the initramfs) and reboot");
-			return;
-		}
-	}
-	if (s->ndrift) {
-		snprintf(s->message, sizeof(s->message), "every configured device is on %s, but "
-			 "%zu thing%s drifted since install (each drift names its fix): %s", want, s->ndrift,
-			 s->ndrift == 1 ? "" : "s", s->drift[0].fix);
-		return;
-	}
-	s->ready = true;
-	snprintf(s->message, sizeof(s->message), "ready: every configured device is on %s%s", want,
-		 s->trial.this_boot ? "; the trial boot: passthru-setup confirm makes it permanent" :
-		 "");
-}
-
-/* The plan's entries with each device's live driver and what it is now. */
-static void live_plan(const struct hostview *h, const struct config *c, struct plan *p)
-{
-	const char *want = h->v.active ? c->driver : "pci-stub";
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		struct plan_entry *e = &p->e[i];
-		const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(&h->m, e->addr);
-		char why[1024];
-
-		hostview_reason(&h->m, c, e, why, sizeof(why));
-		strscpy(e->reason, why, sizeof(e->reason));
-		strscpy(e->driver, d ? d->driver : "", sizeof(e->driver));
-		if (!d || e->state != STATE_PLANNED || !e->bind)
-			continue;
-		if (!strcmp(d->driver, want)) {
-			e->state = STATE_CLAIMED;
-		} else {
-			/* not claimed now; the plan is what the next boot would do */
-			snprintf(e->reason, sizeof(e->reason), "on %s now, not %s; the next boot "
-				 "would claim it", d->driver[0] ? d->driver : "no driver", want);
-		}
-	}
-}
-
-int cmd_status(struct opts *o)
-{
-	struct hostview h;
-	struct config c;
-	struct errlist errs = { 0 };
-	struct plan p = { 0 };
-	struct status *s;
-	struct sbuf out = { 0 };
-	struct fsroot fr;
-	struct manifest man = { 0 };
-	char *boot = NULL, *conf = NULL;
-	size_t conflen = 0, config_errors, i;
-	bool booted;
-	int r, ret;
-
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return 1;
-	if (hostview_open(&h, o->sysroot) < 0) {
-		if (o->json)
-			printf("{\n  \"version\": 1,\n  \"iommu\": null,\n  \"devices\": [],\n"
-			       "  \"errors\": [\"cannot read the host view under --sysroot\"],\n"
-			       "  \"ready\": false,\n  \"message\": \"cannot read the host view\",\n"
-			       "  \"drift\": [],\n  \"boot\": null\n}\n");
-		free(s);
-		return 1;
-	}
-	config_init(&c);
-	r = config_load(&c, &h.r, NULL, &errs);
-	config_errors = errs.n;
-	if (r != -ENOENT && !errs.n && hostview_plan(&h, &c, &p) < 0)
-		errlist_add(&errs, "out of memory while planning");
-	r = read_regular(&h.r, BOOT_STATUS, &boot, NULL);
-	booted = r != -ENOENT;
-	if (r == -EINVAL)
-		errlist_add(&errs, "/%s is not a regular file: ignored", BOOT_STATUS);
-	else if (r < 0 && booted)
-		errlist_add(&errs, "/%s: cannot read: %s", BOOT_STATUS, strerror(-r));
-	if (boot && (!json_valid(boot) || *skip_ws(boot) != '{')) {
-		/* passthru-claim writes one object; [] or "x" is not the boot's report */
-		errlist_add(&errs, "/%s is not valid JSON (or not an object): ignored",
-			    BOOT_STATUS);
-		free(boot);
-		boot = NULL;
-	}
-	if (read_regular(&h.r, PASSTHRU_CONF, &conf, &conflen) < 0)
-		conf = NULL;
-	check_config(s, boot, conf, conflen);
-	if (fsroot_open(&fr, o->sysroot) == 0) {
-		if (manifest_read(&fr, &man) < 0)
-			errlist_add(&errs, "%s: cannot read the install record", MANIFEST_PATH);
-		if (man.exists) {
-			check_cmdline(s, &h, &man);
-			check_next_boot(s, &fr, o, &man);
-			check_initramfs(s, &h, &fr, &man);
-			check_devices(s, &h, &man);
-			check_trial(s, &h, &man);
-			trial_fixes(s);
-		}
-		fsroot_close(&fr);
-	}
-	judge(&h, &c, &p, config_errors == 0, booted, boot != NULL, s);
-	live_plan(&h, &c, &p);
-
-	if (o->json) {
-		struct report rep = { .iommu = &h.v, .errors = &errs, .plan = &p };
-
-		report_json(&out, &rep);
-		/* the status document's fields, then status's own */
-		while (out.len && (out.s[out.len - 1] == '\n' || out.s[out.len - 1] == '}'))
-			out.s[--out.len] = '\0';
-		sbuf_addf(&out, ",\n  \"ready\": %s,\n  \"message\": ", s->ready ? "true" : "false");
-		json_str(&out, s->message);
-		sbuf_add(&out, ",\n  \"drift\": [");
-		for (i = 0; i < s->ndrift; i++) {
-			sbuf_addf(&out, "%s\n    {\"what\": \"%s\", \"message\": ", i ? "," : "",
-				  s->drift[i].what);
-			json_str(&out, s->drift[i].message);
-			sbuf_add(&out, ", \"fix\": ");
-			json_str(&out, s->drift[i].fix);
-			sbuf_add(&out, "}");
-		}
-		sbuf_add(&out, s->ndrift ? "\n  ],\n  \"trial\": " : "],\n  \"trial\": ");
-		if (s->trial.pending) {
-			char *k, *save = NULL, kernels[sizeof(s->trial.unmarked)];
-
-			sbuf_addf(&out, "{\"this_boot\": %s, \"unmarked_images\": [",
-				  s->trial.this_boot ? "true" : "false");
-			strscpy(kernels, s->trial.unmarked, sizeof(kernels));
-			for (k = strtok_r(kernels, ", ", &save); k; k = strtok_r(NULL, ", ", &save)) {
-				sbuf_add(&out, k == kernels ? "" : ", ");
-				json_str(&out, k);
-			}
-			sbuf_add(&out, "], \"message\": ");
-			json_str(&out, s->trial.message);
-			sbuf_add(&out, "}");
-		} else {
-			sbuf_add(&out, "null");
-		}
-		sbuf_add(&out, ",\n  \"boot\": ");
-		if (boot) {
-			rstrip(boot);
-			sbuf_add(&out, boot);
-		} else {
-			sbuf_add(&out, "null");
-		}
-		sbuf_add(&out, "\n}\n");
-	} else {
-		report_iommu_human(&out, &h.v, &errs);
-		sbuf_addf(&out, "boot: %s\n", boot ? "passthru-claim ran this boot; its "
-			  "/run/passthru/status.json:" : booted ? "/run/passthru/status.json is "
-			  "there but not a readable JSON file (passthru-claim ran, its report is "
-			  "damaged)" :
-			  "no /run/passthru/status.json: passthru-claim did not run this boot");
-		if (boot) {
-			char *line, *save = NULL;
-
-			for (line = strtok_r(boot, "\n", &save); line;
-			     line = strtok_r(NULL, "\n", &save))
-				sbuf_addf(&out, "  | %s\n", line);
-		}
-		if (p.n)
-			sbuf_addf(&out, "%-13s %-10s %-10s %-10s %s\n", "DEVICE", "ID", "ROLE",
-				  "STATE", "DRIVER NOW");
-		for (i = 0; i < p.n; i++) {
-			const struct plan_entry *e = &p.e[i];
-			char a[ADDR_LEN];
-
-			if (e->addr == ADDR_NONE) {
-				sbuf_addf(&out, "not found: %s\n", e->reason);
-				continue;
-			}
-			addr_format(e->addr, a);
-			if (e->state == STATE_ABSENT) {
-				sbuf_addf(&out, "%s not found: %s\n", a, e->reason);
-				continue;
-			}
-			sbuf_addf(&out, "%-13s %04x:%04x  %-10s %-10s %s\n", a, e->vendor,
-				  e->device, role_name(e->role), state_name(e->state),
-				  e->driver[0] ? e->driver : "none");
-		}
-		for (i = 0; i < s->ndrift; i++)
-			sbuf_addf(&out, "drift: %s\n  fix: %s\n", s->drift[i].message,
-				  s->drift[i].fix);
-		if (s->trial.pending && (s->trial.this_boot || s->trial.unmarked[0]))
-			sbuf_addf(&out, "trial: %s\n", s->trial.message);
-		sbuf_addf(&out, "%s\n", s->message);
-	}
-	fputs(out.s ? out.s : "", stdout);
-	ret = s->ready ? 0 : 1;
-	sbuf_free(&out);
-	free(boot);
-	free(conf);
-	free(s);
-	plan_free(&p);
-	config_free(&c);
-	errlist_free(&errs);
-	manifest_free(&man);
-	hostview_close(&h);
-	return ret;
+	check_cmdline(s, &s->h, m);
+	check_next_boot(s, fr, o, m);
+	check_initramfs(s, &s->h, fr, m);
+	check_devices(s, &s->h, m);
+	check_trial(s, &s->h, m);
+	trial_fixes(s);
 }

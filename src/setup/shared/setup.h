@@ -109,12 +109,4 @@ bool run_found(const char *name);
 /* Run argv with its stdout in *out (malloc'd); the exit status, or -errno. */
 int run_capture(const char *const argv[], const char *dir, char **out);
 
-int cmd_install(struct opts *o);
-int cmd_uninstall(struct opts *o);
-int cmd_status(struct opts *o);
-int cmd_list(struct opts *o);
-int cmd_plan(struct opts *o);
-int cmd_xml(struct opts *o, int argc, char **argv);
-int cmd_confirm(struct opts *o);
-
 #endif
