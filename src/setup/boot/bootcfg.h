@@ -36,6 +36,8 @@ struct cmdlist {
 int cmdlist_add(struct cmdlist *c, const char *const argv[]);
 void cmdlist_free(struct cmdlist *c);
 void cmdlist_print(const struct cmdlist *c, const char *indent, FILE *out);
+/* Run each command (dry_run: say what would run); 1 when one failed, else 0. */
+int cmdlist_run(const struct cmdlist *c, bool dry_run);
 
 /*
  * One boot configuration: one file each in boot/ (grub.c, grubby.c, kernel_install.c).

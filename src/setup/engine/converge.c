@@ -1,4 +1,4 @@
-/* install.c: passthru-setup install: config, devices, each boot configuration, the initramfs, verified. */
+/* converge.c: the converge engine, to the config (install): devices, each boot configuration, the initramfs, verified. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "bootcfg.h"
-#include "cmd.h"
+#include "converge.h"
 #include "config.h"
 #include "devices.h"
 #include "initramfs.h"
@@ -21,7 +21,6 @@
 #define UNSAFE_CONF "/etc/modprobe.d/passthru-unsafe-interrupts.conf"
 #define PASSTHRU_CONF "/etc/passthru.conf"
 #define CLAIM_BIN "/usr/lib/passthru/passthru-claim"
-#define LOCK_SECONDS 5
 
 static const char unsafe_conf[] =
 	"# written by passthru-setup install --allow-unsafe-interrupts; removed by uninstall.\n"
@@ -154,17 +153,6 @@ static bool report_effective(const struct bootctx *ctx, const struct bootcfg_ops
 		klines_free(&k);
 	}
 	return ok;
-}
-
-static int run_all(const struct cmdlist *cl, bool dry_run)
-{
-	size_t i;
-	int ret = 0;
-
-	for (i = 0; i < cl->n; i++)
-		if (run_cmd((const char *const *)cl->argv[i], dry_run))
-			ret = 1;
-	return ret;
 }
 
 /* Stage the record again (after commands) and commit it alone. */
@@ -370,7 +358,7 @@ static int run_commands(struct install *in)
 		       "them too)\n", in->o->trial ? " --trial" : "");
 		return 0;
 	}
-	if (run_all(&in->boot_cmds, false))
+	if (cmdlist_run(&in->boot_cmds, false))
 		ret = 1;
 	else
 		m->pending_boot = false;
@@ -380,7 +368,7 @@ static int run_commands(struct install *in)
 		printf("nothing is claimed until it has run%s\n", in->o->trial ? ": run it before "
 		       "you reboot (the next boot is the trial, chosen once; without it, the trial "
 		       "boot claims nothing and install --trial must run again)" : "");
-	} else if (in->init_cmds.n && run_all(&in->init_cmds, false)) {
+	} else if (in->init_cmds.n && cmdlist_run(&in->init_cmds, false)) {
 		ret = 1;
 	} else {
 		/* only now is it true that the images hold this config and this binary */
@@ -417,15 +405,176 @@ static void report_done(const struct install *in)
 		printf("installed: reboot to apply\n");
 }
 
+/* The root locked, then what install works from: the config and its devices, the generator
+ * and passthru-claim, the boot configurations, the record. 0, or the exit code (said why). */
+static int gather(struct install *in)
+{
+	const struct opts *o = in->o;
+	int r;
+
+	if (fsroot_lock(&in->fr, LOCK_SECONDS) < 0)
+		return 1;
+	r = devices_prepare(&in->fr, o, &in->conf_text, &in->c);
+	if (r)
+		return r;
+	if (find_integration(in) < 0 || find_boot(in) < 0)
+		return 1;
+	r = manifest_read(&in->fr, &in->m);
+	if (r < 0) {
+		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
+		return 1;
+	}
+	/* confirm checked the trial before it took the lock: an uninstall or install --trial
+	 * may have run since; it must not install passthru for every boot then */
+	if (o->confirming && (!in->m.trial[0] || (in->m.config_sha256[0] &&
+						   !in->m.pending_initramfs &&
+						   strcmp(in->conf_sha, in->m.config_sha256)))) {
+		fprintf(stderr, "passthru-setup: confirm: %s (another passthru-setup or an edit "
+			"ran meanwhile); nothing was changed\n", !in->m.trial[0] ?
+			"the trial is no longer pending" : "/etc/passthru.conf is not the trial's");
+		return 1;
+	}
+	if (o->trial && trial_check(&in->ctx, in->b, in->nb) < 0)
+		return 1;
+	return 0;
+}
+
+/* Stage every edit, say the plan and the command lines the next boot would get. 0: go on;
+ * 1: nothing to do (said so); -1: refused or failed (said why). */
+static int plan(struct install *in)
+{
+	int r = stage_all(in);
+
+	if (r == -ENOMEM)
+		fprintf(stderr, "passthru-setup: install failed: out of memory or a path too long; "
+			"nothing was changed\n");
+	else if (r < 0)
+		fprintf(stderr, "passthru-setup: install failed: nothing was changed\n");
+	if (r < 0)
+		return -1;
+	report_plan(in);
+	if (!report_effective(&in->ctx, in->b, in->nb, false, "for the next boot")) {
+		fprintf(stderr, "passthru-setup: install refused: the arguments would not reach the "
+			"next boot (a later drop-in or option overrides them); nothing was changed\n");
+		return -1;
+	}
+	if (r == 1)
+		printf("nothing to do: passthru is installed and up to date\n");
+	return r;
+}
+
+/* --trial: a missing tool would leave a trial that nothing chooses; say so first. */
+static bool trial_tools_found(const struct install *in)
+{
+	if (!in->o->trial || !(in->fr.is_host || getenv("PASSTHRU_TEST_RUN_COMMANDS")))
+		return true;
+	for (size_t j = 0; j < in->boot_cmds.n; j++) {
+		const char *tool = in->boot_cmds.argv[j][0];
+
+		if (run_found(tool))
+			continue;
+		fprintf(stderr, "passthru-setup: install --trial refused: %s is not installed "
+			"(not found in PATH), and the trial needs it (%s); install it, or "
+			"install without --trial; nothing was changed\n", tool,
+			strstr(tool, "reboot") || !strcmp(tool, "bootctl") ?
+			"it chooses the trial entry for the next boot only" :
+			!strcmp(tool, "systemctl") ? "it enables passthru-confirm.service" :
+			"it makes the trial entry");
+		return false;
+	}
+	return true;
+}
+
+/* The record of this install, staged last. */
+static int stage_record(struct install *in)
+{
+	strscpy(in->m.initramfs, in->gen->name, sizeof(in->m.initramfs));
+	record_devices(in->o, &in->c, &in->m);
+	in->m.pending_boot = in->boot_cmds.n > 0;
+	in->m.pending_initramfs = in->init_cmds.n > 0;
+	if (!in->m.pending_initramfs) {
+		strscpy(in->m.config_sha256, in->conf_sha, sizeof(in->m.config_sha256));
+		strscpy(in->m.claim_sha256, in->claim_sha, sizeof(in->m.claim_sha256));
+	}
+	if (manifest_stage_self(&in->t, &in->m) < 0) {
+		fprintf(stderr, "passthru-setup: install failed: out of memory; nothing was changed\n");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* --dry-run: the diff and the commands, nothing written. */
+static void dry_run(const struct install *in)
+{
+	txn_diff(&in->t, stdout);
+	cmdlist_run(&in->boot_cmds, true);
+	if (!in->o->no_initramfs)
+		cmdlist_run(&in->init_cmds, true);
+	printf("dry run: nothing was changed\n");
+}
+
+/* Write every file (or none), and say which. */
+static int commit_files(struct install *in)
+{
+	char err[1024];
+
+	if (txn_commit(&in->t, MANIFEST_BACKUP_DIR, err, sizeof(err)) < 0) {
+		manifest_remove_dirs(&in->fr, &in->m);	/* the folders made on the way */
+		fprintf(stderr, "passthru-setup: install failed: %s\n", err);
+		return -1;
+	}
+	for (size_t j = 0; j < in->t.n; j++)
+		printf("%s %s\n", in->t.c[j].kind == CHANGE_DELETE ? "removed" : in->t.c[j].old ?
+		       "updated" : "created", in->t.c[j].path);
+	return 0;
+}
+
+/* After the commands: what the tools made of it. 0, or 1 (said why). */
+static int verify(struct install *in)
+{
+	/* the images the rebuild made must carry the trial's mark */
+	if (in->o->trial && !in->o->no_initramfs && trial_check_images(&in->fr, in->gen) < 0)
+		return 1;
+	if (!report_effective(&in->ctx, in->b, in->nb, true, "now")) {
+		fprintf(stderr, "passthru-setup: the boot configuration does not carry the "
+			"arguments after its commands ran: see above\n");
+		return 1;
+	}
+	report_done(in);
+	return 0;
+}
+
 /*
  * config -> devices -> generator and claimer -> boot configurations -> stage every edit ->
  * check the effective command lines -> commit -> commands -> the record -> check again.
  */
-int cmd_install(struct opts *o)
+static int converge(struct install *in)
+{
+	int r = gather(in);
+
+	if (r)
+		return r;
+	r = plan(in);
+	if (r)
+		return r < 0 ? 1 : 0;
+	if (!trial_tools_found(in) || stage_record(in) < 0)
+		return 1;
+	if (in->o->dry_run) {
+		dry_run(in);
+		return 0;
+	}
+	if (commit_files(in) < 0)
+		return 1;
+	r = run_commands(in);
+	if (r || (!in->fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")))
+		return r;
+	return verify(in);
+}
+
+int converge_to_config(const struct opts *o)
 {
 	struct install in = { .o = o };
-	char err[1024];
-	int ret = 1, r;
+	int ret;
 
 	if (fsroot_open_or_say(&in.fr, o->root) < 0)
 		return 1;
@@ -433,112 +582,7 @@ int cmd_install(struct opts *o)
 	in.ctx = (struct bootctx){ .fr = &in.fr, .o = o, .t = &in.t, .m = &in.m, .e = &in.e,
 				   .dropped = &in.dropped };
 	config_init(&in.c);
-	if (fsroot_lock(&in.fr, LOCK_SECONDS) < 0)
-		goto out;
-	ret = devices_prepare(&in.fr, o, &in.conf_text, &in.c);
-	if (ret)
-		goto out;
-	ret = 1;
-	if (find_integration(&in) < 0 || find_boot(&in) < 0)
-		goto out;
-	r = manifest_read(&in.fr, &in.m);
-	if (r < 0) {
-		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
-		goto out;
-	}
-	/* confirm checked the trial before it took the lock: an uninstall or install --trial
-	 * may have run since; it must not install passthru for every boot then */
-	if (o->confirming && (!in.m.trial[0] || (in.m.config_sha256[0] && !in.m.pending_initramfs &&
-						  strcmp(in.conf_sha, in.m.config_sha256)))) {
-		fprintf(stderr, "passthru-setup: confirm: %s (another passthru-setup or an edit "
-			"ran meanwhile); nothing was changed\n", !in.m.trial[0] ?
-			"the trial is no longer pending" : "/etc/passthru.conf is not the trial's");
-		goto out;
-	}
-	if (o->trial && trial_check(&in.ctx, in.b, in.nb) < 0)
-		goto out;
-	r = stage_all(&in);
-	if (r == -ENOMEM)
-		fprintf(stderr, "passthru-setup: install failed: out of memory or a path too long; "
-			"nothing was changed\n");
-	else if (r < 0)
-		fprintf(stderr, "passthru-setup: install failed: nothing was changed\n");
-	if (r < 0)
-		goto out;
-	report_plan(&in);
-	if (!report_effective(&in.ctx, in.b, in.nb, false, "for the next boot")) {
-		fprintf(stderr, "passthru-setup: install refused: the arguments would not reach the "
-			"next boot (a later drop-in or option overrides them); nothing was changed\n");
-		goto out;
-	}
-	if (r == 1) {
-		printf("nothing to do: passthru is installed and up to date\n");
-		ret = 0;
-		goto out;
-	}
-	/* --trial: a missing tool would leave a trial that nothing chooses; say so first */
-	if (o->trial && (in.fr.is_host || getenv("PASSTHRU_TEST_RUN_COMMANDS"))) {
-		for (size_t j = 0; j < in.boot_cmds.n; j++) {
-			const char *tool = in.boot_cmds.argv[j][0];
-
-			if (run_found(tool))
-				continue;
-			fprintf(stderr, "passthru-setup: install --trial refused: %s is not installed "
-				"(not found in PATH), and the trial needs it (%s); install it, or "
-				"install without --trial; nothing was changed\n", tool,
-				strstr(tool, "reboot") || !strcmp(tool, "bootctl") ?
-				"it chooses the trial entry for the next boot only" :
-				!strcmp(tool, "systemctl") ? "it enables passthru-confirm.service" :
-				"it makes the trial entry");
-			goto out;
-		}
-	}
-	strscpy(in.m.initramfs, in.gen->name, sizeof(in.m.initramfs));
-	record_devices(o, &in.c, &in.m);
-	in.m.pending_boot = in.boot_cmds.n > 0;
-	in.m.pending_initramfs = in.init_cmds.n > 0;
-	if (!in.m.pending_initramfs) {
-		strscpy(in.m.config_sha256, in.conf_sha, sizeof(in.m.config_sha256));
-		strscpy(in.m.claim_sha256, in.claim_sha, sizeof(in.m.claim_sha256));
-	}
-	if (manifest_stage_self(&in.t, &in.m) < 0) {
-		fprintf(stderr, "passthru-setup: install failed: out of memory; nothing was changed\n");
-		goto out;
-	}
-	if (o->dry_run) {
-		txn_diff(&in.t, stdout);
-		run_all(&in.boot_cmds, true);
-		if (!o->no_initramfs)
-			run_all(&in.init_cmds, true);
-		printf("dry run: nothing was changed\n");
-		ret = 0;
-		goto out;
-	}
-	if (txn_commit(&in.t, MANIFEST_BACKUP_DIR, err, sizeof(err)) < 0) {
-		manifest_remove_dirs(&in.fr, &in.m);	/* the folders made on the way */
-		fprintf(stderr, "passthru-setup: install failed: %s\n", err);
-		goto out;
-	}
-	for (size_t j = 0; j < in.t.n; j++)
-		printf("%s %s\n", in.t.c[j].kind == CHANGE_DELETE ? "removed" : in.t.c[j].old ?
-		       "updated" : "created", in.t.c[j].path);
-	ret = run_commands(&in);
-	if (ret || (!in.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")))
-		goto out;
-	/* the images the rebuild made must carry the trial's mark */
-	if (o->trial && !o->no_initramfs && trial_check_images(&in.fr, in.gen) < 0) {
-		ret = 1;
-		goto out;
-	}
-	/* what the tools made of it */
-	if (!report_effective(&in.ctx, in.b, in.nb, true, "now")) {
-		fprintf(stderr, "passthru-setup: the boot configuration does not carry the "
-			"arguments after its commands ran: see above\n");
-		ret = 1;
-		goto out;
-	}
-	report_done(&in);
-out:
+	ret = converge(&in);
 	free(in.conf_text);
 	sbuf_free(&in.dropped);
 	cmdlist_free(&in.boot_cmds);

@@ -1,16 +1,14 @@
-/* uninstall.c: passthru-setup uninstall: remove exactly what install added, nothing else. */
+/* converge_none.c: the converge engine, to nothing (uninstall): exactly what install added goes, nothing else. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bootcfg.h"
-#include "cmd.h"
+#include "converge.h"
 #include "initramfs.h"
 #include "manifest.h"
 #include "setup.h"
 #include "trial.h"
-
-#define LOCK_SECONDS 5
 
 /* A file changed since install: the words passthru added taken out by the configuration
  * that owns it. 1: staged, 0: kept as it is (said why). */
@@ -40,149 +38,194 @@ static int unedit(struct txn *t, const struct manifest_entry *me, const char *cu
 	return r < 0 ? r : 1;
 }
 
-int cmd_uninstall(struct opts *o)
-{
+/* Everything one uninstall works with. */
+struct removal {
+	const struct opts *o;
 	struct fsroot fr;
 	struct manifest m;
-	struct txn t = { 0 };
-	struct kargs_edit none = { 0 };
-	struct bootctx ctx = { .o = o, .t = &t, .m = &m, .e = &none };
-	struct cmdlist cl = { 0 };
+	struct txn t;
+	struct kargs_edit none;
+	struct bootctx ctx;
+	struct cmdlist cl;
 	const struct bootcfg_ops *b[4];
-	const struct initramfs_gen *gen = NULL;
-	bool test_run = getenv("PASSTHRU_TEST_RUN_COMMANDS") != NULL;
-	char err[1024];
-	size_t i, nb = 0;
-	int ret = 1;
+	size_t nb;
+	const struct initramfs_gen *gen;
+};
 
-	if (fsroot_open_or_say(&fr, o->root) < 0)
-		return 1;
-	if (fsroot_lock(&fr, LOCK_SECONDS) < 0) {
-		fsroot_close(&fr);
-		return 1;
-	}
-	t.root = &fr;
-	ctx.fr = &fr;
-	ret = manifest_read(&fr, &m);
-	if (ret < 0) {
-		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-ret));
-		fsroot_close(&fr);
-		return 1;
-	}
-	if (!m.exists) {
-		printf("nothing to do: passthru-setup install has not changed anything here\n");
-		fsroot_close(&fr);
-		return 0;
-	}
-	for (i = 0; i < m.nboots; i++) {
-		const struct bootcfg_ops *bc = bootcfg_by_name(m.boots[i]);
+/* The boot configurations and the generator the record names. */
+static void recorded(struct removal *u)
+{
+	const struct manifest *m = &u->m;
+	size_t i;
+
+	for (i = 0; i < m->nboots; i++) {
+		const struct bootcfg_ops *bc = bootcfg_by_name(m->boots[i]);
 
 		if (bc)
-			b[nb++] = bc;
+			u->b[u->nb++] = bc;
 	}
 	/* an install record of an older passthru-setup names no boot configuration */
-	if (!m.nboots && m.grubby[0])
-		b[nb++] = &boot_grubby;
-	for (i = 0; !m.nboots && i < m.n; i++)
-		if (!strcmp(m.e[i].path, "/etc/default/grub.d/passthru.cfg"))
-			b[nb++] = &boot_grub;
+	if (!m->nboots && m->grubby[0])
+		u->b[u->nb++] = &boot_grubby;
+	for (i = 0; !m->nboots && i < m->n; i++)
+		if (!strcmp(m->e[i].path, "/etc/default/grub.d/passthru.cfg"))
+			u->b[u->nb++] = &boot_grub;
 	for (i = 0; initramfs_gens[i]; i++)
-		if (!strcmp(initramfs_gens[i]->name, m.initramfs[0] ? m.initramfs : "dracut"))
-			gen = initramfs_gens[i];
+		if (!strcmp(initramfs_gens[i]->name, m->initramfs[0] ? m->initramfs : "dracut"))
+			u->gen = initramfs_gens[i];
+}
 
-	for (i = 0; i < m.n; i++) {
-		const struct manifest_entry *me = &m.e[i];
+/* Each recorded file deleted, restored from its backup, or its words taken out; the record
+ * itself deleted. 0 or -errno. */
+static int stage_files(struct removal *u)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < u->m.n; i++) {
+		const struct manifest_entry *me = &u->m.e[i];
 		char *cur = NULL, *back = NULL, bak[1100];
 		size_t len = 0, blen = 0;
 		bool same;
 
-		if (fsroot_read(&fr, me->path, &cur, &len) < 0)
+		if (fsroot_read(&u->fr, me->path, &cur, &len) < 0)
 			continue;	/* gone already */
 		same = !me->merged && fnv64(cur, len) == me->hash;
 		snprintf(bak, sizeof(bak), "%s%s", MANIFEST_BACKUP_DIR, me->path);
 		if (me->created && same)
-			ret = txn_stage_delete(&t, me->path);
-		else if (!me->created && same && fsroot_read(&fr, bak, &back, &blen) == 0)
-			ret = txn_stage(&t, me->path, back, blen);	/* byte for byte */
+			r = txn_stage_delete(&u->t, me->path);
+		else if (!me->created && same && fsroot_read(&u->fr, bak, &back, &blen) == 0)
+			r = txn_stage(&u->t, me->path, back, blen);	/* byte for byte */
 		else
-			ret = unedit(&t, me, cur);
+			r = unedit(&u->t, me, cur);
 		free(cur);
 		free(back);
-		if (ret < 0)
-			goto fail;
+		if (r < 0)
+			return r;
 	}
-	ret = txn_stage_delete(&t, MANIFEST_PATH);
-	if (ret < 0)
-		goto fail;
-	if (t.n)
-		t.c[t.n - 1].no_backup = true;
-	for (i = 0; i < nb; i++)
-		if (b[i]->commands(&ctx, true, &cl) < 0)
-			goto fail;
+	r = txn_stage_delete(&u->t, MANIFEST_PATH);
+	if (r < 0)
+		return r;
+	if (u->t.n)
+		u->t.c[u->t.n - 1].no_backup = true;
+	return 0;
+}
+
+/* The commands that make the boot forget passthru: each configuration's, the trial's, the
+ * rebuild. */
+static int stage_commands(struct removal *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->nb; i++)
+		if (u->b[i]->commands(&u->ctx, true, &u->cl) < 0)
+			return -1;
 	/* a trial never confirmed: its one-time choice and the confirm service go too */
-	if (m.trial[0] && trial_commands(&ctx, false, &cl) < 0)
-		goto fail;
-	if (gen && cmdlist_add(&cl, gen->rebuild_argv) < 0)
-		goto fail;
-	if (o->dry_run) {
-		txn_diff(&t, stdout);
-		for (i = 0; i < cl.n; i++)
-			run_cmd((const char *const *)cl.argv[i], true);
-		printf("dry run: nothing was changed\n");
-		ret = 0;
-		goto out;
-	}
-	ret = txn_commit(&t, NULL, err, sizeof(err));
-	if (ret < 0) {
+	if (u->m.trial[0] && trial_commands(&u->ctx, false, &u->cl) < 0)
+		return -1;
+	if (u->gen && cmdlist_add(&u->cl, u->gen->rebuild_argv) < 0)
+		return -1;
+	return 0;
+}
+
+/* Write: the files, then the backups and the folders install made go. 0, or 1 (said why). */
+static int commit(struct removal *u)
+{
+	char err[1024];
+	size_t i;
+
+	if (txn_commit(&u->t, NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "passthru-setup: uninstall failed: %s\n", err);
-		ret = 1;
-		goto out;
+		return 1;
 	}
-	for (i = 0; i < t.n; i++)
-		printf("%s %s\n", t.c[i].kind == CHANGE_DELETE ? "removed" : "restored",
-		       t.c[i].path);
-	for (i = 0; i < m.n; i++) {
+	for (i = 0; i < u->t.n; i++)
+		printf("%s %s\n", u->t.c[i].kind == CHANGE_DELETE ? "removed" : "restored",
+		       u->t.c[i].path);
+	for (i = 0; i < u->m.n; i++) {
 		char bak[1100];
 
-		snprintf(bak, sizeof(bak), "%s%s", MANIFEST_BACKUP_DIR, m.e[i].path);
-		fsroot_unlink(&fr, bak);
+		snprintf(bak, sizeof(bak), "%s%s", MANIFEST_BACKUP_DIR, u->m.e[i].path);
+		fsroot_unlink(&u->fr, bak);
 	}
-	manifest_remove_dirs(&fr, &m);
-	ret = 0;
-	if (!fr.is_host && !test_run) {
-		printf("--root: nothing was run against this host. Inside %s, run:\n", fr.path);
-		cmdlist_print(&cl, "  ", stdout);
+	manifest_remove_dirs(&u->fr, &u->m);
+	return 0;
+}
+
+/* The commands run (with --root: printed), then the command lines the boot gets now. */
+static int run_commands(struct removal *u)
+{
+	size_t i;
+
+	if (!u->fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")) {
+		printf("--root: nothing was run against this host. Inside %s, run:\n", u->fr.path);
+		cmdlist_print(&u->cl, "  ", stdout);
 		printf("passthru stays in the boot until they have run\n");
-		goto out;
+		return 0;
 	}
-	for (i = 0; i < cl.n; i++)
-		if (run_cmd((const char *const *)cl.argv[i], false))
-			ret = 1;
-	if (ret) {
+	if (cmdlist_run(&u->cl, false)) {
 		fprintf(stderr, "passthru-setup: passthru's files are gone, but a command failed: "
 			"fix its cause and run it again by hand:\n");
-		cmdlist_print(&cl, "  ", stderr);
-		goto out;
+		cmdlist_print(&u->cl, "  ", stderr);
+		return 1;
 	}
-	for (i = 0; i < nb; i++) {
+	for (i = 0; i < u->nb; i++) {
 		struct klines k = { 0 };
 
-		if (b[i]->effective(&ctx, true, &k) == 0)
+		if (u->b[i]->effective(&u->ctx, true, &k) == 0)
 			for (size_t j = 0; j < k.n; j++)
 				printf("kernel command line now, %s: %s\n", k.v[j].label,
 				       k.v[j].line);
 		klines_free(&k);
 	}
 	printf("uninstalled: reboot to apply\n");
-	goto out;
-fail:
-	fprintf(stderr, "passthru-setup: uninstall failed: %s; nothing was changed\n",
-		strerror(-ret));
-	ret = 1;
-out:
-	cmdlist_free(&cl);
-	txn_free(&t);
-	manifest_free(&m);
-	fsroot_close(&fr);
+	return 0;
+}
+
+/* record -> stage each file's way back and the commands -> commit -> commands. */
+static int converge(struct removal *u)
+{
+	int r;
+
+	if (fsroot_lock(&u->fr, LOCK_SECONDS) < 0)
+		return 1;
+	r = manifest_read(&u->fr, &u->m);
+	if (r < 0) {
+		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
+		return 1;
+	}
+	if (!u->m.exists) {
+		printf("nothing to do: passthru-setup install has not changed anything here\n");
+		return 0;
+	}
+	recorded(u);
+	r = stage_files(u);
+	if (r < 0 || stage_commands(u) < 0) {
+		fprintf(stderr, "passthru-setup: uninstall failed: %s; nothing was changed\n",
+			strerror(-r));
+		return 1;
+	}
+	if (u->o->dry_run) {
+		txn_diff(&u->t, stdout);
+		cmdlist_run(&u->cl, true);
+		printf("dry run: nothing was changed\n");
+		return 0;
+	}
+	return commit(u) ?: run_commands(u);
+}
+
+int converge_to_nothing(const struct opts *o)
+{
+	struct removal u = { .o = o };
+	int ret;
+
+	if (fsroot_open_or_say(&u.fr, o->root) < 0)
+		return 1;
+	u.t.root = &u.fr;
+	u.ctx = (struct bootctx){ .fr = &u.fr, .o = o, .t = &u.t, .m = &u.m, .e = &u.none };
+	ret = converge(&u);
+	cmdlist_free(&u.cl);
+	txn_free(&u.t);
+	manifest_free(&u.m);
+	fsroot_close(&u.fr);
 	return ret;
 }
