@@ -1,4 +1,5 @@
 /* list.c: passthru-setup list: display controllers, their groups, and whether each can go. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,12 +36,108 @@ static void name_of(struct pci_access *pa, const struct pdev *d, char *buf, size
 		snprintf(buf, size, "unknown device");
 }
 
+/* Whether d can go alone (its group checked by the planner), and if not why, in why; the plan
+ * of its group in p (plan_free it). -ENOMEM: no plan. */
+static int judge_one(const struct hostview *h, const struct pdev *d, struct plan *p, char *why,
+		     size_t size, bool *ok)
+{
+	struct config c;
+	struct selector s = { .kind = SEL_ADDR, .addr = d->addr };
+	size_t j;
+
+	config_init(&c);
+	strcpy(s.text, d->name);
+	config_add_selector(&c, &s);
+	if (hostview_plan(h, &c, p) < 0) {
+		config_free(&c);
+		return -ENOMEM;
+	}
+	*ok = true;
+	for (j = 0; j < p->n; j++)
+		if (p->e[j].state == STATE_REFUSED && p->e[j].role == ROLE_SELECTED) {
+			*ok = false;
+			strscpy(why, p->e[j].reason, size);
+		}
+	if (d->boot_vga == 1) {
+		char other[400];
+		size_t l = strlen(why);
+
+		/* an ID selector would catch the console too: name the others exactly */
+		if (hostview_twins(&h->m, d, other, sizeof(other)))
+			snprintf(why + l, size - l, "%sother cards have the same ID %04x:%04x: "
+				 "select them by ID and address (%s), so that the console stays "
+				 "with the host", l ? "; " : "", d->vendor, d->device, other);
+	}
+	config_free(&c);
+	return 0;
+}
+
+/* One display controller as an element of list's JSON array. */
+static void json_one(struct sbuf *out, const struct pdev *d, const char *name,
+		     const struct plan *p, bool ok, const char *why, bool first)
+{
+	size_t j;
+
+	sbuf_addf(out, "%s\n  {\"address\": \"%s\", \"id\": \"%04x:%04x\", \"name\": ",
+		  first ? "" : ",", d->name, d->vendor, d->device);
+	json_str(out, name);
+	sbuf_add(out, ", \"driver\": ");
+	json_str(out, d->driver);
+	if (d->boot_vga < 0)
+		sbuf_add(out, ", \"boot_vga\": null");
+	else
+		sbuf_addf(out, ", \"boot_vga\": %s", d->boot_vga ? "true" : "false");
+	if (d->group == GROUP_NONE)
+		sbuf_add(out, ", \"group\": null");
+	else
+		sbuf_addf(out, ", \"group\": %d", d->group);
+	sbuf_addf(out, ", \"claimable\": %s, \"reason\": ", ok ? "true" : "false");
+	json_str(out, why);
+	sbuf_add(out, ",\n   \"members\": [");
+	for (j = 0; j < p->n; j++) {
+		char a[ADDR_LEN];
+
+		addr_format(p->e[j].addr, a);
+		sbuf_addf(out, "%s{\"address\": \"%s\", \"id\": \"%04x:%04x\", "
+			  "\"class\": \"0x%06x\", \"role\": \"%s\"}", j ? ", " : "", a,
+			  p->e[j].vendor, p->e[j].device, p->e[j].class, role_name(p->e[j].role));
+	}
+	sbuf_add(out, "]}");
+}
+
+/* One display controller for a person: the device, its group's members, the verdict. */
+static void human_one(struct sbuf *out, struct pci_access *pa, const struct hostview *h,
+		      const struct pdev *d, const char *name, const struct plan *p, bool ok,
+		      const char *why)
+{
+	size_t j;
+
+	sbuf_addf(out, "%s [%04x:%04x] %s\n  driver: %s, boot_vga: %s, IOMMU group: ",
+		  d->name, d->vendor, d->device, name, d->driver[0] ? d->driver : "none",
+		  d->boot_vga < 0 ? "not reported" : d->boot_vga ? "1 (boot display)" : "0");
+	if (d->group == GROUP_NONE)
+		sbuf_add(out, "none\n");
+	else
+		sbuf_addf(out, "%d\n", d->group);
+	for (j = 0; j < p->n; j++) {
+		const struct pdev *g = model_find(&h->m, p->e[j].addr);
+		char gname[256];
+
+		if (!g)
+			continue;
+		name_of(pa, g, gname, sizeof(gname));
+		sbuf_addf(out, "    %-10s %s [%04x:%04x] class 0x%06x %s\n",
+			  role_name(p->e[j].role), g->name, g->vendor, g->device, g->class, gname);
+	}
+	sbuf_addf(out, "  claimable: %s%s\n\n", ok ? "yes" : "no: ", why);
+}
+
 int cmd_list(struct opts *o)
 {
 	struct hostview h;
 	struct sbuf out = { 0 };
 	struct pci_access *pa;
-	size_t i, j, shown = 0;
+	size_t i, shown = 0;
 
 	if (hostview_open(&h, o->sysroot) < 0) {
 		if (o->json)
@@ -52,89 +149,21 @@ int cmd_list(struct opts *o)
 		sbuf_add(&out, "[");
 	for (i = 0; i < h.m.n; i++) {
 		const struct pdev *d = &h.m.dev[i];
-		struct config c;
 		struct plan p;
-		struct selector s = { .kind = SEL_ADDR, .addr = d->addr };
 		char name[256], why[600] = "";
-		bool ok = true;
+		bool ok;
 
 		if (!pdev_is_display(d))
 			continue;
 		name_of(pa, d, name, sizeof(name));
-		config_init(&c);
-		strcpy(s.text, d->name);
-		config_add_selector(&c, &s);
-		if (hostview_plan(&h, &c, &p) < 0) {
-			config_free(&c);
+		if (judge_one(&h, d, &p, why, sizeof(why), &ok) < 0)
 			continue;
-		}
-		for (j = 0; j < p.n; j++)
-			if (p.e[j].state == STATE_REFUSED && p.e[j].role == ROLE_SELECTED) {
-				ok = false;
-				strscpy(why, p.e[j].reason, sizeof(why));
-			}
-		if (d->boot_vga == 1) {
-			char other[400];
-			size_t l = strlen(why);
-
-			/* an ID selector would catch the console too: name the others exactly */
-			if (hostview_twins(&h.m, d, other, sizeof(other)))
-				snprintf(why + l, sizeof(why) - l, "%sother cards have the same ID "
-					 "%04x:%04x: select them by ID and address (%s), so that the "
-					 "console stays with the host", l ? "; " : "", d->vendor,
-					 d->device, other);
-		}
-		if (o->json) {
-			sbuf_addf(&out, "%s\n  {\"address\": \"%s\", \"id\": \"%04x:%04x\", \"name\": ",
-				  shown ? "," : "", d->name, d->vendor, d->device);
-			json_str(&out, name);
-			sbuf_add(&out, ", \"driver\": ");
-			json_str(&out, d->driver);
-			if (d->boot_vga < 0)
-				sbuf_add(&out, ", \"boot_vga\": null");
-			else
-				sbuf_addf(&out, ", \"boot_vga\": %s", d->boot_vga ? "true" : "false");
-			if (d->group == GROUP_NONE)
-				sbuf_add(&out, ", \"group\": null");
-			else
-				sbuf_addf(&out, ", \"group\": %d", d->group);
-			sbuf_addf(&out, ", \"claimable\": %s, \"reason\": ", ok ? "true" : "false");
-			json_str(&out, why);
-			sbuf_add(&out, ",\n   \"members\": [");
-			for (j = 0; j < p.n; j++) {
-				char a[ADDR_LEN];
-
-				addr_format(p.e[j].addr, a);
-				sbuf_addf(&out, "%s{\"address\": \"%s\", \"id\": \"%04x:%04x\", "
-					  "\"class\": \"0x%06x\", \"role\": \"%s\"}", j ? ", " : "", a,
-					  p.e[j].vendor, p.e[j].device, p.e[j].class,
-					  role_name(p.e[j].role));
-			}
-			sbuf_add(&out, "]}");
-		} else {
-			sbuf_addf(&out, "%s [%04x:%04x] %s\n  driver: %s, boot_vga: %s, IOMMU group: ",
-				  d->name, d->vendor, d->device, name, d->driver[0] ? d->driver : "none",
-				  d->boot_vga < 0 ? "not reported" : d->boot_vga ? "1 (boot display)" : "0");
-			if (d->group == GROUP_NONE)
-				sbuf_add(&out, "none\n");
-			else
-				sbuf_addf(&out, "%d\n", d->group);
-			for (j = 0; j < p.n; j++) {
-				const struct pdev *g = model_find(&h.m, p.e[j].addr);
-				char gname[256];
-
-				if (!g)
-					continue;
-				name_of(pa, g, gname, sizeof(gname));
-				sbuf_addf(&out, "    %-10s %s [%04x:%04x] class 0x%06x %s\n",
-					  role_name(p.e[j].role), g->name, g->vendor, g->device,
-					  g->class, gname);
-			}
-			sbuf_addf(&out, "  claimable: %s%s\n\n", ok ? "yes" : "no: ", why);
-		}
+		if (o->json)
+			json_one(&out, d, name, &p, ok, why, !shown);
+		else
+			human_one(&out, pa, &h, d, name, &p, ok, why);
 		shown++;
 		plan_free(&p);
-		config_free(&c);
 	}
 	if (o->json)
 		sbuf_add(&out, shown ? "\n]\n" : "]\n");
