@@ -174,13 +174,10 @@ static int commit_record(const struct fsroot *fr, struct manifest *m)
 /* Everything one install works with. */
 struct install {
 	const struct opts *o;
-	struct fsroot fr;
+	struct converging cv;
 	struct config c;
-	struct txn t;
 	struct kargs_edit e;
-	struct manifest m;
 	struct sbuf dropped;
-	struct bootctx ctx;
 	const struct bootcfg_ops *b[4];
 	int nb;
 	const struct initramfs_gen *gen;
@@ -201,8 +198,8 @@ static int find_integration(struct install *in)
 	size_t len = 0;
 	int i;
 
-	in->gen = initramfs_find(&in->fr, in->o->initramfs,
-				 in->fr.is_host && uname(&u) == 0 ? u.release : NULL);
+	in->gen = initramfs_find(&in->cv.fr, in->o->initramfs,
+				 in->cv.fr.is_host && uname(&u) == 0 ? u.release : NULL);
 	if (!in->gen) {
 		struct sbuf names = { 0 };
 
@@ -210,26 +207,26 @@ static int find_integration(struct install *in)
 			sbuf_addf(&names, "%s%s", i ? ", " : "", initramfs_gens[i]->name);
 		if (in->o->initramfs)
 			fprintf(stderr, "passthru-setup: --initramfs %s: it is not installed in %s",
-				in->o->initramfs, in->fr.path);
+				in->o->initramfs, in->cv.fr.path);
 		else
 			fprintf(stderr, "passthru-setup: no supported initramfs generator in %s",
-				in->fr.path);
+				in->cv.fr.path);
 		fprintf(stderr, " (supported: %s): the initramfs would not run passthru-claim; "
 			"nothing was changed\n", names.s ? names.s : "none");
 		sbuf_free(&names);
 		return -ENOENT;
 	}
-	if (fsroot_read(&in->fr, CLAIM_BIN, &claim, &len) < 0 || !executable(&in->fr, CLAIM_BIN)) {
+	if (fsroot_read(&in->cv.fr, CLAIM_BIN, &claim, &len) < 0 || !executable(&in->cv.fr, CLAIM_BIN)) {
 		fprintf(stderr, "passthru-setup: %s is not installed (as an executable) in %s: the "
 			"initramfs would not run it (install passthru first: make install); nothing "
-			"was changed\n", CLAIM_BIN, in->fr.path);
+			"was changed\n", CLAIM_BIN, in->cv.fr.path);
 		free(claim);
 		return -ENOENT;
 	}
 	sha256_hex(claim, len, in->claim_sha);
 	free(claim);
 	if (!in->conf_text)
-		fsroot_read(&in->fr, PASSTHRU_CONF, &conf, NULL);
+		fsroot_read(&in->cv.fr, PASSTHRU_CONF, &conf, NULL);
 	{
 		const char *ct = in->conf_text ? in->conf_text : conf ? conf : "";
 
@@ -248,7 +245,7 @@ static int find_boot(struct install *in)
 	words(in->e.drop, in->e.ndrop, in->drop, sizeof(in->drop));
 	if (!in->e.nadd && !in->e.ndrop)
 		return 0;	/* no argument to add or replace: no boot configuration to edit */
-	in->nb = bootcfg_choose(&in->fr, in->o->bootloader, in->b);
+	in->nb = bootcfg_choose(&in->cv.fr, in->o->bootloader, in->b);
 	if (in->nb < 0)
 		return in->nb;
 	in->by_hand = in->nb == 0 && in->e.nadd && !strcmp(in->o->bootloader ? in->o->bootloader :
@@ -257,7 +254,7 @@ static int find_boot(struct install *in)
 		fprintf(stderr, "passthru-setup: no boot configuration found in %s (looked for "
 			"GRUB, GRUB with BLS entries and grubby, /etc/kernel/cmdline and systemd-boot): "
 			"the next boot would not get %s; give --bootloader, or --bootloader none and "
-			"add them yourself; nothing was changed\n", in->fr.path, in->add);
+			"add them yourself; nothing was changed\n", in->cv.fr.path, in->add);
 		return -ENOENT;
 	}
 	return 0;
@@ -266,7 +263,7 @@ static int find_boot(struct install *in)
 /* Stage every edit and decide the commands; nothing is written yet. 1: nothing to do. */
 static int stage_all(struct install *in)
 {
-	struct manifest *m = &in->m;
+	struct manifest *m = &in->cv.m;
 	bool trial = in->o->trial, drop_trial = m->trial[0] && !trial;
 	bool boot_changed = drop_trial, need_init;
 	size_t before;
@@ -274,30 +271,30 @@ static int stage_all(struct install *in)
 
 	in->ends_trial = drop_trial && !in->o->confirming;
 
-	if (in->conf_text && manifest_stage(&in->t, m, PASSTHRU_CONF, in->conf_text,
+	if (in->conf_text && manifest_stage(&in->cv.t, m, PASSTHRU_CONF, in->conf_text,
 					    strlen(in->conf_text), NULL) < 0)
 		return -ENOMEM;
 	for (i = 0; i < in->nb; i++) {
-		before = in->t.n;
-		if ((trial ? trial_stage(&in->ctx, in->b[i]) : in->b[i]->stage(&in->ctx)) < 0)
+		before = in->cv.t.n;
+		if ((trial ? trial_stage(&in->cv.ctx, in->b[i]) : in->b[i]->stage(&in->cv.ctx)) < 0)
 			return -EINVAL;	/* it said why */
-		boot_changed |= in->t.n != before;
+		boot_changed |= in->cv.t.n != before;
 	}
-	before = in->t.n;
-	if (in->gen->stage_enable(&in->t, m, &in->fr) < 0)
+	before = in->cv.t.n;
+	if (in->gen->stage_enable(&in->cv.t, m, &in->cv.fr) < 0)
 		return -EINVAL;
 	/* the images carry the trial's mark while it is pending */
-	if (trial_stage_mark(&in->ctx, trial) < 0)
+	if (trial_stage_mark(&in->cv.ctx, trial) < 0)
 		return -ENOMEM;
 	if (in->o->allow_unsafe_interrupts) {
 		fprintf(stderr, "WARNING: --allow-unsafe-interrupts: without interrupt remapping a "
 			"guest can attack the host with MSI writes; use it for trusted guests only\n");
-		if (manifest_stage(&in->t, m, UNSAFE_CONF, unsafe_conf, strlen(unsafe_conf),
+		if (manifest_stage(&in->cv.t, m, UNSAFE_CONF, unsafe_conf, strlen(unsafe_conf),
 				   NULL) < 0)
 			return -ENOMEM;
 	}
 	/* the images again when what goes into them changed, or the last rebuild failed */
-	need_init = in->t.n != before || m->pending_initramfs || strcmp(m->initramfs, in->gen->name) ||
+	need_init = in->cv.t.n != before || m->pending_initramfs || strcmp(m->initramfs, in->gen->name) ||
 		    strcmp(m->config_sha256, in->conf_sha) || strcmp(m->claim_sha256, in->claim_sha);
 	/* a configuration's commands when its files changed, when they did not run after an
 	 * earlier install, or when its tool finds work (grubby: entries without the args) */
@@ -305,7 +302,7 @@ static int stage_all(struct install *in)
 		struct cmdlist one = { 0 };
 		size_t j;
 
-		if (in->b[i]->commands(&in->ctx, false, &one) < 0)
+		if (in->b[i]->commands(&in->cv.ctx, false, &one) < 0)
 			return -ENOMEM;
 		if (boot_changed || m->pending_boot || !strcmp(in->b[i]->name, "grubby"))
 			for (j = 0; j < one.n; j++)
@@ -313,11 +310,11 @@ static int stage_all(struct install *in)
 		cmdlist_free(&one);
 	}
 	/* --trial chooses the trial entry once, every time (a retry after a failed trial) */
-	if ((trial || drop_trial) && trial_commands(&in->ctx, trial, &in->boot_cmds) < 0)
+	if ((trial || drop_trial) && trial_commands(&in->cv.ctx, trial, &in->boot_cmds) < 0)
 		return -ENOMEM;
 	if (need_init && cmdlist_add(&in->init_cmds, in->gen->rebuild_argv) < 0)
 		return -ENOMEM;
-	return !txn_count(&in->t) && !in->boot_cmds.n && !in->init_cmds.n && !m->pending_boot;
+	return !txn_count(&in->cv.t) && !in->boot_cmds.n && !in->init_cmds.n && !m->pending_boot;
 }
 
 static void report_plan(const struct install *in)
@@ -347,11 +344,11 @@ static void report_plan(const struct install *in)
 /* Run the commands (or, with --root, print them); the record says what is still pending. */
 static int run_commands(struct install *in)
 {
-	struct manifest *m = &in->m;
+	struct manifest *m = &in->cv.m;
 	int ret = 0;
 
-	if (!in->fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")) {
-		printf("--root: nothing was run against this host. Inside %s, run:\n", in->fr.path);
+	if (!in->cv.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")) {
+		printf("--root: nothing was run against this host. Inside %s, run:\n", in->cv.fr.path);
 		cmdlist_print(&in->boot_cmds, "  ", stdout);
 		cmdlist_print(&in->init_cmds, "  ", stdout);
 		printf("nothing is claimed until they have run (install%s inside the image runs "
@@ -376,7 +373,7 @@ static int run_commands(struct install *in)
 		strscpy(m->config_sha256, in->conf_sha, sizeof(m->config_sha256));
 		strscpy(m->claim_sha256, in->claim_sha, sizeof(m->claim_sha256));
 	}
-	if (commit_record(&in->fr, m) < 0)
+	if (commit_record(&in->cv.fr, m) < 0)
 		ret = 1;
 	/* after --trial, a plain install would make it permanent, untried: say --trial */
 	if (ret)
@@ -412,29 +409,29 @@ static int gather(struct install *in)
 	const struct opts *o = in->o;
 	int r;
 
-	if (fsroot_lock(&in->fr, LOCK_SECONDS) < 0)
+	if (fsroot_lock(&in->cv.fr, LOCK_SECONDS) < 0)
 		return 1;
-	r = devices_prepare(&in->fr, o, &in->conf_text, &in->c);
+	r = devices_prepare(&in->cv.fr, o, &in->conf_text, &in->c);
 	if (r)
 		return r;
 	if (find_integration(in) < 0 || find_boot(in) < 0)
 		return 1;
-	r = manifest_read(&in->fr, &in->m);
+	r = manifest_read(&in->cv.fr, &in->cv.m);
 	if (r < 0) {
 		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
 		return 1;
 	}
 	/* confirm checked the trial before it took the lock: an uninstall or install --trial
 	 * may have run since; it must not install passthru for every boot then */
-	if (o->confirming && (!in->m.trial[0] || (in->m.config_sha256[0] &&
-						   !in->m.pending_initramfs &&
-						   strcmp(in->conf_sha, in->m.config_sha256)))) {
+	if (o->confirming && (!in->cv.m.trial[0] || (in->cv.m.config_sha256[0] &&
+						   !in->cv.m.pending_initramfs &&
+						   strcmp(in->conf_sha, in->cv.m.config_sha256)))) {
 		fprintf(stderr, "passthru-setup: confirm: %s (another passthru-setup or an edit "
-			"ran meanwhile); nothing was changed\n", !in->m.trial[0] ?
+			"ran meanwhile); nothing was changed\n", !in->cv.m.trial[0] ?
 			"the trial is no longer pending" : "/etc/passthru.conf is not the trial's");
 		return 1;
 	}
-	if (o->trial && trial_check(&in->ctx, in->b, in->nb) < 0)
+	if (o->trial && trial_check(&in->cv.ctx, in->b, in->nb) < 0)
 		return 1;
 	return 0;
 }
@@ -453,7 +450,7 @@ static int plan(struct install *in)
 	if (r < 0)
 		return -1;
 	report_plan(in);
-	if (!report_effective(&in->ctx, in->b, in->nb, false, "for the next boot")) {
+	if (!report_effective(&in->cv.ctx, in->b, in->nb, false, "for the next boot")) {
 		fprintf(stderr, "passthru-setup: install refused: the arguments would not reach the "
 			"next boot (a later drop-in or option overrides them); nothing was changed\n");
 		return -1;
@@ -466,7 +463,7 @@ static int plan(struct install *in)
 /* --trial: a missing tool would leave a trial that nothing chooses; say so first. */
 static bool trial_tools_found(const struct install *in)
 {
-	if (!in->o->trial || !(in->fr.is_host || getenv("PASSTHRU_TEST_RUN_COMMANDS")))
+	if (!in->o->trial || !(in->cv.fr.is_host || getenv("PASSTHRU_TEST_RUN_COMMANDS")))
 		return true;
 	for (size_t j = 0; j < in->boot_cmds.n; j++) {
 		const char *tool = in->boot_cmds.argv[j][0];
@@ -488,15 +485,15 @@ static bool trial_tools_found(const struct install *in)
 /* The record of this install, staged last. */
 static int stage_record(struct install *in)
 {
-	strscpy(in->m.initramfs, in->gen->name, sizeof(in->m.initramfs));
-	record_devices(in->o, &in->c, &in->m);
-	in->m.pending_boot = in->boot_cmds.n > 0;
-	in->m.pending_initramfs = in->init_cmds.n > 0;
-	if (!in->m.pending_initramfs) {
-		strscpy(in->m.config_sha256, in->conf_sha, sizeof(in->m.config_sha256));
-		strscpy(in->m.claim_sha256, in->claim_sha, sizeof(in->m.claim_sha256));
+	strscpy(in->cv.m.initramfs, in->gen->name, sizeof(in->cv.m.initramfs));
+	record_devices(in->o, &in->c, &in->cv.m);
+	in->cv.m.pending_boot = in->boot_cmds.n > 0;
+	in->cv.m.pending_initramfs = in->init_cmds.n > 0;
+	if (!in->cv.m.pending_initramfs) {
+		strscpy(in->cv.m.config_sha256, in->conf_sha, sizeof(in->cv.m.config_sha256));
+		strscpy(in->cv.m.claim_sha256, in->claim_sha, sizeof(in->cv.m.claim_sha256));
 	}
-	if (manifest_stage_self(&in->t, &in->m) < 0) {
+	if (manifest_stage_self(&in->cv.t, &in->cv.m) < 0) {
 		fprintf(stderr, "passthru-setup: install failed: out of memory; nothing was changed\n");
 		return -ENOMEM;
 	}
@@ -506,7 +503,7 @@ static int stage_record(struct install *in)
 /* --dry-run: the diff and the commands, nothing written. */
 static void dry_run(const struct install *in)
 {
-	txn_diff(&in->t, stdout);
+	txn_diff(&in->cv.t, stdout);
 	cmdlist_run(&in->boot_cmds, true);
 	if (!in->o->no_initramfs)
 		cmdlist_run(&in->init_cmds, true);
@@ -518,14 +515,14 @@ static int commit_files(struct install *in)
 {
 	char err[1024];
 
-	if (txn_commit(&in->t, MANIFEST_BACKUP_DIR, err, sizeof(err)) < 0) {
-		manifest_remove_dirs(&in->fr, &in->m);	/* the folders made on the way */
+	if (txn_commit(&in->cv.t, MANIFEST_BACKUP_DIR, err, sizeof(err)) < 0) {
+		manifest_remove_dirs(&in->cv.fr, &in->cv.m);	/* the folders made on the way */
 		fprintf(stderr, "passthru-setup: install failed: %s\n", err);
 		return -1;
 	}
-	for (size_t j = 0; j < in->t.n; j++)
-		printf("%s %s\n", in->t.c[j].kind == CHANGE_DELETE ? "removed" : in->t.c[j].old ?
-		       "updated" : "created", in->t.c[j].path);
+	for (size_t j = 0; j < in->cv.t.n; j++)
+		printf("%s %s\n", in->cv.t.c[j].kind == CHANGE_DELETE ? "removed" : in->cv.t.c[j].old ?
+		       "updated" : "created", in->cv.t.c[j].path);
 	return 0;
 }
 
@@ -533,9 +530,9 @@ static int commit_files(struct install *in)
 static int verify(struct install *in)
 {
 	/* the images the rebuild made must carry the trial's mark */
-	if (in->o->trial && !in->o->no_initramfs && trial_check_images(&in->fr, in->gen) < 0)
+	if (in->o->trial && !in->o->no_initramfs && trial_check_images(&in->cv.fr, in->gen) < 0)
 		return 1;
-	if (!report_effective(&in->ctx, in->b, in->nb, true, "now")) {
+	if (!report_effective(&in->cv.ctx, in->b, in->nb, true, "now")) {
 		fprintf(stderr, "passthru-setup: the boot configuration does not carry the "
 			"arguments after its commands ran: see above\n");
 		return 1;
@@ -566,9 +563,27 @@ static int converge(struct install *in)
 	if (commit_files(in) < 0)
 		return 1;
 	r = run_commands(in);
-	if (r || (!in->fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")))
+	if (r || (!in->cv.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")))
 		return r;
 	return verify(in);
+}
+
+int converging_open(struct converging *cv, const struct opts *o, const struct kargs_edit *e,
+		    struct sbuf *dropped)
+{
+	if (fsroot_open_or_say(&cv->fr, o->root) < 0)
+		return 1;
+	cv->t.root = &cv->fr;
+	cv->ctx = (struct bootctx){ .fr = &cv->fr, .o = o, .t = &cv->t, .m = &cv->m, .e = e,
+				    .dropped = dropped };
+	return 0;
+}
+
+void converging_close(struct converging *cv)
+{
+	txn_free(&cv->t);
+	manifest_free(&cv->m);
+	fsroot_close(&cv->fr);
 }
 
 int converge_to_config(const struct opts *o)
@@ -576,20 +591,15 @@ int converge_to_config(const struct opts *o)
 	struct install in = { .o = o };
 	int ret;
 
-	if (fsroot_open_or_say(&in.fr, o->root) < 0)
+	if (converging_open(&in.cv, o, &in.e, &in.dropped))
 		return 1;
-	in.t.root = &in.fr;
-	in.ctx = (struct bootctx){ .fr = &in.fr, .o = o, .t = &in.t, .m = &in.m, .e = &in.e,
-				   .dropped = &in.dropped };
 	config_init(&in.c);
 	ret = converge(&in);
 	free(in.conf_text);
 	sbuf_free(&in.dropped);
 	cmdlist_free(&in.boot_cmds);
 	cmdlist_free(&in.init_cmds);
-	txn_free(&in.t);
 	config_free(&in.c);
-	manifest_free(&in.m);
-	fsroot_close(&in.fr);
+	converging_close(&in.cv);
 	return ret;
 }

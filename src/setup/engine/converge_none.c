@@ -40,22 +40,19 @@ static int unedit(struct txn *t, const struct manifest_entry *me, const char *cu
 
 /* Everything one uninstall works with. */
 struct removal {
-	const struct opts *o;
-	struct fsroot fr;
-	struct manifest m;
-	struct txn t;
-	struct kargs_edit none;
-	struct bootctx ctx;
-	struct cmdlist cl;
-	const struct bootcfg_ops *b[4];
+	struct converging cv;
+	const struct bootcfg_ops *b[4];	/* the boot configurations the record names */
 	size_t nb;
-	const struct initramfs_gen *gen;
+	const struct initramfs_gen *gen;	/* the generator it names, to rebuild the images */
+	struct cmdlist cl;		/* the commands that make the boot forget passthru */
+	struct kargs_edit none;		/* no argument to add: converging to nothing */
+	const struct opts *o;
 };
 
 /* The boot configurations and the generator the record names. */
 static void recorded(struct removal *u)
 {
-	const struct manifest *m = &u->m;
+	const struct manifest *m = &u->cv.m;
 	size_t i;
 
 	for (i = 0; i < m->nboots; i++) {
@@ -82,32 +79,32 @@ static int stage_files(struct removal *u)
 	size_t i;
 	int r;
 
-	for (i = 0; i < u->m.n; i++) {
-		const struct manifest_entry *me = &u->m.e[i];
+	for (i = 0; i < u->cv.m.n; i++) {
+		const struct manifest_entry *me = &u->cv.m.e[i];
 		char *cur = NULL, *back = NULL, bak[1100];
 		size_t len = 0, blen = 0;
 		bool same;
 
-		if (fsroot_read(&u->fr, me->path, &cur, &len) < 0)
+		if (fsroot_read(&u->cv.fr, me->path, &cur, &len) < 0)
 			continue;	/* gone already */
 		same = !me->merged && fnv64(cur, len) == me->hash;
 		snprintf(bak, sizeof(bak), "%s%s", MANIFEST_BACKUP_DIR, me->path);
 		if (me->created && same)
-			r = txn_stage_delete(&u->t, me->path);
-		else if (!me->created && same && fsroot_read(&u->fr, bak, &back, &blen) == 0)
-			r = txn_stage(&u->t, me->path, back, blen);	/* byte for byte */
+			r = txn_stage_delete(&u->cv.t, me->path);
+		else if (!me->created && same && fsroot_read(&u->cv.fr, bak, &back, &blen) == 0)
+			r = txn_stage(&u->cv.t, me->path, back, blen);	/* byte for byte */
 		else
-			r = unedit(&u->t, me, cur);
+			r = unedit(&u->cv.t, me, cur);
 		free(cur);
 		free(back);
 		if (r < 0)
 			return r;
 	}
-	r = txn_stage_delete(&u->t, MANIFEST_PATH);
+	r = txn_stage_delete(&u->cv.t, MANIFEST_PATH);
 	if (r < 0)
 		return r;
-	if (u->t.n)
-		u->t.c[u->t.n - 1].no_backup = true;
+	if (u->cv.t.n)
+		u->cv.t.c[u->cv.t.n - 1].no_backup = true;
 	return 0;
 }
 
@@ -118,10 +115,10 @@ static int stage_commands(struct removal *u)
 	size_t i;
 
 	for (i = 0; i < u->nb; i++)
-		if (u->b[i]->commands(&u->ctx, true, &u->cl) < 0)
+		if (u->b[i]->commands(&u->cv.ctx, true, &u->cl) < 0)
 			return -1;
 	/* a trial never confirmed: its one-time choice and the confirm service go too */
-	if (u->m.trial[0] && trial_commands(&u->ctx, false, &u->cl) < 0)
+	if (u->cv.m.trial[0] && trial_commands(&u->cv.ctx, false, &u->cl) < 0)
 		return -1;
 	if (u->gen && cmdlist_add(&u->cl, u->gen->rebuild_argv) < 0)
 		return -1;
@@ -134,20 +131,20 @@ static int commit(struct removal *u)
 	char err[1024];
 	size_t i;
 
-	if (txn_commit(&u->t, NULL, err, sizeof(err)) < 0) {
+	if (txn_commit(&u->cv.t, NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "passthru-setup: uninstall failed: %s\n", err);
 		return 1;
 	}
-	for (i = 0; i < u->t.n; i++)
-		printf("%s %s\n", u->t.c[i].kind == CHANGE_DELETE ? "removed" : "restored",
-		       u->t.c[i].path);
-	for (i = 0; i < u->m.n; i++) {
+	for (i = 0; i < u->cv.t.n; i++)
+		printf("%s %s\n", u->cv.t.c[i].kind == CHANGE_DELETE ? "removed" : "restored",
+		       u->cv.t.c[i].path);
+	for (i = 0; i < u->cv.m.n; i++) {
 		char bak[1100];
 
-		snprintf(bak, sizeof(bak), "%s%s", MANIFEST_BACKUP_DIR, u->m.e[i].path);
-		fsroot_unlink(&u->fr, bak);
+		snprintf(bak, sizeof(bak), "%s%s", MANIFEST_BACKUP_DIR, u->cv.m.e[i].path);
+		fsroot_unlink(&u->cv.fr, bak);
 	}
-	manifest_remove_dirs(&u->fr, &u->m);
+	manifest_remove_dirs(&u->cv.fr, &u->cv.m);
 	return 0;
 }
 
@@ -156,8 +153,8 @@ static int run_commands(struct removal *u)
 {
 	size_t i;
 
-	if (!u->fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")) {
-		printf("--root: nothing was run against this host. Inside %s, run:\n", u->fr.path);
+	if (!u->cv.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")) {
+		printf("--root: nothing was run against this host. Inside %s, run:\n", u->cv.fr.path);
 		cmdlist_print(&u->cl, "  ", stdout);
 		printf("passthru stays in the boot until they have run\n");
 		return 0;
@@ -171,7 +168,7 @@ static int run_commands(struct removal *u)
 	for (i = 0; i < u->nb; i++) {
 		struct klines k = { 0 };
 
-		if (u->b[i]->effective(&u->ctx, true, &k) == 0)
+		if (u->b[i]->effective(&u->cv.ctx, true, &k) == 0)
 			for (size_t j = 0; j < k.n; j++)
 				printf("kernel command line now, %s: %s\n", k.v[j].label,
 				       k.v[j].line);
@@ -186,14 +183,14 @@ static int converge(struct removal *u)
 {
 	int r;
 
-	if (fsroot_lock(&u->fr, LOCK_SECONDS) < 0)
+	if (fsroot_lock(&u->cv.fr, LOCK_SECONDS) < 0)
 		return 1;
-	r = manifest_read(&u->fr, &u->m);
+	r = manifest_read(&u->cv.fr, &u->cv.m);
 	if (r < 0) {
 		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
 		return 1;
 	}
-	if (!u->m.exists) {
+	if (!u->cv.m.exists) {
 		printf("nothing to do: passthru-setup install has not changed anything here\n");
 		return 0;
 	}
@@ -205,7 +202,7 @@ static int converge(struct removal *u)
 		return 1;
 	}
 	if (u->o->dry_run) {
-		txn_diff(&u->t, stdout);
+		txn_diff(&u->cv.t, stdout);
 		cmdlist_run(&u->cl, true);
 		printf("dry run: nothing was changed\n");
 		return 0;
@@ -218,14 +215,10 @@ int converge_to_nothing(const struct opts *o)
 	struct removal u = { .o = o };
 	int ret;
 
-	if (fsroot_open_or_say(&u.fr, o->root) < 0)
+	if (converging_open(&u.cv, o, &u.none, NULL))
 		return 1;
-	u.t.root = &u.fr;
-	u.ctx = (struct bootctx){ .fr = &u.fr, .o = o, .t = &u.t, .m = &u.m, .e = &u.none };
 	ret = converge(&u);
 	cmdlist_free(&u.cl);
-	txn_free(&u.t);
-	manifest_free(&u.m);
-	fsroot_close(&u.fr);
+	converging_close(&u.cv);
 	return ret;
 }
