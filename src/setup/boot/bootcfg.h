@@ -2,6 +2,7 @@
 #ifndef PASSTHRU_BOOTCFG_H
 #define PASSTHRU_BOOTCFG_H
 #include <stdbool.h>
+#include "kargs.h"
 #include "setup.h"
 
 struct manifest;
