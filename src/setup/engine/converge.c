@@ -407,6 +407,7 @@ static void report_done(const struct install *in)
 static int gather(struct install *in)
 {
 	const struct opts *o = in->o;
+	const struct manifest *m = &in->cv.m;
 	int r;
 
 	if (fsroot_lock(&in->cv.fr, LOCK_SECONDS) < 0)
@@ -423,11 +424,10 @@ static int gather(struct install *in)
 	}
 	/* confirm checked the trial before it took the lock: an uninstall or install --trial
 	 * may have run since; it must not install passthru for every boot then */
-	if (o->confirming && (!in->cv.m.trial[0] || (in->cv.m.config_sha256[0] &&
-						   !in->cv.m.pending_initramfs &&
-						   strcmp(in->conf_sha, in->cv.m.config_sha256)))) {
+	if (o->confirming && (!m->trial[0] || (m->config_sha256[0] && !m->pending_initramfs &&
+					       strcmp(in->conf_sha, m->config_sha256)))) {
 		fprintf(stderr, "passthru-setup: confirm: %s (another passthru-setup or an edit "
-			"ran meanwhile); nothing was changed\n", !in->cv.m.trial[0] ?
+			"ran meanwhile); nothing was changed\n", !m->trial[0] ?
 			"the trial is no longer pending" : "/etc/passthru.conf is not the trial's");
 		return 1;
 	}
@@ -438,7 +438,7 @@ static int gather(struct install *in)
 
 /* Stage every edit, say the plan and the command lines the next boot would get. 0: go on;
  * 1: nothing to do (said so); -1: refused or failed (said why). */
-static int plan(struct install *in)
+static int plan_edits(struct install *in)
 {
 	int r = stage_all(in);
 
@@ -551,7 +551,7 @@ static int converge(struct install *in)
 
 	if (r)
 		return r;
-	r = plan(in);
+	r = plan_edits(in);
 	if (r)
 		return r < 0 ? 1 : 0;
 	if (!trial_tools_found(in) || stage_record(in) < 0)
