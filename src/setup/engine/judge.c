@@ -32,6 +32,26 @@ static int read_regular(const struct root *r, const char *rel, char **ret, size_
 	return err;
 }
 
+/* The message for entry i, refused or absent, and how many more selected ones are. */
+static void not_claimed(struct judgement *s, const struct hostview *h, const struct config *c,
+			const struct plan *p, size_t i)
+{
+	size_t more = 0, k;
+	char line[1600];
+
+	/* the text table has no reasons: say where the others' are */
+	for (k = i + 1; k < p->n; k++)
+		more += p->e[k].role == ROLE_SELECTED &&
+			(p->e[k].state == STATE_ABSENT || p->e[k].state == STATE_REFUSED);
+	hostview_entry_line(&h->m, c, &p->e[i], line, sizeof(line));
+	if (more)
+		snprintf(s->message, sizeof(s->message), "%s; %zu more selected device%s will not "
+			 "be claimed either: passthru-setup plan gives each reason", line, more,
+			 more == 1 ? "" : "s");
+	else
+		snprintf(s->message, sizeof(s->message), "%s", line);
+}
+
 static void verdict(const struct hostview *h, const struct config *c, const struct plan *p,
 		    bool config_ok, bool booted, bool readable, struct judgement *s)
 {
@@ -66,25 +86,11 @@ static void verdict(const struct hostview *h, const struct config *c, const stru
 	for (i = 0; i < p->n; i++) {
 		const struct plan_entry *e = &p->e[i];
 		const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(&h->m, e->addr);
-		char line[1600];
 
 		if (e->role == ROLE_BRIDGE || (e->role == ROLE_OTHER && !e->bind))
 			continue;
 		if (e->state == STATE_ABSENT || e->state == STATE_REFUSED) {
-			size_t more = 0, k;
-
-			/* the text table has no reasons: say where the others' are */
-			for (k = i + 1; k < p->n; k++)
-				more += p->e[k].role == ROLE_SELECTED &&
-					(p->e[k].state == STATE_ABSENT ||
-					 p->e[k].state == STATE_REFUSED);
-			hostview_entry_line(&h->m, c, e, line, sizeof(line));
-			if (more)
-				snprintf(s->message, sizeof(s->message), "%s; %zu more selected "
-					 "device%s will not be claimed either: passthru-setup plan "
-					 "gives each reason", line, more, more == 1 ? "" : "s");
-			else
-				snprintf(s->message, sizeof(s->message), "%s", line);
+			not_claimed(s, h, c, p, i);
 			return;
 		}
 		if (!d || strcmp(d->driver, want)) {
