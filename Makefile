@@ -19,8 +19,11 @@ CFLAGS ?= -O2 -g
 CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Isrc/lib
 
 LIB_SRC := $(wildcard src/lib/*.c)
-SETUP_SRC := $(wildcard src/setup/*.c)
-HDRS := $(wildcard src/lib/*.h src/setup/*.h)
+# passthru-setup: main.c, then a folder per concern (cmd, engine, boot, initramfs, shared)
+SETUP_DIRS := src/setup $(patsubst %/,%,$(sort $(dir $(wildcard src/setup/*/*.[ch]))))
+SETUP_SRC := $(wildcard $(addsuffix /*.c,$(SETUP_DIRS)))
+SETUP_INC := $(addprefix -I,$(SETUP_DIRS))
+HDRS := $(wildcard src/lib/*.h $(addsuffix /*.h,$(SETUP_DIRS)))
 
 .PHONY: all claim setup check check-unit check-fixtures check-asan check-fuzz \
 	check-shell fuzz bench install clean check-quick install-tools check-all check-boots
@@ -45,14 +48,17 @@ $(B)/host/libpassthru.a: $(HOST_OBJ)
 	rm -f $@ && ar rcs $@ $^
 HOST_LIBS := $(shell pkg-config --libs libkmod libpci 2>/dev/null || echo -lkmod -lpci)
 
-# mkinitcpio/passthru.conf, the drop-in install writes, as a C string for initramfs_mkinitcpio.c
+# mkinitcpio/passthru.conf, the drop-in install writes, as a C string for initramfs/mkinitcpio.c
 $(B)/gen/mkinitcpio_dropin.h: mkinitcpio/passthru.conf
 	@mkdir -p $(dir $@)
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $< >$@
-$(B)/host/setup/initramfs_mkinitcpio.o $(B)/asan/setup/initramfs_mkinitcpio.o: \
+$(B)/host/setup/initramfs/mkinitcpio.o $(B)/asan/setup/initramfs/mkinitcpio.o: \
 	$(B)/gen/mkinitcpio_dropin.h
-$(B)/host/setup/initramfs_mkinitcpio.o: CFLAGS += -I$(B)/gen
-$(B)/asan/setup/initramfs_mkinitcpio.o: ASAN_FLAGS += -I$(B)/gen
+$(B)/host/setup/initramfs/mkinitcpio.o: CFLAGS += -I$(B)/gen
+$(B)/asan/setup/initramfs/mkinitcpio.o: ASAN_FLAGS += -I$(B)/gen
+# passthru-setup's files include each other's headers by name, whatever their folder
+$(B)/host/setup/%.o: CFLAGS += $(SETUP_INC)
+$(B)/asan/setup/%.o: ASAN_FLAGS += $(SETUP_INC)
 
 $(B)/passthru-setup: $(patsubst src/%.c,$(B)/host/%.o,$(SETUP_SRC)) $(B)/host/libpassthru.a
 	$(CC) $(CFLAGS) -o $@ $^ $(HOST_LIBS)

@@ -14,13 +14,14 @@ check-setup: $(B)/passthru-setup $(B)/asan/passthru-setup $(B)/gentree $(B)/pass
 		$(B)/asan/passthru-setup
 
 # the initramfs-tools and mkinitcpio entries of the generator table, driven on temporary roots
-GEN_TEST_OBJ := setup/initramfs_tools.o setup/initramfs_mkinitcpio.o setup/initramfs_list.o \
-	setup/fsroot.o setup/txn.o setup/manifest.o setup/kargs.o
+GEN_TEST_OBJ := setup/initramfs/initramfs_tools.o setup/initramfs/mkinitcpio.o \
+	setup/initramfs/initramfs_list.o setup/shared/fsroot.o setup/shared/txn.o \
+	setup/shared/manifest.o setup/boot/kargs.o
 $(B)/tests/initramfs-gen: tests/setup/initramfs_gen.c $(addprefix $(B)/host/,$(GEN_TEST_OBJ)) \
 	$(B)/host/libpassthru.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc/setup -o $@ $^ $(HOST_LIBS)
+	$(CC) $(CFLAGS) $(SETUP_INC) -o $@ $^ $(HOST_LIBS)
 $(B)/tests/asan/initramfs-gen: tests/setup/initramfs_gen.c \
 	$(addprefix $(B)/asan/,$(GEN_TEST_OBJ)) $(B)/asan/libpassthru.a
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) -std=gnu11 -D_GNU_SOURCE -Isrc/lib -Isrc/setup $(ASAN_FLAGS) -o $@ $^ $(HOST_LIBS)
+	$(CC) $(WARN) -std=gnu11 -D_GNU_SOURCE -Isrc/lib $(SETUP_INC) $(ASAN_FLAGS) -o $@ $^ $(HOST_LIBS)

@@ -76,7 +76,7 @@ bench: $(B)/passthru-claim $(B)/gentree $(B)/cputime
 
 # libFuzzer targets: 20 s each in make check, FUZZ_SECONDS each with make fuzz
 FUZZ_SECONDS ?= 600
-FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc/lib -Isrc/setup \
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc/lib $(SETUP_INC) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 # $(call fuzz_rules,NAME,SOURCES): build/fuzz/fuzz_NAME, check-fuzz-NAME, fuzz-NAME
@@ -100,8 +100,8 @@ endef
 # the config parser and kernel command line reader; passthru-setup's argument editors
 $(eval $(call fuzz_rules,config,src/lib/config.c src/lib/cmdline.c src/lib/util.c src/lib/root.c \
 	src/lib/sha256.c))
-$(eval $(call fuzz_rules,kargs,src/setup/kargs.c src/setup/grubfile.c src/setup/bls.c \
-	src/setup/txn.c src/setup/fsroot.c src/lib/util.c))
+$(eval $(call fuzz_rules,kargs,src/setup/boot/kargs.c src/setup/boot/grubfile.c \
+	src/setup/boot/bls.c src/setup/shared/txn.c src/setup/shared/fsroot.c src/lib/util.c))
 # the status document: any config bytes and messages in, strict UTF-8 JSON out
 $(eval $(call fuzz_rules,report,src/lib/report.c src/lib/config.c src/lib/plan.c src/lib/sha256.c \
 	src/lib/util.c src/lib/root.c))

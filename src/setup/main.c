@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cmd.h"
 #include "report.h"
 #include "setup.h"
 #include "version.h"
@@ -172,105 +173,126 @@ static bool one_of(const char *v, const char *const *allowed)
 	return false;
 }
 
-static int parse(const struct command *c, int argc, char **argv, struct opts *o)
+/* The option getopt_long just returned is one this command takes, with a value when it needs
+ * one, not given twice with different values: 0, or 2 after saying why. given: the value each
+ * single-valued option had. */
+static int check_option(const struct command *c, int opt, char **argv, const char **given)
+{
+	const char *arg = argv[optind - 1];
+	char what[300];
+
+	if (opt == '?') {
+		bool valued = !strncmp(arg, "--", 2) && strchr(arg, '=');
+
+		if (optopt && valued)	/* --json=1 */
+			snprintf(what, sizeof(what), "option '%.*s' takes no value",
+				 (int)strcspn(arg, "="), arg);
+		else if (optopt)	/* -x, also inside -xyz (not argv[optind - 1]) */
+			snprintf(what, sizeof(what), "unknown option '-%c'", optopt);
+		else
+			snprintf(what, sizeof(what), "unknown option '%s'", arg);
+		return bad_option(c, what);
+	}
+	if (opt == ':') {
+		snprintf(what, sizeof(what), "option '%s' needs a value", arg);
+		return bad_option(c, what);
+	}
+	if (!(c->opts & opt_bit(opt))) {
+		/* name the option as the user wrote it, without its value */
+		const char *eq = strchr(arg, '=');
+		int len = eq ? (int)(eq - arg) : (int)strlen(arg);
+
+		if (optarg && arg == optarg)
+			arg = argv[optind - 2], len = (int)strlen(arg);
+		snprintf(what, sizeof(what), "option '%.*s' does not apply", len, arg);
+		return bad_option(c, what);
+	}
+	if (optarg && !optarg[0]) {
+		/* --sysroot= would read the current directory as the host */
+		const char *name = arg == optarg ? argv[optind - 2] : arg;
+
+		snprintf(what, sizeof(what), "option '%.*s' needs a value",
+			 (int)strcspn(name, "="), name);
+		return bad_option(c, what);
+	}
+	if (optarg && opt != 'd' && opt > 0 && opt < 128) {
+		/* --root /mnt --root / must not quietly mean the live host */
+		const char *name = arg == optarg ? argv[optind - 2] : arg;
+
+		if (given[opt] && strcmp(given[opt], optarg)) {
+			snprintf(what, sizeof(what), "option '%.*s' given twice with "
+				 "different values ('%.60s', '%.60s')",
+				 (int)strcspn(name, "="), name, given[opt], optarg);
+			return bad_option(c, what);
+		}
+		given[opt] = optarg;
+	}
+	return 0;
+}
+
+/* The option's value in o: 0, 2 for a value it does not take (said why), -1 for --help. */
+static int set_option(const struct command *c, int opt, struct opts *o)
 {
 	static const char *const cpus[] = { "intel", "amd", "other", NULL };
 	static const char *const loaders[] = { "auto", "grub", "grubby", "kernel-install",
 					       "none", NULL };
 	static const char *const gens[] = { "dracut", "initramfs-tools", "mkinitcpio", NULL };
+
+	switch (opt) {
+	case 'r': o->root = optarg; break;
+	case 's': o->sysroot = optarg; o->sysroot_given = true; break;
+	case 'c':
+		if (!one_of(optarg, cpus)) {
+			fprintf(stderr, "passthru-setup: --cpu takes intel, amd or other\n");
+			return 2;
+		}
+		o->cpu = optarg;
+		break;
+	case 'n': o->dry_run = true; break;
+	case 'd': o->devices[o->ndevices++] = optarg; break;
+	case 'P': o->no_iommu_pt = true; break;
+	case 'U': o->allow_unsafe_interrupts = true; break;
+	case 'b':
+		if (!one_of(optarg, loaders)) {
+			fprintf(stderr, "passthru-setup: --bootloader takes auto, grub, grubby, "
+				"kernel-install or none\n");
+			return 2;
+		}
+		o->bootloader = optarg;
+		break;
+	case 'I': o->no_initramfs = true; break;
+	case 'i':
+		if (!one_of(optarg, gens)) {
+			fprintf(stderr, "passthru-setup: --initramfs takes dracut, "
+				"initramfs-tools or mkinitcpio\n");
+			return 2;
+		}
+		o->initramfs = optarg;
+		break;
+	case 'j': o->json = true; break;
+	case 'S': o->split = optarg; break;
+	case 'T': o->trial = true; break;
+	case 'h':
+		fprintf(stdout, "usage: passthru-setup %s", c->usage);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse(const struct command *c, int argc, char **argv, struct opts *o)
+{
 	const char *given[128] = { 0 };	/* the value each single-valued option had */
 	char what[300];
-	int opt;
+	int opt, r;
 
 	opterr = 0;
 	optind = 2;
 	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		const char *arg = argv[optind - 1];
-
-		if (opt == '?') {
-			bool valued = !strncmp(arg, "--", 2) && strchr(arg, '=');
-
-			if (optopt && valued)	/* --json=1 */
-				snprintf(what, sizeof(what), "option '%.*s' takes no value",
-					 (int)strcspn(arg, "="), arg);
-			else if (optopt)	/* -x, also inside -xyz (not argv[optind - 1]) */
-				snprintf(what, sizeof(what), "unknown option '-%c'", optopt);
-			else
-				snprintf(what, sizeof(what), "unknown option '%s'", arg);
-			return bad_option(c, what);
-		}
-		if (opt == ':') {
-			snprintf(what, sizeof(what), "option '%s' needs a value", arg);
-			return bad_option(c, what);
-		}
-		if (!(c->opts & opt_bit(opt))) {
-			/* name the option as the user wrote it, without its value */
-			const char *eq = strchr(arg, '=');
-			int len = eq ? (int)(eq - arg) : (int)strlen(arg);
-
-			if (optarg && arg == optarg)
-				arg = argv[optind - 2], len = (int)strlen(arg);
-			snprintf(what, sizeof(what), "option '%.*s' does not apply", len, arg);
-			return bad_option(c, what);
-		}
-		if (optarg && !optarg[0]) {
-			/* --sysroot= would read the current directory as the host */
-			const char *name = arg == optarg ? argv[optind - 2] : arg;
-
-			snprintf(what, sizeof(what), "option '%.*s' needs a value",
-				 (int)strcspn(name, "="), name);
-			return bad_option(c, what);
-		}
-		if (optarg && opt != 'd' && opt > 0 && opt < 128) {
-			/* --root /mnt --root / must not quietly mean the live host */
-			const char *name = arg == optarg ? argv[optind - 2] : arg;
-
-			if (given[opt] && strcmp(given[opt], optarg)) {
-				snprintf(what, sizeof(what), "option '%.*s' given twice with "
-					 "different values ('%.60s', '%.60s')",
-					 (int)strcspn(name, "="), name, given[opt], optarg);
-				return bad_option(c, what);
-			}
-			given[opt] = optarg;
-		}
-		switch (opt) {
-		case 'r': o->root = optarg; break;
-		case 's': o->sysroot = optarg; o->sysroot_given = true; break;
-		case 'c':
-			if (!one_of(optarg, cpus)) {
-				fprintf(stderr, "passthru-setup: --cpu takes intel, amd or other\n");
-				return 2;
-			}
-			o->cpu = optarg;
-			break;
-		case 'n': o->dry_run = true; break;
-		case 'd': o->devices[o->ndevices++] = optarg; break;
-		case 'P': o->no_iommu_pt = true; break;
-		case 'U': o->allow_unsafe_interrupts = true; break;
-		case 'b':
-			if (!one_of(optarg, loaders)) {
-				fprintf(stderr, "passthru-setup: --bootloader takes auto, grub, grubby, "
-					"kernel-install or none\n");
-				return 2;
-			}
-			o->bootloader = optarg;
-			break;
-		case 'I': o->no_initramfs = true; break;
-		case 'i':
-			if (!one_of(optarg, gens)) {
-				fprintf(stderr, "passthru-setup: --initramfs takes dracut, "
-					"initramfs-tools or mkinitcpio\n");
-				return 2;
-			}
-			o->initramfs = optarg;
-			break;
-		case 'j': o->json = true; break;
-		case 'S': o->split = optarg; break;
-		case 'T': o->trial = true; break;
-		case 'h':
-			fprintf(stdout, "usage: passthru-setup %s", c->usage);
-			return -1;
-		}
+		r = check_option(c, opt, argv, given);
+		if (r == 0)
+			r = set_option(c, opt, o);
+		if (r)
+			return r;
 	}
 	if (!c->args && optind < argc) {
 		snprintf(what, sizeof(what), "unexpected argument '%s'", argv[optind]);

@@ -7,7 +7,7 @@
 struct manifest;
 
 /*
- * One generator: one file each (initramfs_dracut.c, initramfs_tools.c, initramfs_mkinitcpio.c),
+ * One generator: one file each (dracut.c, initramfs_tools.c, mkinitcpio.c),
  * one loop in the callers (install, uninstall, status). Functions return -errno.
  */
 struct initramfs_gen {

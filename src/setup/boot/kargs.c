@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kargs.h"
 #include "setup.h"
 
 void kargs_for_cpu(const char *cpu, bool iommu_pt, struct kargs_edit *ret)

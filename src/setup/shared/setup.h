@@ -1,4 +1,4 @@
-/* setup.h: what the passthru-setup files share: options, the root, file transactions. */
+/* setup.h: what the passthru-setup files share: options, the root, file transactions, commands run. */
 #ifndef PASSTHRU_SETUP_H
 #define PASSTHRU_SETUP_H
 #include <stdbool.h>
@@ -77,44 +77,11 @@ void txn_free(struct txn *t);
 /* Testing only: PASSTHRU_FAIL_AT=N makes the Nth file operation fail with EIO. */
 int fault_point(const char *what);
 
-/* kargs.c: kernel argument lists as text, edited byte for byte (only whole words change). */
-struct kargs_edit {
-	char add[8][64];
-	size_t nadd;
-	char drop[8][64];	/* exact arguments that contradict (intel_iommu=off ...) */
-	size_t ndrop;
-};
-void kargs_for_cpu(const char *cpu, bool iommu_pt, struct kargs_edit *ret);
-/* Drop the contradicting words (named in dropped), append " WORD" for each missing one (named
- * in added); every other byte stays. -EINVAL: an unbalanced quote would swallow the append. */
-int kargs_apply(const char *line, const struct kargs_edit *e, char **ret, struct sbuf *dropped,
-		struct sbuf *added);
-/* Remove the last occurrence of each of the space-separated words (uninstall). */
-int kargs_remove(const char *line, const char *words, char **ret);
-bool kargs_has(const char *line, const char *arg);
-
-/* grubfile.c: GRUB_CMDLINE_LINUX in /etc/default/grub, edited in place, quotes kept.
- * -EINVAL: quoting an edit cannot keep (continued lines, escapes, concatenated parts). */
-int grubfile_edit(const char *text, const char *var, const struct kargs_edit *e, char **ret,
-		  struct sbuf *dropped, struct sbuf *added);
-int grubfile_unedit(const char *text, const char *var, const char *words, char **ret);
-bool grubfile_is_true(const char *text, const char *var);
-/* The drop-in for /etc/default/grub.d/ that Debian's grub-mkconfig sources. */
-char *grub_dropin(const struct kargs_edit *e);
-
 /* run.c: external commands (update-grub, grubby, dracut). */
 int run_cmd(const char *const argv[], bool dry_run);
 /* Whether execvp would find name (in $PATH, as run_cmd looks for it). */
 bool run_found(const char *name);
 /* Run argv with its stdout in *out (malloc'd); the exit status, or -errno. */
 int run_capture(const char *const argv[], const char *dir, char **out);
-
-int cmd_install(struct opts *o);
-int cmd_uninstall(struct opts *o);
-int cmd_status(struct opts *o);
-int cmd_list(struct opts *o);
-int cmd_plan(struct opts *o);
-int cmd_xml(struct opts *o, int argc, char **argv);
-int cmd_confirm(struct opts *o);
 
 #endif

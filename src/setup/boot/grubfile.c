@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kargs.h"
 #include "setup.h"
 
 /* the comment on a line install added; uninstall removes the line with it */

@@ -5,5 +5,7 @@
 
 /* s is exactly one JSON value (surrounding white space allowed), its strings valid UTF-8. */
 bool json_valid(const char *s);
+/* p past any JSON white space (space, tab, newline, carriage return). */
+const char *json_ws(const char *p);
 
 #endif

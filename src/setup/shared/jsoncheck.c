@@ -3,7 +3,7 @@
 #include <string.h>
 #include "jsoncheck.h"
 
-static const char *json_ws(const char *p)
+const char *json_ws(const char *p)
 {
 	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
 		p++;

@@ -1,4 +1,4 @@
-/* trial.c: install --trial (the next boot only gets passthru, chosen once) and confirm. */
+/* trial.c: install --trial's part of converging (the next boot only gets passthru, chosen once); what confirm converges to. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -7,18 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 #include "bootcfg.h"
-#include "cmdline.h"
-#include "config.h"
 #include "initramfs.h"
 #include "manifest.h"
-#include "root.h"
 #include "setup.h"
-#include "sha256.h"
 #include "trial.h"
 
 #define TRIAL_SCRIPT "/etc/grub.d/42_passthru_trial"
 #define TRIAL_MARK "/etc/passthru.trial"
-#define TRIAL_ARG "rd.passthru.trial=1"
 #define TRIAL_TITLE "passthru trial"
 #define GRUBENV "/boot/grub/grubenv"
 #define GRUB2ENV "/boot/grub2/grubenv"
@@ -393,92 +388,17 @@ bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool don
 	return ok;
 }
 
-int cmd_confirm(struct opts *o)
+void trial_target(const char *line, struct opts *o)
 {
-	struct fsroot fr;
-	struct manifest m;
-	struct root sr;
-	struct cmdline cl = { 0 };
-	char *line = NULL, cpu[16] = "", pt[8] = "";
-	int r;
+	char cpu[16] = "", pt[8] = "";
 
-	if (fsroot_open_or_say(&fr, o->root) < 0)
-		return 1;
-	r = manifest_read(&fr, &m);
-	if (r == 0 && m.trial[0] && m.config_sha256[0] && !m.pending_initramfs) {
-		/* the trial's images hold the config install --trial hashed: a config changed
-		 * since then was never booted, and confirm must not make it permanent (with the
-		 * rebuild pending, the record does not know: status compares the boot's) */
-		char *conf = NULL, now[SHA256_HEX_LEN];
-		size_t len = 0;
-
-		fsroot_read(&fr, "/etc/passthru.conf", &conf, &len);
-		sha256_hex(conf ? conf : "", conf ? len : 0, now);
-		free(conf);
-		if (strcmp(now, m.config_sha256)) {
-			fprintf(stderr, "passthru-setup: confirm: /etc/passthru.conf changed since "
-				"install --trial built the images (sha256 %.12s... then, %.12s... "
-				"now): the trial boot did not use it, so it is not made permanent; "
-				"run passthru-setup install --trial again and reboot\n",
-				m.config_sha256, now);
-			manifest_free(&m);
-			fsroot_close(&fr);
-			return 1;
-		}
-	}
-	fsroot_close(&fr);
-	if (r < 0) {
-		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
-		return 1;
-	}
-	if (!m.trial[0]) {
-		fprintf(stderr, "passthru-setup: confirm: no trial is pending here (passthru-setup "
-			"install --trial starts one)\n");
-		manifest_free(&m);
-		return 1;
-	}
-	sscanf(m.trial, "%15s %7s", cpu, pt);
-	manifest_free(&m);
-	if (root_open(&sr, o->sysroot) < 0 || root_slurp(&sr, "proc/cmdline", &line, NULL) < 0) {
-		fprintf(stderr, "passthru-setup: confirm: cannot read /proc/cmdline under %s\n",
-			o->sysroot);
-		return 1;
-	}
-	root_close(&sr);
-	{
-		struct config c;
-		struct errlist errs = { 0 };
-
-		config_init(&c);
-		r = cmdline_parse(line, &cl, &c, &errs);
-		config_free(&c);
-		errlist_free(&errs);
-	}
-	free(line);
-	if (r == -ENOMEM || !cl.trial) {
-		fprintf(stderr, "passthru-setup: confirm: this boot is not the trial boot (/proc/"
-			"cmdline has no " TRIAL_ARG "): the trial stays unconfirmed\n");
-		return 1;
-	}
-	/* the same verdict as passthru-setup status: every configured device claimed, the
-	 * IOMMU active; its words go to the journal when the service runs this */
-	r = cmd_status(o);
-	fflush(stdout);	/* the report before the words that point to it ("see above"): in
-			 * the journal stdout is a pipe, fully buffered, stderr is not */
-	if (r != 0) {
-		fprintf(stderr, "passthru-setup: confirm: this trial boot is not ready (see "
-			"above): the trial stays unconfirmed, and the next boot is the old one; fix "
-			"the cause and run passthru-setup install --trial again, or uninstall\n");
-		return 1;
-	}
-	printf("the trial boot is ready: making it permanent\n");
+	sscanf(line, "%15s %7s", cpu, pt);
 	o->trial = false;
 	o->confirming = true;
 	if (strcmp(cpu, "-"))
 		o->cpu = strcmp(cpu, "intel") && strcmp(cpu, "amd") ? "other" :
 			 !strcmp(cpu, "intel") ? "intel" : "amd";
 	o->no_iommu_pt = !strcmp(pt, "nopt");
-	return cmd_install(o);
 }
 
 int trial_check_images(const struct fsroot *fr, const struct initramfs_gen *g)

@@ -1,4 +1,4 @@
-/* initramfs_dracut.c: dracut: the passthru module enabled by a dracut.conf.d drop-in. */
+/* dracut.c: dracut: the passthru module enabled by a dracut.conf.d drop-in. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

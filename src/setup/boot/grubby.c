@@ -1,4 +1,4 @@
-/* boot_grubby.c: Fedora/RHEL GRUB with BLS entries: grubby for the entries, /etc/default/grub for new kernels. */
+/* grubby.c: Fedora/RHEL GRUB with BLS entries: grubby for the entries, /etc/default/grub for new kernels. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

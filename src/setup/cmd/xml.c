@@ -1,4 +1,4 @@
-/* cmd_xml.c: passthru-setup xml: libvirt <hostdev> elements for devices and their companions. */
+/* xml.c: passthru-setup xml: libvirt <hostdev> elements for devices and their companions. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "cmd.h"
 #include "hostview.h"
 #include "setup.h"
 
@@ -114,13 +115,73 @@ fail:
 	return 1;
 }
 
+/* --split DIR: one file per device, hostdev-DDDD_BB_SS_F.xml, each with the notes. */
+static int write_split(const char *dir, const struct plan *p, size_t gpus, const char *note)
+{
+	struct sbuf notes = { 0 }, out = { 0 };
+	size_t i;
+	int ret = 0;
+
+	if (gpus > 1)
+		comment(&notes, "  ", mmio_note);
+	if (note[0])
+		comment(&notes, "  ", note);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "passthru-setup: xml: cannot make %s: %s\n", dir, strerror(errno));
+		ret = 1;
+	}
+	for (i = 0; !ret && i < p->n; i++) {
+		char a[ADDR_LEN], name[64];
+
+		if (!p->e[i].bind)
+			continue;
+		addr_format(p->e[i].addr, a);
+		snprintf(name, sizeof(name), "hostdev-%.4s_%.2s_%.2s_%.1s.xml", a, a + 5, a + 8,
+			 a + 11);
+		hostdev(&out, "", p->e[i].addr, notes.s);
+		ret = out.err ? 1 : write_file(dir, name, &out);
+		sbuf_free(&out);
+	}
+	sbuf_free(&notes);
+	return ret;
+}
+
+/* On stdout: one <hostdev>, or several inside <devices> with the notes first. */
+static void print_xml(const struct plan *p, size_t n, size_t gpus, const char *note)
+{
+	struct sbuf out = { 0 };
+	size_t i;
+
+	if (n > 1) {
+		sbuf_add(&out, "<devices>\n");
+		if (gpus > 1)
+			comment(&out, "  ", mmio_note);
+		if (note[0])
+			comment(&out, "  ", note);
+		for (i = 0; i < p->n; i++)
+			if (p->e[i].bind)
+				hostdev(&out, "  ", p->e[i].addr, NULL);
+		sbuf_add(&out, "</devices>\n");
+	} else {
+		struct sbuf notes = { 0 };
+
+		if (note[0])
+			comment(&notes, "  ", note);
+		for (i = 0; i < p->n; i++)
+			if (p->e[i].bind)
+				hostdev(&out, "", p->e[i].addr, notes.s);
+		sbuf_free(&notes);
+	}
+	fputs(out.s ? out.s : "", stdout);
+	sbuf_free(&out);
+}
+
 int cmd_xml(struct opts *o, int argc, char **argv)
 {
 	struct hostview h;
 	struct config c;
 	struct errlist errs = { 0 };
 	struct plan p = { 0 };
-	struct sbuf out = { 0 };
 	size_t i, n = 0, gpus = 0;
 	char note[700] = "";
 	int ret;
@@ -156,56 +217,11 @@ int cmd_xml(struct opts *o, int argc, char **argv)
 	if (!h.v.active)
 		snprintf(note, sizeof(note), "the IOMMU is not active on this host (%s); the guest "
 			 "cannot start until it is", h.v.reason);
-	if (o->split) {
-		struct sbuf notes = { 0 };
-
-		if (gpus > 1)
-			comment(&notes, "  ", mmio_note);
-		if (note[0])
-			comment(&notes, "  ", note);
-		if (mkdir(o->split, 0755) < 0 && errno != EEXIST) {
-			fprintf(stderr, "passthru-setup: xml: cannot make %s: %s\n", o->split,
-				strerror(errno));
-			ret = 1;
-		}
-		for (i = 0; !ret && i < p.n; i++) {
-			char a[ADDR_LEN], name[64];
-
-			if (!p.e[i].bind)
-				continue;
-			addr_format(p.e[i].addr, a);
-			snprintf(name, sizeof(name), "hostdev-%.4s_%.2s_%.2s_%.1s.xml", a, a + 5, a + 8,
-				 a + 11);
-			hostdev(&out, "", p.e[i].addr, notes.s);
-			ret = out.err ? 1 : write_file(o->split, name, &out);
-			sbuf_free(&out);
-		}
-		sbuf_free(&notes);
-		goto out;
-	}
-	if (n > 1) {
-		sbuf_add(&out, "<devices>\n");
-		if (gpus > 1)
-			comment(&out, "  ", mmio_note);
-		if (note[0])
-			comment(&out, "  ", note);
-		for (i = 0; i < p.n; i++)
-			if (p.e[i].bind)
-				hostdev(&out, "  ", p.e[i].addr, NULL);
-		sbuf_add(&out, "</devices>\n");
-	} else {
-		struct sbuf notes = { 0 };
-
-		if (note[0])
-			comment(&notes, "  ", note);
-		for (i = 0; i < p.n; i++)
-			if (p.e[i].bind)
-				hostdev(&out, "", p.e[i].addr, notes.s);
-		sbuf_free(&notes);
-	}
-	fputs(out.s ? out.s : "", stdout);
+	if (o->split)
+		ret = write_split(o->split, &p, gpus, note);
+	else
+		print_xml(&p, n, gpus, note);
 out:
-	sbuf_free(&out);
 	plan_free(&p);
 	config_free(&c);
 	errlist_free(&errs);

@@ -1,7 +1,8 @@
-/* cmd_plan.c: passthru-setup plan: what the next boot would do with the config, touching nothing. */
+/* plan.c: passthru-setup plan: what the next boot would do with the config, touching nothing. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include "cmd.h"
 #include "hostview.h"
 #include "report.h"
 #include "setup.h"

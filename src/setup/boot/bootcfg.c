@@ -66,6 +66,18 @@ void cmdlist_free(struct cmdlist *c)
 	c->n = 0;
 }
 
+/* Each command in turn (dry_run: say what would run); 1 when one failed, else 0. */
+int cmdlist_run(const struct cmdlist *c, bool dry_run)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < c->n; i++)
+		if (run_cmd((const char *const *)c->argv[i], dry_run))
+			ret = 1;
+	return ret;
+}
+
 /* As a shell command line: arguments with blanks or quotes in single quotes. */
 void cmdlist_print(const struct cmdlist *c, const char *indent, FILE *out)
 {

@@ -1,4 +1,4 @@
-/* initramfs_mkinitcpio.c: Arch Linux's mkinitcpio (busybox and systemd images) in the table. */
+/* mkinitcpio.c: Arch Linux's mkinitcpio (busybox and systemd images) in the table. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kargs.h"
 #include "manifest.h"
 
 uint64_t fnv64(const char *data, size_t len)

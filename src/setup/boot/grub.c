@@ -1,4 +1,4 @@
-/* boot_grub.c: Debian/Ubuntu GRUB: a drop-in under /etc/default/grub.d/ and update-grub. */
+/* grub.c: Debian/Ubuntu GRUB: a drop-in under /etc/default/grub.d/ and update-grub. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,6 +2,7 @@
 #ifndef PASSTHRU_BOOTCFG_H
 #define PASSTHRU_BOOTCFG_H
 #include <stdbool.h>
+#include "kargs.h"
 #include "setup.h"
 
 struct manifest;
@@ -36,9 +37,11 @@ struct cmdlist {
 int cmdlist_add(struct cmdlist *c, const char *const argv[]);
 void cmdlist_free(struct cmdlist *c);
 void cmdlist_print(const struct cmdlist *c, const char *indent, FILE *out);
+/* Run each command (dry_run: say what would run); 1 when one failed, else 0. */
+int cmdlist_run(const struct cmdlist *c, bool dry_run);
 
 /*
- * One boot configuration: one file each (boot_grub.c, boot_grubby.c, boot_kernel_install.c).
+ * One boot configuration: one file each in boot/ (grub.c, grubby.c, kernel_install.c).
  * Functions return 0 or -errno; `usable` and `stage` say why on stderr when they fail.
  */
 struct bootcfg_ops {

@@ -1,10 +1,13 @@
-/* trial.h: install --trial and confirm (trial.c). */
+/* trial.h: install --trial's entry, mark and commands; what confirm converges to (trial.c). */
 #ifndef PASSTHRU_TRIAL_H
 #define PASSTHRU_TRIAL_H
 #include <stdbool.h>
 #include "bootcfg.h"
 
 struct initramfs_gen;
+
+/* The word on the trial boot's command line. */
+#define TRIAL_ARG "rd.passthru.trial=1"
 
 /* The /etc/grub.d script of the trial entry; malloc'd, NULL: out of memory. */
 char *trial_script(const struct kargs_edit *e);
@@ -27,5 +30,9 @@ bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool don
  * holds passthru-claim must hold the mark too (a hook older than --trial copies none, and that
  * image would claim on every boot). Says which do not on stderr; -ENOENT then, else 0. */
 int trial_check_images(const struct fsroot *fr, const struct initramfs_gen *g);
+
+/* confirm: the options install --trial ran with (the record's trial line, "CPU pt|nopt KIND"),
+ * set in o for converge_to_config, which then installs only while that trial is pending. */
+void trial_target(const char *line, struct opts *o);
 
 #endif

@@ -1,4 +1,4 @@
-/* boot_kernel_install.c: systemd-boot and UKIs: /etc/kernel/cmdline and the existing loader entries. */
+/* kernel_install.c: systemd-boot and UKIs: /etc/kernel/cmdline and the existing loader entries. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

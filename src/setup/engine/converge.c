@@ -1,4 +1,4 @@
-/* install.c: passthru-setup install: config, devices, each boot configuration, the initramfs, verified. */
+/* converge.c: the converge engine, to the config (install): devices, each boot configuration, the initramfs, verified. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "bootcfg.h"
+#include "converge.h"
 #include "config.h"
 #include "devices.h"
 #include "initramfs.h"
@@ -20,7 +21,6 @@
 #define UNSAFE_CONF "/etc/modprobe.d/passthru-unsafe-interrupts.conf"
 #define PASSTHRU_CONF "/etc/passthru.conf"
 #define CLAIM_BIN "/usr/lib/passthru/passthru-claim"
-#define LOCK_SECONDS 5
 
 static const char unsafe_conf[] =
 	"# written by passthru-setup install --allow-unsafe-interrupts; removed by uninstall.\n"
@@ -155,17 +155,6 @@ static bool report_effective(const struct bootctx *ctx, const struct bootcfg_ops
 	return ok;
 }
 
-static int run_all(const struct cmdlist *cl, bool dry_run)
-{
-	size_t i;
-	int ret = 0;
-
-	for (i = 0; i < cl->n; i++)
-		if (run_cmd((const char *const *)cl->argv[i], dry_run))
-			ret = 1;
-	return ret;
-}
-
 /* Stage the record again (after commands) and commit it alone. */
 static int commit_record(const struct fsroot *fr, struct manifest *m)
 {
@@ -185,13 +174,10 @@ static int commit_record(const struct fsroot *fr, struct manifest *m)
 /* Everything one install works with. */
 struct install {
 	const struct opts *o;
-	struct fsroot fr;
+	struct converging cv;
 	struct config c;
-	struct txn t;
 	struct kargs_edit e;
-	struct manifest m;
 	struct sbuf dropped;
-	struct bootctx ctx;
 	const struct bootcfg_ops *b[4];
 	int nb;
 	const struct initramfs_gen *gen;
@@ -212,8 +198,8 @@ static int find_integration(struct install *in)
 	size_t len = 0;
 	int i;
 
-	in->gen = initramfs_find(&in->fr, in->o->initramfs,
-				 in->fr.is_host && uname(&u) == 0 ? u.release : NULL);
+	in->gen = initramfs_find(&in->cv.fr, in->o->initramfs,
+				 in->cv.fr.is_host && uname(&u) == 0 ? u.release : NULL);
 	if (!in->gen) {
 		struct sbuf names = { 0 };
 
@@ -221,26 +207,26 @@ static int find_integration(struct install *in)
 			sbuf_addf(&names, "%s%s", i ? ", " : "", initramfs_gens[i]->name);
 		if (in->o->initramfs)
 			fprintf(stderr, "passthru-setup: --initramfs %s: it is not installed in %s",
-				in->o->initramfs, in->fr.path);
+				in->o->initramfs, in->cv.fr.path);
 		else
 			fprintf(stderr, "passthru-setup: no supported initramfs generator in %s",
-				in->fr.path);
+				in->cv.fr.path);
 		fprintf(stderr, " (supported: %s): the initramfs would not run passthru-claim; "
 			"nothing was changed\n", names.s ? names.s : "none");
 		sbuf_free(&names);
 		return -ENOENT;
 	}
-	if (fsroot_read(&in->fr, CLAIM_BIN, &claim, &len) < 0 || !executable(&in->fr, CLAIM_BIN)) {
+	if (fsroot_read(&in->cv.fr, CLAIM_BIN, &claim, &len) < 0 || !executable(&in->cv.fr, CLAIM_BIN)) {
 		fprintf(stderr, "passthru-setup: %s is not installed (as an executable) in %s: the "
 			"initramfs would not run it (install passthru first: make install); nothing "
-			"was changed\n", CLAIM_BIN, in->fr.path);
+			"was changed\n", CLAIM_BIN, in->cv.fr.path);
 		free(claim);
 		return -ENOENT;
 	}
 	sha256_hex(claim, len, in->claim_sha);
 	free(claim);
 	if (!in->conf_text)
-		fsroot_read(&in->fr, PASSTHRU_CONF, &conf, NULL);
+		fsroot_read(&in->cv.fr, PASSTHRU_CONF, &conf, NULL);
 	{
 		const char *ct = in->conf_text ? in->conf_text : conf ? conf : "";
 
@@ -259,7 +245,7 @@ static int find_boot(struct install *in)
 	words(in->e.drop, in->e.ndrop, in->drop, sizeof(in->drop));
 	if (!in->e.nadd && !in->e.ndrop)
 		return 0;	/* no argument to add or replace: no boot configuration to edit */
-	in->nb = bootcfg_choose(&in->fr, in->o->bootloader, in->b);
+	in->nb = bootcfg_choose(&in->cv.fr, in->o->bootloader, in->b);
 	if (in->nb < 0)
 		return in->nb;
 	in->by_hand = in->nb == 0 && in->e.nadd && !strcmp(in->o->bootloader ? in->o->bootloader :
@@ -268,7 +254,7 @@ static int find_boot(struct install *in)
 		fprintf(stderr, "passthru-setup: no boot configuration found in %s (looked for "
 			"GRUB, GRUB with BLS entries and grubby, /etc/kernel/cmdline and systemd-boot): "
 			"the next boot would not get %s; give --bootloader, or --bootloader none and "
-			"add them yourself; nothing was changed\n", in->fr.path, in->add);
+			"add them yourself; nothing was changed\n", in->cv.fr.path, in->add);
 		return -ENOENT;
 	}
 	return 0;
@@ -277,7 +263,7 @@ static int find_boot(struct install *in)
 /* Stage every edit and decide the commands; nothing is written yet. 1: nothing to do. */
 static int stage_all(struct install *in)
 {
-	struct manifest *m = &in->m;
+	struct manifest *m = &in->cv.m;
 	bool trial = in->o->trial, drop_trial = m->trial[0] && !trial;
 	bool boot_changed = drop_trial, need_init;
 	size_t before;
@@ -285,30 +271,30 @@ static int stage_all(struct install *in)
 
 	in->ends_trial = drop_trial && !in->o->confirming;
 
-	if (in->conf_text && manifest_stage(&in->t, m, PASSTHRU_CONF, in->conf_text,
+	if (in->conf_text && manifest_stage(&in->cv.t, m, PASSTHRU_CONF, in->conf_text,
 					    strlen(in->conf_text), NULL) < 0)
 		return -ENOMEM;
 	for (i = 0; i < in->nb; i++) {
-		before = in->t.n;
-		if ((trial ? trial_stage(&in->ctx, in->b[i]) : in->b[i]->stage(&in->ctx)) < 0)
+		before = in->cv.t.n;
+		if ((trial ? trial_stage(&in->cv.ctx, in->b[i]) : in->b[i]->stage(&in->cv.ctx)) < 0)
 			return -EINVAL;	/* it said why */
-		boot_changed |= in->t.n != before;
+		boot_changed |= in->cv.t.n != before;
 	}
-	before = in->t.n;
-	if (in->gen->stage_enable(&in->t, m, &in->fr) < 0)
+	before = in->cv.t.n;
+	if (in->gen->stage_enable(&in->cv.t, m, &in->cv.fr) < 0)
 		return -EINVAL;
 	/* the images carry the trial's mark while it is pending */
-	if (trial_stage_mark(&in->ctx, trial) < 0)
+	if (trial_stage_mark(&in->cv.ctx, trial) < 0)
 		return -ENOMEM;
 	if (in->o->allow_unsafe_interrupts) {
 		fprintf(stderr, "WARNING: --allow-unsafe-interrupts: without interrupt remapping a "
 			"guest can attack the host with MSI writes; use it for trusted guests only\n");
-		if (manifest_stage(&in->t, m, UNSAFE_CONF, unsafe_conf, strlen(unsafe_conf),
+		if (manifest_stage(&in->cv.t, m, UNSAFE_CONF, unsafe_conf, strlen(unsafe_conf),
 				   NULL) < 0)
 			return -ENOMEM;
 	}
 	/* the images again when what goes into them changed, or the last rebuild failed */
-	need_init = in->t.n != before || m->pending_initramfs || strcmp(m->initramfs, in->gen->name) ||
+	need_init = in->cv.t.n != before || m->pending_initramfs || strcmp(m->initramfs, in->gen->name) ||
 		    strcmp(m->config_sha256, in->conf_sha) || strcmp(m->claim_sha256, in->claim_sha);
 	/* a configuration's commands when its files changed, when they did not run after an
 	 * earlier install, or when its tool finds work (grubby: entries without the args) */
@@ -316,7 +302,7 @@ static int stage_all(struct install *in)
 		struct cmdlist one = { 0 };
 		size_t j;
 
-		if (in->b[i]->commands(&in->ctx, false, &one) < 0)
+		if (in->b[i]->commands(&in->cv.ctx, false, &one) < 0)
 			return -ENOMEM;
 		if (boot_changed || m->pending_boot || !strcmp(in->b[i]->name, "grubby"))
 			for (j = 0; j < one.n; j++)
@@ -324,11 +310,11 @@ static int stage_all(struct install *in)
 		cmdlist_free(&one);
 	}
 	/* --trial chooses the trial entry once, every time (a retry after a failed trial) */
-	if ((trial || drop_trial) && trial_commands(&in->ctx, trial, &in->boot_cmds) < 0)
+	if ((trial || drop_trial) && trial_commands(&in->cv.ctx, trial, &in->boot_cmds) < 0)
 		return -ENOMEM;
 	if (need_init && cmdlist_add(&in->init_cmds, in->gen->rebuild_argv) < 0)
 		return -ENOMEM;
-	return !txn_count(&in->t) && !in->boot_cmds.n && !in->init_cmds.n && !m->pending_boot;
+	return !txn_count(&in->cv.t) && !in->boot_cmds.n && !in->init_cmds.n && !m->pending_boot;
 }
 
 static void report_plan(const struct install *in)
@@ -358,18 +344,18 @@ static void report_plan(const struct install *in)
 /* Run the commands (or, with --root, print them); the record says what is still pending. */
 static int run_commands(struct install *in)
 {
-	struct manifest *m = &in->m;
+	struct manifest *m = &in->cv.m;
 	int ret = 0;
 
-	if (!in->fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")) {
-		printf("--root: nothing was run against this host. Inside %s, run:\n", in->fr.path);
+	if (!in->cv.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")) {
+		printf("--root: nothing was run against this host. Inside %s, run:\n", in->cv.fr.path);
 		cmdlist_print(&in->boot_cmds, "  ", stdout);
 		cmdlist_print(&in->init_cmds, "  ", stdout);
 		printf("nothing is claimed until they have run (install%s inside the image runs "
 		       "them too)\n", in->o->trial ? " --trial" : "");
 		return 0;
 	}
-	if (run_all(&in->boot_cmds, false))
+	if (cmdlist_run(&in->boot_cmds, false))
 		ret = 1;
 	else
 		m->pending_boot = false;
@@ -379,7 +365,7 @@ static int run_commands(struct install *in)
 		printf("nothing is claimed until it has run%s\n", in->o->trial ? ": run it before "
 		       "you reboot (the next boot is the trial, chosen once; without it, the trial "
 		       "boot claims nothing and install --trial must run again)" : "");
-	} else if (in->init_cmds.n && run_all(&in->init_cmds, false)) {
+	} else if (in->init_cmds.n && cmdlist_run(&in->init_cmds, false)) {
 		ret = 1;
 	} else {
 		/* only now is it true that the images hold this config and this binary */
@@ -387,7 +373,7 @@ static int run_commands(struct install *in)
 		strscpy(m->config_sha256, in->conf_sha, sizeof(m->config_sha256));
 		strscpy(m->claim_sha256, in->claim_sha, sizeof(m->claim_sha256));
 	}
-	if (commit_record(&in->fr, m) < 0)
+	if (commit_record(&in->cv.fr, m) < 0)
 		ret = 1;
 	/* after --trial, a plain install would make it permanent, untried: say --trial */
 	if (ret)
@@ -416,135 +402,204 @@ static void report_done(const struct install *in)
 		printf("installed: reboot to apply\n");
 }
 
-/*
- * config -> devices -> generator and claimer -> boot configurations -> stage every edit ->
- * check the effective command lines -> commit -> commands -> the record -> check again.
- */
-int cmd_install(struct opts *o)
+/* The root locked, then what install works from: the config and its devices, the generator
+ * and passthru-claim, the boot configurations, the record. 0, or the exit code (said why). */
+static int gather(struct install *in)
 {
-	struct install in = { .o = o };
-	char err[1024];
-	int ret = 1, r;
+	const struct opts *o = in->o;
+	const struct manifest *m = &in->cv.m;
+	int r;
 
-	if (fsroot_open_or_say(&in.fr, o->root) < 0)
+	if (fsroot_lock(&in->cv.fr, LOCK_SECONDS) < 0)
 		return 1;
-	in.t.root = &in.fr;
-	in.ctx = (struct bootctx){ .fr = &in.fr, .o = o, .t = &in.t, .m = &in.m, .e = &in.e,
-				   .dropped = &in.dropped };
-	config_init(&in.c);
-	if (fsroot_lock(&in.fr, LOCK_SECONDS) < 0)
-		goto out;
-	ret = devices_prepare(&in.fr, o, &in.conf_text, &in.c);
-	if (ret)
-		goto out;
-	ret = 1;
-	if (find_integration(&in) < 0 || find_boot(&in) < 0)
-		goto out;
-	r = manifest_read(&in.fr, &in.m);
+	r = devices_prepare(&in->cv.fr, o, &in->conf_text, &in->c);
+	if (r)
+		return r;
+	if (find_integration(in) < 0 || find_boot(in) < 0)
+		return 1;
+	r = manifest_read(&in->cv.fr, &in->cv.m);
 	if (r < 0) {
 		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
-		goto out;
+		return 1;
 	}
 	/* confirm checked the trial before it took the lock: an uninstall or install --trial
 	 * may have run since; it must not install passthru for every boot then */
-	if (o->confirming && (!in.m.trial[0] || (in.m.config_sha256[0] && !in.m.pending_initramfs &&
-						  strcmp(in.conf_sha, in.m.config_sha256)))) {
+	if (o->confirming && (!m->trial[0] || (m->config_sha256[0] && !m->pending_initramfs &&
+					       strcmp(in->conf_sha, m->config_sha256)))) {
 		fprintf(stderr, "passthru-setup: confirm: %s (another passthru-setup or an edit "
-			"ran meanwhile); nothing was changed\n", !in.m.trial[0] ?
+			"ran meanwhile); nothing was changed\n", !m->trial[0] ?
 			"the trial is no longer pending" : "/etc/passthru.conf is not the trial's");
-		goto out;
+		return 1;
 	}
-	if (o->trial && trial_check(&in.ctx, in.b, in.nb) < 0)
-		goto out;
-	r = stage_all(&in);
+	if (o->trial && trial_check(&in->cv.ctx, in->b, in->nb) < 0)
+		return 1;
+	return 0;
+}
+
+/* Stage every edit, say the plan and the command lines the next boot would get. 0: go on;
+ * 1: nothing to do (said so); -1: refused or failed (said why). */
+static int plan_edits(struct install *in)
+{
+	int r = stage_all(in);
+
 	if (r == -ENOMEM)
 		fprintf(stderr, "passthru-setup: install failed: out of memory or a path too long; "
 			"nothing was changed\n");
 	else if (r < 0)
 		fprintf(stderr, "passthru-setup: install failed: nothing was changed\n");
 	if (r < 0)
-		goto out;
-	report_plan(&in);
-	if (!report_effective(&in.ctx, in.b, in.nb, false, "for the next boot")) {
+		return -1;
+	report_plan(in);
+	if (!report_effective(&in->cv.ctx, in->b, in->nb, false, "for the next boot")) {
 		fprintf(stderr, "passthru-setup: install refused: the arguments would not reach the "
 			"next boot (a later drop-in or option overrides them); nothing was changed\n");
-		goto out;
+		return -1;
 	}
-	if (r == 1) {
+	if (r == 1)
 		printf("nothing to do: passthru is installed and up to date\n");
-		ret = 0;
-		goto out;
-	}
-	/* --trial: a missing tool would leave a trial that nothing chooses; say so first */
-	if (o->trial && (in.fr.is_host || getenv("PASSTHRU_TEST_RUN_COMMANDS"))) {
-		for (size_t j = 0; j < in.boot_cmds.n; j++) {
-			const char *tool = in.boot_cmds.argv[j][0];
+	return r;
+}
 
-			if (run_found(tool))
-				continue;
-			fprintf(stderr, "passthru-setup: install --trial refused: %s is not installed "
-				"(not found in PATH), and the trial needs it (%s); install it, or "
-				"install without --trial; nothing was changed\n", tool,
-				strstr(tool, "reboot") || !strcmp(tool, "bootctl") ?
-				"it chooses the trial entry for the next boot only" :
-				!strcmp(tool, "systemctl") ? "it enables passthru-confirm.service" :
-				"it makes the trial entry");
-			goto out;
-		}
+/* --trial: a missing tool would leave a trial that nothing chooses; say so first. */
+static bool trial_tools_found(const struct install *in)
+{
+	if (!in->o->trial || !(in->cv.fr.is_host || getenv("PASSTHRU_TEST_RUN_COMMANDS")))
+		return true;
+	for (size_t j = 0; j < in->boot_cmds.n; j++) {
+		const char *tool = in->boot_cmds.argv[j][0];
+
+		if (run_found(tool))
+			continue;
+		fprintf(stderr, "passthru-setup: install --trial refused: %s is not installed "
+			"(not found in PATH), and the trial needs it (%s); install it, or "
+			"install without --trial; nothing was changed\n", tool,
+			strstr(tool, "reboot") || !strcmp(tool, "bootctl") ?
+			"it chooses the trial entry for the next boot only" :
+			!strcmp(tool, "systemctl") ? "it enables passthru-confirm.service" :
+			"it makes the trial entry");
+		return false;
 	}
-	strscpy(in.m.initramfs, in.gen->name, sizeof(in.m.initramfs));
-	record_devices(o, &in.c, &in.m);
-	in.m.pending_boot = in.boot_cmds.n > 0;
-	in.m.pending_initramfs = in.init_cmds.n > 0;
-	if (!in.m.pending_initramfs) {
-		strscpy(in.m.config_sha256, in.conf_sha, sizeof(in.m.config_sha256));
-		strscpy(in.m.claim_sha256, in.claim_sha, sizeof(in.m.claim_sha256));
+	return true;
+}
+
+/* The record of this install, staged last. */
+static int stage_record(struct install *in)
+{
+	strscpy(in->cv.m.initramfs, in->gen->name, sizeof(in->cv.m.initramfs));
+	record_devices(in->o, &in->c, &in->cv.m);
+	in->cv.m.pending_boot = in->boot_cmds.n > 0;
+	in->cv.m.pending_initramfs = in->init_cmds.n > 0;
+	if (!in->cv.m.pending_initramfs) {
+		strscpy(in->cv.m.config_sha256, in->conf_sha, sizeof(in->cv.m.config_sha256));
+		strscpy(in->cv.m.claim_sha256, in->claim_sha, sizeof(in->cv.m.claim_sha256));
 	}
-	if (manifest_stage_self(&in.t, &in.m) < 0) {
+	if (manifest_stage_self(&in->cv.t, &in->cv.m) < 0) {
 		fprintf(stderr, "passthru-setup: install failed: out of memory; nothing was changed\n");
-		goto out;
+		return -ENOMEM;
 	}
-	if (o->dry_run) {
-		txn_diff(&in.t, stdout);
-		run_all(&in.boot_cmds, true);
-		if (!o->no_initramfs)
-			run_all(&in.init_cmds, true);
-		printf("dry run: nothing was changed\n");
-		ret = 0;
-		goto out;
-	}
-	if (txn_commit(&in.t, MANIFEST_BACKUP_DIR, err, sizeof(err)) < 0) {
-		manifest_remove_dirs(&in.fr, &in.m);	/* the folders made on the way */
+	return 0;
+}
+
+/* --dry-run: the diff and the commands, nothing written. */
+static void dry_run(const struct install *in)
+{
+	txn_diff(&in->cv.t, stdout);
+	cmdlist_run(&in->boot_cmds, true);
+	if (!in->o->no_initramfs)
+		cmdlist_run(&in->init_cmds, true);
+	printf("dry run: nothing was changed\n");
+}
+
+/* Write every file (or none), and say which. */
+static int commit_files(struct install *in)
+{
+	char err[1024];
+
+	if (txn_commit(&in->cv.t, MANIFEST_BACKUP_DIR, err, sizeof(err)) < 0) {
+		manifest_remove_dirs(&in->cv.fr, &in->cv.m);	/* the folders made on the way */
 		fprintf(stderr, "passthru-setup: install failed: %s\n", err);
-		goto out;
+		return -1;
 	}
-	for (size_t j = 0; j < in.t.n; j++)
-		printf("%s %s\n", in.t.c[j].kind == CHANGE_DELETE ? "removed" : in.t.c[j].old ?
-		       "updated" : "created", in.t.c[j].path);
-	ret = run_commands(&in);
-	if (ret || (!in.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")))
-		goto out;
+	for (size_t j = 0; j < in->cv.t.n; j++)
+		printf("%s %s\n", in->cv.t.c[j].kind == CHANGE_DELETE ? "removed" : in->cv.t.c[j].old ?
+		       "updated" : "created", in->cv.t.c[j].path);
+	return 0;
+}
+
+/* After the commands: what the tools made of it. 0, or 1 (said why). */
+static int verify(struct install *in)
+{
 	/* the images the rebuild made must carry the trial's mark */
-	if (o->trial && !o->no_initramfs && trial_check_images(&in.fr, in.gen) < 0) {
-		ret = 1;
-		goto out;
-	}
-	/* what the tools made of it */
-	if (!report_effective(&in.ctx, in.b, in.nb, true, "now")) {
+	if (in->o->trial && !in->o->no_initramfs && trial_check_images(&in->cv.fr, in->gen) < 0)
+		return 1;
+	if (!report_effective(&in->cv.ctx, in->b, in->nb, true, "now")) {
 		fprintf(stderr, "passthru-setup: the boot configuration does not carry the "
 			"arguments after its commands ran: see above\n");
-		ret = 1;
-		goto out;
+		return 1;
 	}
-	report_done(&in);
-out:
+	report_done(in);
+	return 0;
+}
+
+/*
+ * config -> devices -> generator and claimer -> boot configurations -> stage every edit ->
+ * check the effective command lines -> commit -> commands -> the record -> check again.
+ */
+static int converge(struct install *in)
+{
+	int r = gather(in);
+
+	if (r)
+		return r;
+	r = plan_edits(in);
+	if (r)
+		return r < 0 ? 1 : 0;
+	if (!trial_tools_found(in) || stage_record(in) < 0)
+		return 1;
+	if (in->o->dry_run) {
+		dry_run(in);
+		return 0;
+	}
+	if (commit_files(in) < 0)
+		return 1;
+	r = run_commands(in);
+	if (r || (!in->cv.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")))
+		return r;
+	return verify(in);
+}
+
+int converging_open(struct converging *cv, const struct opts *o, const struct kargs_edit *e,
+		    struct sbuf *dropped)
+{
+	if (fsroot_open_or_say(&cv->fr, o->root) < 0)
+		return 1;
+	cv->t.root = &cv->fr;
+	cv->ctx = (struct bootctx){ .fr = &cv->fr, .o = o, .t = &cv->t, .m = &cv->m, .e = e,
+				    .dropped = dropped };
+	return 0;
+}
+
+void converging_close(struct converging *cv)
+{
+	txn_free(&cv->t);
+	manifest_free(&cv->m);
+	fsroot_close(&cv->fr);
+}
+
+int converge_to_config(const struct opts *o)
+{
+	struct install in = { .o = o };
+	int ret;
+
+	if (converging_open(&in.cv, o, &in.e, &in.dropped))
+		return 1;
+	config_init(&in.c);
+	ret = converge(&in);
 	free(in.conf_text);
 	sbuf_free(&in.dropped);
 	cmdlist_free(&in.boot_cmds);
 	cmdlist_free(&in.init_cmds);
-	txn_free(&in.t);
 	config_free(&in.c);
-	manifest_free(&in.m);
-	fsroot_close(&in.fr);
+	converging_close(&in.cv);
 	return ret;
 }

@@ -1,0 +1,123 @@
+/* status_print.c: the judge's verdict printed: status's report, human or JSON (confirm prints the human one). */
+#include <stdio.h>
+#include <string.h>
+#include "judge.h"
+#include "report.h"
+#include "status_print.h"
+
+/* The trial, pending or not, as the document's "trial" field. */
+static void json_trial(struct sbuf *out, const struct judgement *s)
+{
+	char *k, *save = NULL, kernels[sizeof(s->trial.unmarked)];
+
+	if (!s->trial.pending) {
+		sbuf_add(out, "null");
+		return;
+	}
+	sbuf_addf(out, "{\"this_boot\": %s, \"unmarked_images\": [",
+		  s->trial.this_boot ? "true" : "false");
+	strscpy(kernels, s->trial.unmarked, sizeof(kernels));
+	for (k = strtok_r(kernels, ", ", &save); k; k = strtok_r(NULL, ", ", &save)) {
+		sbuf_add(out, k == kernels ? "" : ", ");
+		json_str(out, k);
+	}
+	sbuf_add(out, "], \"message\": ");
+	json_str(out, s->trial.message);
+	sbuf_add(out, "}");
+}
+
+void status_print_json(struct judgement *s, FILE *f)
+{
+	struct report rep = { .iommu = &s->h.v, .errors = &s->errs, .plan = &s->p };
+	struct sbuf out = { 0 };
+	size_t i;
+
+	report_json(&out, &rep);
+	/* the status document's fields, then status's own */
+	while (out.len && (out.s[out.len - 1] == '\n' || out.s[out.len - 1] == '}'))
+		out.s[--out.len] = '\0';
+	sbuf_addf(&out, ",\n  \"ready\": %s,\n  \"message\": ", s->ready ? "true" : "false");
+	json_str(&out, s->message);
+	sbuf_add(&out, ",\n  \"drift\": [");
+	for (i = 0; i < s->ndrift; i++) {
+		sbuf_addf(&out, "%s\n    {\"what\": \"%s\", \"message\": ", i ? "," : "",
+			  s->drift[i].what);
+		json_str(&out, s->drift[i].message);
+		sbuf_add(&out, ", \"fix\": ");
+		json_str(&out, s->drift[i].fix);
+		sbuf_add(&out, "}");
+	}
+	sbuf_add(&out, s->ndrift ? "\n  ],\n  \"trial\": " : "],\n  \"trial\": ");
+	json_trial(&out, s);
+	sbuf_add(&out, ",\n  \"boot\": ");
+	if (s->boot) {
+		rstrip(s->boot);
+		sbuf_add(&out, s->boot);
+	} else {
+		sbuf_add(&out, "null");
+	}
+	sbuf_add(&out, "\n}\n");
+	fputs(out.s ? out.s : "", f);
+	sbuf_free(&out);
+}
+
+void status_print_no_host_json(FILE *f)
+{
+	fputs("{\n  \"version\": 1,\n  \"iommu\": null,\n  \"devices\": [],\n"
+	      "  \"errors\": [\"cannot read the host view under --sysroot\"],\n"
+	      "  \"ready\": false,\n  \"message\": \"cannot read the host view\",\n"
+	      "  \"drift\": [],\n  \"boot\": null\n}\n", f);
+}
+
+/* The device table: each entry of the plan with its driver now. */
+static void human_plan(struct sbuf *out, const struct plan *p)
+{
+	size_t i;
+
+	if (p->n)
+		sbuf_addf(out, "%-13s %-10s %-10s %-10s %s\n", "DEVICE", "ID", "ROLE", "STATE",
+			  "DRIVER NOW");
+	for (i = 0; i < p->n; i++) {
+		const struct plan_entry *e = &p->e[i];
+		char a[ADDR_LEN];
+
+		if (e->addr == ADDR_NONE) {
+			sbuf_addf(out, "not found: %s\n", e->reason);
+			continue;
+		}
+		addr_format(e->addr, a);
+		if (e->state == STATE_ABSENT) {
+			sbuf_addf(out, "%s not found: %s\n", a, e->reason);
+			continue;
+		}
+		sbuf_addf(out, "%-13s %04x:%04x  %-10s %-10s %s\n", a, e->vendor, e->device,
+			  role_name(e->role), state_name(e->state), e->driver[0] ? e->driver : "none");
+	}
+}
+
+void status_print_human(struct judgement *s, FILE *f)
+{
+	struct sbuf out = { 0 };
+	size_t i;
+
+	report_iommu_human(&out, &s->h.v, &s->errs);
+	sbuf_addf(&out, "boot: %s\n", s->boot ? "passthru-claim ran this boot; its "
+		  "/run/passthru/status.json:" : s->booted ? "/run/passthru/status.json is "
+		  "there but not a readable JSON file (passthru-claim ran, its report is "
+		  "damaged)" :
+		  "no /run/passthru/status.json: passthru-claim did not run this boot");
+	if (s->boot) {
+		char *line, *save = NULL;
+
+		for (line = strtok_r(s->boot, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			sbuf_addf(&out, "  | %s\n", line);
+	}
+	human_plan(&out, &s->p);
+	for (i = 0; i < s->ndrift; i++)
+		sbuf_addf(&out, "drift: %s\n  fix: %s\n", s->drift[i].message, s->drift[i].fix);
+	if (s->trial.pending && (s->trial.this_boot || s->trial.unmarked[0]))
+		sbuf_addf(&out, "trial: %s\n", s->trial.message);
+	sbuf_addf(&out, "%s\n", s->message);
+	fputs(out.s ? out.s : "", f);
+	sbuf_free(&out);
+}

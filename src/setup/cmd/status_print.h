@@ -1,0 +1,16 @@
+/* status_print.h: status's report of the judge's verdict (status_print.c); confirm prints it too. */
+#ifndef PASSTHRU_STATUS_PRINT_H
+#define PASSTHRU_STATUS_PRINT_H
+#include <stdio.h>
+#include "judge.h"
+
+/* The status document: passthru-claim's fields, then ready, message, drift, trial, boot. The
+ * boot's report is embedded as it is (its trailing white space cut in s->boot). */
+void status_print_json(struct judgement *s, FILE *f);
+/* The document when the host view cannot be read: still one JSON object of the same shape. */
+void status_print_no_host_json(FILE *f);
+/* The human report: IOMMU, the boot's report (s->boot is cut into lines), the devices, each
+ * drift with its fix, the trial, the verdict last. */
+void status_print_human(struct judgement *s, FILE *f);
+
+#endif

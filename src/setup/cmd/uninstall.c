@@ -1,0 +1,8 @@
+/* uninstall.c: passthru-setup uninstall: converge the root to nothing, exactly what install added goes. */
+#include "cmd.h"
+#include "converge.h"
+
+int cmd_uninstall(struct opts *o)
+{
+	return converge_to_nothing(o);
+}

@@ -1,0 +1,224 @@
+/* converge_none.c: the converge engine, to nothing (uninstall): exactly what install added goes, nothing else. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bootcfg.h"
+#include "converge.h"
+#include "initramfs.h"
+#include "manifest.h"
+#include "setup.h"
+#include "trial.h"
+
+/* A file changed since install: the words passthru added taken out by the configuration
+ * that owns it. 1: staged, 0: kept as it is (said why). */
+static int unedit(struct txn *t, const struct manifest_entry *me, const char *cur)
+{
+	char *s = NULL;
+	size_t i;
+	int r = -ENOENT;
+
+	for (i = 0; bootcfgs[i] && r == -ENOENT; i++)
+		r = bootcfgs[i]->unedit(me->path, cur, me->added, &s);
+	if (r == -ENOENT) {
+		printf("%s was changed since install: kept as it is\n", me->path);
+		return 0;
+	}
+	if (r == -EINVAL) {
+		printf("%s was changed since install and its quoting cannot be edited: kept; "
+		       "remove %s from it by hand\n", me->path, me->added);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	printf("%s was changed since install: taking out only passthru's arguments (%s)\n",
+	       me->path, me->added[0] ? me->added : "none");
+	r = txn_stage(t, me->path, s, strlen(s));
+	free(s);
+	return r < 0 ? r : 1;
+}
+
+/* Everything one uninstall works with. */
+struct removal {
+	struct converging cv;
+	const struct bootcfg_ops *b[4];	/* the boot configurations the record names */
+	size_t nb;
+	const struct initramfs_gen *gen;	/* the generator it names, to rebuild the images */
+	struct cmdlist cl;		/* the commands that make the boot forget passthru */
+	struct kargs_edit none;		/* no argument to add: converging to nothing */
+	const struct opts *o;
+};
+
+/* The boot configurations and the generator the record names. */
+static void recorded(struct removal *u)
+{
+	const struct manifest *m = &u->cv.m;
+	size_t i;
+
+	for (i = 0; i < m->nboots; i++) {
+		const struct bootcfg_ops *bc = bootcfg_by_name(m->boots[i]);
+
+		if (bc)
+			u->b[u->nb++] = bc;
+	}
+	/* an install record of an older passthru-setup names no boot configuration */
+	if (!m->nboots && m->grubby[0])
+		u->b[u->nb++] = &boot_grubby;
+	for (i = 0; !m->nboots && i < m->n; i++)
+		if (!strcmp(m->e[i].path, "/etc/default/grub.d/passthru.cfg"))
+			u->b[u->nb++] = &boot_grub;
+	for (i = 0; initramfs_gens[i]; i++)
+		if (!strcmp(initramfs_gens[i]->name, m->initramfs[0] ? m->initramfs : "dracut"))
+			u->gen = initramfs_gens[i];
+}
+
+/* Each recorded file deleted, restored from its backup, or its words taken out; the record
+ * itself deleted. 0 or -errno. */
+static int stage_files(struct removal *u)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < u->cv.m.n; i++) {
+		const struct manifest_entry *me = &u->cv.m.e[i];
+		char *cur = NULL, *back = NULL, bak[1100];
+		size_t len = 0, blen = 0;
+		bool same;
+
+		if (fsroot_read(&u->cv.fr, me->path, &cur, &len) < 0)
+			continue;	/* gone already */
+		same = !me->merged && fnv64(cur, len) == me->hash;
+		snprintf(bak, sizeof(bak), "%s%s", MANIFEST_BACKUP_DIR, me->path);
+		if (me->created && same)
+			r = txn_stage_delete(&u->cv.t, me->path);
+		else if (!me->created && same && fsroot_read(&u->cv.fr, bak, &back, &blen) == 0)
+			r = txn_stage(&u->cv.t, me->path, back, blen);	/* byte for byte */
+		else
+			r = unedit(&u->cv.t, me, cur);
+		free(cur);
+		free(back);
+		if (r < 0)
+			return r;
+	}
+	r = txn_stage_delete(&u->cv.t, MANIFEST_PATH);
+	if (r < 0)
+		return r;
+	if (u->cv.t.n)
+		u->cv.t.c[u->cv.t.n - 1].no_backup = true;
+	return 0;
+}
+
+/* The commands that make the boot forget passthru: each configuration's, the trial's, the
+ * rebuild. */
+static int stage_commands(struct removal *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->nb; i++)
+		if (u->b[i]->commands(&u->cv.ctx, true, &u->cl) < 0)
+			return -1;
+	/* a trial never confirmed: its one-time choice and the confirm service go too */
+	if (u->cv.m.trial[0] && trial_commands(&u->cv.ctx, false, &u->cl) < 0)
+		return -1;
+	if (u->gen && cmdlist_add(&u->cl, u->gen->rebuild_argv) < 0)
+		return -1;
+	return 0;
+}
+
+/* Write: the files, then the backups and the folders install made go. 0, or 1 (said why). */
+static int commit(struct removal *u)
+{
+	char err[1024];
+	size_t i;
+
+	if (txn_commit(&u->cv.t, NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "passthru-setup: uninstall failed: %s\n", err);
+		return 1;
+	}
+	for (i = 0; i < u->cv.t.n; i++)
+		printf("%s %s\n", u->cv.t.c[i].kind == CHANGE_DELETE ? "removed" : "restored",
+		       u->cv.t.c[i].path);
+	for (i = 0; i < u->cv.m.n; i++) {
+		char bak[1100];
+
+		snprintf(bak, sizeof(bak), "%s%s", MANIFEST_BACKUP_DIR, u->cv.m.e[i].path);
+		fsroot_unlink(&u->cv.fr, bak);
+	}
+	manifest_remove_dirs(&u->cv.fr, &u->cv.m);
+	return 0;
+}
+
+/* The commands run (with --root: printed), then the command lines the boot gets now. */
+static int run_commands(struct removal *u)
+{
+	size_t i;
+
+	if (!u->cv.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")) {
+		printf("--root: nothing was run against this host. Inside %s, run:\n", u->cv.fr.path);
+		cmdlist_print(&u->cl, "  ", stdout);
+		printf("passthru stays in the boot until they have run\n");
+		return 0;
+	}
+	if (cmdlist_run(&u->cl, false)) {
+		fprintf(stderr, "passthru-setup: passthru's files are gone, but a command failed: "
+			"fix its cause and run it again by hand:\n");
+		cmdlist_print(&u->cl, "  ", stderr);
+		return 1;
+	}
+	for (i = 0; i < u->nb; i++) {
+		struct klines k = { 0 };
+
+		if (u->b[i]->effective(&u->cv.ctx, true, &k) == 0)
+			for (size_t j = 0; j < k.n; j++)
+				printf("kernel command line now, %s: %s\n", k.v[j].label,
+				       k.v[j].line);
+		klines_free(&k);
+	}
+	printf("uninstalled: reboot to apply\n");
+	return 0;
+}
+
+/* record -> stage each file's way back and the commands -> commit -> commands. */
+static int converge(struct removal *u)
+{
+	int r;
+
+	if (fsroot_lock(&u->cv.fr, LOCK_SECONDS) < 0)
+		return 1;
+	r = manifest_read(&u->cv.fr, &u->cv.m);
+	if (r < 0) {
+		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
+		return 1;
+	}
+	if (!u->cv.m.exists) {
+		printf("nothing to do: passthru-setup install has not changed anything here\n");
+		return 0;
+	}
+	recorded(u);
+	r = stage_files(u);
+	if (r < 0 || stage_commands(u) < 0) {
+		fprintf(stderr, "passthru-setup: uninstall failed: %s; nothing was changed\n",
+			strerror(-r));
+		return 1;
+	}
+	if (u->o->dry_run) {
+		txn_diff(&u->cv.t, stdout);
+		cmdlist_run(&u->cl, true);
+		printf("dry run: nothing was changed\n");
+		return 0;
+	}
+	return commit(u) ?: run_commands(u);
+}
+
+int converge_to_nothing(const struct opts *o)
+{
+	struct removal u = { .o = o };
+	int ret;
+
+	if (converging_open(&u.cv, o, &u.none, NULL))
+		return 1;
+	ret = converge(&u);
+	cmdlist_free(&u.cl);
+	converging_close(&u.cv);
+	return ret;
+}

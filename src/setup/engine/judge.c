@@ -1,0 +1,217 @@
+/* judge.c: the judge engine: the host view, the config, the boot's report and the record, judged. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "judge.h"
+#include "jsoncheck.h"
+#include "manifest.h"
+
+/*
+ * A file of the host view, only when it is a regular file: O_NONBLOCK, so that a FIFO with no
+ * writer in its place cannot hang status. -EINVAL for a FIFO, a directory or a device.
+ */
+static int read_regular(const struct root *r, const char *rel, char **ret, size_t *ret_len)
+{
+	struct stat st;
+	int fd = root_openat(r, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY), err;
+
+	*ret = NULL;
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0)
+		err = -errno;
+	else if (!S_ISREG(st.st_mode))
+		err = -EINVAL;
+	else
+		err = slurp_fd(fd, ret, ret_len);
+	close(fd);
+	return err;
+}
+
+/* The message for entry i, refused or absent, and how many more selected ones are. */
+static void not_claimed(struct judgement *s, const struct hostview *h, const struct config *c,
+			const struct plan *p, size_t i)
+{
+	size_t more = 0, k;
+	char line[1600];
+
+	/* the text table has no reasons: say where the others' are */
+	for (k = i + 1; k < p->n; k++)
+		more += p->e[k].role == ROLE_SELECTED &&
+			(p->e[k].state == STATE_ABSENT || p->e[k].state == STATE_REFUSED);
+	hostview_entry_line(&h->m, c, &p->e[i], line, sizeof(line));
+	if (more)
+		snprintf(s->message, sizeof(s->message), "%s; %zu more selected device%s will not "
+			 "be claimed either: passthru-setup plan gives each reason", line, more,
+			 more == 1 ? "" : "s");
+	else
+		snprintf(s->message, sizeof(s->message), "%s", line);
+}
+
+static void verdict(const struct hostview *h, const struct config *c, const struct plan *p,
+		    bool config_ok, bool booted, bool readable, struct judgement *s)
+{
+	size_t i;
+	const char *want = h->v.active ? c->driver : "pci-stub";
+
+	s->ready = false;
+	if (!config_ok) {
+		snprintf(s->message, sizeof(s->message), "config error in %s: fix it (each error "
+			 "names its line; passthru-setup plan lists them too), then run "
+			 "passthru-setup install", PASSTHRU_CONF);
+		return;
+	}
+	/* a boot that is not the trial's claims nothing, and lacks the trial's arguments */
+	if (s->trial.pending && !s->trial.this_boot) {
+		snprintf(s->message, sizeof(s->message), "not ready: %s", s->trial.message);
+		return;
+	}
+	/* the IOMMU first: without it list cannot show the groups a device is chosen by */
+	if (!h->v.active) {
+		snprintf(s->message, sizeof(s->message), "IOMMU not active: %s%s", h->v.reason,
+			 c->nsel ? "" : "; once it is, passthru-setup list shows the groups: add "
+			 "'device = ...' to " PASSTHRU_CONF " and run passthru-setup install");
+		return;
+	}
+	if (!c->nsel) {
+		snprintf(s->message, sizeof(s->message), "no device is configured in %s: add "
+			 "'device = ...' (passthru-setup list shows the candidates) and run "
+			 "passthru-setup install", PASSTHRU_CONF);
+		return;
+	}
+	for (i = 0; i < p->n; i++) {
+		const struct plan_entry *e = &p->e[i];
+		const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(&h->m, e->addr);
+
+		if (e->role == ROLE_BRIDGE || (e->role == ROLE_OTHER && !e->bind))
+			continue;
+		if (e->state == STATE_ABSENT || e->state == STATE_REFUSED) {
+			not_claimed(s, h, c, p, i);
+			return;
+		}
+		if (!d || strcmp(d->driver, want)) {
+			snprintf(s->message, sizeof(s->message), "%s is on %s, not %s: %s",
+				 d ? d->name : "a configured device",
+				 d && d->driver[0] ? d->driver : "no driver", want, readable ?
+				 "the boot's /run/passthru/status.json says why, and "
+				 "'journalctl -b | grep passthru:' shows each step" : booted ?
+				 "the boot's /run/passthru/status.json is damaged; "
+				 "'journalctl -b | grep passthru:' shows each step" :
+				 "passthru-claim did not run this boot: run passthru-setup install "
+				 "(it puts passthru in the initramfs) and reboot");
+			return;
+		}
+	}
+	if (s->ndrift) {
+		snprintf(s->message, sizeof(s->message), "every configured device is on %s, but "
+			 "%zu thing%s drifted since install (each drift names its fix): %s", want, s->ndrift,
+			 s->ndrift == 1 ? "" : "s", s->drift[0].fix);
+		return;
+	}
+	s->ready = true;
+	snprintf(s->message, sizeof(s->message), "ready: every configured device is on %s%s", want,
+		 s->trial.this_boot ? "; the trial boot: passthru-setup confirm makes it permanent" :
+		 "");
+}
+
+/* The plan's entries with each device's live driver and what it is now. */
+static void live_plan(const struct hostview *h, const struct config *c, struct plan *p)
+{
+	const char *want = h->v.active ? c->driver : "pci-stub";
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		struct plan_entry *e = &p->e[i];
+		const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(&h->m, e->addr);
+		char why[1024];
+
+		hostview_reason(&h->m, c, e, why, sizeof(why));
+		strscpy(e->reason, why, sizeof(e->reason));
+		strscpy(e->driver, d ? d->driver : "", sizeof(e->driver));
+		if (!d || e->state != STATE_PLANNED || !e->bind)
+			continue;
+		if (!strcmp(d->driver, want)) {
+			e->state = STATE_CLAIMED;
+		} else {
+			/* not claimed now; the plan is what the next boot would do */
+			snprintf(e->reason, sizeof(e->reason), "on %s now, not %s; the next boot "
+				 "would claim it", d->driver[0] ? d->driver : "no driver", want);
+		}
+	}
+}
+
+/* The boot's /run/passthru/status.json, when it is one readable JSON object; what is wrong
+ * with it in j->errs otherwise. */
+static void read_boot(struct judgement *j)
+{
+	int r = read_regular(&j->h.r, BOOT_STATUS, &j->boot, NULL);
+
+	j->booted = r != -ENOENT;
+	if (r == -EINVAL)
+		errlist_add(&j->errs, "/%s is not a regular file: ignored", BOOT_STATUS);
+	else if (r < 0 && j->booted)
+		errlist_add(&j->errs, "/%s: cannot read: %s", BOOT_STATUS, strerror(-r));
+	if (j->boot && (!json_valid(j->boot) || *json_ws(j->boot) != '{')) {
+		/* passthru-claim writes one object; [] or "x" is not the boot's report */
+		errlist_add(&j->errs, "/%s is not valid JSON (or not an object): ignored",
+			    BOOT_STATUS);
+		free(j->boot);
+		j->boot = NULL;
+	}
+}
+
+/* What drifted since install, from the record in the host view's root. */
+static void read_record(struct judgement *j, const struct opts *o)
+{
+	struct fsroot fr;
+	struct manifest man = { 0 };
+
+	if (fsroot_open(&fr, o->sysroot) < 0)
+		return;
+	if (manifest_read(&fr, &man) < 0)
+		errlist_add(&j->errs, "%s: cannot read the install record", MANIFEST_PATH);
+	if (man.exists)
+		drift_since_install(j, &fr, o, &man);
+	fsroot_close(&fr);
+	manifest_free(&man);
+}
+
+int judge_host(const struct opts *o, struct judgement *j)
+{
+	char *conf = NULL;
+	size_t conflen = 0, config_errors;
+	int r;
+
+	memset(j, 0, sizeof(*j));
+	r = hostview_open(&j->h, o->sysroot);
+	if (r < 0)
+		return r;
+	config_init(&j->c);
+	r = config_load(&j->c, &j->h.r, NULL, &j->errs);
+	config_errors = j->errs.n;
+	if (r != -ENOENT && !j->errs.n && hostview_plan(&j->h, &j->c, &j->p) < 0)
+		errlist_add(&j->errs, "out of memory while planning");
+	read_boot(j);
+	if (read_regular(&j->h.r, PASSTHRU_CONF, &conf, &conflen) < 0)
+		conf = NULL;
+	drift_config(j, conf, conflen);
+	free(conf);
+	read_record(j, o);
+	verdict(&j->h, &j->c, &j->p, config_errors == 0, j->booted, j->boot != NULL, j);
+	live_plan(&j->h, &j->c, &j->p);
+	return 0;
+}
+
+void judgement_free(struct judgement *j)
+{
+	free(j->boot);
+	j->boot = NULL;
+	plan_free(&j->p);
+	config_free(&j->c);
+	errlist_free(&j->errs);
+	hostview_close(&j->h);
+}
