@@ -6,7 +6,7 @@ set -u
 dir=$1 start=$2
 shift 2
 bad=0
-printf '\nmake check summary\n'
+printf "\nsummary: every suite, its results and its time\n"
 printf '%-28s %-26s %8s  %s\n' suite results seconds verdict
 for s in "$@"; do
     if [ -f "$dir/$s.row" ]; then
@@ -19,6 +19,6 @@ for s in "$@"; do
     printf '%-28s %-26s %8s  %s\n' "$s" "$res" "$secs" "$v"
 done
 total=$(( $(date +%s) - start ))
-printf '%-28s %-26s %8s  %s\n' "make check" "" "$total" \
+printf '%-28s %-26s %8s  %s\n' "all" "" "$total" \
     "$([ $bad = 0 ] && echo ok || echo FAILED) ($((total / 60)) min $((total % 60)) s wall)"
 exit "$bad"

@@ -121,6 +121,7 @@ snap=/var/lib/passthru-lifecycle/snapshot
 # root) must have ended, or a device reads "none" only because its driver is still loading
 udevadm settle --timeout=120 || true
 say "phase=$phase"
+say "step-start=$(cut -d" " -f1 /proc/uptime)"
 say "cmdline=$(cat /proc/cmdline)"
 if [ -d /sys/firmware/efi ]; then say "firmware=uefi"; else say "firmware=bios"; fi
 say "loader-info=$(efivar LoaderInfo)"
@@ -216,5 +217,6 @@ case $phase in
 esac
 echo $((phase + 1)) >"$state"
 sync
+say "step-end=$(cut -d" " -f1 /proc/uptime)"
 say "end-of-phase=$phase"
 systemctl poweroff

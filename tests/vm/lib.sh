@@ -102,3 +102,23 @@ T_BRIDGE_NIC="$T_BRIDGE -device e1000,bus=br1,addr=02.0"
 T_BRIDGE_STORAGE="$T_BRIDGE -device lsi53c895a,bus=br1,addr=02.0"
 T_TWO="-device virtio-vga,bus=pcie.0,addr=02.0 -device secondary-vga,bus=pcie.0,addr=05.0 -device secondary-vga,bus=pcie.0,addr=06.0"
 T_BRIDGE_BOOT="-device pcie-pci-bridge,id=br1,bus=pcie.0,addr=06.0 -device VGA,bus=br1,addr=01.0 -device secondary-vga,bus=br1,addr=02.0"
+
+# guest_first_image ROOT: the guest's first initramfs, built on this machine by the guest's own
+# update-initramfs in a chroot of ROOT (a private mount namespace: the host's mounts never see
+# it) with just the modules a virtio disk with ext4 needs and light compression, instead of the
+# MODULES=most, zstd image debootstrap made: the first boot then loads and unpacks a third of
+# it. The guest's own /etc/initramfs-tools is as before afterwards (its rebuilds use its own
+# configuration, MODULES=dep).
+guest_first_image() {
+    m=$1/etc/initramfs-tools/modules
+    cp -p "$m" "$m.first-image" || return 1
+    printf 'virtio_pci\nvirtio_blk\next4\ncrc32c_generic\n' >>"$m"
+    printf 'MODULES=list\nCOMPRESS=lz4\nRESUME=none\n' >"$1/etc/initramfs-tools/conf.d/zz-first-image"
+    unshare -m --propagation private sh -c 'mount -t proc proc "$1/proc" &&
+        chroot "$1" update-initramfs -u -k all' sh "$1" >"$1.first-image.log" 2>&1
+    rc=$?
+    mv "$m.first-image" "$m"
+    rm -f "$1/etc/initramfs-tools/conf.d/zz-first-image"
+    [ $rc -eq 0 ] || { tail -n 20 "$1.first-image.log" >&2; return 1; }
+    rm -f "$1.first-image.log"
+}
