@@ -163,24 +163,15 @@ static bool verify(const struct root *r, size_t idx, struct plan_entry *e,
 	return false;
 }
 
-/* One unit (the entries mem[0..nmem) of p): whole, or given back. */
-static void claim_unit(const struct root *r, struct plan *p, size_t *mem, size_t nmem,
-		       const struct claim_ops *o, double *verify_ms)
+/* Every driver_override of the unit first: once anything is unbound, only the target may
+ * bind. Returns the index in mem of the device that failed, or nmem. */
+static size_t write_overrides(const struct root *r, struct plan *p, struct act *a,
+			      const size_t *mem, size_t nmem, const struct claim_ops *o)
 {
-	char name[ADDR_LEN], path[256], line[ADDR_LEN + 2];
-	struct act *a = calloc(nmem, sizeof(*a));
+	char name[ADDR_LEN], path[256];
 	size_t i;
-	double t;
 	int err;
 
-	if (!a) {
-		for (i = 0; i < nmem; i++) {
-			p->e[mem[i]].state = STATE_FAILED;
-			set_reason(&p->e[mem[i]], "out of memory; nothing written");
-		}
-		return;
-	}
-	/* every driver_override first: once anything is unbound, only the target may bind */
 	for (i = 0; i < nmem; i++) {
 		struct plan_entry *e = &p->e[mem[i]];
 
@@ -195,11 +186,22 @@ static void claim_unit(const struct root *r, struct plan *p, size_t *mem, size_t
 		err = root_write(r, path, e->driver);
 		if (err < 0) {
 			set_reason(e, "cannot write driver_override: %s", strerror(-err));
-			goto give_back;
+			return i;
 		}
 		a[i].overridden = true;
 		LOG("%s: driver_override = %s", name, e->driver);
 	}
+	return nmem;
+}
+
+/* Unbind each device of the unit from its host driver. Returns the failing index, or nmem. */
+static size_t unbind_all(const struct root *r, struct plan *p, struct act *a,
+			 const size_t *mem, size_t nmem, const struct claim_ops *o)
+{
+	char name[ADDR_LEN], path[256], line[ADDR_LEN + 2];
+	size_t i;
+	int err;
+
 	for (i = 0; i < nmem; i++) {
 		struct plan_entry *e = &p->e[mem[i]];
 
@@ -212,11 +214,22 @@ static void claim_unit(const struct root *r, struct plan *p, size_t *mem, size_t
 		err = root_write(r, path, line);
 		if (err < 0) {
 			set_reason(e, "cannot unbind %s: %s", a[i].was, strerror(-err));
-			goto give_back;
+			return i;
 		}
 		a[i].moved = true;
 		LOG("%s: unbound from %s", name, a[i].was);
 	}
+	return nmem;
+}
+
+/* Ask the kernel to probe each device the unit moves (the override picks the driver). */
+static void probe_all(const struct root *r, struct plan *p, const struct act *a,
+		      const size_t *mem, size_t nmem, const struct claim_ops *o)
+{
+	char name[ADDR_LEN], line[ADDR_LEN + 2];
+	size_t i;
+	int err;
+
 	for (i = 0; i < nmem; i++) {
 		if (!a[i].act)
 			continue;
@@ -227,6 +240,31 @@ static void claim_unit(const struct root *r, struct plan *p, size_t *mem, size_t
 		if (err < 0)
 			LOG("%s: drivers_probe: %s", name, strerror(-err));
 	}
+}
+
+/* One unit (the entries mem[0..nmem) of p): whole, or given back. */
+static void claim_unit(const struct root *r, struct plan *p, size_t *mem, size_t nmem,
+		       const struct claim_ops *o, double *verify_ms)
+{
+	char name[ADDR_LEN];
+	struct act *a = calloc(nmem, sizeof(*a));
+	size_t i;
+	double t;
+
+	if (!a) {
+		for (i = 0; i < nmem; i++) {
+			p->e[mem[i]].state = STATE_FAILED;
+			set_reason(&p->e[mem[i]], "out of memory; nothing written");
+		}
+		return;
+	}
+	i = write_overrides(r, p, a, mem, nmem, o);
+	if (i < nmem)
+		goto give_back;
+	i = unbind_all(r, p, a, mem, nmem, o);
+	if (i < nmem)
+		goto give_back;
+	probe_all(r, p, a, mem, nmem, o);
 	t = now_ms();
 	for (i = 0; i < nmem; i++) {
 		struct plan_entry *e = &p->e[mem[i]];
@@ -249,22 +287,14 @@ give_back:
 	free(a);
 }
 
-int claim_run(const struct root *r, struct plan *p, const struct claim_ops *o,
-	      struct claim_timing *t)
+/* Load each target driver of the plan once, before anything is written; a driver that does
+ * not load gives every entry bound for it the reason. */
+static void load_drivers(const struct root *r, struct plan *p, const struct claim_ops *o)
 {
 	char err[256] = "", drivers[2][16] = { "", "" };
-	double t0 = now_ms(), t1, verify_ms = 0;
-	_cleanup_free_ size_t *mem = malloc((p->n + 1) * sizeof(*mem));
-	bool *done = calloc(p->n + 1, 1);
-	size_t i, j, nmem;
-	bool stop = false;
-	int k, ret;
+	size_t i;
+	int k;
 
-	if (!mem || !done) {
-		free(done);
-		return -ENOMEM;
-	}
-	/* load each target driver once, before anything is written */
 	for (i = 0; i < p->n; i++) {
 		if (!p->e[i].bind)
 			continue;
@@ -275,8 +305,7 @@ int claim_run(const struct root *r, struct plan *p, const struct claim_ops *o,
 	}
 	for (k = 0; k < 2 && drivers[k][0]; k++) {
 		step(o, CLAIM_NO_ENTRY, "loading %s", drivers[k]);
-		ret = modload(r, drivers[k], err, sizeof(err));
-		if (ret < 0) {
+		if (modload(r, drivers[k], err, sizeof(err)) < 0) {
 			LOG("cannot load %s: %s", drivers[k], err);
 			for (i = 0; i < p->n; i++)
 				if (p->e[i].bind && !strcmp(p->e[i].driver, drivers[k]))
@@ -285,6 +314,22 @@ int claim_run(const struct root *r, struct plan *p, const struct claim_ops *o,
 			LOG("%s is loaded", drivers[k]);
 		}
 	}
+}
+
+int claim_run(const struct root *r, struct plan *p, const struct claim_ops *o,
+	      struct claim_timing *t)
+{
+	double t0 = now_ms(), t1, verify_ms = 0;
+	_cleanup_free_ size_t *mem = malloc((p->n + 1) * sizeof(*mem));
+	bool *done = calloc(p->n + 1, 1);
+	size_t i, j, nmem;
+	bool stop = false;
+
+	if (!mem || !done) {
+		free(done);
+		return -ENOMEM;
+	}
+	load_drivers(r, p, o);
 	t1 = now_ms();
 	/* a unit whose driver did not load fails whole, before anything is written */
 	for (i = 0; i < p->n; i++) {

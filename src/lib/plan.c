@@ -308,32 +308,41 @@ static const char *unforceable(const struct ctx *x, const struct pdev *d, int g,
 	return NULL;
 }
 
-/* Judge one unit (a selected device, its companions, and what shares their groups). */
-static int judge_unit(struct ctx *x, size_t root, const size_t *mem, size_t nmem)
+/* Why the unit's own devices cannot go: bridges, the boot display, no group, no IOMMU. */
+static void member_reasons(struct ctx *x, const size_t *mem, size_t nmem, bool stub,
+			   char *reason, size_t rsize)
 {
 	const struct config *c = x->c;
-	const struct model *m = x->m;
-	bool active = x->v->active, stub = !active && c->no_iommu == NO_IOMMU_STUB;
-	char reason[512] = "";
-	size_t i, k, first = x->p->n;
-	int groups[64], ngroups = 0;
+	bool active = x->v->active;
+	size_t i;
 
 	for (i = 0; i < nmem; i++) {
-		const struct pdev *d = &m->dev[mem[i]];
+		const struct pdev *d = &x->m->dev[mem[i]];
 
 		if (pdev_is_bridge(d))
-			appendf(reason, sizeof(reason), "%s%s is a bridge, and bridges are never "
+			appendf(reason, rsize, "%s%s is a bridge, and bridges are never "
 				"bound", *reason ? "; " : "", d->name);
 		if (d->boot_vga == 1 && c->boot_vga == BOOT_VGA_REFUSE)
-			appendf(reason, sizeof(reason), "%s%s is the boot display (boot_vga=1); set "
+			appendf(reason, rsize, "%s%s is the boot display (boot_vga=1); set "
 				"boot_vga = allow to claim it", *reason ? "; " : "", d->name);
 		if (active && d->group == GROUP_NONE)
-			appendf(reason, sizeof(reason), "%s%s has no IOMMU group",
+			appendf(reason, rsize, "%s%s has no IOMMU group",
 				*reason ? "; " : "", d->name);
 	}
 	if (!active && !stub)
-		appendf(reason, sizeof(reason), "%sIOMMU not active: %s", *reason ? "; " : "",
+		appendf(reason, rsize, "%sIOMMU not active: %s", *reason ? "; " : "",
 			x->v->reason);
+}
+
+/* The unit's own entries, and the groups it touches: by each member's link, and the groups
+ * whose kernel list names a member that its link does not. */
+static int member_entries(struct ctx *x, size_t root, const size_t *mem, size_t nmem,
+			  int *groups, int *ngroups, int maxgroups, char *reason, size_t rsize)
+{
+	const struct model *m = x->m;
+	bool active = x->v->active;
+	size_t i;
+
 	for (i = 0; i < nmem; i++) {
 		const struct pdev *d = &m->dev[mem[i]];
 		struct plan_entry *e = add_dev(x, d, x->role[mem[i]], STATE_PLANNED);
@@ -344,77 +353,114 @@ static int judge_unit(struct ctx *x, size_t root, const size_t *mem, size_t nmem
 			e->group = GROUP_NONE;
 		/* never claim a group that was not checked */
 		if (active && d->group != GROUP_NONE &&
-		    !touch_group(groups, &ngroups, (int)ARRAY_SIZE(groups), d->group))
-			appendf(reason, sizeof(reason), "%sthe devices span more than %zu IOMMU "
-				"groups", *reason ? "; " : "", ARRAY_SIZE(groups));
+		    !touch_group(groups, ngroups, maxgroups, d->group))
+			appendf(reason, rsize, "%sthe devices span more than %d IOMMU "
+				"groups", *reason ? "; " : "", maxgroups);
 	}
-	/* and the groups whose kernel list names a device of the unit that its link does not */
 	for (i = 0; active && i < m->nforeign; i++) {
 		const struct pdev *d = m->foreign[i].addr == ADDR_NONE ? NULL :
 				       model_find(m, m->foreign[i].addr);
 		size_t di = d ? (size_t)(d - m->dev) : 0;
 
 		if (d && x->role[di] != NOT_CLAIMED && find(x->parent, di) == root &&
-		    !touch_group(groups, &ngroups, (int)ARRAY_SIZE(groups), m->foreign[i].group))
-			appendf(reason, sizeof(reason), "%sthe devices span more than %zu IOMMU "
-				"groups", *reason ? "; " : "", ARRAY_SIZE(groups));
+		    !touch_group(groups, ngroups, maxgroups, m->foreign[i].group))
+			appendf(reason, rsize, "%sthe devices span more than %d IOMMU "
+				"groups", *reason ? "; " : "", maxgroups);
 	}
+	return 0;
+}
+
+/* One device of the unit's group that is not the unit's: its entry, and why it stops the
+ * unit (nothing when it is a bridge, already held for passthrough, or forced). */
+static int judge_other(struct ctx *x, size_t di, int group, char *reason, size_t rsize)
+{
+	const struct config *c = x->c;
+	const struct pdev *d = &x->m->dev[di];
+	struct plan_entry *e = NULL;
+	const char *why;
+	char cls[96], buf[128];
+
+	/* a device judged by another unit already has its entry */
+	if (!x->seen[di]) {
+		e = add_dev(x, d, pdev_is_bridge(d) ? ROLE_BRIDGE : ROLE_OTHER, STATE_UNTOUCHED);
+		if (!e)
+			return -ENOMEM;
+	}
+	x->seen[di] = x->unit;
+	if (pdev_is_bridge(d))
+		return 0;
+	snprintf(cls, sizeof(cls), "%s [%04x:%04x] class 0x%06x", d->name, d->vendor,
+		 d->device, d->class);
+	/* already held for passthrough: the host does not use it */
+	if (!strcmp(d->driver, "vfio-pci") || !strcmp(d->driver, "pci-stub"))
+		return 0;
+	why = unforceable(x, d, group, buf, sizeof(buf));
+	/* another unit saw it first: another group's kernel list names it too */
+	if (!why && !e)
+		why = "which the kernel's list of another group names too";
+	if (c->unsafe_group == UNSAFE_GROUP_FORCE && !why && e) {
+		e->state = STATE_PLANNED;
+		return 0;
+	}
+	if (why)
+		appendf(reason, rsize, "%sIOMMU group %d also holds %s, %s "
+			"(refused even under unsafe_group = force)",
+			*reason ? "; " : "", group, cls, why);
+	else
+		appendf(reason, rsize, "%sIOMMU group %d also holds %s, "
+			"which is not selected%s", *reason ? "; " : "", group,
+			cls, c->unsafe_group == UNSAFE_GROUP_FORCE ? "" :
+			" (unsafe_group = force would claim it too)");
+	return 0;
+}
+
+/* The rest of one group the unit touches: every other device, and what is not PCI. */
+static int judge_group_rest(struct ctx *x, size_t root, int group, char *reason, size_t rsize)
+{
+	const struct model *m = x->m;
+	size_t lo, hi, j;
+	int rc;
+
+	group_range(x, group, &lo, &hi);
+	for (j = lo; j < hi; j++) {
+		size_t di = x->bygroup[j].dev;
+
+		if (x->role[di] != NOT_CLAIMED && find(x->parent, di) == root)
+			continue;
+		/* in two groups of this unit (by link and by list): judged once */
+		if (x->seen[di] == x->unit)
+			continue;
+		rc = judge_other(x, di, group, reason, rsize);
+		if (rc < 0)
+			return rc;
+	}
+	for (j = 0; j < m->nforeign; j++)
+		if (m->foreign[j].group == group && m->foreign[j].addr == ADDR_NONE)
+			appendf(reason, rsize, "%sIOMMU group %d also holds %s, "
+				"which is not a PCI device", *reason ? "; " : "", group,
+				m->foreign[j].name);
+	return 0;
+}
+
+/* Judge one unit (a selected device, its companions, and what shares their groups). */
+static int judge_unit(struct ctx *x, size_t root, const size_t *mem, size_t nmem)
+{
+	const struct config *c = x->c;
+	bool stub = !x->v->active && c->no_iommu == NO_IOMMU_STUB;
+	char reason[512] = "";
+	size_t i, k, first = x->p->n;
+	int groups[64], ngroups = 0, rc;
+
+	member_reasons(x, mem, nmem, stub, reason, sizeof(reason));
+	rc = member_entries(x, root, mem, nmem, groups, &ngroups, (int)ARRAY_SIZE(groups),
+			    reason, sizeof(reason));
+	if (rc < 0)
+		return rc;
 	x->unit++;
-	/* the rest of every group the unit touches */
 	for (k = 0; k < (size_t)ngroups; k++) {
-		size_t lo, hi, j;
-
-		group_range(x, groups[k], &lo, &hi);
-		for (j = lo; j < hi; j++) {
-			size_t di = x->bygroup[j].dev;
-			const struct pdev *d = &m->dev[di];
-			struct plan_entry *e = NULL;
-			const char *why;
-			char cls[96], buf[128];
-
-			if (x->role[di] != NOT_CLAIMED && find(x->parent, di) == root)
-				continue;
-			/* in two groups of this unit (by link and by list): judged once */
-			if (x->seen[di] == x->unit)
-				continue;
-			/* a device judged by another unit already has its entry */
-			if (!x->seen[di]) {
-				e = add_dev(x, d, pdev_is_bridge(d) ? ROLE_BRIDGE : ROLE_OTHER,
-					    STATE_UNTOUCHED);
-				if (!e)
-					return -ENOMEM;
-			}
-			x->seen[di] = x->unit;
-			if (pdev_is_bridge(d))
-				continue;
-			snprintf(cls, sizeof(cls), "%s [%04x:%04x] class 0x%06x", d->name, d->vendor,
-				 d->device, d->class);
-			/* already held for passthrough: the host does not use it */
-			if (!strcmp(d->driver, "vfio-pci") || !strcmp(d->driver, "pci-stub"))
-				continue;
-			why = unforceable(x, d, groups[k], buf, sizeof(buf));
-			/* another unit saw it first: another group's kernel list names it too */
-			if (!why && !e)
-				why = "which the kernel's list of another group names too";
-			if (c->unsafe_group == UNSAFE_GROUP_FORCE && !why && e) {
-				e->state = STATE_PLANNED;
-				continue;
-			}
-			if (why)
-				appendf(reason, sizeof(reason), "%sIOMMU group %d also holds %s, %s "
-					"(refused even under unsafe_group = force)",
-					*reason ? "; " : "", groups[k], cls, why);
-			else
-				appendf(reason, sizeof(reason), "%sIOMMU group %d also holds %s, "
-					"which is not selected%s", *reason ? "; " : "", groups[k],
-					cls, c->unsafe_group == UNSAFE_GROUP_FORCE ? "" :
-					" (unsafe_group = force would claim it too)");
-		}
-		for (j = 0; j < m->nforeign; j++)
-			if (m->foreign[j].group == groups[k] && m->foreign[j].addr == ADDR_NONE)
-				appendf(reason, sizeof(reason), "%sIOMMU group %d also holds %s, "
-					"which is not a PCI device", *reason ? "; " : "", groups[k],
-					m->foreign[j].name);
+		rc = judge_group_rest(x, root, groups[k], reason, sizeof(reason));
+		if (rc < 0)
+			return rc;
 	}
 	for (i = first; i < x->p->n; i++) {
 		struct plan_entry *e = &x->p->e[i];
