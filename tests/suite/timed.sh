@@ -19,8 +19,8 @@ res=$(tr -d '\r' <"$log" | awk '
     match($0, /[0-9]+ passed, [0-9]+ failed/) {
         split(substr($0, RSTART, RLENGTH), w, " "); p += w[1]; f += w[3]; n++ }
     /^PASS/ { pp++ } /^FAIL/ { ff++ }
-    /^\[  PASSED  \] [0-9]+ test/ { split($0, w, " "); pp += w[3] }
-    /^\[  FAILED  \] [0-9]+ test/ { split($0, w, " "); ff += w[3] }
+    /^\[  PASSED  \] [0-9]+ test/ { split($0, w, " "); pp += w[4] }
+    /^\[  FAILED  \] [0-9]+ test/ { split($0, w, " "); ff += w[4] }
     END {
         if (n) printf "%d passed, %d failed", p, f
         else printf "%d passed, %d failed", pp, ff
