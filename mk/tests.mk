@@ -26,8 +26,8 @@ SUMMARY := $(B)/check-summary
 CHECK_BINS = all $(B)/tests/initramfs-gen $(B)/tests/asan/initramfs-gen $(B)/asan/passthru-claim \
 	$(B)/asan/passthru-setup $(B)/passthru-claim-dyn $(B)/gentree $(UNIT_TESTS) $(UNIT_ASAN) \
 	$(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_kargs $(B)/fuzz/fuzz_report $(KERNEL_STAMP)
-PREFETCH = tests/lifecycle/debootstrap.sh $(B)/lifecycle initramfs-tools && \
-	tests/uefi/debootstrap.sh $(B)/uefi
+PREFETCH = { tests/lifecycle/debootstrap.sh $(B)/lifecycle initramfs-tools & \
+	tests/uefi/debootstrap.sh $(B)/uefi; u=$$?; wait $$! && [ $$u = 0 ]; }
 
 check-all:
 	@rm -rf $(SUMMARY) && mkdir -p $(SUMMARY) && date +%s >$(SUMMARY)/.start
