@@ -104,13 +104,15 @@ T_TWO="-device virtio-vga,bus=pcie.0,addr=02.0 -device secondary-vga,bus=pcie.0,
 T_BRIDGE_BOOT="-device pcie-pci-bridge,id=br1,bus=pcie.0,addr=06.0 -device VGA,bus=br1,addr=01.0 -device secondary-vga,bus=br1,addr=02.0"
 
 # guest_config_itools ROOT: the guest's initramfs-tools configured as a small host is: the
-# modules it boots from listed (MODULES=list: a virtio disk with ext4), lz4, no resume device.
+# modules it boots from listed (MODULES=list: a virtio disk with ext4), lz4, no resume device,
+# the root filesystem's type given (FSTYPE=ext4: in a chroot the fsck hook cannot probe the
+# guest's disk and would leave fsck out of the first image only).
 # Every image of the guest, the first one built here and the ones the guest rebuilds, is then
 # made from the same configuration (MODULES=dep would differ between a chroot on this machine,
 # which sees this machine's disks, and the guest).
 guest_config_itools() {
     printf 'virtio_pci\nvirtio_blk\next4\ncrc32c_generic\n' >>"$1/etc/initramfs-tools/modules"
-    printf 'MODULES=list\nCOMPRESS=lz4\nCOMPRESSLEVEL=1\nRESUME=none\n' \
+    printf 'MODULES=list\nCOMPRESS=lz4\nCOMPRESSLEVEL=1\nRESUME=none\nFSTYPE=ext4\n' \
         >"$1/etc/initramfs-tools/conf.d/10-test-guest"
 }
 
