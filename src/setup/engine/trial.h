@@ -15,7 +15,8 @@ char *trial_script(const struct kargs_edit *e);
  * already); says why on stderr when not. */
 int trial_check(const struct bootctx *c, const struct bootcfg_ops *const *b, int nb);
 /* Stage the trial entry instead of the permanent arguments: GRUB: /etc/grub.d/42_passthru_trial;
- * BLS (grubby, systemd-boot): loader/entries/passthru-trial.conf, a copy of the newest entry. */
+ * BLS: a copy of the newest entry (grubby: loader/entries/passthru-trial.conf; systemd-boot:
+ * loader/entries/_-passthru-trial.conf). */
 int trial_stage(struct bootctx *c, const struct bootcfg_ops *b);
 /* on: stage the mark that the images carry while the trial is pending; off: when a trial
  * is pending, stage the removal of its entry and its mark (confirm, a plain install). */
