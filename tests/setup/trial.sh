@@ -589,6 +589,24 @@ for style in sort-key no-sort-key digit mixed arch; do
     fi
 done
 
+# --- confirm on a systemd-boot host without /etc/kernel/cmdline: the file is seeded from the
+# trial boot's /proc/cmdline, less the trial's marker (else every later boot would be marked)
+blsroot sdseed kernel-install
+r=$work/sdseed
+rm "$r/etc/kernel/cmdline"
+setup "$r" "$plainsys" install --trial --cpu intel --bootloader kernel-install >/dev/null 2>&1 ||
+    bad "sdseed install --trial" ""
+rm -f "$r.oneshot"
+out=$(setup "$r" "$ready" confirm 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && grep -q 'intel_iommu=on iommu=pt' "$r/etc/kernel/cmdline" &&
+    grep -q 'console=ttyS0' "$r/etc/kernel/cmdline" &&
+    ! grep -rq 'rd.passthru.trial' "$r/etc/kernel/cmdline" "$r/boot/loader/entries"; then
+    ok "confirm, no /etc/kernel/cmdline: seeded from the trial boot's command line without rd.passthru.trial=1"
+else
+    bad "confirm seeds the marker" "rc=$rc $out $(cat "$r/etc/kernel/cmdline" 2>&1)"
+fi
+
 # --- install --trial with initramfs-tools and mkinitcpio: the stand-ins of update-initramfs and
 # mkinitcpio run the tree's own hooks and write each image's file list to /boot; lsinitramfs and
 # lsinitcpio stand-ins read it back for status. The root is its own --sysroot (status reads both).
