@@ -607,6 +607,34 @@ else
     bad "confirm seeds the marker" "rc=$rc $out $(cat "$r/etc/kernel/cmdline" 2>&1)"
 fi
 
+# --- confirm makes permanent the boot configuration and the generator the trial booted:
+# install --trial --bootloader grub --initramfs initramfs-tools on a host that also has
+# /etc/kernel/cmdline and dracut; confirm edits neither
+newroot chosen
+r=$work/chosen
+mkdir -p "$r/etc/kernel" "$r/etc/initramfs-tools"
+printf 'root=/dev/vda1 ro quiet\n' >"$r/etc/kernel/cmdline"
+: >"$r/usr/sbin/mkinitramfs"
+printf 'MODULES=most\n' >"$r/etc/initramfs-tools/initramfs.conf"
+cp "$r/etc/kernel/cmdline" "$work/chosen.cmdline"
+out=$(setup "$r" "$plainsys" install --trial --cpu intel --bootloader grub \
+    --initramfs initramfs-tools 2>&1) || bad "chosen install --trial" "$out"
+/usr/bin/grub-editenv "$r/boot/grub/grubenv" set next_entry=
+: >"$r/commands.log"
+out=$(setup "$r" "$ready" confirm 2>&1)
+rc=$?
+log=$(cat "$r/commands.log")
+m=$r/var/lib/passthru/installed
+if [ $rc -eq 0 ] && cmp -s "$r/etc/kernel/cmdline" "$work/chosen.cmdline" &&
+    [ -e "$r/etc/default/grub.d/passthru.cfg" ] && [ -e "$r/etc/initramfs-tools/conf.d/passthru" ] &&
+    [ ! -e "$r/etc/dracut.conf.d/passthru.conf" ] &&
+    echo "$log" | grep -qx 'update-initramfs -u -k all' && ! echo "$log" | grep -q '^dracut' &&
+    [ "$(grep '^boot ' "$m")" = "boot grub" ] && grep -qx 'initramfs initramfs-tools' "$m"; then
+    ok "confirm after install --trial --bootloader grub --initramfs initramfs-tools: exactly those, /etc/kernel/cmdline and dracut untouched"
+else
+    bad "confirm: what the trial tried" "rc=$rc $out $log $(cat "$m") $(diff "$work/chosen.cmdline" "$r/etc/kernel/cmdline")"
+fi
+
 # --- install --trial with initramfs-tools and mkinitcpio: the stand-ins of update-initramfs and
 # mkinitcpio run the tree's own hooks and write each image's file list to /boot; lsinitramfs and
 # lsinitcpio stand-ins read it back for status. The root is its own --sysroot (status reads both).

@@ -250,7 +250,7 @@ static int stage_bls_copy(struct bootctx *c, bool esp)
 	return r;
 }
 
-int trial_stage(struct bootctx *c, const struct bootcfg_ops *b)
+int trial_stage(struct bootctx *c, const struct bootcfg_ops *b, const char *gen)
 {
 	char *text;
 	int r;
@@ -265,8 +265,8 @@ int trial_stage(struct bootctx *c, const struct bootcfg_ops *b)
 		r = stage_bls_copy(c, b == &boot_kernel_install);
 	}
 	manifest_add_boot(c->m, b->name);
-	snprintf(c->m->trial, sizeof(c->m->trial), "%s %s %s", c->o->cpu ? c->o->cpu : "-",
-		 c->o->no_iommu_pt ? "nopt" : "pt", b->name);
+	snprintf(c->m->trial, sizeof(c->m->trial), "%s %s %s %s", c->o->cpu ? c->o->cpu : "-",
+		 c->o->no_iommu_pt ? "nopt" : "pt", b->name, gen);
 	return r;
 }
 
@@ -408,15 +408,24 @@ bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool don
 
 void trial_target(const char *line, struct opts *o)
 {
-	char cpu[16] = "", pt[8] = "";
+	char cpu[16] = "", pt[8] = "", kind[32] = "", gen[32] = "";
+	const struct bootcfg_ops *b;
 
-	sscanf(line, "%15s %7s", cpu, pt);
+	sscanf(line, "%15s %7s %31s %31s", cpu, pt, kind, gen);
 	o->trial = false;
 	o->confirming = true;
 	if (strcmp(cpu, "-"))
 		o->cpu = strcmp(cpu, "intel") && strcmp(cpu, "amd") ? "other" :
 			 !strcmp(cpu, "intel") ? "intel" : "amd";
 	o->no_iommu_pt = !strcmp(pt, "nopt");
+	/* the boot configuration and the generator the trial booted, not what auto finds now
+	 * (a record of an older passthru-setup names no generator: found, as it was then) */
+	b = bootcfg_by_name(kind);
+	if (b)
+		o->bootloader = b->name;
+	for (size_t i = 0; initramfs_gens[i]; i++)
+		if (!strcmp(initramfs_gens[i]->name, gen))
+			o->initramfs = initramfs_gens[i]->name;
 }
 
 int trial_check_images(const struct fsroot *fr, const struct initramfs_gen *g)
