@@ -635,6 +635,24 @@ else
     bad "confirm: what the trial tried" "rc=$rc $out $log $(cat "$m") $(diff "$work/chosen.cmdline" "$r/etc/kernel/cmdline")"
 fi
 
+# --- install --trial, confirm, uninstall: nothing of the trial is left, backups included: every
+# file under the root as before install --trial (commands.log apart), byte for byte
+for kind in grub kernel-install; do
+    if [ "$kind" = grub ]; then newroot "left-$kind"; else blsroot "left-$kind" kernel-install; fi
+    r=$work/left-$kind
+    snapshot "$r" >"$work/left-$kind.before"
+    setup "$r" "$plainsys" install --trial --cpu intel --bootloader "$kind" >/dev/null 2>&1 ||
+        bad "left-$kind install --trial" ""
+    [ "$kind" = grub ] && /usr/bin/grub-editenv "$r/boot/grub/grubenv" set next_entry=
+    rm -f "$r.oneshot"
+    out=$(setup "$r" "$ready" confirm 2>&1) || bad "left-$kind confirm" "$out"
+    out=$(setup "$r" "$plainsys" uninstall 2>&1) || bad "left-$kind uninstall" "$out"
+    snapshot "$r" >"$work/left-$kind.after"
+    diff "$work/left-$kind.before" "$work/left-$kind.after" >"$work/left-$kind.diff" &&
+        ok "$kind: install --trial, confirm, uninstall: every file as before install --trial, no backup left" ||
+        bad "left-$kind" "$(cat "$work/left-$kind.diff")"
+done
+
 # --- install --trial with initramfs-tools and mkinitcpio: the stand-ins of update-initramfs and
 # mkinitcpio run the tree's own hooks and write each image's file list to /boot; lsinitramfs and
 # lsinitcpio stand-ins read it back for status. The root is its own --sysroot (status reads both).

@@ -270,13 +270,18 @@ int trial_stage(struct bootctx *c, const struct bootcfg_ops *b, const char *gen)
 	return r;
 }
 
+/* A file of the trial's goes without a backup: install --trial made it (passthru's own), and
+ * the record forgets it now, so uninstall would never remove a backup of it. */
 static int drop(struct bootctx *c, const char *path)
 {
 	struct manifest_entry *me = manifest_find(c->m, path);
 	int r = 0;
 
-	if (fsroot_exists(c->fr, path))
+	if (fsroot_exists(c->fr, path)) {
 		r = txn_stage_delete(c->t, path);
+		if (r == 0 && c->t->n && !strcmp(c->t->c[c->t->n - 1].path, path))
+			c->t->c[c->t->n - 1].no_backup = true;
+	}
 	if (me) {
 		size_t i = (size_t)(me - c->m->e);
 
