@@ -18,10 +18,27 @@ QUICK_SUITES := check-static check-unit check-fixtures check-valgrind check-fuzz
 BOOT_SUITES := check-lifecycle check-uefi check-vm check-vm-initramfs-tools check-vm-mkinitcpio
 SUMMARY := $(B)/check-summary
 
+# Every program the suites run is built first, in one make (the suites then run side by side
+# without two makes building the same file); the quick suites run $(CHECK_JOBS) at a time
+# (each has its own folders under build/tests), and meanwhile debootstrap makes the Debian
+# roots the lifecycle and UEFI guests boot (cached in build/ across runs), which their suites
+# would otherwise make first.
+CHECK_BINS = all $(B)/tests/initramfs-gen $(B)/tests/asan/initramfs-gen $(B)/asan/passthru-claim \
+	$(B)/asan/passthru-setup $(B)/passthru-claim-dyn $(B)/gentree $(UNIT_TESTS) $(UNIT_ASAN) \
+	$(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_kargs $(B)/fuzz/fuzz_report $(KERNEL_STAMP)
+PREFETCH = { tests/lifecycle/debootstrap.sh $(B)/lifecycle initramfs-tools & \
+	tests/uefi/debootstrap.sh $(B)/uefi; u=$$?; wait $$! && [ $$u = 0 ]; }
+
 check-all:
 	@rm -rf $(SUMMARY) && mkdir -p $(SUMMARY) && date +%s >$(SUMMARY)/.start
-	@$(MAKE) --no-print-directory all $(B)/tests/initramfs-gen $(KERNEL_STAMP)
-	@$(MAKE) --no-print-directory -k $(addprefix timed-,$(QUICK_SUITES)); \
+	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) $(CHECK_BINS)
+	@{ $(PREFETCH); echo $$? >$(SUMMARY)/.prefetch-rc; } >$(SUMMARY)/prefetch.log 2>&1 & \
+	$(MAKE) --no-print-directory -k -j$(CHECK_JOBS) --output-sync=target \
+		$(addprefix timed-,$(QUICK_SUITES)); \
+	while [ ! -f $(SUMMARY)/.prefetch-rc ]; do sleep 2; done; \
+	[ "$$(cat $(SUMMARY)/.prefetch-rc)" = 0 ] || { echo "make check: making the Debian roots" \
+		"failed ($(SUMMARY)/prefetch.log); the suites will try again:"; \
+		tail -n 5 $(SUMMARY)/prefetch.log; }; \
 	echo "make check: the boot suites, $(CHECK_JOBS) at a time (each prints when it ends):" \
 		"$(BOOT_SUITES)"; \
 	$(MAKE) --no-print-directory -k -j$(CHECK_JOBS) --output-sync=target \
@@ -37,7 +54,8 @@ check-boots: $(BOOT_SUITES)
 # the boots make check leaves out to fit CI's time (at least one boot of every generator,
 # boot loader and lifecycle stays in make check): run before resolving an issue that touches
 # their path; the same summary table at the end
-SLOW_SUITES := check-lifecycle-full check-uefi-full check-lifecycle-dracut check-vm-mkinitcpio-slow
+SLOW_SUITES := check-lifecycle-full check-uefi-full check-lifecycle-dracut check-vm-slow \
+	check-vm-gen-slow
 .PHONY: check-slow
 check-slow: install-tools
 	@rm -rf $(SUMMARY) && mkdir -p $(SUMMARY) && date +%s >$(SUMMARY)/.start

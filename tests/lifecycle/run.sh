@@ -47,7 +47,7 @@ if [ "$gen" = dracut ]; then
     printf 'hostonly="yes"\nhostonly_mode="sloppy"\ncompress="cat"\nearly_microcode="no"\n' \
         >"$img/etc/dracut.conf.d/10-lifecycle.conf"
 else
-    printf 'MODULES=dep\nCOMPRESS=lz4\n' >"$img/etc/initramfs-tools/conf.d/10-lifecycle"
+    guest_config_itools "$img"
 fi
 install -m 0755 tests/lifecycle/step.sh "$img/usr/local/sbin/passthru-lifecycle-step"
 install -m 0644 tests/lifecycle/passthru-lifecycle.service "$img/etc/systemd/system/"

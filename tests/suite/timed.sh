@@ -3,7 +3,7 @@
 # the summary table (results, seconds, exit status) in DIR/NAME.row.
 # usage: tests/suite/timed.sh DIR NAME COMMAND...
 # results: the sums of the suite's "N passed, M failed" lines, else the count of its PASS and
-# FAIL lines.
+# FAIL lines and cmocka's "[  PASSED  ] N test(s)" / "[  FAILED  ] N test(s)".
 set -u
 dir=$1 name=$2
 shift 2
@@ -19,6 +19,8 @@ res=$(tr -d '\r' <"$log" | awk '
     match($0, /[0-9]+ passed, [0-9]+ failed/) {
         split(substr($0, RSTART, RLENGTH), w, " "); p += w[1]; f += w[3]; n++ }
     /^PASS/ { pp++ } /^FAIL/ { ff++ }
+    /^\[  PASSED  \] [0-9]+ test/ { split($0, w, " "); pp += w[4] }
+    /^\[  FAILED  \] [0-9]+ test/ { split($0, w, " "); ff += w[4] }
     END {
         if (n) printf "%d passed, %d failed", p, f
         else printf "%d passed, %d failed", pp, ff

@@ -57,10 +57,9 @@ echo debian >"$img/etc/kernel/entry-token"
 # interrupt-remapped IO-APIC fails now and then and panics the guest before its initramfs
 # (seen in a make check with two guests side by side); the check says nothing about passthru
 echo "root=/dev/vda2 ro console=ttyS0 no_timer_check quiet" >"$img/etc/kernel/cmdline"
-# images the guest builds hold the modules its hardware needs, quickly compressed: a rebuild
-# under TCG then takes a few minutes instead of ten (the first image is built on this machine
-# by guest_first_image, MODULES=list: dep in a chroot would see this machine's hardware)
-printf 'MODULES=dep\nCOMPRESS=lz4\nCOMPRESSLEVEL=1\n' >"$img/etc/initramfs-tools/conf.d/uefi-test"
+# images the guest builds hold the modules its disk needs, quickly compressed: a rebuild under
+# TCG then takes a few minutes instead of ten; the first one is built on this machine
+guest_config_itools "$img"
 install -m 0755 tests/uefi/step.sh "$img/usr/local/sbin/passthru-lifecycle-step"
 install -m 0644 tests/lifecycle/passthru-lifecycle.service "$img/etc/systemd/system/"
 ln -sf /etc/systemd/system/passthru-lifecycle.service \

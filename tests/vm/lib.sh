@@ -103,22 +103,24 @@ T_BRIDGE_STORAGE="$T_BRIDGE -device lsi53c895a,bus=br1,addr=02.0"
 T_TWO="-device virtio-vga,bus=pcie.0,addr=02.0 -device secondary-vga,bus=pcie.0,addr=05.0 -device secondary-vga,bus=pcie.0,addr=06.0"
 T_BRIDGE_BOOT="-device pcie-pci-bridge,id=br1,bus=pcie.0,addr=06.0 -device VGA,bus=br1,addr=01.0 -device secondary-vga,bus=br1,addr=02.0"
 
+# guest_config_itools ROOT: the guest's initramfs-tools configured as a small host is: the
+# modules it boots from listed (MODULES=list: a virtio disk with ext4), lz4, no resume device.
+# Every image of the guest, the first one built here and the ones the guest rebuilds, is then
+# made from the same configuration (MODULES=dep would differ between a chroot on this machine,
+# which sees this machine's disks, and the guest).
+guest_config_itools() {
+    printf 'virtio_pci\nvirtio_blk\next4\ncrc32c_generic\n' >>"$1/etc/initramfs-tools/modules"
+    printf 'MODULES=list\nCOMPRESS=lz4\nCOMPRESSLEVEL=1\nRESUME=none\n' \
+        >"$1/etc/initramfs-tools/conf.d/10-test-guest"
+}
+
 # guest_first_image ROOT: the guest's first initramfs, built on this machine by the guest's own
-# update-initramfs in a chroot of ROOT (a private mount namespace: the host's mounts never see
-# it) with just the modules a virtio disk with ext4 needs and light compression, instead of the
-# MODULES=most, zstd image debootstrap made: the first boot then loads and unpacks a third of
-# it. The guest's own /etc/initramfs-tools is as before afterwards (its rebuilds use its own
-# configuration, MODULES=dep).
+# update-initramfs and configuration in a chroot of ROOT (a private mount namespace: the host's
+# mounts never see it), instead of debootstrap's MODULES=most, zstd image: the first boot then
+# loads and unpacks a third of it, and it is the image the guest itself would build.
 guest_first_image() {
-    m=$1/etc/initramfs-tools/modules
-    cp -p "$m" "$m.first-image" || return 1
-    printf 'virtio_pci\nvirtio_blk\next4\ncrc32c_generic\n' >>"$m"
-    printf 'MODULES=list\nCOMPRESS=lz4\nRESUME=none\n' >"$1/etc/initramfs-tools/conf.d/zz-first-image"
     unshare -m --propagation private sh -c 'mount -t proc proc "$1/proc" &&
-        chroot "$1" update-initramfs -u -k all' sh "$1" >"$1.first-image.log" 2>&1
-    rc=$?
-    mv "$m.first-image" "$m"
-    rm -f "$1/etc/initramfs-tools/conf.d/zz-first-image"
-    [ $rc -eq 0 ] || { tail -n 20 "$1.first-image.log" >&2; return 1; }
+        chroot "$1" update-initramfs -u -k all' sh "$1" >"$1.first-image.log" 2>&1 ||
+        { tail -n 20 "$1.first-image.log" >&2; return 1; }
     rm -f "$1.first-image.log"
 }
