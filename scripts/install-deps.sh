@@ -4,13 +4,15 @@
 # and not its recommends lvm2/mdadm/cryptsetup, which hook into the machine's initramfs).
 # busybox, klibc-utils: what the initramfs-tools and mkinitcpio test images are built from;
 # libarchive-tools: bsdtar, which mkinitcpio and lsinitcpio pack and list images with.
+# systemd-boot: its bootctl lists fixture ESPs in sd-boot's own order (tests/setup/trial.sh);
+# its postinst and kernel hooks act only where an ESP with systemd-boot is installed.
 set -eu
 PKGS="build-essential pkg-config musl-tools musl-dev linux-libc-dev
 libcmocka-dev libkmod-dev libpci-dev pciutils pci.ids
 autoconf automake libtool dpkg-dev
 dracut-core cpio qemu-system-x86 kmod busybox klibc-utils libarchive-tools
 debootstrap fdisk grub-pc-bin grub2-common e2fsprogs
-ovmf dosfstools mtools
+ovmf dosfstools mtools systemd-boot
 shellcheck clang libclang-rt-14-dev valgrind zstd xz-utils systemd udev file jq libxml2-utils procps debian-archive-keyring"
 missing=""
 for p in $PKGS; do

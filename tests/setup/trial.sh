@@ -231,16 +231,22 @@ mkdir -p "$work/part-bin"
 for tool in "$here"/bin/*; do
     case ${tool##*/} in grub-reboot|bootctl) ;; *) ln -sf "$tool" "$work/part-bin/" ;; esac
 done
+# and the system's tools less the real ones (systemd-boot's /usr/bin/bootctl, which the order
+# test below reads entries with)
+mkdir -p "$work/sys-bin"
+for tool in /usr/bin/*; do
+    case ${tool##*/} in grub-reboot|bootctl) ;; *) ln -sf "$tool" "$work/sys-bin/" ;; esac
+done
 newroot notool
 r=$work/notool
 before=$(snapshot "$r")
-out=$(PATH=$work/part-bin:/usr/bin:/bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
+out=$(PATH=$work/part-bin:$work/sys-bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
     "$bin" install --trial --cpu intel --root "$r" --sysroot "$plainsys" 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q 'install --trial refused: grub-reboot is not installed' &&
     [ "$(snapshot "$r")" = "$before" ] &&
     ok "install --trial without grub-reboot: refused, names it, nothing changed" ||
     bad "trial no grub-reboot" "$out $(snapshot "$r")"
-out=$(PATH=$work/part-bin:/usr/bin:/bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
+out=$(PATH=$work/part-bin:$work/sys-bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
     "$bin" install --trial --cpu intel --dry-run --root "$r" --sysroot "$plainsys" 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q 'install --trial refused: grub-reboot is not installed' &&
     ! echo "$out" | grep -q 'would run' && [ "$(snapshot "$r")" = "$before" ] &&
@@ -420,7 +426,11 @@ bls_case() {
     cp -a "$r" "$r.pristine"
     out=$(setup "$r" "$plainsys" install --trial --cpu intel --bootloader "$kind" 2>&1)
     rc=$?
-    t=$r/boot/loader/entries/passthru-trial.conf
+    # the copy's name: grubby: passthru-trial.conf (its BLS id); systemd-boot: one that sorts
+    # last in sd-boot's order (see "systemd-boot's own order" below)
+    tn=passthru-trial.conf
+    [ "$kind" = grubby ] || tn=_-passthru-trial.conf
+    t=$r/boot/loader/entries/$tn
     log=$(cat "$r/commands.log")
     if [ "$kind" = grubby ]; then
         chosen=$(/usr/bin/grub-editenv "$r/boot/grub2/grubenv" list | sed -n 's/^next_entry=//p')
@@ -428,7 +438,7 @@ bls_case() {
         chosen=$(cat "$r.oneshot" 2>/dev/null)
     fi
     # every other entry as it was (grubenv: the one-time choice, checked below)
-    diff -r -x passthru-trial.conf -x grubenv "$r/boot" "$r.pristine/boot" >/dev/null
+    diff -r -x "$tn" -x grubenv "$r/boot" "$r.pristine/boot" >/dev/null
     same=$?
     if [ $rc -eq 0 ] && [ $same -eq 0 ] && grep -qx 'title passthru trial' "$t" &&
         grep -qx 'version 0~passthru.trial' "$t" && grep -qx "$newest" "$t" &&
@@ -442,7 +452,7 @@ bls_case() {
         cmp -s "$r/etc/default/grub" "$r.pristine/etc/default/grub"; then :; else
         bad "$name install --trial" "the permanent configuration changed"; return
     fi
-    case $chosen in passthru-trial|passthru-trial.conf) ;; *) bad "$name one-time choice" "'$chosen' $log"; return ;; esac
+    case $chosen in "${tn%.conf}"|"$tn") ;; *) bad "$name one-time choice" "'$chosen' $log"; return ;; esac
     echo "$log" | grep -q '^grubby' && { bad "$name install --trial" "grubby ran: $log"; return; }
     grep -qx passthru-confirm.service "$r.units" || { bad "$name service" "$log"; return; }
     ok "$kind: install --trial copies the newest entry (own title, low version, args + marker), chooses it once ($chosen)"
@@ -465,7 +475,7 @@ bls_case() {
         { bad "$name plain install" ""; return; }
     m=var/lib/passthru/installed
     if diff -r -x commands.log -x installed "$r" "$p" >"$work/$name.diff" &&
-        [ "$(sort "$r/$m")" = "$(sort "$p/$m")" ] && [ ! -e "$r/boot/loader/entries/passthru-trial.conf" ]; then
+        [ "$(sort "$r/$m")" = "$(sort "$p/$m")" ] && [ ! -e "$r/boot/loader/entries/$tn" ]; then
         ok "$kind: confirm's end state equals a plain install's, file for file"
     else
         bad "$name confirm end state" "$out $(cat "$work/$name.diff")"
@@ -476,7 +486,7 @@ bls_case sdboot kernel-install
 blsroot sdnotool kernel-install
 r=$work/sdnotool
 before=$(snapshot "$r")
-out=$(PATH=$work/part-bin:/usr/bin:/bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
+out=$(PATH=$work/part-bin:$work/sys-bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
     "$bin" install --trial --cpu intel --bootloader kernel-install --root "$r" \
     --sysroot "$plainsys" 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q 'install --trial refused: bootctl is not installed' &&
@@ -498,7 +508,7 @@ done
 cp -a "$r" "$r.pristine"
 out=$(setup "$r" "$plainsys" install --trial --cpu intel --bootloader kernel-install 2>&1)
 rc=$?
-t=$e/passthru-trial.conf
+t=$e/_-passthru-trial.conf
 want="options root=/dev/vda1 ro foo='a b' x=\$y \"q r\" intel_iommu=on iommu=pt rd.passthru.trial=1"
 [ $rc -eq 0 ] && grep -qx 'linux /abc/6.1.0-10-amd64/linux' "$t" && grep -qx "$want" "$t" &&
     echo "$out" | grep -qx 'contradicting arguments replaced: intel_iommu=off' &&
@@ -513,6 +523,135 @@ out=$(PASSTHRU_TEST_GRUB_ABSTRACTION=lvm setup "$work/bls-lvm" "$plainsys" insta
 [ $? -eq 1 ] && echo "$out" | grep -q 'refused: .*/boot/grub2 lies on lvm' &&
     [ ! -e "$work/bls-lvm/boot/loader/entries/passthru-trial.conf" ] &&
     ok "grubby: install --trial refused when /boot/grub2 is on LVM" || bad "bls lvm" "$out"
+
+# --- systemd-boot's own order, read by the real bootctl (Debian 12's systemd-boot, 252): with
+# no `default` in loader.conf, sd-boot boots the first entry in its order, and `bootctl list`
+# orders and marks "(default)" with the same rules (src/boot/efi/boot.c config_entry_compare,
+# src/shared/bootspec.c boot_entry_compare). The trial's copy must sort after every entry of the
+# user's, whatever their style: kernel-install's <machine-id>-<kver>.conf with a machine-id
+# that starts with a letter, with or without sort-key, one that starts with a digit, a mix,
+# Arch's arch.conf. bootctl --root reads no EFI variable (nor the one-shot).
+# sd_entry ROOT FILE VERSION SORTKEY MACHINEID: an entry (empty fields left out) and its files
+sd_entry() {
+    d=${5:-arch}/${3:-linux}
+    {
+        echo "title Debian GNU/Linux 12${3:+ ($3)}"
+        [ -z "$3" ] || echo "version $3"
+        [ -z "$4" ] || echo "sort-key $4"
+        [ -z "$5" ] || echo "machine-id $5"
+        echo "options root=/dev/vda1 ro quiet"
+        echo "linux /$d/linux"
+        echo "initrd /$d/initrd.img"
+    } >"$1/boot/loader/entries/$2.conf"
+    mkdir -p "$1/boot/$d"
+    : >"$1/boot/$d/linux"
+    : >"$1/boot/$d/initrd.img"
+}
+# sd_list ROOT: the entries' ids in sd-boot's order, the default one marked "* " (the ESP and
+# XBOOTLDR named by environment, which bootctl takes without asking whether they are mount
+# points: --esp-path insists on the root of a file system, even with --root)
+sd_list() {
+    SYSTEMD_ESP_PATH=/boot SYSTEMD_XBOOTLDR_PATH=/boot SYSTEMD_COLORS=0 SYSTEMD_PAGER=cat \
+        /usr/bin/bootctl --root="$1" list 2>"$work/bootctl.err" |
+        awk '/^ *title:/ { d = / \(default\)/ } /^ *id:/ { print (d ? "* " : "  ") $2 }'
+}
+if [ ! -x /usr/bin/bootctl ]; then
+    bad "systemd-boot order" "/usr/bin/bootctl is missing: make install-tools installs systemd-boot"
+fi
+mida=ab12cd34ef56ab12cd34ef56ab12cd34
+midn=0123456789abcdef0123456789abcdef
+for style in sort-key no-sort-key digit mixed arch; do
+    [ -x /usr/bin/bootctl ] || break
+    blsroot "sdorder-$style" kernel-install
+    r=$work/sdorder-$style
+    rm -f "$r/boot/loader/entries/"*.conf
+    case $style in
+    sort-key) for v in 6.1.0-12-amd64 6.1.0-13-amd64; do sd_entry "$r" "$mida-$v" "$v" debian "$mida"; done ;;
+    no-sort-key) for v in 6.1.0-12-amd64 6.1.0-13-amd64; do sd_entry "$r" "$mida-$v" "$v" "" "$mida"; done ;;
+    digit) for v in 6.1.0-12-amd64 6.1.0-13-amd64; do sd_entry "$r" "$midn-$v" "$v" "" "$midn"; done ;;
+    mixed) sd_entry "$r" "$mida-6.1.0-12-amd64" 6.1.0-12-amd64 "" "$mida"
+        sd_entry "$r" "$mida-6.1.0-13-amd64" 6.1.0-13-amd64 debian "$mida" ;;
+    arch) sd_entry "$r" arch "" "" ""
+        sd_entry "$r" arch-fallback "" "" "" ;;
+    esac
+    was=$(sd_list "$r")
+    def=$(echo "$was" | sed -n 's/^\* //p')
+    out=$(setup "$r" "$plainsys" install --trial --cpu intel --bootloader kernel-install 2>&1)
+    rc=$?
+    now=$(sd_list "$r")
+    if [ $rc -eq 0 ] && [ -n "$def" ] && [ "$(echo "$now" | sed -n 's/^\* //p')" = "$def" ] &&
+        [ "$(echo "$now" | tail -n 1)" = "  _-passthru-trial.conf" ] &&
+        [ "$(echo "$now" | sed '$d')" = "$was" ] &&
+        [ "$(cat "$r.oneshot" 2>/dev/null)" = _-passthru-trial.conf ]; then
+        ok "systemd-boot ($style): bootctl lists the trial's copy last, the default stays $def, the one-shot names the copy"
+    else
+        bad "systemd-boot order ($style)" "rc=$rc before: $was; after: $now; $(cat "$work/bootctl.err") $out"
+    fi
+done
+
+# --- confirm on a systemd-boot host without /etc/kernel/cmdline: the file is seeded from the
+# trial boot's /proc/cmdline, less the trial's marker (else every later boot would be marked)
+blsroot sdseed kernel-install
+r=$work/sdseed
+rm "$r/etc/kernel/cmdline"
+setup "$r" "$plainsys" install --trial --cpu intel --bootloader kernel-install >/dev/null 2>&1 ||
+    bad "sdseed install --trial" ""
+rm -f "$r.oneshot"
+out=$(setup "$r" "$ready" confirm 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && grep -q 'intel_iommu=on iommu=pt' "$r/etc/kernel/cmdline" &&
+    grep -q 'console=ttyS0' "$r/etc/kernel/cmdline" &&
+    ! grep -rq 'rd.passthru.trial' "$r/etc/kernel/cmdline" "$r/boot/loader/entries"; then
+    ok "confirm, no /etc/kernel/cmdline: seeded from the trial boot's command line without rd.passthru.trial=1"
+else
+    bad "confirm seeds the marker" "rc=$rc $out $(cat "$r/etc/kernel/cmdline" 2>&1)"
+fi
+
+# --- confirm makes permanent the boot configuration and the generator the trial booted:
+# install --trial --bootloader grub --initramfs initramfs-tools on a host that also has
+# /etc/kernel/cmdline and dracut; confirm edits neither
+newroot chosen
+r=$work/chosen
+mkdir -p "$r/etc/kernel" "$r/etc/initramfs-tools"
+printf 'root=/dev/vda1 ro quiet\n' >"$r/etc/kernel/cmdline"
+: >"$r/usr/sbin/mkinitramfs"
+printf 'MODULES=most\n' >"$r/etc/initramfs-tools/initramfs.conf"
+cp "$r/etc/kernel/cmdline" "$work/chosen.cmdline"
+out=$(setup "$r" "$plainsys" install --trial --cpu intel --bootloader grub \
+    --initramfs initramfs-tools 2>&1) || bad "chosen install --trial" "$out"
+/usr/bin/grub-editenv "$r/boot/grub/grubenv" set next_entry=
+: >"$r/commands.log"
+out=$(setup "$r" "$ready" confirm 2>&1)
+rc=$?
+log=$(cat "$r/commands.log")
+m=$r/var/lib/passthru/installed
+if [ $rc -eq 0 ] && cmp -s "$r/etc/kernel/cmdline" "$work/chosen.cmdline" &&
+    [ -e "$r/etc/default/grub.d/passthru.cfg" ] && [ -e "$r/etc/initramfs-tools/conf.d/passthru" ] &&
+    [ ! -e "$r/etc/dracut.conf.d/passthru.conf" ] &&
+    echo "$log" | grep -qx 'update-initramfs -u -k all' && ! echo "$log" | grep -q '^dracut' &&
+    [ "$(grep '^boot ' "$m")" = "boot grub" ] && grep -qx 'initramfs initramfs-tools' "$m"; then
+    ok "confirm after install --trial --bootloader grub --initramfs initramfs-tools: exactly those, /etc/kernel/cmdline and dracut untouched"
+else
+    bad "confirm: what the trial tried" "rc=$rc $out $log $(cat "$m") $(diff "$work/chosen.cmdline" "$r/etc/kernel/cmdline")"
+fi
+
+# --- install --trial, confirm, uninstall: nothing of the trial is left, backups included: every
+# file under the root as before install --trial (commands.log apart), byte for byte
+for kind in grub kernel-install; do
+    if [ "$kind" = grub ]; then newroot "left-$kind"; else blsroot "left-$kind" kernel-install; fi
+    r=$work/left-$kind
+    snapshot "$r" >"$work/left-$kind.before"
+    setup "$r" "$plainsys" install --trial --cpu intel --bootloader "$kind" >/dev/null 2>&1 ||
+        bad "left-$kind install --trial" ""
+    [ "$kind" = grub ] && /usr/bin/grub-editenv "$r/boot/grub/grubenv" set next_entry=
+    rm -f "$r.oneshot"
+    out=$(setup "$r" "$ready" confirm 2>&1) || bad "left-$kind confirm" "$out"
+    out=$(setup "$r" "$plainsys" uninstall 2>&1) || bad "left-$kind uninstall" "$out"
+    snapshot "$r" >"$work/left-$kind.after"
+    diff "$work/left-$kind.before" "$work/left-$kind.after" >"$work/left-$kind.diff" &&
+        ok "$kind: install --trial, confirm, uninstall: every file as before install --trial, no backup left" ||
+        bad "left-$kind" "$(cat "$work/left-$kind.diff")"
+done
 
 # --- install --trial with initramfs-tools and mkinitcpio: the stand-ins of update-initramfs and
 # mkinitcpio run the tree's own hooks and write each image's file list to /boot; lsinitramfs and

@@ -213,8 +213,8 @@ if boot 5 "$T_GPU_HDA"; then
     echo "  install --trial printed:"
     lines 5 "install-trial: "
     echo "  install --trial took $(val 5 install-trial-seconds) s in the guest"
-    check "install --trial: LoaderEntryOneShot names passthru-trial.conf" \
-        "$(val 5 install-trial-oneshot)" passthru-trial.conf
+    check "install --trial: LoaderEntryOneShot names _-passthru-trial.conf" \
+        "$(val 5 install-trial-oneshot)" _-passthru-trial.conf
     check "install --trial: passthru-confirm.service enabled" \
         "$(val 5 install-trial-confirm-enabled)" enabled
     check "install --trial: the mark, the copied entry, the record's trial line" \
@@ -223,7 +223,7 @@ if boot 5 "$T_GPU_HDA"; then
 fi
 # the trial boot on a platform without an IOMMU (the feared failure): not confirmed
 if boot 6 "$T_GPU_HDA" noiommu; then
-    booted_by_sdboot 6 passthru-trial
+    booted_by_sdboot 6 _-passthru-trial
     check_match "failed trial: /proc/cmdline has the arguments" "$(val 6 cmdline)" \
         "intel_iommu=on iommu=pt"
     check_match "failed trial: /proc/cmdline has rd.passthru.trial=1" "$(val 6 cmdline)" \
@@ -252,12 +252,12 @@ if boot 7 "$T_GPU_HDA"; then
     check "second install --trial exits 0" "$(val 7 install-trial2-rc)" 0
     echo "  install --trial printed:"
     lines 7 "install-trial2: "
-    check "second install --trial: LoaderEntryOneShot names passthru-trial.conf" \
-        "$(val 7 install-trial2-oneshot)" passthru-trial.conf
+    check "second install --trial: LoaderEntryOneShot names _-passthru-trial.conf" \
+        "$(val 7 install-trial2-oneshot)" _-passthru-trial.conf
 fi
 # the good trial: claimed, confirmed by passthru-confirm.service
 if boot 8 "$T_GPU_HDA"; then
-    booted_by_sdboot 8 passthru-trial \
+    booted_by_sdboot 8 _-passthru-trial \
         "$(lines 7 'install-trial2-entry: options' | sed 's/^[[:space:]]*//')"
     check_match "trial: /proc/cmdline has rd.passthru.trial=1" "$(val 8 cmdline)" rd.passthru.trial=1
     check "trial: 00:05.0 on vfio-pci" "$(val 8 driver-05.0)" vfio-pci

@@ -83,7 +83,7 @@ compare() {
 # the trial's files: the mark, the copied entry, the record's trial line
 trial_files() {
     n=0
-    for f in /etc/passthru.trial /boot/efi/loader/entries/passthru-trial.conf; do
+    for f in /etc/passthru.trial /boot/efi/loader/entries/_-passthru-trial.conf; do
         [ -e "$f" ] && n=$((n + 1))
     done
     grep -q '^trial ' /var/lib/passthru/installed 2>/dev/null && n=$((n + 1))
@@ -98,7 +98,7 @@ install_trial() {
     say "$1-oneshot=$(efivar LoaderEntryOneShot)"
     say "$1-confirm-enabled=$(systemctl is-enabled passthru-confirm.service 2>/dev/null)"
     say "$1-trial-files=$(trial_files)"
-    sed "s|^|LIFECYCLE: $1-entry: |" /boot/efi/loader/entries/passthru-trial.conf >/dev/ttyS0
+    sed "s|^|LIFECYCLE: $1-entry: |" /boot/efi/loader/entries/_-passthru-trial.conf >/dev/ttyS0
 }
 # the trial boot: wait for passthru-confirm.service to end (it rebuilds the images when it
 # confirms: a poweroff would cut it), say how it ended and what it wrote to the journal

@@ -20,7 +20,20 @@ static int usable(const struct fsroot *fr)
 	return 0;
 }
 
-/* The running kernel's command line less BOOT_IMAGE= and initrd=, as kernel-install does. */
+/* A word /etc/kernel/cmdline never gets from the running kernel's command line: BOOT_IMAGE=
+ * and initrd= (kernel-install leaves them out too), and the trial's marker (rd.passthru.trial,
+ * with or without a value): on the trial boot, the file would make every later boot the
+ * trial's. */
+static bool unseeded(const char *w, size_t l)
+{
+	static const char trial[] = "rd.passthru.trial";
+	size_t t = sizeof(trial) - 1;
+
+	return !strncmp(w, "BOOT_IMAGE=", 11) || !strncmp(w, "initrd=", 7) ||
+	       (l >= t && !strncmp(w, trial, t) && (l == t || w[t] == '='));
+}
+
+/* The running kernel's command line less the words above, as kernel-install reads it. */
 static int seed(const struct opts *o, char **ret)
 {
 	struct root r;
@@ -48,7 +61,7 @@ static int seed(const struct opts *o, char **ret)
 				q = !q;
 		if (!l)
 			break;
-		if (strncmp(p, "BOOT_IMAGE=", 11) && strncmp(p, "initrd=", 7))
+		if (!unseeded(p, l))
 			sbuf_addf(&b, "%s%.*s", b.len ? " " : "", (int)l, p);
 		p += l;
 	}
@@ -97,8 +110,9 @@ static int stage(struct bootctx *c)
 				strcmp(c->o->sysroot, "/") ? c->o->sysroot : "", strerror(-r));
 			return r;
 		}
-		printf("%s: created from the running kernel's command line (less BOOT_IMAGE= and "
-		       "initrd=), as kernel-install would read it\n", CMDLINE);
+		printf("%s: created from the running kernel's command line (less BOOT_IMAGE=, "
+		       "initrd= and the trial's rd.passthru.trial=1), as kernel-install would "
+		       "read it\n", CMDLINE);
 	}
 	if (r == 0)
 		r = edit_first_line(text, c->e, NULL, &edited, c->dropped, &added);

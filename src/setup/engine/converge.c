@@ -276,7 +276,8 @@ static int stage_all(struct install *in)
 		return -ENOMEM;
 	for (i = 0; i < in->nb; i++) {
 		before = in->cv.t.n;
-		if ((trial ? trial_stage(&in->cv.ctx, in->b[i]) : in->b[i]->stage(&in->cv.ctx)) < 0)
+		if ((trial ? trial_stage(&in->cv.ctx, in->b[i], in->gen->name) :
+			     in->b[i]->stage(&in->cv.ctx)) < 0)
 			return -EINVAL;	/* it said why */
 		boot_changed |= in->cv.t.n != before;
 	}

@@ -17,7 +17,11 @@
 #define TRIAL_TITLE "passthru trial"
 #define GRUBENV "/boot/grub/grubenv"
 #define GRUB2ENV "/boot/grub2/grubenv"
+/* The BLS copy: GRUB's blscfg (grubby) boots it once by its id, the file name less .conf. */
 #define TRIAL_ENTRY "passthru-trial"
+/* systemd-boot's copy: a name that sorts after every other in sd-boot's order (see
+ * stage_bls_copy); bootctl set-oneshot names it. */
+#define SD_TRIAL_ENTRY "_-passthru-trial"
 #define CONFIRM_UNIT "passthru-confirm.service"
 #define GRUB_DROPIN "/etc/default/grub.d/passthru.cfg"
 
@@ -164,20 +168,41 @@ static bool is_trial_entry(const char *path)
 {
 	const char *base = strrchr(path, '/');
 
-	return base && !strcmp(base + 1, TRIAL_ENTRY ".conf");
+	return base && (!strcmp(base + 1, TRIAL_ENTRY ".conf") ||
+			!strcmp(base + 1, SD_TRIAL_ENTRY ".conf"));
+}
+
+/* The copied entry's lines, retitled; systemd-boot's (sd) without a sort-key. */
+static void retitle(char *edited, bool sd, struct sbuf *out)
+{
+	char *save = NULL, *line;
+
+	for (line = strtok_r(edited, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "title ", 6) || !strncmp(line, "title\t", 6))
+			sbuf_add(out, "title " TRIAL_TITLE "\n");
+		else if (!strncmp(line, "version ", 8) || !strncmp(line, "version\t", 8))
+			sbuf_add(out, "version 0~passthru.trial\n");
+		else if (!sd || (strncmp(line, "sort-key ", 9) && strncmp(line, "sort-key\t", 9)))
+			sbuf_addf(out, "%s\n", line);
+	}
 }
 
 /*
  * BLS (grubby, systemd-boot): a copy of the entry whose name sorts last in version order (the
- * newest kernel's where names carry versions), in its folder, as passthru-trial.conf: titled "passthru
- * trial", its version made to sort below every kernel's (so that it never becomes the
- * default entry by sorting first), the arguments and the marker added to its options.
+ * newest kernel's where names carry versions), in its folder, titled "passthru trial", its
+ * version made to sort below every kernel's, the arguments and the marker added to its
+ * options. grubby: passthru-trial.conf (GRUB's blscfg sorts by version). systemd-boot (252,
+ * boot.c config_entry_compare, bootctl's boot_entry_compare alike; the default is the first
+ * entry): entries with a sort-key come before those without, and those without are ordered
+ * by id (the file name) newest first in strverscmp_improved's order, where a name that starts
+ * with '-' (after the '_' it skips) is older than any that starts with a letter or a digit.
+ * So the copy has no sort-key and is named _-passthru-trial.conf: it sorts last.
  */
 static int stage_bls_copy(struct bootctx *c, bool esp)
 {
 	struct kargs_edit e = *c->e;
 	struct sbuf out = { 0 }, added = { 0 };
-	char **v = NULL, *text = NULL, *edited = NULL, path[600], *save = NULL, *line;
+	char **v = NULL, *text = NULL, *edited = NULL, path[600];
 	const char *src = NULL;
 	size_t i;
 	int r = bls_entries(c->t, esp, &v);
@@ -198,15 +223,8 @@ static int stage_bls_copy(struct bootctx *c, bool esp)
 		strscpy(e.add[e.nadd++], TRIAL_ARG, sizeof(e.add[0]));
 	if (r == 0)
 		r = bls_edit(text, &e, &edited, c->dropped, &added);	/* named in the plan */
-	for (line = r == 0 ? strtok_r(edited, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, "title ", 6) || !strncmp(line, "title\t", 6))
-			sbuf_add(&out, "title " TRIAL_TITLE "\n");
-		else if (!strncmp(line, "version ", 8) || !strncmp(line, "version\t", 8))
-			sbuf_add(&out, "version 0~passthru.trial\n");
-		else
-			sbuf_addf(&out, "%s\n", line);
-	}
+	if (r == 0)
+		retitle(edited, esp, &out);
 	if (r == 0 && out.s && !strstr(out.s, TRIAL_ARG)) {
 		struct sbuf w = { 0 };
 
@@ -217,8 +235,8 @@ static int stage_bls_copy(struct bootctx *c, bool esp)
 	if (r == 0 && out.err)
 		r = -ENOMEM;
 	if (r == 0) {
-		snprintf(path, sizeof(path), "%.*s/" TRIAL_ENTRY ".conf",
-			 (int)(strrchr(src, '/') - src), src);
+		snprintf(path, sizeof(path), "%.*s/%s.conf", (int)(strrchr(src, '/') - src), src,
+			 esp ? SD_TRIAL_ENTRY : TRIAL_ENTRY);
 		r = manifest_stage(c->t, c->m, path, out.s, out.len, NULL);
 	} else if (r == -EINVAL) {
 		fprintf(stderr, "passthru-setup: install --trial: %s: its options cannot be "
@@ -232,7 +250,7 @@ static int stage_bls_copy(struct bootctx *c, bool esp)
 	return r;
 }
 
-int trial_stage(struct bootctx *c, const struct bootcfg_ops *b)
+int trial_stage(struct bootctx *c, const struct bootcfg_ops *b, const char *gen)
 {
 	char *text;
 	int r;
@@ -247,18 +265,23 @@ int trial_stage(struct bootctx *c, const struct bootcfg_ops *b)
 		r = stage_bls_copy(c, b == &boot_kernel_install);
 	}
 	manifest_add_boot(c->m, b->name);
-	snprintf(c->m->trial, sizeof(c->m->trial), "%s %s %s", c->o->cpu ? c->o->cpu : "-",
-		 c->o->no_iommu_pt ? "nopt" : "pt", b->name);
+	snprintf(c->m->trial, sizeof(c->m->trial), "%s %s %s %s", c->o->cpu ? c->o->cpu : "-",
+		 c->o->no_iommu_pt ? "nopt" : "pt", b->name, gen);
 	return r;
 }
 
+/* A file of the trial's goes without a backup: install --trial made it (passthru's own), and
+ * the record forgets it now, so uninstall would never remove a backup of it. */
 static int drop(struct bootctx *c, const char *path)
 {
 	struct manifest_entry *me = manifest_find(c->m, path);
 	int r = 0;
 
-	if (fsroot_exists(c->fr, path))
+	if (fsroot_exists(c->fr, path)) {
 		r = txn_stage_delete(c->t, path);
+		if (r == 0 && c->t->n && !strcmp(c->t->c[c->t->n - 1].path, path))
+			c->t->c[c->t->n - 1].no_backup = true;
+	}
 	if (me) {
 		size_t i = (size_t)(me - c->m->e);
 
@@ -295,7 +318,7 @@ int trial_commands(struct bootctx *c, bool on, struct cmdlist *out)
 	static const char *const reboot2[] = { "grub2-reboot", TRIAL_ENTRY, NULL };
 	static const char *const unset2[] = { "grub2-editenv", GRUB2ENV, "unset", "next_entry",
 					      NULL };
-	static const char *const oneshot[] = { "bootctl", "set-oneshot", TRIAL_ENTRY ".conf",
+	static const char *const oneshot[] = { "bootctl", "set-oneshot", SD_TRIAL_ENTRY ".conf",
 					       NULL };
 	static const char *const nooneshot[] = { "bootctl", "set-oneshot", "", NULL };
 	static const char *const enable[] = { "systemctl", "enable", CONFIRM_UNIT, NULL };
@@ -390,15 +413,24 @@ bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool don
 
 void trial_target(const char *line, struct opts *o)
 {
-	char cpu[16] = "", pt[8] = "";
+	char cpu[16] = "", pt[8] = "", kind[32] = "", gen[32] = "";
+	const struct bootcfg_ops *b;
 
-	sscanf(line, "%15s %7s", cpu, pt);
+	sscanf(line, "%15s %7s %31s %31s", cpu, pt, kind, gen);
 	o->trial = false;
 	o->confirming = true;
 	if (strcmp(cpu, "-"))
 		o->cpu = strcmp(cpu, "intel") && strcmp(cpu, "amd") ? "other" :
 			 !strcmp(cpu, "intel") ? "intel" : "amd";
 	o->no_iommu_pt = !strcmp(pt, "nopt");
+	/* the boot configuration and the generator the trial booted, not what auto finds now
+	 * (a record of an older passthru-setup names no generator: found, as it was then) */
+	b = bootcfg_by_name(kind);
+	if (b)
+		o->bootloader = b->name;
+	for (size_t i = 0; initramfs_gens[i]; i++)
+		if (!strcmp(initramfs_gens[i]->name, gen))
+			o->initramfs = initramfs_gens[i]->name;
 }
 
 int trial_check_images(const struct fsroot *fr, const struct initramfs_gen *g)

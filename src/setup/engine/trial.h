@@ -15,8 +15,9 @@ char *trial_script(const struct kargs_edit *e);
  * already); says why on stderr when not. */
 int trial_check(const struct bootctx *c, const struct bootcfg_ops *const *b, int nb);
 /* Stage the trial entry instead of the permanent arguments: GRUB: /etc/grub.d/42_passthru_trial;
- * BLS (grubby, systemd-boot): loader/entries/passthru-trial.conf, a copy of the newest entry. */
-int trial_stage(struct bootctx *c, const struct bootcfg_ops *b);
+ * BLS: a copy of the newest entry (grubby: loader/entries/passthru-trial.conf; systemd-boot:
+ * loader/entries/_-passthru-trial.conf); and record the trial: b and the generator gen. */
+int trial_stage(struct bootctx *c, const struct bootcfg_ops *b, const char *gen);
 /* on: stage the mark that the images carry while the trial is pending; off: when a trial
  * is pending, stage the removal of its entry and its mark (confirm, a plain install). */
 int trial_stage_mark(struct bootctx *c, bool on);
@@ -31,8 +32,9 @@ bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool don
  * image would claim on every boot). Says which do not on stderr; -ENOENT then, else 0. */
 int trial_check_images(const struct fsroot *fr, const struct initramfs_gen *g);
 
-/* confirm: the options install --trial ran with (the record's trial line, "CPU pt|nopt KIND"),
- * set in o for converge_to_config, which then installs only while that trial is pending. */
+/* confirm: the options install --trial ran with (the record's trial line, "CPU pt|nopt KIND
+ * GENERATOR": its boot configuration and generator too), set in o for converge_to_config,
+ * which then installs only while that trial is pending. */
 void trial_target(const char *line, struct opts *o);
 
 #endif

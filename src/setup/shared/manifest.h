@@ -40,8 +40,9 @@ struct manifest {
 	size_t nboots;
 	/* Commands staged but not yet run successfully: the next install runs them again. */
 	bool pending_boot, pending_initramfs;
-	/* install --trial pending: "CPU pt|nopt" (CPU "-": this machine's), "" none */
-	char trial[32];
+	/* install --trial pending: "CPU pt|nopt KIND GENERATOR" (CPU "-": this machine's; KIND
+	 * the boot configuration), "" none */
+	char trial[80];
 };
 
 uint64_t fnv64(const char *data, size_t len);
