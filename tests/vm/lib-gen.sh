@@ -122,7 +122,7 @@ vm_cpio_image() {
     esac
     cfg=$TOP/$VM/mkinitcpio.conf
     {
-        printf 'MODULES=(%s)\nBINARIES=()\nFILES=()\nHOOKS=(%s)\nCOMPRESSION=zstd\n' \
+        printf 'MODULES=(%s)\nBINARIES=()\nFILES=()\nHOOKS=(%s)\nCOMPRESSION=cat\n' \
             "$modules" "$hooks"
         [ "$enable" = 1 ] && cat "$TOP/mkinitcpio/passthru.conf"
     } >"$cfg"

@@ -44,7 +44,7 @@ passthru_claim_bin="$TOP/build/passthru-claim"
 passthru_conf="${3:-$TOP/$VM/base.conf}"
 passthru_trial="${4:-$TOP/$VM/no-trial-mark}"
 EOT
-    dracutbasedir="$TOP/$base" dracut -q --force --no-hostonly --no-early-microcode \
+    dracutbasedir="$TOP/$base" dracut -q --force --no-hostonly --no-early-microcode --no-compress \
         --conf "$base.conf" --confdir "$VM/empty-confdir" \
         --kver "$kver" --kmoddir "$TOP/$KDIR/root/lib/modules/$kver" \
         -m "systemd systemd-initrd dracut-systemd kernel-modules base ${2-passthru passthru-test}" \
