@@ -13,8 +13,8 @@
 state=/var/lib/passthru-lifecycle/phase
 mkdir -p /var/lib/passthru-lifecycle
 phase=$(cat "$state" 2>/dev/null || echo 1)
-# which boots: short (make check): 1, 2, 3 (claimed, then uninstall), 5 (after uninstall, the
-# end); full (make check-lifecycle-full): all nine
+# which boots: short (make check): 1 (install --device), 3 (claimed, then uninstall), 5 (after
+# uninstall, the end); full (make check-lifecycle-full): all nine
 set=$(cat /etc/passthru-lifecycle.set 2>/dev/null || echo full)
 say() {
     echo "LIFECYCLE: $*" >/dev/ttyS0
@@ -138,9 +138,16 @@ fi
 [ -f /etc/passthru.conf ] && say "config-sha256=$(sha256sum </etc/passthru.conf | cut -d' ' -f1)"
 case $phase in
 1)
-    run install passthru-setup install
-    run install-again passthru-setup install
-    echo 2 >"$state"
+    if [ "$set" = short ]; then
+        # the short set: the device chosen at the first install (boot 2's IOMMU first is full's)
+        run install passthru-setup install --device 0000:00:05.0
+        run install-again passthru-setup install
+        echo 3 >"$state"
+    else
+        run install passthru-setup install
+        run install-again passthru-setup install
+        echo 2 >"$state"
+    fi
     ;;
 2)
     run list passthru-setup list
