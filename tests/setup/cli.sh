@@ -438,6 +438,16 @@ inst "$r" --sysroot "$disk"
 [ $code -eq 1 ] && has '0000:00:1f.2 \[8086:2922\] holds the filesystem mounted on / (/dev/sda2, 8:2)' "$work/err" &&
     [ "$(cat "$r/etc/kernel/cmdline")" = "$before" ] && ok "the root disk's controller refused, naming the mount; nothing changed" ||
     bad "root disk" "exit $code: $(cat "$work/err")"
+# xml refuses what install refuses: libvirt's managed='yes' would detach the root disk at VM start
+run xml --sysroot "$disk" 0000:00:1f.2
+[ $code -eq 1 ] && [ ! -s "$work/out" ] &&
+    has '^passthru-setup: 0000:00:1f.2 \[8086:2922\] holds the filesystem mounted on / (/dev/sda2, 8:2)' "$work/err" &&
+    has 'xml refused, no XML written' "$work/err" &&
+    ok "xml: the root disk's controller refused as install refuses it (exit 1, the mount named, no <hostdev>)" ||
+    bad "xml root disk" "exit $code: $(cat "$work/out" "$work/err")"
+run xml --sysroot "$disk" 0000:00:05.0
+[ $code -eq 0 ] && xml_ok "$work/out" && ok "xml: a GPU with no disk under it, on the same host: its <hostdev>" ||
+    bad "xml gpu beside the root disk" "exit $code: $(cat "$work/err")"
 mounts "$tmpfs" '22 1 253:0 / / rw - xfs /dev/mapper/vg-root rw'
 inst "$r" --sysroot "$disk"
 [ $code -eq 1 ] && has 'holds the filesystem mounted on / (/dev/mapper/vg-root, 253:0)' "$work/err" &&
@@ -453,6 +463,9 @@ printf 'Filename\tType\tSize\tUsed\tPriority\n/dev/sda3\tpartition\t1048572\t0\t
 inst "$r" --sysroot "$disk"
 [ $code -eq 1 ] && has 'holds the active swap /dev/sda3 (8:3)' "$work/err" && ok "an active swap under the device: refused" ||
     bad "swap" "exit $code: $(cat "$work/err")"
+run xml --sysroot "$disk" --split "$work/split-swap" 00:1f.2
+[ $code -eq 1 ] && has 'holds the active swap /dev/sda3 (8:3)' "$work/err" && [ ! -e "$work/split-swap" ] &&
+    ok "xml --split: an active swap under the device: refused, no file written" || bad "xml swap" "exit $code: $(cat "$work/err")"
 rm -f "$disk/proc/swaps"
 printf 'device = 0000:00:05.0\n' >"$r/etc/passthru.conf"
 inst "$r" --sysroot "$disk"

@@ -285,16 +285,67 @@ static const char *class_name(uint32_t class)
 	return "device that is not a display controller";
 }
 
-/* Refuse what the planner would refuse at boot (groups only when the IOMMU is on now), and a
- * device that holds a mounted filesystem or swap; name selected devices that are not GPUs. */
+bool devices_refused(const struct hostview *h, const struct config *c, const struct plan *p)
+{
+	struct holders hs = { 0 };
+	size_t i, k;
+	bool bad = false;
+
+	read_mounts(&h->r, &hs);
+	read_swaps(&h->r, &hs);
+	for (i = 0; i < p->n; i++) {
+		const struct plan_entry *e = &p->e[i];
+		const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(&h->m, e->addr);
+		char line[1600];
+
+		if (e->state == STATE_REFUSED || e->state == STATE_ABSENT) {
+			hostview_entry_line(&h->m, c, e, line, sizeof(line));
+			fprintf(stderr, "passthru-setup: %s\n", line);
+			bad = true;
+		}
+		/* what the boot would take: the unit, even where this plan refuses it */
+		if (!d || !(e->bind || e->role == ROLE_SELECTED || e->role == ROLE_COMPANION))
+			continue;
+		for (k = 0; k < hs.n; k++)
+			if (block_under(&h->r, hs.h[k].majmin, d->addr, 0)) {
+				fprintf(stderr, "passthru-setup: %s [%04x:%04x] holds %s: claiming it "
+					"would take that disk from the host; remove it from the "
+					"devices\n", d->name, d->vendor, d->device, hs.h[k].what);
+				bad = true;
+				break;
+			}
+	}
+	free(hs.h);
+	return bad;
+}
+
+/* Name the selected devices that are not display controllers (nor their companions). */
+static void note_not_gpus(const struct hostview *h, const struct config *c, const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct plan_entry *e = &p->e[i];
+		const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(&h->m, e->addr);
+
+		if (!d || e->role != ROLE_SELECTED || pdev_is_display(d) ||
+		    hostview_is_companion(&h->m, d))
+			continue;
+		printf("note: %s [%04x:%04x] is not a display controller: class 0x%06x "
+		       "(%s), driver now: %s%s%s\n", d->name, d->vendor, d->device,
+		       d->class, class_name(d->class), d->driver[0] ? d->driver : "none",
+		       e->bind ? "; the boot would hand it to " : "", e->bind ? c->driver : "");
+	}
+}
+
+/* Refuse what devices_refused refuses (groups only when the IOMMU is on now); name selected
+ * devices that are not GPUs. */
 static int validate(const struct opts *o, const struct config *c)
 {
 	struct hostview h;
 	struct plan p;
-	struct holders hs = { 0 };
 	struct config cc = *c;
-	size_t i, k;
-	int bad = 0, ret;
+	int bad;
 
 	if (hostview_open(&h, o->sysroot) < 0)
 		return 1;
@@ -304,48 +355,17 @@ static int validate(const struct opts *o, const struct config *c)
 		printf("note: the IOMMU is not active yet; group safety is checked at boot "
 		       "(passthru-setup plan after the reboot shows it)\n");
 	}
-	ret = hostview_plan(&h, &cc, &p);
-	if (ret < 0) {
+	if (hostview_plan(&h, &cc, &p) < 0) {
 		hostview_close(&h);
 		fprintf(stderr, "passthru-setup: out of memory\n");
 		return 1;
 	}
-	read_mounts(&h.r, &hs);
-	read_swaps(&h.r, &hs);
-	for (i = 0; i < p.n; i++) {
-		const struct plan_entry *e = &p.e[i];
-		const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(&h.m, e->addr);
-		char line[1600];
-
-		if (e->state == STATE_REFUSED || e->state == STATE_ABSENT) {
-			hostview_entry_line(&h.m, &cc, e, line, sizeof(line));
-			fprintf(stderr, "passthru-setup: %s\n", line);
-			bad = 1;
-		}
-		/* what the boot would take: the unit, even where this plan refuses it */
-		if (!d || !(e->bind || e->role == ROLE_SELECTED || e->role == ROLE_COMPANION))
-			continue;
-		for (k = 0; k < hs.n; k++)
-			if (block_under(&h.r, hs.h[k].majmin, d->addr, 0)) {
-				fprintf(stderr, "passthru-setup: %s [%04x:%04x] holds %s: claiming it "
-					"would take that disk from the host; remove it from the "
-					"devices\n", d->name, d->vendor, d->device, hs.h[k].what);
-				bad = 1;
-				break;
-			}
-		if (e->role == ROLE_SELECTED && !pdev_is_display(d) &&
-		    !hostview_is_companion(&h.m, d))
-			printf("note: %s [%04x:%04x] is not a display controller: class 0x%06x "
-			       "(%s), driver now: %s%s%s\n", d->name, d->vendor, d->device,
-			       d->class, class_name(d->class), d->driver[0] ? d->driver : "none",
-			       e->bind ? "; the boot would hand it to " : "",
-			       e->bind ? c->driver : "");
-	}
+	bad = devices_refused(&h, &cc, &p);
+	note_not_gpus(&h, c, &p);
 	if (bad)
 		fprintf(stderr, "passthru-setup: install refused, nothing was changed: the boot "
 			"would not claim these devices as configured; fix %s or --device "
 			"(passthru-setup plan shows the whole plan)\n", PASSTHRU_CONF);
-	free(hs.h);
 	plan_free(&p);
 	hostview_close(&h);
 	return bad;

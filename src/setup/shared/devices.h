@@ -2,6 +2,7 @@
 #ifndef PASSTHRU_DEVICES_H
 #define PASSTHRU_DEVICES_H
 #include "config.h"
+#include "hostview.h"
 #include "setup.h"
 
 /*
@@ -16,5 +17,13 @@
  */
 int devices_prepare(const struct fsroot *fr, const struct opts *o, char **ret_text,
 		    struct config *ret);
+
+/*
+ * The refusals install and xml share: each entry of the plan p the boot would refuse or not
+ * find, and each device of a unit the boot would take under which a mounted filesystem or an
+ * active swap sits (the root disk's controller), one "passthru-setup: ..." line each on
+ * stderr. True when there was one.
+ */
+bool devices_refused(const struct hostview *h, const struct config *c, const struct plan *p);
 
 #endif
