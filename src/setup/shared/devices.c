@@ -380,7 +380,7 @@ int devices_prepare(const struct fsroot *fr, const struct opts *o, char **ret_te
 		return r;
 	if (!ret->nsel)
 		return 0;	/* install says so once it is done (report_done) */
-	if (o->root && !o->sysroot_given) {
+	if (opts_foreign_image(o)) {
 		printf("note: --root without --sysroot: the devices were checked for syntax only "
 		       "(the image is for another machine); run passthru-setup plan on that "
 		       "machine to check them against its devices\n");
