@@ -471,6 +471,36 @@ printf 'device = 0000:00:05.0\n' >"$r/etc/passthru.conf"
 inst "$r" --sysroot "$disk"
 [ $code -eq 0 ] && ! has 'holds' "$work/err" && ok "a GPU with no disk under it is not refused" || bad "gpu not disk" "$(cat "$work/err")"
 
+# interrupt remapping off (no-intremap): list and install give the warning plan and status give
+noir=$(tree noir no-intremap)
+run plan --sysroot "$noir"
+want=$(sed -n 's/^warning: //p' "$work/out")
+run list --sysroot "$noir"
+case $want in "interrupt remapping is off: vfio will refuse"*"--allow-unsafe-interrupts"*) true ;; *) false ;; esac &&
+    grep -qxF "  warning: $want" "$work/out" && has '^  claimable: yes' "$work/out" &&
+    [ "$(grep -c '^  warning: ' "$work/out")" = "$(grep -c '^  claimable: ' "$work/out")" ] &&
+    ok "list, interrupt remapping off: every display controller carries plan's warning, word for word" ||
+    bad "list no-intremap" "plan: $want // list: $(cat "$work/out")"
+run list --json --sysroot "$noir"
+[ $code -eq 0 ] && json && jq -e --arg w "$want" 'length > 0 and all(.[]; .warning == $w)' "$work/out" >/dev/null &&
+    ok "list --json, interrupt remapping off: each element's warning is plan's" || bad "list --json no-intremap" "$(cat "$work/out")"
+run list --json --sysroot "$intel"
+jq -e 'length > 0 and all(.[]; .warning == null)' "$work/out" >/dev/null &&
+    ok "list --json, interrupt remapping on: warning null" || bad "list --json warning null" "$(cat "$work/out")"
+iroot noir-root
+printf 'device = 0000:00:05.0\n' >"$r/etc/passthru.conf"
+inst "$r" --sysroot "$noir"
+[ $code -eq 0 ] && [ -n "$want" ] && grep -qxF "warning: $want" "$work/out" &&
+    ok "install, interrupt remapping off: plan's warning, word for word" || bad "install no-intremap" "exit $code: $(cat "$work/out" "$work/err")"
+iroot noir-nodev
+inst "$r" --sysroot "$noir"
+[ $code -eq 0 ] && [ -n "$want" ] && grep -qxF "warning: $want" "$work/out" &&
+    ok "install with no device yet, interrupt remapping off: the same warning" || bad "install no-intremap no device" "exit $code: $(cat "$work/out" "$work/err")"
+iroot noir-allow
+inst "$r" --sysroot "$noir" --allow-unsafe-interrupts
+[ $code -eq 0 ] && ! has '^warning: interrupt remapping' "$work/out" && has 'WARNING: --allow-unsafe-interrupts' "$work/err" &&
+    ok "install --allow-unsafe-interrupts: its own warning, not the one it fixes" || bad "install allow unsafe" "exit $code: $(cat "$work/out" "$work/err")"
+
 # --- 6. messages ---
 printf 'device = 1234:1111\n' >"$intel/etc/passthru.conf"
 run plan --sysroot "$intel"

@@ -10,6 +10,7 @@
 #include "iommu.h"
 #include "model.h"
 #include "plan.h"
+#include "report.h"
 
 #define PASSTHRU_CONF "/etc/passthru.conf"
 
@@ -340,51 +341,58 @@ static void note_not_gpus(const struct hostview *h, const struct config *c, cons
 
 /* Refuse what devices_refused refuses (groups only when the IOMMU is on now); name selected
  * devices that are not GPUs. */
-static int validate(const struct opts *o, const struct config *c)
+static int validate(const struct hostview *h, const struct config *c)
 {
-	struct hostview h;
 	struct plan p;
 	struct config cc = *c;
 	int bad;
 
-	if (hostview_open(&h, o->sysroot) < 0)
-		return 1;
-	if (!h.v.active) {
+	if (!h->v.active) {
 		/* before the reboot there are no groups: check the rest, groups at boot */
 		cc.no_iommu = NO_IOMMU_STUB;
 		printf("note: the IOMMU is not active yet; group safety is checked at boot "
 		       "(passthru-setup plan after the reboot shows it)\n");
 	}
-	if (hostview_plan(&h, &cc, &p) < 0) {
-		hostview_close(&h);
+	if (hostview_plan(h, &cc, &p) < 0) {
 		fprintf(stderr, "passthru-setup: out of memory\n");
 		return 1;
 	}
-	bad = devices_refused(&h, &cc, &p);
-	note_not_gpus(&h, c, &p);
+	bad = devices_refused(h, &cc, &p);
+	note_not_gpus(h, c, &p);
 	if (bad)
 		fprintf(stderr, "passthru-setup: install refused, nothing was changed: the boot "
 			"would not claim these devices as configured; fix %s or --device "
 			"(passthru-setup plan shows the whole plan)\n", PASSTHRU_CONF);
 	plan_free(&p);
-	hostview_close(&h);
 	return bad;
 }
 
 int devices_prepare(const struct fsroot *fr, const struct opts *o, char **ret_text,
 		    struct config *ret)
 {
+	struct hostview h;
+	struct sbuf warning = { 0 };
 	int r = config_with_devices(fr, o, ret_text, ret);
 
 	if (r)
 		return r;
-	if (!ret->nsel)
-		return 0;	/* install says so once it is done (report_done) */
 	if (opts_foreign_image(o)) {
-		printf("note: --root without --sysroot: the devices were checked for syntax only "
-		       "(the image is for another machine); run passthru-setup plan on that "
-		       "machine to check them against its devices\n");
+		if (ret->nsel)
+			printf("note: --root without --sysroot: the devices were checked for "
+			       "syntax only (the image is for another machine); run passthru-setup "
+			       "plan on that machine to check them against its devices\n");
 		return 0;
 	}
-	return validate(o, ret);
+	if (hostview_open(&h, o->sysroot) < 0)
+		return ret->nsel ? 1 : 0;	/* no device: nothing to check it for */
+	/* interrupt remapping off: what status and plan say (--allow-unsafe-interrupts is
+	 * its fix, and says its own warning) */
+	if (!o->allow_unsafe_interrupts)
+		report_iommu_warning(&warning, "", &h.v);
+	fputs(warning.s ? warning.s : "", stdout);
+	sbuf_free(&warning);
+	/* no device is fine: install says so once it is done (report_done) */
+	r = ret->nsel ? validate(&h, ret) : 0;
+	hostview_close(&h);
+	return r;
 }
