@@ -27,6 +27,13 @@ setup() {
         "$bin" "$@" --root "$r" --sysroot "$fixture"
 }
 
+# uninstall_exact WHAT: uninstall the root $r; byte-identical to $r.pristine is a PASS of WHAT
+uninstall_exact() {
+    setup "$r" uninstall >/dev/null 2>&1
+    rm -f "$r/commands.log"
+    diff -r "$r" "$r.pristine" >/dev/null && ok "$1" || bad "$1: uninstall" "$(diff -r "$r" "$r.pristine" | head -n 5)"
+}
+
 snapshot() {
     (cd "$1" && find . -path ./commands.log -prune -o \( -type f -o -type l -o -type d \) -print |
         sort | while read -r f; do
@@ -561,10 +568,7 @@ setup "$r" install --cpu intel --bootloader kernel-install >"$work/dashes.out" 2
 code=$?
 if [ $code -eq 0 ] && [ "$(cat "$r/etc/kernel/cmdline")" = 'root=/dev/sda1 ro  intel_iommu=on iommu=pt --  single "x y"' ] &&
     grep -qx 'options intel_iommu=on iommu=pt -- emergency' "$r/efi/loader/entries/d.conf"; then
-    setup "$r" uninstall >/dev/null 2>&1
-    rm -f "$r/commands.log"
-    diff -r "$r" "$r.pristine" >/dev/null && ok "kernel-install and loader entries: arguments before --, uninstall byte for byte" ||
-        bad "-- uninstall" "$(diff -r "$r" "$r.pristine" | head -n 5)"
+    uninstall_exact "kernel-install and loader entries: arguments before --, uninstall byte for byte"
 else
     bad "-- in /etc/kernel/cmdline" "exit $code: $(cat "$r/etc/kernel/cmdline" "$r/efi/loader/entries/d.conf" "$work/dashes.out")"
 fi
@@ -594,10 +598,7 @@ rec=$r/var/lib/passthru/installed
 if [ $c1 -eq 0 ] && [ $c2 -eq 0 ] && grep -q '^created /etc/default/grub.d/passthru.cfg' "$rec" &&
     grep -q '^created /etc/dracut.conf.d/passthru.conf' "$rec" &&
     grep -q '^created /etc/modprobe.d/passthru-unsafe-interrupts.conf' "$rec"; then
-    setup "$r" uninstall >/dev/null 2>&1
-    rm -f "$r/commands.log"
-    diff -r "$r" "$r.pristine" >/dev/null && ok "two installs racing: one record with every file; uninstall leaves nothing" ||
-        bad "race uninstall" "$(diff -r "$r" "$r.pristine" | head -n 5)"
+    uninstall_exact "two installs racing: one record with every file; uninstall leaves nothing"
 else
     bad "race" "exit $c1/$c2: $(cat "$rec" "$work/race1.out" "$work/race2.out")"
 fi
