@@ -168,6 +168,12 @@ void report_json(struct sbuf *b, const struct report *rep)
 	sbuf_add(b, "\n}\n");
 }
 
+void report_iommu_warning(struct sbuf *b, const char *indent, const struct iommu_verdict *v)
+{
+	if (v->warning[0])
+		sbuf_addf(b, "%swarning: %s\n", indent, v->warning);
+}
+
 /* The IOMMU verdict, its warning and the errors: the head of every human report. */
 void report_iommu_human(struct sbuf *b, const struct iommu_verdict *v, const struct errlist *errs)
 {
@@ -179,8 +185,7 @@ void report_iommu_human(struct sbuf *b, const struct iommu_verdict *v, const str
 			  v->default_domain[0] ? v->default_domain : "not reported");
 	else
 		sbuf_addf(b, "IOMMU: not active: %s\n", v->reason);
-	if (v->warning[0])
-		sbuf_addf(b, "warning: %s\n", v->warning);
+	report_iommu_warning(b, "", v);
 	for (i = 0; errs && i < errs->n; i++)
 		sbuf_addf(b, "error: %s\n", errs->msg[i]);
 }

@@ -24,6 +24,10 @@ struct report {
 /* A JSON string (valid UTF-8 whatever s holds: see json_str()), or null for NULL/"". */
 void json_str(struct sbuf *b, const char *s);
 void report_json(struct sbuf *b, const struct report *rep);
+/* The verdict's warning (interrupt remapping off: vfio will refuse the devices at VM start,
+ * and the fix), "INDENTwarning: ...\n", or nothing: the words status, plan, list and install
+ * all give. */
+void report_iommu_warning(struct sbuf *b, const char *indent, const struct iommu_verdict *v);
 /* The IOMMU verdict, its warning and the errors, as the head of a human report. */
 void report_iommu_human(struct sbuf *b, const struct iommu_verdict *v, const struct errlist *errs);
 /* one device's line up to its reason: address, ids, role, state, driver */

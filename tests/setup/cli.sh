@@ -438,6 +438,16 @@ inst "$r" --sysroot "$disk"
 [ $code -eq 1 ] && has '0000:00:1f.2 \[8086:2922\] holds the filesystem mounted on / (/dev/sda2, 8:2)' "$work/err" &&
     [ "$(cat "$r/etc/kernel/cmdline")" = "$before" ] && ok "the root disk's controller refused, naming the mount; nothing changed" ||
     bad "root disk" "exit $code: $(cat "$work/err")"
+# xml refuses what install refuses: libvirt's managed='yes' would detach the root disk at VM start
+run xml --sysroot "$disk" 0000:00:1f.2
+[ $code -eq 1 ] && [ ! -s "$work/out" ] &&
+    has '^passthru-setup: 0000:00:1f.2 \[8086:2922\] holds the filesystem mounted on / (/dev/sda2, 8:2)' "$work/err" &&
+    has 'xml refused, no XML written' "$work/err" &&
+    ok "xml: the root disk's controller refused as install refuses it (exit 1, the mount named, no <hostdev>)" ||
+    bad "xml root disk" "exit $code: $(cat "$work/out" "$work/err")"
+run xml --sysroot "$disk" 0000:00:05.0
+[ $code -eq 0 ] && xml_ok "$work/out" && ok "xml: a GPU with no disk under it, on the same host: its <hostdev>" ||
+    bad "xml gpu beside the root disk" "exit $code: $(cat "$work/err")"
 mounts "$tmpfs" '22 1 253:0 / / rw - xfs /dev/mapper/vg-root rw'
 inst "$r" --sysroot "$disk"
 [ $code -eq 1 ] && has 'holds the filesystem mounted on / (/dev/mapper/vg-root, 253:0)' "$work/err" &&
@@ -453,10 +463,43 @@ printf 'Filename\tType\tSize\tUsed\tPriority\n/dev/sda3\tpartition\t1048572\t0\t
 inst "$r" --sysroot "$disk"
 [ $code -eq 1 ] && has 'holds the active swap /dev/sda3 (8:3)' "$work/err" && ok "an active swap under the device: refused" ||
     bad "swap" "exit $code: $(cat "$work/err")"
+run xml --sysroot "$disk" --split "$work/split-swap" 00:1f.2
+[ $code -eq 1 ] && has 'holds the active swap /dev/sda3 (8:3)' "$work/err" && [ ! -e "$work/split-swap" ] &&
+    ok "xml --split: an active swap under the device: refused, no file written" || bad "xml swap" "exit $code: $(cat "$work/err")"
 rm -f "$disk/proc/swaps"
 printf 'device = 0000:00:05.0\n' >"$r/etc/passthru.conf"
 inst "$r" --sysroot "$disk"
 [ $code -eq 0 ] && ! has 'holds' "$work/err" && ok "a GPU with no disk under it is not refused" || bad "gpu not disk" "$(cat "$work/err")"
+
+# interrupt remapping off (no-intremap): list and install give the warning plan and status give
+noir=$(tree noir no-intremap)
+run plan --sysroot "$noir"
+want=$(sed -n 's/^warning: //p' "$work/out")
+run list --sysroot "$noir"
+case $want in "interrupt remapping is off: vfio will refuse"*"--allow-unsafe-interrupts"*) true ;; *) false ;; esac &&
+    grep -qxF "  warning: $want" "$work/out" && has '^  claimable: yes' "$work/out" &&
+    [ "$(grep -c '^  warning: ' "$work/out")" = "$(grep -c '^  claimable: ' "$work/out")" ] &&
+    ok "list, interrupt remapping off: every display controller carries plan's warning, word for word" ||
+    bad "list no-intremap" "plan: $want // list: $(cat "$work/out")"
+run list --json --sysroot "$noir"
+[ $code -eq 0 ] && json && jq -e --arg w "$want" 'length > 0 and all(.[]; .warning == $w)' "$work/out" >/dev/null &&
+    ok "list --json, interrupt remapping off: each element's warning is plan's" || bad "list --json no-intremap" "$(cat "$work/out")"
+run list --json --sysroot "$intel"
+jq -e 'length > 0 and all(.[]; .warning == null)' "$work/out" >/dev/null &&
+    ok "list --json, interrupt remapping on: warning null" || bad "list --json warning null" "$(cat "$work/out")"
+iroot noir-root
+printf 'device = 0000:00:05.0\n' >"$r/etc/passthru.conf"
+inst "$r" --sysroot "$noir"
+[ $code -eq 0 ] && [ -n "$want" ] && grep -qxF "warning: $want" "$work/out" &&
+    ok "install, interrupt remapping off: plan's warning, word for word" || bad "install no-intremap" "exit $code: $(cat "$work/out" "$work/err")"
+iroot noir-nodev
+inst "$r" --sysroot "$noir"
+[ $code -eq 0 ] && [ -n "$want" ] && grep -qxF "warning: $want" "$work/out" &&
+    ok "install with no device yet, interrupt remapping off: the same warning" || bad "install no-intremap no device" "exit $code: $(cat "$work/out" "$work/err")"
+iroot noir-allow
+inst "$r" --sysroot "$noir" --allow-unsafe-interrupts
+[ $code -eq 0 ] && ! has '^warning: interrupt remapping' "$work/out" && has 'WARNING: --allow-unsafe-interrupts' "$work/err" &&
+    ok "install --allow-unsafe-interrupts: its own warning, not the one it fixes" || bad "install allow unsafe" "exit $code: $(cat "$work/out" "$work/err")"
 
 # --- 6. messages ---
 printf 'device = 1234:1111\n' >"$intel/etc/passthru.conf"

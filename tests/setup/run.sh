@@ -27,6 +27,13 @@ setup() {
         "$bin" "$@" --root "$r" --sysroot "$fixture"
 }
 
+# uninstall_exact WHAT: uninstall the root $r; byte-identical to $r.pristine is a PASS of WHAT
+uninstall_exact() {
+    setup "$r" uninstall >/dev/null 2>&1
+    rm -f "$r/commands.log"
+    diff -r "$r" "$r.pristine" >/dev/null && ok "$1" || bad "$1: uninstall" "$(diff -r "$r" "$r.pristine" | head -n 5)"
+}
+
 snapshot() {
     (cd "$1" && find . -path ./commands.log -prune -o \( -type f -o -type l -o -type d \) -print |
         sort | while read -r f; do
@@ -495,6 +502,101 @@ else
     bad "systemd-boot" "exit $code: $out"
 fi
 
+# ---- --root without --sysroot: nothing of this machine goes into the image (issue 19) ----
+# image NAME: a root with systemd-boot and no /etc/kernel/cmdline; install it with --root alone
+image() {
+    newroot "$1" none
+    rmdir "$r/etc/kernel"
+    mkdir -p "$r/efi/loader/entries"
+    : >"$r/efi/loader/loader.conf"
+}
+image_install() { PATH=$here/bin:$PATH "$bin" install --root "$r" --bootloader kernel-install "$@" 2>&1; }
+image seedentry
+printf 'default debian-6.1*\n' >"$r/efi/loader/loader.conf"
+printf 'title Debian\nlinux /vmlinuz-6.1\noptions root=UUID=img ro quiet -- single\n' >"$r/efi/loader/entries/debian-6.1.conf"
+printf 'title Debian\nlinux /vmlinuz-6.2\noptions root=UUID=newer ro\n' >"$r/efi/loader/entries/debian-6.2.conf"
+out=$(image_install --cpu intel)
+code=$?
+if [ $code -eq 0 ] && [ "$(cat "$r/etc/kernel/cmdline")" = 'root=UUID=img ro quiet intel_iommu=on iommu=pt -- single' ] &&
+    echo "$out" | grep -q "created from the options of the image's default loader entry /efi/loader/entries/debian-6.1.conf"; then
+    ok "--root alone: /etc/kernel/cmdline from the image's default loader entry (loader.conf default), arguments before --"
+else
+    bad "--root seed from the default entry" "exit $code: $(cat "$r/etc/kernel/cmdline" 2>&1) $out"
+fi
+# no loader.conf default: the newest entry, never systemd-boot's trial copy
+# (_-passthru-trial.conf), which sorts after entries named by machine id ('_' after digits)
+image seedsdtrial
+printf 'title Debian\nlinux /vmlinuz-6.1\noptions root=UUID=mid ro\n' >"$r/efi/loader/entries/0123456789abcdef-6.1.conf"
+printf 'title passthru trial\nlinux /vmlinuz-6.1\noptions root=UUID=trial ro intel_iommu=on rd.passthru.trial=1\n' \
+    >"$r/efi/loader/entries/_-passthru-trial.conf"
+out=$(image_install --cpu intel)
+code=$?
+[ $code -eq 0 ] && [ "$(cat "$r/etc/kernel/cmdline")" = 'root=UUID=mid ro intel_iommu=on iommu=pt' ] &&
+    echo "$out" | grep -q "created from the options of the image's default loader entry /efi/loader/entries/0123456789abcdef-6.1.conf" &&
+    ok "--root alone: the seed's default entry is never systemd-boot's trial copy (_-passthru-trial.conf)" ||
+    bad "--root seed skips the sd-boot trial copy" "exit $code: $(cat "$r/etc/kernel/cmdline" 2>&1) $out"
+image seedvendor
+mkdir -p "$r/usr/lib/kernel" && printf 'root=LABEL=img rw\n' >"$r/usr/lib/kernel/cmdline"
+printf 'title Debian\nlinux /vmlinuz-6.1\noptions root=UUID=entry ro\n' >"$r/efi/loader/entries/debian-6.1.conf"
+out=$(image_install --cpu amd)
+[ "$(cat "$r/etc/kernel/cmdline")" = 'root=LABEL=img rw iommu=pt' ] &&
+    echo "$out" | grep -q "created from the image's /usr/lib/kernel/cmdline" &&
+    ok "--root alone: /etc/kernel/cmdline from the image's /usr/lib/kernel/cmdline, as kernel-install reads it" ||
+    bad "--root seed from /usr/lib/kernel/cmdline" "$(cat "$r/etc/kernel/cmdline" 2>&1) $out"
+image seednone
+before=$(snapshot "$r")
+out=$(image_install --cpu intel)
+code=$?
+[ $code -eq 1 ] && [ "$(snapshot "$r")" = "$before" ] &&
+    echo "$out" | grep -q "this machine's command line is not the image's): write /etc/kernel/cmdline in the image" &&
+    echo "$out" | grep -q 'or give --sysroot' &&
+    ok "--root alone, no command line in the image: refused, nothing changed, says to write /etc/kernel/cmdline or give --sysroot" ||
+    bad "--root seed refused" "exit $code: $out"
+image cpunote
+mkdir -p "$r/etc/kernel" && printf 'root=/dev/sda1 ro\n' >"$r/etc/kernel/cmdline"
+out=$(image_install --dry-run)
+out2=$(image_install --dry-run --cpu amd)
+echo "$out" | grep -q "^CPU: [a-z]* (this machine's; give --cpu for the image's hosts); kernel arguments: " &&
+    echo "$out2" | grep -q '^CPU: amd; kernel arguments: iommu=pt$' &&
+    ok "--root alone: the CPU line says the CPU is this machine's (--cpu for the image's); not with --cpu" ||
+    bad "--root CPU line" "$out // $out2"
+if [ -e /sys/bus/pci/devices/0000:00:00.0 ]; then
+    image norecord
+    mkdir -p "$r/etc/kernel" && printf 'root=/dev/sda1 ro\n' >"$r/etc/kernel/cmdline"
+    printf 'device = 0000:00:00.0\n' >"$r/etc/passthru.conf"
+    out=$(image_install --cpu intel)
+    [ $? -eq 0 ] && [ -f "$r/var/lib/passthru/installed" ] && ! grep -q '^device ' "$r/var/lib/passthru/installed" &&
+        ok "--root alone: the record holds no vendor:device read from this machine" ||
+        bad "--root record" "$(cat "$r/var/lib/passthru/installed" 2>&1) $out"
+fi
+
+# ---- arguments go before a standalone "--" (what follows it is init's), and come out again ----
+newroot dashes cmdline "$here/corpus/plain.cmdline"
+printf 'root=/dev/sda1 ro  --  single "x y"\n' >"$r/etc/kernel/cmdline"
+mkdir -p "$r/efi/loader/entries" && : >"$r/efi/loader/loader.conf"
+printf 'title D\nlinux /vmlinuz\noptions -- emergency\n' >"$r/efi/loader/entries/d.conf"
+cp -a "$r" "$r.pristine"
+setup "$r" install --cpu intel --bootloader kernel-install >"$work/dashes.out" 2>&1
+code=$?
+if [ $code -eq 0 ] && [ "$(cat "$r/etc/kernel/cmdline")" = 'root=/dev/sda1 ro  intel_iommu=on iommu=pt --  single "x y"' ] &&
+    grep -qx 'options intel_iommu=on iommu=pt -- emergency' "$r/efi/loader/entries/d.conf"; then
+    uninstall_exact "kernel-install and loader entries: arguments before --, uninstall byte for byte"
+else
+    bad "-- in /etc/kernel/cmdline" "exit $code: $(cat "$r/etc/kernel/cmdline" "$r/efi/loader/entries/d.conf" "$work/dashes.out")"
+fi
+newroot dashgrub grub "$here/corpus/debian-default.grub"
+printf 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="console=ttyS0 -- single"\n' >"$r/etc/default/grub"
+setup "$r" install --cpu intel >"$work/dashgrub.out" 2>&1
+got=$(cd "$r" && mkconfig_line)
+[ "$got" = 'console=ttyS0 intel_iommu=on iommu=pt -- single quiet' ] &&
+    ok "GRUB drop-in: arguments before the -- in GRUB_CMDLINE_LINUX" || bad "-- in GRUB" "$got $(cat "$work/dashgrub.out")"
+newroot dashgrubby grubby "$here/corpus/fedora.grub"
+sed -i 's/^GRUB_CMDLINE_LINUX="\(.*\)"/GRUB_CMDLINE_LINUX="\1 -- single"/' "$r/etc/default/grub"
+setup "$r" install --cpu intel >"$work/dashgrubby.out" 2>&1
+grep -q '^GRUB_CMDLINE_LINUX=".* intel_iommu=on iommu=pt -- single"$' "$r/etc/default/grub" &&
+    ok "/etc/default/grub (grubby host): arguments before the --" ||
+    bad "-- in /etc/default/grub" "$(grep GRUB_CMDLINE_LINUX "$r/etc/default/grub") $(cat "$work/dashgrubby.out")"
+
 # ---- one install at a time ----
 newroot race grub "$here/corpus/debian-default.grub"
 cp -a "$r" "$r.pristine"
@@ -508,10 +610,7 @@ rec=$r/var/lib/passthru/installed
 if [ $c1 -eq 0 ] && [ $c2 -eq 0 ] && grep -q '^created /etc/default/grub.d/passthru.cfg' "$rec" &&
     grep -q '^created /etc/dracut.conf.d/passthru.conf' "$rec" &&
     grep -q '^created /etc/modprobe.d/passthru-unsafe-interrupts.conf' "$rec"; then
-    setup "$r" uninstall >/dev/null 2>&1
-    rm -f "$r/commands.log"
-    diff -r "$r" "$r.pristine" >/dev/null && ok "two installs racing: one record with every file; uninstall leaves nothing" ||
-        bad "race uninstall" "$(diff -r "$r" "$r.pristine" | head -n 5)"
+    uninstall_exact "two installs racing: one record with every file; uninstall leaves nothing"
 else
     bad "race" "exit $c1/$c2: $(cat "$rec" "$work/race1.out" "$work/race2.out")"
 fi

@@ -226,27 +226,24 @@ ran=$(grep -v '^grub-probe' "$r/commands.log" 2>/dev/null)
     echo "$out" | grep -qx 'would run: dracut -f --regenerate-all' &&
     ok "install --trial --dry-run: nothing written or run; every file and command listed" ||
     bad "trial dry-run" "rc=$rc $out $ran"
-# the one-time tool missing: refused before anything changes, naming the tool
+# the one-time tool missing: refused before anything changes, naming the tool; part-bin has
+# the stand-ins and this machine's own tools less those two (a build host may have systemd-boot)
 mkdir -p "$work/part-bin"
-for tool in "$here"/bin/*; do
-    case ${tool##*/} in grub-reboot|bootctl) ;; *) ln -sf "$tool" "$work/part-bin/" ;; esac
-done
-# and the system's tools less the real ones (systemd-boot's /usr/bin/bootctl, which the order
-# test below reads entries with)
-mkdir -p "$work/sys-bin"
-for tool in /usr/bin/*; do
-    case ${tool##*/} in grub-reboot|bootctl) ;; *) ln -sf "$tool" "$work/sys-bin/" ;; esac
+for tool in "$here"/bin/* /usr/bin/* /bin/*; do
+    case ${tool##*/} in grub-reboot|bootctl) ;; *)
+        [ -e "$work/part-bin/${tool##*/}" ] || ln -s "$tool" "$work/part-bin/" ;;
+    esac
 done
 newroot notool
 r=$work/notool
 before=$(snapshot "$r")
-out=$(PATH=$work/part-bin:$work/sys-bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
+out=$(PATH=$work/part-bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
     "$bin" install --trial --cpu intel --root "$r" --sysroot "$plainsys" 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q 'install --trial refused: grub-reboot is not installed' &&
     [ "$(snapshot "$r")" = "$before" ] &&
     ok "install --trial without grub-reboot: refused, names it, nothing changed" ||
     bad "trial no grub-reboot" "$out $(snapshot "$r")"
-out=$(PATH=$work/part-bin:$work/sys-bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
+out=$(PATH=$work/part-bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
     "$bin" install --trial --cpu intel --dry-run --root "$r" --sysroot "$plainsys" 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q 'install --trial refused: grub-reboot is not installed' &&
     ! echo "$out" | grep -q 'would run' && [ "$(snapshot "$r")" = "$before" ] &&
@@ -486,7 +483,7 @@ bls_case sdboot kernel-install
 blsroot sdnotool kernel-install
 r=$work/sdnotool
 before=$(snapshot "$r")
-out=$(PATH=$work/part-bin:$work/sys-bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
+out=$(PATH=$work/part-bin PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
     "$bin" install --trial --cpu intel --bootloader kernel-install --root "$r" \
     --sysroot "$plainsys" 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q 'install --trial refused: bootctl is not installed' &&

@@ -1,5 +1,6 @@
 /* bls.c: Boot Loader Specification entries: their options lines read and edited byte for byte. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,32 @@ static int count_options(const char *text)
 	return n;
 }
 
+/* The options line the new words go to: the first that has a standalone "--" (the kernel
+ * reads no word after it), else the last. */
+static int add_line(const char *text, int n)
+{
+	const char *p = text;
+	int idx = 0;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (is_options(p, len)) {
+			size_t v = value_start(p, len);
+			char *val = strndup(p + v, len - v);
+			bool init = val && kargs_kernel_len(val) < strlen(val);
+
+			free(val);
+			if (init)
+				return idx;
+			idx++;
+		}
+		p += len + (nl ? 1 : 0);
+	}
+	return n - 1;
+}
+
 int bls_edit(const char *text, const struct kargs_edit *e, char **ret, struct sbuf *dropped,
 	     struct sbuf *added)
 {
@@ -153,7 +180,8 @@ int bls_edit(const char *text, const struct kargs_edit *e, char **ret, struct sb
 		*ret = b.s;
 		return 0;
 	}
-	/* contradictions out of every options line, then what is missing to the last one */
+	/* contradictions out of every options line, then what is missing to the last one (or
+	 * the first with a "--") */
 	droponly.nadd = 0;
 	r = edit_lines(text, -1, &droponly, NULL, &mid, dropped, NULL, true);
 	if (r < 0)
@@ -173,7 +201,7 @@ int bls_edit(const char *text, const struct kargs_edit *e, char **ret, struct sb
 				strcpy(addonly.add[addonly.nadd++], e->add[i]);
 		free(joined);
 	}
-	r = edit_lines(mid, n - 1, &addonly, NULL, ret, NULL, added, false);
+	r = edit_lines(mid, add_line(mid, n), &addonly, NULL, ret, NULL, added, false);
 	free(mid);
 	return r;
 }
@@ -188,16 +216,19 @@ int bls_unedit(const char *text, const char *words, char **ret)
 		return -ENOMEM;
 	while (sscanf(p, "%127s%n", w, &len) == 1) {
 		p += len;
-		/* the last options line that has it: install appended there */
-		for (k = n - 1; k >= 0; k--) {
-			char *out = NULL, *before = strdup(cur);
-			int r;
+		/* the line install added to (add_line), then the last options line that has it */
+		for (k = n; k >= 0; k--) {
+			char *out = NULL, *before;
+			int r, line = k == n ? add_line(cur, n) : k;
 
+			if (k < n && line == add_line(cur, n))
+				continue;
+			before = strdup(cur);
 			if (!before) {
 				free(cur);
 				return -ENOMEM;
 			}
-			r = edit_lines(cur, k, NULL, w, &out, NULL, NULL, false);
+			r = edit_lines(cur, line, NULL, w, &out, NULL, NULL, false);
 			if (r < 0) {
 				free(before);
 				free(cur);
@@ -250,4 +281,48 @@ int bls_entries(const struct txn *t, bool esp, char ***ret)
 	}
 	*ret = all;
 	return 0;
+}
+
+const char *bls_newest(char *const *v, const char *pattern)
+{
+	const char *best = NULL;
+	size_t i;
+
+	for (i = 0; v && v[i]; i++) {
+		const char *base = strrchr(v[i], '/') ? strrchr(v[i], '/') + 1 : v[i];
+		size_t bl = strlen(base);
+		char id[256];
+
+		/* the entry's id: its file name less .conf */
+		if (bl > 5 && !strcmp(base + bl - 5, ".conf"))
+			bl -= 5;
+		snprintf(id, sizeof(id), "%.*s", (int)bl, base);
+		if (!strcmp(id, BLS_TRIAL_ENTRY) || !strcmp(id, BLS_SD_TRIAL_ENTRY) ||
+		    (pattern && fnmatch(pattern, base, 0) && fnmatch(pattern, id, 0)))
+			continue;
+		if (!best || strverscmp(base, strrchr(best, '/') ? strrchr(best, '/') + 1 : best) >= 0)
+			best = v[i];
+	}
+	return best;
+}
+
+const char *bls_default(const struct txn *t, char *const *v)
+{
+	static const char *const confs[] = { "/boot/loader/loader.conf", "/efi/loader/loader.conf",
+					     "/boot/efi/loader/loader.conf" };
+	char pattern[256] = "", *text = NULL, *line, *save = NULL;
+	size_t i;
+
+	for (i = 0; i < 3 && !text; i++)
+		if (txn_read(t, confs[i], &text, NULL) < 0)
+			text = NULL;
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, "default", 7) && (line[7] == ' ' || line[7] == '\t') &&
+		    sscanf(line + 7, "%255s", pattern) == 1 && pattern[0] == '@')
+			pattern[0] = '\0';	/* @saved, @menu-default: chosen at boot */
+	free(text);
+	if (pattern[0] && bls_newest(v, pattern))
+		return bls_newest(v, pattern);
+	return bls_newest(v, NULL);
 }

@@ -105,5 +105,16 @@ int bls_edit(const char *text, const struct kargs_edit *e, char **ret, struct sb
 int bls_unedit(const char *text, const char *words, char **ret);
 /* The BLS entries: /boot/loader/entries, and with esp also /efi and /boot/efi. */
 int bls_entries(const struct txn *t, bool esp, char ***ret);
+/* The trial's entry (engine/trial.c): BLS_TRIAL_ENTRY.conf (grubby), BLS_SD_TRIAL_ENTRY.conf
+ * (systemd-boot): never a default, never a seed. */
+#define BLS_TRIAL_ENTRY "passthru-trial"
+#define BLS_SD_TRIAL_ENTRY "_-passthru-trial"
+/* Of the entries v whose file name (with or without .conf) matches the glob pattern (NULL:
+ * any), the one whose name sorts last in version order (6.1.0-10 after 6.1.0-9): the newest
+ * kernel's; never the trial's. NULL when none. */
+const char *bls_newest(char *const *v, const char *pattern);
+/* The loaders' default among v: systemd-boot's `default` glob in loader.conf, else (or when
+ * it is @saved, or matches none) the newest. NULL when none. */
+const char *bls_default(const struct txn *t, char *const *v);
 
 #endif

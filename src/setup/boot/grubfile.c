@@ -192,14 +192,12 @@ char *grub_dropin(const struct kargs_edit *e)
 		 "}\n"
 		 "passthru_without \"$GRUB_CMDLINE_LINUX_DEFAULT\"\n"
 		 "GRUB_CMDLINE_LINUX_DEFAULT=$passthru_v\n"
+		 KARGS_SH_INSERT
 		 "passthru_without \"$GRUB_CMDLINE_LINUX\"\n"
 		 "for passthru_w in $passthru_add; do\n"
-		 "\tcase \" $passthru_v \" in\n"
-		 "\t*\" $passthru_w \"*) ;;\n"
-		 "\t*) passthru_v=\"${passthru_v:+$passthru_v }$passthru_w\" ;;\n"
-		 "\tesac\n"
+		 "\tpassthru_insert \"$passthru_w\"\n"
 		 "done\n"
 		 "GRUB_CMDLINE_LINUX=$passthru_v\n"
-		 "unset passthru_v passthru_w\n");
+		 "unset passthru_v passthru_w passthru_k\n");
 	return b.err ? (sbuf_free(&b), NULL) : b.s;
 }

@@ -58,14 +58,25 @@ static bool next_word(const char *line, size_t *pos, size_t *ws, size_t *we, boo
 	return true;
 }
 
-/* Where the last (or first) word equal to w is; false when none. */
-static bool find_word(const char *line, const char *w, size_t wl, bool last, size_t *ws,
-		      size_t *we)
+size_t kargs_kernel_len(const char *line)
+{
+	size_t pos = 0, s, e;
+
+	while (next_word(line, &pos, &s, &e, NULL))
+		if (e - s == 2 && !strncmp(line + s, "--", 2))
+			return s;
+	return strlen(line);
+}
+
+/* Where the last (or first) word equal to w is, among the words that start before end;
+ * false when none. */
+static bool find_word(const char *line, size_t end, const char *w, size_t wl, bool last,
+		      size_t *ws, size_t *we)
 {
 	size_t pos = 0, s, e;
 	bool found = false;
 
-	while (next_word(line, &pos, &s, &e, NULL)) {
+	while (next_word(line, &pos, &s, &e, NULL) && s < end) {
 		if (e - s == wl && !strncmp(line + s, w, wl)) {
 			*ws = s;
 			*we = e;
@@ -77,11 +88,12 @@ static bool find_word(const char *line, const char *w, size_t wl, bool last, siz
 	return found;
 }
 
+/* Only the kernel's words: what follows a standalone "--" is init's. */
 bool kargs_has(const char *line, const char *arg)
 {
 	size_t s, e;
 
-	return find_word(line, arg, strlen(arg), false, &s, &e);
+	return find_word(line, kargs_kernel_len(line), arg, strlen(arg), false, &s, &e);
 }
 
 /* Cut [ws, we) out of line with one blank next to it: the one before, else the one after. */
@@ -100,8 +112,8 @@ int kargs_apply(const char *line, const struct kargs_edit *e, char **ret, struct
 		struct sbuf *added)
 {
 	struct sbuf b = { 0 };
-	size_t pos = 0, s, we, i;
-	bool unbalanced = false;
+	size_t pos = 0, s, we, i, end, ins;
+	bool unbalanced = false, any = false;
 	char *l;
 
 	while (next_word(line, &pos, &s, &we, &unbalanced))
@@ -114,20 +126,29 @@ int kargs_apply(const char *line, const struct kargs_edit *e, char **ret, struct
 	for (i = 0; i < e->ndrop; i++) {
 		size_t wl = strlen(e->drop[i]);
 
-		while (find_word(l, e->drop[i], wl, false, &s, &we)) {
+		/* anywhere: init has no use for them either */
+		while (find_word(l, strlen(l), e->drop[i], wl, false, &s, &we)) {
 			cut_word(l, s, we);
 			if (dropped && !kargs_has(dropped->s ? dropped->s : "", e->drop[i]))
 				sbuf_addf(dropped, "%s%s", dropped->len ? " " : "", e->drop[i]);
 		}
 	}
-	sbuf_add(&b, l);
+	/* the new words go before a standalone "--" (" WORD" before the blank in front of it),
+	 * else last: what follows "--" is init's, never the kernel's */
+	end = kargs_kernel_len(l);
+	ins = end > 0 && end < strlen(l) ? end - 1 : end;
+	sbuf_addf(&b, "%.*s", (int)ins, l);
 	for (i = 0; i < e->nadd; i++) {
 		if (kargs_has(l, e->add[i]))
 			continue;	/* the user's own, or already there */
-		sbuf_addf(&b, "%s%s", b.len ? " " : "", e->add[i]);
+		sbuf_addf(&b, "%s%s", b.len || ins < end ? " " : "", e->add[i]);
+		any = true;
 		if (added && !kargs_has(added->s ? added->s : "", e->add[i]))
 			sbuf_addf(added, "%s%s", added->len ? " " : "", e->add[i]);
 	}
+	if (any && l[ins] && !blank(l[ins]))
+		sbuf_add(&b, " ");	/* the line began with "--" */
+	sbuf_add(&b, l + ins);
 	free(l);
 	if (b.err) {
 		sbuf_free(&b);
@@ -144,11 +165,13 @@ int kargs_remove(const char *line, const char *words, char **ret)
 
 	if (!l)
 		return -ENOMEM;
-	/* for each of words, its last occurrence: install appended it at the end */
+	/* for each of words, its last occurrence among the kernel's: install put it there; else
+	 * the last after "--", where an older install appended it */
 	while (next_word(words, &pos, &s, &e, NULL)) {
 		size_t ws, we;
 
-		if (find_word(l, words + s, e - s, true, &ws, &we))
+		if (find_word(l, kargs_kernel_len(l), words + s, e - s, true, &ws, &we) ||
+		    find_word(l, strlen(l), words + s, e - s, true, &ws, &we))
 			cut_word(l, ws, we);
 	}
 	*ret = l;

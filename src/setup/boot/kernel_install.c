@@ -20,7 +20,7 @@ static int usable(const struct fsroot *fr)
 	return 0;
 }
 
-/* A word /etc/kernel/cmdline never gets from the running kernel's command line: BOOT_IMAGE=
+/* A word /etc/kernel/cmdline never gets from a command line it is seeded from: BOOT_IMAGE=
  * and initrd= (kernel-install leaves them out too), and the trial's marker (rd.passthru.trial,
  * with or without a value): on the trial boot, the file would make every later boot the
  * trial's. */
@@ -33,30 +33,20 @@ static bool unseeded(const char *w, size_t l)
 	       (l >= t && !strncmp(w, trial, t) && (l == t || w[t] == '='));
 }
 
-/* The running kernel's command line less the words above, as kernel-install reads it. */
-static int seed(const struct opts *o, char **ret)
+/* A command line as kernel-install takes one: its words less the ones above, one line. */
+static int loader_words_out(const char *line, char **ret)
 {
-	struct root r;
-	char *line = NULL;
 	struct sbuf b = { 0 };
 	const char *p;
-	int err = root_open(&r, o->sysroot);
 
-	if (err < 0)
-		return err;
-	err = root_slurp(&r, "proc/cmdline", &line, NULL);
-	root_close(&r);
-	if (err < 0)
-		return err;
-	rstrip(line);
 	sbuf_add(&b, "");
 	for (p = line; *p;) {
 		size_t l = 0;
 		bool q = false;
 
-		p += strspn(p, " \t");
+		p += strspn(p, " \t\n");
 		/* a word as the kernel splits it: blanks inside double quotes stay */
-		for (; p[l] && (q || (p[l] != ' ' && p[l] != '\t')); l++)
+		for (; p[l] && (q || (p[l] != ' ' && p[l] != '\t' && p[l] != '\n')); l++)
 			if (p[l] == '"')
 				q = !q;
 		if (!l)
@@ -65,12 +55,91 @@ static int seed(const struct opts *o, char **ret)
 			sbuf_addf(&b, "%s%.*s", b.len ? " " : "", (int)l, p);
 		p += l;
 	}
-	free(line);
 	sbuf_add(&b, "\n");
 	if (b.err)
 		return -ENOMEM;
 	*ret = b.s;
 	return 0;
+}
+
+/* The running kernel's command line: the host view's /proc/cmdline. */
+static int seed_running(const struct opts *o, char **ret)
+{
+	struct root r;
+	char *line = NULL;
+	int err = root_open(&r, o->sysroot);
+
+	if (err < 0)
+		return err;
+	err = root_slurp(&r, "proc/cmdline", &line, NULL);
+	root_close(&r);
+	if (err == 0)
+		err = loader_words_out(line, ret);
+	free(line);
+	return err;
+}
+
+/* --root without --sysroot: the image's own, never this machine's: /usr/lib/kernel/cmdline
+ * (what kernel-install reads next), else the options of the image's default loader entry.
+ * -ENOENT: none (or empty); where it came from in from. */
+static int seed_image(const struct bootctx *c, char **ret, char *from, size_t size)
+{
+	char **v = NULL, *text = NULL, *opts = NULL;
+	const char *entry;
+	int r = txn_read(c->t, "/usr/lib/kernel/cmdline", &text, NULL);
+
+	snprintf(from, size, "the image's /usr/lib/kernel/cmdline");
+	if (r == -ENOENT && (r = bls_entries(c->t, true, &v)) == 0) {
+		entry = bls_default(c->t, v);
+		r = entry ? txn_read(c->t, entry, &opts, NULL) : -ENOENT;
+		if (r == 0)
+			r = bls_options(c->t, opts, &text);
+		snprintf(from, size, "the options of the image's default loader entry %s",
+			 entry ? entry : "");
+		free(opts);
+	}
+	strv_free(v);
+	if (r == 0)
+		r = loader_words_out(text, ret);
+	free(text);
+	if (r == 0 && !strcmp(*ret, "\n")) {
+		free(*ret);
+		r = -ENOENT;	/* no argument at all: not a command line to boot the image with */
+	}
+	return r;
+}
+
+/* /etc/kernel/cmdline is missing: what kernel-install would read instead, said so. */
+static int seed(const struct bootctx *c, char **ret)
+{
+	char from[600] = "the running kernel's command line";
+	int r;
+
+	if (!opts_foreign_image(c->o)) {
+		r = seed_running(c->o, ret);
+		if (r < 0)
+			fprintf(stderr, "passthru-setup: %s does not exist, and the running kernel's "
+				"command line (%s/proc/cmdline) to create it from cannot be read: "
+				"%s; nothing was changed\n", CMDLINE,
+				strcmp(c->o->sysroot, "/") ? c->o->sysroot : "", strerror(-r));
+	} else {
+		r = seed_image(c, ret, from, sizeof(from));
+		if (r == -ENOENT)
+			fprintf(stderr, "passthru-setup: %s does not exist in %s, and the image has no "
+				"/usr/lib/kernel/cmdline or loader entry with options to create it "
+				"from (this machine's command line is not the image's): write %s in "
+				"the image with the kernel arguments its hosts boot with, or give "
+				"--sysroot with the image's host view; nothing was changed\n", CMDLINE,
+				c->fr->path, CMDLINE);
+		else if (r < 0)
+			fprintf(stderr, "passthru-setup: %s does not exist in %s, and %s cannot be "
+				"read: %s; nothing was changed\n", CMDLINE, c->fr->path, from,
+				strerror(-r));
+	}
+	if (r == 0)
+		printf("%s: created from %s (less BOOT_IMAGE=, initrd= and the trial's "
+		       "rd.passthru.trial=1), as kernel-install would read it\n", CMDLINE, from);
+	return r;
 }
 
 /* Edit the first line of text (kernel-install joins the lines; install appends to the first). */
@@ -102,17 +171,9 @@ static int stage(struct bootctx *c)
 	int r = txn_read(c->t, CMDLINE, &text, NULL);
 
 	if (r == -ENOENT) {
-		r = seed(c->o, &text);
-		if (r < 0) {
-			fprintf(stderr, "passthru-setup: %s does not exist, and the running kernel's "
-				"command line (%s/proc/cmdline) to create it from cannot be read: "
-				"%s; nothing was changed\n", CMDLINE,
-				strcmp(c->o->sysroot, "/") ? c->o->sysroot : "", strerror(-r));
+		r = seed(c, &text);
+		if (r < 0)
 			return r;
-		}
-		printf("%s: created from the running kernel's command line (less BOOT_IMAGE=, "
-		       "initrd= and the trial's rd.passthru.trial=1), as kernel-install would "
-		       "read it\n", CMDLINE);
 	}
 	if (r == 0)
 		r = edit_first_line(text, c->e, NULL, &edited, c->dropped, &added);

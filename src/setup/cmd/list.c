@@ -74,7 +74,7 @@ static int judge_one(const struct hostview *h, const struct pdev *d, struct plan
 
 /* One display controller as an element of list's JSON array. */
 static void json_one(struct sbuf *out, const struct pdev *d, const char *name,
-		     const struct plan *p, bool ok, const char *why, bool first)
+		     const struct plan *p, bool ok, const char *why, const char *warning, bool first)
 {
 	size_t j;
 
@@ -93,6 +93,8 @@ static void json_one(struct sbuf *out, const struct pdev *d, const char *name,
 		sbuf_addf(out, ", \"group\": %d", d->group);
 	sbuf_addf(out, ", \"claimable\": %s, \"reason\": ", ok ? "true" : "false");
 	json_str(out, why);
+	sbuf_add(out, ", \"warning\": ");	/* the IOMMU's, as status and plan give it */
+	json_str(out, warning);
 	sbuf_add(out, ",\n   \"members\": [");
 	for (j = 0; j < p->n; j++) {
 		char a[ADDR_LEN];
@@ -129,7 +131,10 @@ static void human_one(struct sbuf *out, struct pci_access *pa, const struct host
 		sbuf_addf(out, "    %-10s %s [%04x:%04x] class 0x%06x %s\n",
 			  role_name(p->e[j].role), g->name, g->vendor, g->device, g->class, gname);
 	}
-	sbuf_addf(out, "  claimable: %s%s\n\n", ok ? "yes" : "no: ", why);
+	sbuf_addf(out, "  claimable: %s%s\n", ok ? "yes" : "no: ", why);
+	/* claimable at boot, but vfio may still refuse it at VM start: say so, and the fix */
+	report_iommu_warning(out, "  ", &h->v);
+	sbuf_add(out, "\n");
 }
 
 int cmd_list(struct opts *o)
@@ -159,7 +164,7 @@ int cmd_list(struct opts *o)
 		if (judge_one(&h, d, &p, why, sizeof(why), &ok) < 0)
 			continue;
 		if (o->json)
-			json_one(&out, d, name, &p, ok, why, !shown);
+			json_one(&out, d, name, &p, ok, why, h.v.warning, !shown);
 		else
 			human_one(&out, pa, &h, d, name, &p, ok, why);
 		shown++;

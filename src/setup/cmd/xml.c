@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cmd.h"
+#include "devices.h"
 #include "hostview.h"
 #include "setup.h"
 
@@ -47,8 +48,7 @@ static const char mmio_note[] =
 static int decide(const struct hostview *h, struct config *c, int argc, char **argv,
 		  struct plan *p)
 {
-	size_t i;
-	int k, ret = 0;
+	int k;
 
 	c->nsel = 0;	/* the selectors are the command line's; the policies stay */
 	for (k = 0; k < argc; k++) {
@@ -68,20 +68,12 @@ static int decide(const struct hostview *h, struct config *c, int argc, char **a
 		c->no_iommu = NO_IOMMU_STUB;	/* no groups to check here: devices and companions */
 	if (hostview_plan(h, c, p) < 0)
 		return 1;
-	for (i = 0; i < p->n; i++) {
-		const struct plan_entry *e = &p->e[i];
-		char line[1600];
-
-		if (e->state != STATE_REFUSED && e->state != STATE_ABSENT)
-			continue;
-		hostview_entry_line(&h->m, c, e, line, sizeof(line));
-		fprintf(stderr, "passthru-setup: %s\n", line);
-		ret = 1;
-	}
-	if (ret)
-		fprintf(stderr, "passthru-setup: xml: no XML written: the boot would not claim "
-			"these devices as selected\n");
-	return ret;
+	/* what install refuses, xml refuses: libvirt would detach the device at VM start */
+	if (!devices_refused(h, c, p))
+		return 0;
+	fprintf(stderr, "passthru-setup: xml refused, no XML written: install refuses these "
+		"devices too (passthru-setup plan shows the whole plan)\n");
+	return 1;
 }
 
 static int write_file(const char *dir, const char *name, const struct sbuf *b)

@@ -85,14 +85,15 @@ static void words(const char (*list)[64], size_t n, char *buf, size_t size)
 	}
 }
 
-/* The vendor:device of each configured address in the host view, for status. */
+/* The vendor:device of each configured address in the host view, for status; none from this
+ * machine into an image for others (--root alone). */
 static void record_devices(const struct opts *o, const struct config *c, struct manifest *m)
 {
 	struct root r;
 	size_t i;
 
 	m->ndevices = 0;
-	if (root_open(&r, o->sysroot) < 0)
+	if (opts_foreign_image(o) || root_open(&r, o->sysroot) < 0)
 		return;
 	for (i = 0; i < c->nsel && m->ndevices < 64; i++) {
 		struct manifest_device *d = &m->devices[m->ndevices];
@@ -322,7 +323,10 @@ static void report_plan(const struct install *in)
 {
 	int i;
 
-	printf("CPU: %s; kernel arguments: %s\n", in->cpu, *in->add ? in->add : "(none needed)");
+	/* --root alone: this machine's CPU chose the arguments; say so (docs/decisions.md) */
+	printf("CPU: %s%s; kernel arguments: %s\n", in->cpu, !in->o->cpu &&
+	       opts_foreign_image(in->o) ? " (this machine's; give --cpu for the image's hosts)" :
+	       "", *in->add ? in->add : "(none needed)");
 	printf("boot configuration:");
 	for (i = 0; i < in->nb; i++)
 		printf("%s %s", i ? ";" : "", in->b[i]->what);

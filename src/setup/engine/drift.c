@@ -59,13 +59,13 @@ static int boot_config_sha(const char *boot, char ret[SHA256_HEX_LEN])
 	return 1;
 }
 
-/* A word of the running kernel's command line, exactly. */
+/* A word of a kernel command line, exactly, before a standalone "--" (the rest is init's). */
 static bool cmdline_has(const char *cmdline, const char *word)
 {
-	size_t n = strlen(word);
+	size_t n = strlen(word), end = kargs_kernel_len(cmdline);
 	const char *p = cmdline;
 
-	while ((p = strstr(p, word))) {
+	while ((p = strstr(p, word)) && (size_t)(p - cmdline) < end) {
 		if ((p == cmdline || p[-1] == ' ' || p[-1] == '\t') &&
 		    (!p[n] || p[n] == ' ' || p[n] == '\t' || p[n] == '\n'))
 			return true;

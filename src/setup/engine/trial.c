@@ -18,10 +18,10 @@
 #define GRUBENV "/boot/grub/grubenv"
 #define GRUB2ENV "/boot/grub2/grubenv"
 /* The BLS copy: GRUB's blscfg (grubby) boots it once by its id, the file name less .conf. */
-#define TRIAL_ENTRY "passthru-trial"
+#define TRIAL_ENTRY BLS_TRIAL_ENTRY
 /* systemd-boot's copy: a name that sorts after every other in sd-boot's order (see
  * stage_bls_copy); bootctl set-oneshot names it. */
-#define SD_TRIAL_ENTRY "_-passthru-trial"
+#define SD_TRIAL_ENTRY BLS_SD_TRIAL_ENTRY
 #define CONFIRM_UNIT "passthru-confirm.service"
 #define GRUB_DROPIN "/etc/default/grub.d/passthru.cfg"
 
@@ -42,9 +42,10 @@ static int trial_words(const struct kargs_edit *e, struct sbuf *b)
 }
 
 /*
- * /etc/grub.d/42_passthru_trial: 10_linux again, with the words appended to
- * GRUB_CMDLINE_LINUX, cut to its first (newest kernel's) entry, retitled and given ids of
- * its own, so that grub-reboot can choose it by title without touching the default entry.
+ * /etc/grub.d/42_passthru_trial: 10_linux again, with the words added to GRUB_CMDLINE_LINUX
+ * (before a "--", as the editors add them), cut to its first (newest kernel's) entry,
+ * retitled and given ids of its own, so that grub-reboot can choose it by title without
+ * touching the default entry.
  */
 char *trial_script(const struct kargs_edit *e)
 {
@@ -54,14 +55,20 @@ char *trial_script(const struct kargs_edit *e)
 		sbuf_free(&w);
 		return NULL;
 	}
-	sbuf_addf(&b,
+	sbuf_add(&b,
 		"#! /bin/sh\n"
 		"# written by passthru-setup install --trial; removed by confirm and uninstall.\n"
 		"# The newest kernel's entry of 10_linux again, titled '" TRIAL_TITLE "', with\n"
 		"# passthru's arguments and " TRIAL_ARG "; grub-reboot chooses it for one boot.\n"
 		"set -e\n"
 		"[ -x /etc/grub.d/10_linux ] || exit 0\n"
-		"GRUB_CMDLINE_LINUX=\"${GRUB_CMDLINE_LINUX} %s\"\n"
+		KARGS_SH_INSERT
+		"passthru_v=$GRUB_CMDLINE_LINUX\n");
+	sbuf_addf(&b, "for passthru_w in %s; do\n", w.s);
+	sbuf_add(&b,
+		"\tpassthru_insert \"$passthru_w\"\n"
+		"done\n"
+		"GRUB_CMDLINE_LINUX=$passthru_v\n"
 		"GRUB_DISABLE_RECOVERY=true\n"
 		"export GRUB_CMDLINE_LINUX GRUB_DISABLE_RECOVERY\n"
 		"/etc/grub.d/10_linux | awk '\n"
@@ -72,7 +79,7 @@ char *trial_script(const struct kargs_edit *e)
 		"\tseen = 1\n"
 		"}\n"
 		"seen { print }\n"
-		"seen && /^}/ { done = 1 }'\n", w.s);
+		"seen && /^}/ { done = 1 }'\n");
 	sbuf_free(&w);
 	if (b.err) {
 		sbuf_free(&b);
@@ -204,14 +211,11 @@ static int stage_bls_copy(struct bootctx *c, bool esp)
 	struct sbuf out = { 0 }, added = { 0 };
 	char **v = NULL, *text = NULL, *edited = NULL, path[600];
 	const char *src = NULL;
-	size_t i;
 	int r = bls_entries(c->t, esp, &v);
 
 	/* the newest by version order, as the loaders sort: 6.1.0-10 after 6.1.0-9 */
-	for (i = 0; r == 0 && v[i]; i++)
-		if (!is_trial_entry(v[i]) && (!src || strverscmp(strrchr(v[i], '/') + 1,
-							  strrchr(src, '/') + 1) >= 0))
-			src = v[i];
+	if (r == 0)
+		src = bls_newest(v, NULL);
 	if (r == 0 && !src) {
 		fprintf(stderr, "passthru-setup: install --trial: no BLS entry (loader/entries/"
 			"*.conf) to copy for the trial boot; nothing was changed\n");

@@ -10,6 +10,7 @@
 #include "iommu.h"
 #include "model.h"
 #include "plan.h"
+#include "report.h"
 
 #define PASSTHRU_CONF "/etc/passthru.conf"
 
@@ -285,86 +286,113 @@ static const char *class_name(uint32_t class)
 	return "device that is not a display controller";
 }
 
-/* Refuse what the planner would refuse at boot (groups only when the IOMMU is on now), and a
- * device that holds a mounted filesystem or swap; name selected devices that are not GPUs. */
-static int validate(const struct opts *o, const struct config *c)
+bool devices_refused(const struct hostview *h, const struct config *c, const struct plan *p)
 {
-	struct hostview h;
-	struct plan p;
 	struct holders hs = { 0 };
-	struct config cc = *c;
 	size_t i, k;
-	int bad = 0, ret;
+	bool bad = false;
 
-	if (hostview_open(&h, o->sysroot) < 0)
-		return 1;
-	if (!h.v.active) {
-		/* before the reboot there are no groups: check the rest, groups at boot */
-		cc.no_iommu = NO_IOMMU_STUB;
-		printf("note: the IOMMU is not active yet; group safety is checked at boot "
-		       "(passthru-setup plan after the reboot shows it)\n");
-	}
-	ret = hostview_plan(&h, &cc, &p);
-	if (ret < 0) {
-		hostview_close(&h);
-		fprintf(stderr, "passthru-setup: out of memory\n");
-		return 1;
-	}
-	read_mounts(&h.r, &hs);
-	read_swaps(&h.r, &hs);
-	for (i = 0; i < p.n; i++) {
-		const struct plan_entry *e = &p.e[i];
-		const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(&h.m, e->addr);
+	read_mounts(&h->r, &hs);
+	read_swaps(&h->r, &hs);
+	for (i = 0; i < p->n; i++) {
+		const struct plan_entry *e = &p->e[i];
+		const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(&h->m, e->addr);
 		char line[1600];
 
 		if (e->state == STATE_REFUSED || e->state == STATE_ABSENT) {
-			hostview_entry_line(&h.m, &cc, e, line, sizeof(line));
+			hostview_entry_line(&h->m, c, e, line, sizeof(line));
 			fprintf(stderr, "passthru-setup: %s\n", line);
-			bad = 1;
+			bad = true;
 		}
 		/* what the boot would take: the unit, even where this plan refuses it */
 		if (!d || !(e->bind || e->role == ROLE_SELECTED || e->role == ROLE_COMPANION))
 			continue;
 		for (k = 0; k < hs.n; k++)
-			if (block_under(&h.r, hs.h[k].majmin, d->addr, 0)) {
+			if (block_under(&h->r, hs.h[k].majmin, d->addr, 0)) {
 				fprintf(stderr, "passthru-setup: %s [%04x:%04x] holds %s: claiming it "
 					"would take that disk from the host; remove it from the "
 					"devices\n", d->name, d->vendor, d->device, hs.h[k].what);
-				bad = 1;
+				bad = true;
 				break;
 			}
-		if (e->role == ROLE_SELECTED && !pdev_is_display(d) &&
-		    !hostview_is_companion(&h.m, d))
-			printf("note: %s [%04x:%04x] is not a display controller: class 0x%06x "
-			       "(%s), driver now: %s%s%s\n", d->name, d->vendor, d->device,
-			       d->class, class_name(d->class), d->driver[0] ? d->driver : "none",
-			       e->bind ? "; the boot would hand it to " : "",
-			       e->bind ? c->driver : "");
 	}
+	free(hs.h);
+	return bad;
+}
+
+/* Name the selected devices that are not display controllers (nor their companions). */
+static void note_not_gpus(const struct hostview *h, const struct config *c, const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct plan_entry *e = &p->e[i];
+		const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(&h->m, e->addr);
+
+		if (!d || e->role != ROLE_SELECTED || pdev_is_display(d) ||
+		    hostview_is_companion(&h->m, d))
+			continue;
+		printf("note: %s [%04x:%04x] is not a display controller: class 0x%06x "
+		       "(%s), driver now: %s%s%s\n", d->name, d->vendor, d->device,
+		       d->class, class_name(d->class), d->driver[0] ? d->driver : "none",
+		       e->bind ? "; the boot would hand it to " : "", e->bind ? c->driver : "");
+	}
+}
+
+/* Refuse what devices_refused refuses (groups only when the IOMMU is on now); name selected
+ * devices that are not GPUs. */
+static int validate(const struct hostview *h, const struct config *c)
+{
+	struct plan p;
+	struct config cc = *c;
+	int bad;
+
+	if (!h->v.active) {
+		/* before the reboot there are no groups: check the rest, groups at boot */
+		cc.no_iommu = NO_IOMMU_STUB;
+		printf("note: the IOMMU is not active yet; group safety is checked at boot "
+		       "(passthru-setup plan after the reboot shows it)\n");
+	}
+	if (hostview_plan(h, &cc, &p) < 0) {
+		fprintf(stderr, "passthru-setup: out of memory\n");
+		return 1;
+	}
+	bad = devices_refused(h, &cc, &p);
+	note_not_gpus(h, c, &p);
 	if (bad)
 		fprintf(stderr, "passthru-setup: install refused, nothing was changed: the boot "
 			"would not claim these devices as configured; fix %s or --device "
 			"(passthru-setup plan shows the whole plan)\n", PASSTHRU_CONF);
-	free(hs.h);
 	plan_free(&p);
-	hostview_close(&h);
 	return bad;
 }
 
 int devices_prepare(const struct fsroot *fr, const struct opts *o, char **ret_text,
 		    struct config *ret)
 {
+	struct hostview h;
+	struct sbuf warning = { 0 };
 	int r = config_with_devices(fr, o, ret_text, ret);
 
 	if (r)
 		return r;
-	if (!ret->nsel)
-		return 0;	/* install says so once it is done (report_done) */
-	if (o->root && !o->sysroot_given) {
-		printf("note: --root without --sysroot: the devices were checked for syntax only "
-		       "(the image is for another machine); run passthru-setup plan on that "
-		       "machine to check them against its devices\n");
+	if (opts_foreign_image(o)) {
+		if (ret->nsel)
+			printf("note: --root without --sysroot: the devices were checked for "
+			       "syntax only (the image is for another machine); run passthru-setup "
+			       "plan on that machine to check them against its devices\n");
 		return 0;
 	}
-	return validate(o, ret);
+	if (hostview_open(&h, o->sysroot) < 0)
+		return ret->nsel ? 1 : 0;	/* no device: nothing to check it for */
+	/* interrupt remapping off: what status and plan say (--allow-unsafe-interrupts is
+	 * its fix, and says its own warning) */
+	if (!o->allow_unsafe_interrupts)
+		report_iommu_warning(&warning, "", &h.v);
+	fputs(warning.s ? warning.s : "", stdout);
+	sbuf_free(&warning);
+	/* no device is fine: install says so once it is done (report_done) */
+	r = ret->nsel ? validate(&h, ret) : 0;
+	hostview_close(&h);
+	return r;
 }

@@ -21,6 +21,13 @@ struct opts {
 	bool confirming;	/* install run by confirm: only while the trial is still pending */
 };
 
+/* --root without --sysroot: the image is for other machines; this machine's /sys and /proc
+ * say nothing about them, and nothing read there may go into the image. */
+static inline bool opts_foreign_image(const struct opts *o)
+{
+	return o->root && !o->sysroot_given;
+}
+
 /* fsroot.c: paths inside --root resolve as if it were / (openat2 RESOLVE_IN_ROOT). */
 struct fsroot {
 	int fd;
