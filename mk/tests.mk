@@ -15,7 +15,8 @@ $(B)/gentree: tests/bench/gentree.c
 CHECK_JOBS ?= 2
 QUICK_SUITES := check-static check-unit check-fixtures check-valgrind check-fuzz check-setup \
 	check-shell
-BOOT_SUITES := check-lifecycle check-uefi check-vm check-vm-initramfs-tools check-vm-mkinitcpio
+# longest first (make -j starts them in this order): the two lanes end close together
+BOOT_SUITES := check-uefi check-vm check-lifecycle check-vm-mkinitcpio check-vm-initramfs-tools
 SUMMARY := $(B)/check-summary
 
 # Every program the suites run is built first, in one make (the suites then run side by side
