@@ -465,6 +465,69 @@ echo ' # edited' >>"$r/etc/kernel/cmdline"
 setup "$r" uninstall >/dev/null 2>&1
 [ "$(cat "$r/etc/kernel/cmdline")" = "root=/dev/sda1 iommu=pt
  # edited" ] && ok "an argument the user had (iommu=pt) stays after uninstall" || bad "user's iommu=pt" "$(cat "$r/etc/kernel/cmdline")"
+# ---- uninstall gives back what install took (issue 19, truth round 2) ----
+# a loader entry made after install (a kernel update: kernel-install copies /etc/kernel/cmdline)
+newroot kupdate cmdline "$here/corpus/plain.cmdline"
+printf 'root=UUID=0b7c2a4e-1 ro intel_iommu=off quiet\n' >"$r/etc/kernel/cmdline"
+printf 'title Old\nversion 6.1\nlinux /vmlinuz-6.1\noptions root=UUID=0b7c2a4e-1 ro intel_iommu=off quiet\n' \
+    >"$r/boot/loader/entries/m-6.1.conf"
+printf 'title Mine\nversion 6.0\nlinux /vmlinuz-6.0\noptions root=UUID=0b7c2a4e-1 intel_iommu=on iommu=pt\n' \
+    >"$r/boot/loader/entries/m-6.0.conf"
+cp -a "$r" "$r.pristine"
+setup "$r" install --cpu intel --bootloader kernel-install >/dev/null 2>&1
+printf 'title New\nversion 6.2\nlinux /vmlinuz-6.2\noptions %s\n' "$(cat "$r/etc/kernel/cmdline")" \
+    >"$r/boot/loader/entries/m-6.2.conf"
+out=$(setup "$r" uninstall 2>&1)
+code=$?
+[ $code -eq 0 ] && [ "$(sed -n 's/^options //p' "$r/boot/loader/entries/m-6.2.conf")" = \
+    "root=UUID=0b7c2a4e-1 ro quiet intel_iommu=off" ] &&
+    echo "$out" | grep -q 'm-6.2.conf: made after install' &&
+    cmp -s "$r/boot/loader/entries/m-6.1.conf" "$r.pristine/boot/loader/entries/m-6.1.conf" &&
+    cmp -s "$r/boot/loader/entries/m-6.0.conf" "$r.pristine/boot/loader/entries/m-6.0.conf" &&
+    cmp -s "$r/etc/kernel/cmdline" "$r.pristine/etc/kernel/cmdline" && [ ! -e "$r/var/lib/passthru" ] &&
+    ok "uninstall: a loader entry made after install loses passthru's words and gets intel_iommu=off back; the user's own entry keeps its" ||
+    bad "entry made after install" "exit $code: $out $(cat "$r/boot/loader/entries/m-6.2.conf")"
+# the same, /etc/kernel/cmdline edited by hand since install: its replaced word comes back too
+newroot kupdate2 cmdline "$here/corpus/plain.cmdline"
+printf 'root=UUID=0b7c2a4e-1 ro intel_iommu=off quiet\n' >"$r/etc/kernel/cmdline"
+setup "$r" install --cpu intel --bootloader kernel-install >/dev/null 2>&1
+sed -i 's/ quiet/ quiet splash/' "$r/etc/kernel/cmdline"
+out=$(setup "$r" uninstall 2>&1)
+[ "$(cat "$r/etc/kernel/cmdline")" = "root=UUID=0b7c2a4e-1 ro quiet splash intel_iommu=off" ] &&
+    ok "uninstall of a hand-edited /etc/kernel/cmdline gives back the intel_iommu=off install replaced" ||
+    bad "replaced word back" "$out $(cat "$r/etc/kernel/cmdline")"
+# GRUB: the drop-in edited by hand
+newroot dropedit grub "$here/corpus/debian-default.grub"
+cp -a "$r" "$r.pristine"
+setup "$r" install --cpu intel >/dev/null 2>&1
+printf '# mine\nGRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX mine=1"\n' >>"$r/etc/default/grub.d/passthru.cfg"
+before=$(cat "$r/etc/default/grub.d/passthru.cfg")
+out=$(setup "$r" install --cpu intel --no-iommu-pt 2>&1)
+code=$?
+[ $code -eq 1 ] && [ "$(cat "$r/etc/default/grub.d/passthru.cfg")" = "$before" ] &&
+    echo "$out" | grep -q '/etc/default/grub.d/passthru.cfg was edited' &&
+    ok "install over a hand-edited GRUB drop-in: refused, naming it; the edit kept" ||
+    bad "install over edited drop-in" "exit $code: $out"
+out=$(setup "$r" uninstall 2>&1)
+code=$?
+line=$(cd "$r" && mkconfig_line)
+[ $code -eq 0 ] && [ "$(cat "$r/etc/default/grub.d/passthru.cfg")" = '# mine
+GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX mine=1"' ] && ! echo "$line" | grep -q iommu &&
+    echo "$line" | grep -q 'mine=1' &&
+    ok "uninstall of a hand-edited GRUB drop-in: passthru's lines go, the user's stay" ||
+    bad "edited drop-in uninstall" "exit $code: $out; $line; $(cat "$r/etc/default/grub.d/passthru.cfg")"
+newroot dropedit2 grub "$here/corpus/debian-default.grub"
+setup "$r" install --cpu intel >/dev/null 2>&1
+sed -i 's/^passthru_add="intel_iommu=on iommu=pt"/passthru_add="intel_iommu=on iommu=pt pcie_aspm=off"/' \
+    "$r/etc/default/grub.d/passthru.cfg"
+before=$(cat "$r/etc/default/grub.d/passthru.cfg")
+out=$(setup "$r" uninstall 2>&1)
+code=$?
+[ $code -eq 1 ] && [ "$(cat "$r/etc/default/grub.d/passthru.cfg")" = "$before" ] &&
+    echo "$out" | grep -q '/etc/default/grub.d/passthru.cfg.*intel_iommu=on iommu=pt' &&
+    ! echo "$out" | grep -q '^uninstalled' &&
+    ok "uninstall of a drop-in whose own lines were edited: kept, exit 1, the file and its arguments named" ||
+    bad "drop-in own lines edited" "exit $code: $out"
 newroot hadbls grubby "$here/corpus/fedora.grub"
 sed -i 's/^options .*/& iommu=pt/' "$r/boot/loader/entries/f39.conf"
 setup "$r" install --cpu intel >/dev/null 2>&1

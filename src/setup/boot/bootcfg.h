@@ -6,6 +6,7 @@
 #include "setup.h"
 
 struct manifest;
+struct manifest_entry;
 
 /* What install and uninstall give each boot configuration. */
 struct bootctx {
@@ -58,9 +59,16 @@ struct bootcfg_ops {
 	int (*effective)(const struct bootctx *c, bool done, struct klines *out);
 	/* The commands that make the boot read the files (install, or uninstall). */
 	int (*commands)(const struct bootctx *c, bool uninstall, struct cmdlist *out);
-	/* Uninstall, for a file that changed since install: text less the words passthru added.
-	 * -ENOENT: not one of its files. */
-	int (*unedit)(const char *path, const char *text, const char *words, char **ret);
+	/* Uninstall, for a file that changed since install (me: its record): text less the words
+	 * passthru added (me->added), with the ones it replaced (me->replaced) given back where
+	 * it can; *ret NULL: nothing of the user's is left, the file goes. -ENOENT: not one of
+	 * its files; -EINVAL: quoting an edit cannot keep; -EBADMSG: passthru's part and the
+	 * user's cannot be told apart (both: the file is kept, and uninstall exits 1). */
+	int (*unedit)(const struct manifest_entry *me, const char *text, char **ret);
+	/* Uninstall (NULL: none): stage passthru's words out of the files install never edited
+	 * that carry them (a loader entry made after install by a kernel update); said on
+	 * stdout. 0 or -errno. */
+	int (*leftovers)(struct bootctx *c);
 };
 
 extern const struct bootcfg_ops boot_grub;

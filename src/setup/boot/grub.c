@@ -30,6 +30,28 @@ static int usable(const struct fsroot *fr)
 	return 0;
 }
 
+/* The drop-in changed by hand since install wrote it, and not to what install writes now:
+ * install would lose the edit; refused, saying so. */
+static int edited(struct bootctx *c, const char *text)
+{
+	const struct manifest_entry *me = manifest_find_const(c->m, DROPIN);
+	char *cur = NULL;
+	size_t len = 0;
+	bool changed;
+
+	if (!me || txn_read(c->t, DROPIN, &cur, &len) < 0)
+		return 0;
+	changed = fnv64(cur, len) != me->hash && strcmp(cur, text);
+	free(cur);
+	if (!changed)
+		return 0;
+	fprintf(stderr, "passthru-setup: %s was edited since passthru-setup wrote it: install "
+		"would lose the edit; move your lines to a file of your own under "
+		"/etc/default/grub.d/ and delete %s (install writes it again); nothing was "
+		"changed\n", DROPIN, DROPIN);
+	return -EEXIST;
+}
+
 static int stage(struct bootctx *c)
 {
 	struct sbuf added = { 0 };
@@ -39,6 +61,11 @@ static int stage(struct bootctx *c)
 
 	if (!text)
 		return -ENOMEM;
+	r = edited(c, text);
+	if (r < 0) {
+		free(text);
+		return r;
+	}
 	/* what the host has without passthru: to name what it adds and what it replaces */
 	r = grub_source(c->t, DROPIN, &lx, &ldef);
 	if (r < 0) {
@@ -97,10 +124,93 @@ static int commands(const struct bootctx *c, bool uninstall, struct cmdlist *out
 			   fsroot_exists(c->fr, "/usr/bin/update-grub") ? update : mkconfig);
 }
 
-static int unedit(const char *path, const char *text, const char *words, char **ret)
+/* What install wrote, found by the record's hash among the drop-ins it can write (every CPU,
+ * with and without iommu=pt); NULL when none matches (an older passthru-setup's, say). */
+static char *written(uint64_t hash)
 {
-	(void)path, (void)text, (void)words, (void)ret;
-	return -ENOENT;	/* the drop-in is passthru's own: removed, or kept when edited */
+	static const char *const cpus[] = { "intel", "amd", "other" };
+	size_t i;
+
+	for (i = 0; i < 6; i++) {
+		struct kargs_edit e;
+		char *text;
+
+		kargs_for_cpu(cpus[i / 2], i % 2 == 0, &e);
+		text = grub_dropin(&e);
+		if (text && fnv64(text, strlen(text)) == hash)
+			return text;
+		free(text);
+	}
+	return NULL;
+}
+
+/* The next line of text at *p, [*p, end) without its newline; false at the end. */
+static bool next_line(const char **p, const char **start, size_t *len)
+{
+	if (!**p)
+		return false;
+	*start = *p;
+	*len = strcspn(*p, "\n");
+	*p += *len + ((*p)[*len] ? 1 : 0);
+	return true;
+}
+
+/*
+ * The drop-in edited by hand: what install wrote must still be there, its lines whole and in
+ * one block, with the user's lines before or after it (never inside passthru's code, never
+ * using its passthru_ names); those lines are kept, the block goes. -EBADMSG otherwise.
+ */
+static int unedit(const struct manifest_entry *me, const char *text, char **ret)
+{
+	char *orig;
+	const char *o, *p = text, *ls, *os;
+	size_t ll, ol;
+	struct sbuf user = { 0 };
+	bool in_block = false, block_done = false, only_comments = true, ok = true;
+
+	if (strcmp(me->path, DROPIN))
+		return -ENOENT;
+	orig = written(me->hash);
+	if (!orig)
+		return -EBADMSG;
+	o = orig;
+	sbuf_add(&user, "");
+	while (ok && next_line(&p, &ls, &ll)) {
+		const char *save = o;
+
+		if (!block_done && next_line(&o, &os, &ol) && ol == ll && !memcmp(os, ls, ll)) {
+			in_block = true;
+			block_done = !*o;
+			continue;
+		}
+		o = save;
+		if (in_block && !block_done) {
+			ok = false;	/* a line of the user's inside passthru's */
+			break;
+		}
+		if (memmem(ls, ll, "passthru_", 9))
+			ok = false;	/* it uses passthru's code: not the user's alone */
+		sbuf_addf(&user, "%.*s\n", (int)ll, ls);
+		while (ll && (*ls == ' ' || *ls == '\t')) {
+			ls++;
+			ll--;
+		}
+		if (ll && *ls != '#')
+			only_comments = false;
+	}
+	ok = ok && block_done;
+	free(orig);
+	if (!ok || user.err) {
+		sbuf_free(&user);
+		return user.err ? -ENOMEM : -EBADMSG;
+	}
+	if (only_comments) {
+		sbuf_free(&user);
+		*ret = NULL;	/* nothing of the user's that does anything: the file goes */
+		return 0;
+	}
+	*ret = user.s;
+	return 0;
 }
 
 const struct bootcfg_ops boot_grub = {

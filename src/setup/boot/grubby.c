@@ -151,11 +151,11 @@ static int commands(const struct bootctx *c, bool uninstall, struct cmdlist *out
 	return r;
 }
 
-static int unedit(const char *path, const char *text, const char *words, char **ret)
+static int unedit(const struct manifest_entry *me, const char *text, char **ret)
 {
-	if (strcmp(path, GRUBFILE))
+	if (strcmp(me->path, GRUBFILE))
 		return -ENOENT;
-	return grubfile_unedit(text, "GRUB_CMDLINE_LINUX", words, ret);
+	return grubfile_unedit(text, "GRUB_CMDLINE_LINUX", me->added, ret);
 }
 
 const struct bootcfg_ops boot_grubby = {

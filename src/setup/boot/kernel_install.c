@@ -163,9 +163,24 @@ static int edit_first_line(const char *text, const struct kargs_edit *e, const c
 	return *ret ? 0 : -ENOMEM;
 }
 
+/* The contradicting words taken out of path: for the report, and in the record (uninstall
+ * gives them back to a file it cannot restore from the backup). */
+static int note_dropped(struct bootctx *c, const char *path, struct sbuf *dropped)
+{
+	if (dropped->err)
+		return -ENOMEM;
+	if (dropped->s) {
+		if (c->dropped)
+			sbuf_add_words(c->dropped, dropped->s);
+		manifest_add_replaced(c->m, path, dropped->s);
+	}
+	sbuf_free(dropped);
+	return 0;
+}
+
 static int stage(struct bootctx *c)
 {
-	struct sbuf added = { 0 };
+	struct sbuf added = { 0 }, dropped = { 0 };
 	char *text = NULL, *edited = NULL, **v = NULL;
 	size_t i;
 	int r = txn_read(c->t, CMDLINE, &text, NULL);
@@ -176,13 +191,15 @@ static int stage(struct bootctx *c)
 			return r;
 	}
 	if (r == 0)
-		r = edit_first_line(text, c->e, NULL, &edited, c->dropped, &added);
+		r = edit_first_line(text, c->e, NULL, &edited, &dropped, &added);
 	if (r == -EINVAL)
 		fprintf(stderr, "passthru-setup: %s has an unbalanced double quote: an added "
 			"argument would land inside it; close it first; nothing was changed\n",
 			CMDLINE);
 	if (r == 0)
 		r = manifest_stage(c->t, c->m, CMDLINE, edited, strlen(edited), added.s);
+	if (r == 0)
+		r = note_dropped(c, CMDLINE, &dropped);
 	free(text);
 	free(edited);
 	/* the entries already installed; on a grubby host grubby owns them */
@@ -193,17 +210,20 @@ static int stage(struct bootctx *c)
 		text = edited = NULL;
 		r = txn_read(c->t, v[i], &text, NULL);
 		if (r == 0)
-			r = bls_edit(text, c->e, &edited, c->dropped, &added);
+			r = bls_edit(text, c->e, &edited, &dropped, &added);
 		if (r == -EINVAL)
 			fprintf(stderr, "passthru-setup: %s: an options line has an unbalanced "
 				"double quote; close it first; nothing was changed\n", v[i]);
 		if (r == 0)
 			r = manifest_stage(c->t, c->m, v[i], edited, strlen(edited), added.s);
+		if (r == 0)
+			r = note_dropped(c, v[i], &dropped);
 		free(text);
 		free(edited);
 	}
 	strv_free(v);
 	sbuf_free(&added);
+	sbuf_free(&dropped);
 	manifest_add_boot(c->m, "kernel-install");
 	return r;
 }
@@ -251,13 +271,104 @@ static int commands(const struct bootctx *c, bool uninstall, struct cmdlist *out
 	return 0;	/* the files are what the boot reads */
 }
 
-static int unedit(const char *path, const char *text, const char *words, char **ret)
+/* The words of back that the kernel's words of the options (or the line) lack, given back. */
+static int give_back(const char *path, char *text, const char *back, char **ret)
 {
-	if (!strcmp(path, CMDLINE))
-		return edit_first_line(text, NULL, words, ret, NULL, NULL);
-	if (strstr(path, "/loader/entries/"))
-		return bls_unedit(text, words, ret);
-	return -ENOENT;
+	struct kargs_edit e = { 0 };
+	const char *p = back;
+	char *res = NULL;
+	int n, r;
+
+	while (back && e.nadd < 8 && sscanf(p, "%63s%n", e.add[e.nadd], &n) == 1) {
+		p += n;
+		e.nadd++;
+	}
+	if (!e.nadd) {
+		*ret = text;
+		return 0;
+	}
+	r = strstr(path, "/loader/entries/") ? bls_edit(text, &e, &res, NULL, NULL) :
+					       edit_first_line(text, &e, NULL, &res, NULL, NULL);
+	free(text);
+	*ret = r < 0 ? NULL : res;
+	return r;
+}
+
+static int unedit(const struct manifest_entry *me, const char *text, char **ret)
+{
+	char *out = NULL;
+	int r;
+
+	if (!strcmp(me->path, CMDLINE))
+		r = edit_first_line(text, NULL, me->added, &out, NULL, NULL);
+	else if (strstr(me->path, "/loader/entries/"))
+		r = bls_unedit(text, me->added, &out);
+	else
+		return -ENOENT;
+	return r < 0 ? r : give_back(me->path, out, me->replaced, ret);
+}
+
+/* Whether the options of entry text carry one of the words among the kernel's. */
+static bool carries(const char *text, const char *words)
+{
+	char *opts = NULL, w[128];
+	const char *p = words;
+	bool has = false;
+	int n;
+
+	if (bls_options(NULL, text, &opts) < 0)
+		return false;
+	while (!has && sscanf(p, "%127s%n", w, &n) == 1) {
+		p += n;
+		has = kargs_has(opts, w);
+	}
+	free(opts);
+	return has;
+}
+
+/*
+ * Uninstall: a loader entry install never saw (kernel-install made it after install, from
+ * /etc/kernel/cmdline as install left it) loses the words install added to /etc/kernel/cmdline
+ * and gets back the ones install replaced there: the entry kernel-install would have made
+ * from the file uninstall gives back. Entries there before the first install keep theirs.
+ */
+static int leftovers(struct bootctx *c)
+{
+	const struct manifest_entry *cl = manifest_find_const(c->m, CMDLINE);
+	char **v = NULL;
+	size_t i;
+	int r;
+
+	if (!cl || !cl->added[0] || boot_grubby.detect(c->fr))
+		return 0;	/* nothing of passthru's to copy; on a grubby host grubby's own */
+	r = bls_entries(c->t, true, &v);
+	for (i = 0; r == 0 && v[i]; i++) {
+		char *text = NULL, *out = NULL;
+
+		if (manifest_find_const(c->m, v[i]) ||
+		    (c->m->entries_known && manifest_entry_before(c->m, v[i])))
+			continue;
+		r = txn_read(c->t, v[i], &text, NULL);
+		if (r == 0 && !carries(text, cl->added)) {
+			free(text);
+			continue;
+		}
+		if (r == 0)
+			r = bls_unedit(text, cl->added, &out);
+		if (r == 0) {
+			r = give_back(v[i], out, cl->replaced, &out);
+			if (r == 0)
+				printf("%s: made after install (a kernel update copied %s): taking "
+				       "out passthru's arguments (%s)%s%s\n", v[i], CMDLINE, cl->added,
+				       cl->replaced[0] ? "; giving back " : "", cl->replaced);
+		}
+		if (r == 0)
+			r = txn_stage(c->t, v[i], out, strlen(out));
+		free(text);
+		free(out);
+	}
+	strv_free(v);
+	return r;
 }
 
 const struct bootcfg_ops boot_kernel_install = {
@@ -269,4 +380,5 @@ const struct bootcfg_ops boot_kernel_install = {
 	.effective = effective,
 	.commands = commands,
 	.unedit = unedit,
+	.leftovers = leftovers,
 };

@@ -272,6 +272,19 @@ static int stage_all(struct install *in)
 
 	in->ends_trial = drop_trial && !in->o->confirming;
 
+	/* the first install notes the loader entries there are: uninstall then knows any
+	 * other one was made after it (a kernel update) and takes passthru's words out */
+	if (!m->exists && !m->entries_known) {
+		char **v = NULL;
+		int r = bls_entries(&in->cv.t, true, &v);
+
+		if (r == 0)
+			r = manifest_set_entries_before(m, v);
+		strv_free(v);
+		if (r < 0)
+			return -ENOMEM;
+	}
+
 	if (in->conf_text && manifest_stage(&in->cv.t, m, PASSTHRU_CONF, in->conf_text,
 					    strlen(in->conf_text), NULL) < 0)
 		return -ENOMEM;

@@ -10,30 +10,44 @@
 #include "setup.h"
 #include "trial.h"
 
+/* A file left carrying passthru's words: said at the end, and uninstall exits 1. */
+static void left(struct sbuf *l, const struct manifest_entry *me)
+{
+	sbuf_addf(l, "  %s still carries %s: remove %s from it by hand, or delete it if "
+		  "nothing else in it is yours\n", me->path, me->added[0] ? me->added :
+		  "passthru's arguments", me->added[0] ? "them" : "passthru's part");
+}
+
 /* A file changed since install: the words passthru added taken out by the configuration
- * that owns it. 1: staged, 0: kept as it is (said why). */
-static int unedit(struct txn *t, const struct manifest_entry *me, const char *cur)
+ * that owns it (and those it replaced given back). 1: staged, 0: kept as it is (said why;
+ * in lft when passthru's arguments stay in it). */
+static int unedit(struct txn *t, const struct manifest_entry *me, const char *cur,
+		  struct sbuf *lft)
 {
 	char *s = NULL;
 	size_t i;
 	int r = -ENOENT;
 
 	for (i = 0; bootcfgs[i] && r == -ENOENT; i++)
-		r = bootcfgs[i]->unedit(me->path, cur, me->added, &s);
+		r = bootcfgs[i]->unedit(me, cur, &s);
 	if (r == -ENOENT) {
 		printf("%s was changed since install: kept as it is\n", me->path);
 		return 0;
 	}
-	if (r == -EINVAL) {
-		printf("%s was changed since install and its quoting cannot be edited: kept; "
-		       "remove %s from it by hand\n", me->path, me->added);
+	if (r == -EINVAL || r == -EBADMSG) {
+		printf("%s was changed since install and %s: kept as it is\n", me->path,
+		       r == -EINVAL ? "its quoting cannot be edited" :
+		       "passthru's lines in it were edited (or yours are inside them)");
+		left(lft, me);
 		return 0;
 	}
 	if (r < 0)
 		return r;
-	printf("%s was changed since install: taking out only passthru's arguments (%s)\n",
-	       me->path, me->added[0] ? me->added : "none");
-	r = txn_stage(t, me->path, s, strlen(s));
+	printf("%s was changed since install: taking out only passthru's %s (%s)%s%s\n",
+	       me->path, s ? "arguments" : "part, and nothing else is left in it",
+	       me->added[0] ? me->added : "none", me->replaced[0] ? "; giving back " : "",
+	       me->replaced);
+	r = s ? txn_stage(t, me->path, s, strlen(s)) : txn_stage_delete(t, me->path);
 	free(s);
 	return r < 0 ? r : 1;
 }
@@ -47,6 +61,7 @@ struct removal {
 	struct cmdlist cl;		/* the commands that make the boot forget passthru */
 	struct kargs_edit none;		/* no argument to add: converging to nothing */
 	const struct opts *o;
+	struct sbuf left;		/* files kept with passthru's arguments in them */
 };
 
 /* The boot configurations and the generator the record names. */
@@ -94,12 +109,16 @@ static int stage_files(struct removal *u)
 		else if (!me->created && same && fsroot_read(&u->cv.fr, bak, &back, &blen) == 0)
 			r = txn_stage(&u->cv.t, me->path, back, blen);	/* byte for byte */
 		else
-			r = unedit(&u->cv.t, me, cur);
+			r = unedit(&u->cv.t, me, cur, &u->left);
 		free(cur);
 		free(back);
 		if (r < 0)
 			return r;
 	}
+	/* files install never edited that a tool copied passthru's words into */
+	for (i = 0; i < u->nb; i++)
+		if (u->b[i]->leftovers && (r = u->b[i]->leftovers(&u->cv.ctx)) < 0)
+			return r;
 	r = txn_stage_delete(&u->cv.t, MANIFEST_PATH);
 	if (r < 0)
 		return r;
@@ -136,7 +155,8 @@ static int commit(struct removal *u)
 		return 1;
 	}
 	for (i = 0; i < u->cv.t.n; i++)
-		printf("%s %s\n", u->cv.t.c[i].kind == CHANGE_DELETE ? "removed" : "restored",
+		printf("%s %s\n", u->cv.t.c[i].kind == CHANGE_DELETE ? "removed" :
+		       manifest_find_const(&u->cv.m, u->cv.t.c[i].path) ? "restored" : "edited",
 		       u->cv.t.c[i].path);
 	for (i = 0; i < u->cv.m.n; i++) {
 		char bak[1100];
@@ -174,8 +194,20 @@ static int run_commands(struct removal *u)
 				       k.v[j].line);
 		klines_free(&k);
 	}
+	if (u->left.len)
+		return 0;	/* converge says what is left */
 	printf("uninstalled: reboot to apply\n");
 	return 0;
+}
+
+/* Files kept with passthru's arguments: uninstall is not complete. 0, or 1 (said which). */
+static int say_left(const struct removal *u)
+{
+	if (!u->left.len)
+		return 0;
+	fprintf(stderr, "passthru-setup: uninstall is not complete: passthru's arguments are left "
+		"in files changed by hand since install:\n%s", u->left.s);
+	return 1;
 }
 
 /* record -> stage each file's way back and the commands -> commit -> commands. */
@@ -205,9 +237,9 @@ static int converge(struct removal *u)
 		txn_diff(&u->cv.t, stdout);
 		cmdlist_run(&u->cl, true);
 		printf("dry run: nothing was changed\n");
-		return 0;
+		return say_left(u);
 	}
-	return commit(u) ?: run_commands(u);
+	return commit(u) ?: run_commands(u) ?: say_left(u);
 }
 
 int converge_to_nothing(const struct opts *o)
@@ -218,6 +250,7 @@ int converge_to_nothing(const struct opts *o)
 	if (converging_open(&u.cv, o, &u.none, NULL))
 		return 1;
 	ret = converge(&u);
+	sbuf_free(&u.left);
 	cmdlist_free(&u.cl);
 	converging_close(&u.cv);
 	return ret;

@@ -31,6 +31,59 @@ struct manifest_entry *manifest_find(struct manifest *m, const char *path)
 	return NULL;
 }
 
+const struct manifest_entry *manifest_find_const(const struct manifest *m, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (!strcmp(m->e[i].path, path))
+			return &m->e[i];
+	return NULL;
+}
+
+void manifest_add_replaced(struct manifest *m, const char *path, const char *words)
+{
+	struct manifest_entry *e = manifest_find(m, path);
+
+	if (e && words)
+		manifest_add_words(e->replaced, sizeof(e->replaced), words);
+}
+
+static int add_before(struct manifest *m, const char *path)
+{
+	char **g = realloc(m->entries_before, (m->nentries_before + 2) * sizeof(*g));
+
+	if (!g)
+		return -ENOMEM;
+	m->entries_before = g;
+	g[m->nentries_before] = strdup(path);
+	if (!g[m->nentries_before])
+		return -ENOMEM;
+	g[++m->nentries_before] = NULL;
+	return 0;
+}
+
+int manifest_set_entries_before(struct manifest *m, char *const *v)
+{
+	size_t i;
+	int r = 0;
+
+	m->entries_known = true;
+	for (i = 0; v && v[i] && r == 0; i++)
+		r = add_before(m, v[i]);
+	return r;
+}
+
+bool manifest_entry_before(const struct manifest *m, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < m->nentries_before; i++)
+		if (!strcmp(m->entries_before[i], path))
+			return true;
+	return false;
+}
+
 static struct manifest_entry *add(struct manifest *m, const char *path)
 {
 	struct manifest_entry *e;
@@ -78,6 +131,15 @@ int manifest_read(const struct fsroot *fr, struct manifest *m)
 			manifest_add_boot(m, line + 5);
 		} else if (!strcmp(line, "pending boot")) {
 			m->pending_boot = true;
+		} else if (!strcmp(line, "entries-before")) {
+			m->entries_known = true;
+		} else if (!strncmp(line, "entry-before ", 13)) {
+			if (add_before(m, line + 13) < 0)
+				break;
+		} else if (sscanf(line, "replaced %511s%n", path, &n) == 1) {
+			while (line[n] == ' ')
+				n++;
+			manifest_add_replaced(m, path, line + n);
 		} else if (!strncmp(line, "trial ", 6)) {
 			strscpy(m->trial, line + 6, sizeof(m->trial));
 		} else if (!strcmp(line, "pending initramfs")) {
@@ -222,6 +284,13 @@ int manifest_stage_self(struct txn *t, struct manifest *m)
 		sbuf_addf(&b, "%s %s %016" PRIx64 "%s%s\n", m->e[i].merged ? "merged" :
 			  m->e[i].created ? "created" : "edited", m->e[i].path, m->e[i].hash,
 			  m->e[i].added[0] ? " " : "", m->e[i].added);
+	for (i = 0; i < m->n; i++)
+		if (m->e[i].replaced[0])
+			sbuf_addf(&b, "replaced %s %s\n", m->e[i].path, m->e[i].replaced);
+	if (m->entries_known)
+		sbuf_add(&b, "entries-before\n");
+	for (i = 0; i < m->nentries_before; i++)
+		sbuf_addf(&b, "entry-before %s\n", m->entries_before[i]);
 	if (m->grubby[0])
 		sbuf_addf(&b, "grubby-args %s\n", m->grubby);
 	for (i = 0; i < m->ndirs; i++)
@@ -265,6 +334,7 @@ void manifest_set_grubby(struct manifest *m, const char *args)
 
 void manifest_free(struct manifest *m)
 {
+	strv_free(m->entries_before);
 	free(m->e);
 	memset(m, 0, sizeof(*m));
 }

@@ -14,6 +14,8 @@ struct manifest_entry {
 	bool merged;		/* someone else changed it between installs: never restore the
 				 * backup over it, take passthru's words out instead */
 	char added[256];	/* the words passthru added to it (not those the user had) */
+	char replaced[256];	/* the contradicting words install took out of it, for uninstall
+				 * to give back when it cannot restore the backup */
 };
 
 /* A configured address and the vendor:device it had at install (status: a swapped card). */
@@ -43,6 +45,12 @@ struct manifest {
 	/* install --trial pending: "CPU pt|nopt KIND GENERATOR" (CPU "-": this machine's; KIND
 	 * the boot configuration), "" none */
 	char trial[80];
+	/* The loader entries there were before passthru's first install (entries_known: the
+	 * list was taken; a record of an older passthru-setup has none): any other entry was
+	 * made after install (a kernel update) and loses passthru's words at uninstall. */
+	char **entries_before;
+	size_t nentries_before;
+	bool entries_known;
 };
 
 uint64_t fnv64(const char *data, size_t len);
@@ -53,6 +61,12 @@ int manifest_read(const struct fsroot *fr, struct manifest *m);
 int manifest_stage(struct txn *t, struct manifest *m, const char *path, const char *data,
 		   size_t len, const char *added);
 struct manifest_entry *manifest_find(struct manifest *m, const char *path);
+const struct manifest_entry *manifest_find_const(const struct manifest *m, const char *path);
+/* Note that install took the contradicting words out of path (it must be in the record). */
+void manifest_add_replaced(struct manifest *m, const char *path, const char *words);
+/* The loader entries before the first install (v NULL-terminated, copied). */
+int manifest_set_entries_before(struct manifest *m, char *const *v);
+bool manifest_entry_before(const struct manifest *m, const char *path);
 void manifest_add_boot(struct manifest *m, const char *name);
 /* Append to the space-separated list dst the words of words it does not have. */
 void manifest_add_words(char *dst, size_t size, const char *words);
