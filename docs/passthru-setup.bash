@@ -8,9 +8,9 @@ _passthru_setup() {
     fi
     case $prev in
     --root | --sysroot | --split) _filedir -d; return ;;
-    --cpu) COMPREPLY=($(compgen -W "intel amd other" -- "$cur")); return ;;
+    --cpu) COMPREPLY=($(compgen -W "auto intel amd other" -- "$cur")); return ;;
     --bootloader) COMPREPLY=($(compgen -W "auto grub grubby kernel-install none" -- "$cur")); return ;;
-    --initramfs) COMPREPLY=($(compgen -W "dracut initramfs-tools mkinitcpio" -- "$cur")); return ;;
+    --initramfs) COMPREPLY=($(compgen -W "auto dracut initramfs-tools mkinitcpio" -- "$cur")); return ;;
     --device) COMPREPLY=($(compgen -W "$(ls /sys/bus/pci/devices 2>/dev/null)" -- "$cur")); return ;;
     esac
     case ${words[1]} in

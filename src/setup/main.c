@@ -75,10 +75,10 @@ static int run_confirm(struct opts *o, int argc, char **argv) { return cmd_confi
 static const struct command commands[] = {
 	{ "install", O_ROOT | O_SYSROOT | O_CPU | O_DRY_RUN | O_DEVICE | O_NO_PT | O_UNSAFE |
 	  O_BOOTLOADER | O_NO_INITRAMFS | O_INITRAMFS | O_TRIAL | O_HELP, false,
-	  "install [--root DIR] [--sysroot DIR] [--cpu intel|amd|other] [--dry-run]\n"
+	  "install [--root DIR] [--sysroot DIR] [--cpu auto|intel|amd|other] [--dry-run]\n"
 	  "        [--device SEL]... [--no-iommu-pt] [--allow-unsafe-interrupts]\n"
 	  "        [--bootloader auto|grub|grubby|kernel-install|none] [--no-initramfs]\n"
-	  "        [--initramfs dracut|initramfs-tools|mkinitcpio] [--trial]\n"
+	  "        [--initramfs auto|dracut|initramfs-tools|mkinitcpio] [--trial]\n"
 	  "    bring the host to the configured state: kernel arguments, initramfs, devices\n",
 	  run_install },
 	{ "uninstall", O_ROOT | O_SYSROOT | O_DRY_RUN | O_HELP, false,
@@ -233,17 +233,18 @@ static int check_option(const struct command *c, int opt, char **argv, const cha
 /* The option's value in o: 0, 2 for a value it does not take (said why), -1 for --help. */
 static int set_option(const struct command *c, int opt, struct opts *o)
 {
-	static const char *const cpus[] = { "intel", "amd", "other", NULL };
+	static const char *const cpus[] = { "auto", "intel", "amd", "other", NULL };
 	static const char *const loaders[] = { "auto", "grub", "grubby", "kernel-install",
 					       "none", NULL };
-	static const char *const gens[] = { "dracut", "initramfs-tools", "mkinitcpio", NULL };
+	static const char *const gens[] = { "auto", "dracut", "initramfs-tools", "mkinitcpio",
+					    NULL };
 
 	switch (opt) {
 	case 'r': o->root = optarg; break;
 	case 's': o->sysroot = optarg; o->sysroot_given = true; break;
 	case 'c':
 		if (!one_of(optarg, cpus)) {
-			fprintf(stderr, "passthru-setup: --cpu takes intel, amd or other\n");
+			fprintf(stderr, "passthru-setup: --cpu takes auto, intel, amd or other\n");
 			return 2;
 		}
 		o->cpu = optarg;
@@ -263,7 +264,7 @@ static int set_option(const struct command *c, int opt, struct opts *o)
 	case 'I': o->no_initramfs = true; break;
 	case 'i':
 		if (!one_of(optarg, gens)) {
-			fprintf(stderr, "passthru-setup: --initramfs takes dracut, "
+			fprintf(stderr, "passthru-setup: --initramfs takes auto, dracut, "
 				"initramfs-tools or mkinitcpio\n");
 			return 2;
 		}
@@ -314,7 +315,7 @@ static int flush_stdout(int ret)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .sysroot = "/", .bootloader = "auto" };
+	struct opts o = { .sysroot = "/" };	/* NULL choices: not given (remembered, or found) */
 	const struct command *c = NULL;
 	size_t i;
 	int ret;

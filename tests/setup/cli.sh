@@ -75,7 +75,7 @@ run confirm --root "$work/notrial"
 [ $code -eq 1 ] && has 'no trial is pending' "$work/err" && ok "confirm with no trial pending: exit 1, says so" ||
     bad "confirm" "exit $code"
 run install --initramfs foo
-[ $code -eq 2 ] && has 'initramfs takes dracut' "$work/err" && ok "install --initramfs: checked" || bad "--initramfs" "$code"
+[ $code -eq 2 ] && has 'initramfs takes auto, dracut' "$work/err" && ok "install --initramfs: checked" || bad "--initramfs" "$code"
 # an unknown short option inside a cluster is named, not the word before it
 run status --json -xyz
 [ $code -eq 2 ] && has "status: unknown option '-x'" "$work/err" && ! has "option 'status'" "$work/err" &&

@@ -626,8 +626,9 @@ if [ $rc -eq 0 ] && cmp -s "$r/etc/kernel/cmdline" "$work/chosen.cmdline" &&
     [ -e "$r/etc/default/grub.d/passthru.cfg" ] && [ -e "$r/etc/initramfs-tools/conf.d/passthru" ] &&
     [ ! -e "$r/etc/dracut.conf.d/passthru.conf" ] &&
     echo "$log" | grep -qx 'update-initramfs -u -k all' && ! echo "$log" | grep -q '^dracut' &&
-    [ "$(grep '^boot ' "$m")" = "boot grub" ] && grep -qx 'initramfs initramfs-tools' "$m"; then
-    ok "confirm after install --trial --bootloader grub --initramfs initramfs-tools: exactly those, /etc/kernel/cmdline and dracut untouched"
+    [ "$(grep '^boot ' "$m")" = "boot grub" ] && grep -qx 'initramfs initramfs-tools' "$m" &&
+    grep -qx 'chose bootloader grub' "$m" && grep -qx 'chose initramfs initramfs-tools' "$m"; then
+    ok "confirm after install --trial --bootloader grub --initramfs initramfs-tools: exactly those, /etc/kernel/cmdline and dracut untouched, the choices still remembered"
 else
     bad "confirm: what the trial tried" "rc=$rc $out $log $(cat "$m") $(diff "$work/chosen.cmdline" "$r/etc/kernel/cmdline")"
 fi

@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "bootcfg.h"
+#include "choices.h"
 #include "converge.h"
 #include "config.h"
 #include "devices.h"
@@ -174,7 +175,10 @@ static int commit_record(const struct fsroot *fr, struct manifest *m)
 
 /* Everything one install works with. */
 struct install {
-	const struct opts *o;
+	const struct opts *o;	/* &eff */
+	struct opts eff;	/* the command line's options, with the remembered choices */
+	struct remembered rem;	/* which choices came from the record */
+	bool choices_changed;	/* the record's choices are not this install's: write it */
 	struct converging cv;
 	struct config c;
 	struct kargs_edit e;
@@ -207,8 +211,9 @@ static int find_integration(struct install *in)
 		for (i = 0; initramfs_gens[i]; i++)
 			sbuf_addf(&names, "%s%s", i ? ", " : "", initramfs_gens[i]->name);
 		if (in->o->initramfs)
-			fprintf(stderr, "passthru-setup: --initramfs %s: it is not installed in %s",
-				in->o->initramfs, in->cv.fr.path);
+			fprintf(stderr, "passthru-setup: --initramfs %s%s: it is not installed in %s",
+				in->o->initramfs, in->rem.initramfs ? " (remembered from the last "
+				"install; --initramfs auto finds one)" : "", in->cv.fr.path);
 		else
 			fprintf(stderr, "passthru-setup: no supported initramfs generator in %s",
 				in->cv.fr.path);
@@ -247,6 +252,10 @@ static int find_boot(struct install *in)
 	if (!in->e.nadd && !in->e.ndrop)
 		return 0;	/* no argument to add or replace: no boot configuration to edit */
 	in->nb = bootcfg_choose(&in->cv.fr, in->o->bootloader, in->b);
+	if (in->nb < 0 && in->rem.bootloader)
+		fprintf(stderr, "passthru-setup: --bootloader %s was remembered from the last "
+			"install; give --bootloader auto (or another) to choose again\n",
+			in->o->bootloader);
 	if (in->nb < 0)
 		return in->nb;
 	in->by_hand = in->nb == 0 && in->e.nadd && !strcmp(in->o->bootloader ? in->o->bootloader :
@@ -261,7 +270,8 @@ static int find_boot(struct install *in)
 	return 0;
 }
 
-/* Stage every edit and decide the commands; nothing is written yet. 1: nothing to do. */
+/* Stage every edit and decide the commands; nothing is written yet. 1: nothing to do; 2:
+ * nothing but the record's choices. */
 static int stage_all(struct install *in)
 {
 	struct manifest *m = &in->cv.m;
@@ -302,8 +312,12 @@ static int stage_all(struct install *in)
 	if (trial_stage_mark(&in->cv.ctx, trial) < 0)
 		return -ENOMEM;
 	if (in->o->allow_unsafe_interrupts) {
-		fprintf(stderr, "WARNING: --allow-unsafe-interrupts: without interrupt remapping a "
-			"guest can attack the host with MSI writes; use it for trusted guests only\n");
+		char said[160];
+
+		fprintf(stderr, "WARNING: --allow-unsafe-interrupts%s: without interrupt remapping "
+			"a guest can attack the host with MSI writes; use it for trusted guests "
+			"only\n", choices_said(in->rem.unsafe_interrupts, "--allow-unsafe-interrupts",
+					      NULL, said, sizeof(said)));
 		if (manifest_stage(&in->cv.t, m, UNSAFE_CONF, unsafe_conf, strlen(unsafe_conf),
 				   NULL) < 0)
 			return -ENOMEM;
@@ -329,24 +343,34 @@ static int stage_all(struct install *in)
 		return -ENOMEM;
 	if (need_init && cmdlist_add(&in->init_cmds, in->gen->rebuild_argv) < 0)
 		return -ENOMEM;
-	return !txn_count(&in->cv.t) && !in->boot_cmds.n && !in->init_cmds.n && !m->pending_boot;
+	if (txn_count(&in->cv.t) || in->boot_cmds.n || in->init_cmds.n || m->pending_boot)
+		return 0;
+	return in->choices_changed ? 2 : 1;
 }
 
 static void report_plan(const struct install *in)
 {
+	char said[160];
 	int i;
 
 	/* --root alone: this machine's CPU chose the arguments; say so (docs/decisions.md) */
-	printf("CPU: %s%s; kernel arguments: %s\n", in->cpu, !in->o->cpu &&
+	printf("CPU: %s%s; kernel arguments: %s", in->cpu, !in->o->cpu &&
 	       opts_foreign_image(in->o) ? " (this machine's; give --cpu for the image's hosts)" :
-	       "", *in->add ? in->add : "(none needed)");
+	       choices_said(in->rem.cpu, "--cpu", in->o->cpu, said, sizeof(said)),
+	       *in->add ? in->add : "(none needed)");
+	printf("%s\n", choices_said(in->rem.no_iommu_pt, "--no-iommu-pt", NULL, said,
+				   sizeof(said)));
 	printf("boot configuration:");
 	for (i = 0; i < in->nb; i++)
 		printf("%s %s", i ? ";" : "", in->b[i]->what);
 	if (in->o->trial && in->nb)	/* --trial writes none of them: a one-time entry */
 		printf(" (--trial: not edited; a one-time trial entry instead)");
-	printf("%s\n", in->nb ? "" : in->by_hand ? " none (--bootloader none)" : " none needed");
-	printf("initramfs: %s\n", in->gen->name);
+	printf("%s%s\n", in->nb ? "" : in->by_hand ? " none (--bootloader none)" : " none needed",
+	       in->nb || in->by_hand ? choices_said(in->rem.bootloader, "--bootloader",
+						    in->o->bootloader, said, sizeof(said)) : "");
+	printf("initramfs: %s%s\n", in->gen->name, choices_said(in->rem.initramfs, "--initramfs",
+							       in->o->initramfs, said,
+							       sizeof(said)));
 	if (in->dropped.len)
 		printf("contradicting arguments replaced: %s\n", in->dropped.s);
 	if (in->ends_trial)
@@ -430,16 +454,18 @@ static int gather(struct install *in)
 
 	if (fsroot_lock(&in->cv.fr, LOCK_SECONDS) < 0)
 		return 1;
-	r = devices_prepare(&in->cv.fr, o, &in->conf_text, &in->c);
-	if (r)
-		return r;
-	if (find_integration(in) < 0 || find_boot(in) < 0)
-		return 1;
 	r = manifest_read(&in->cv.fr, &in->cv.m);
 	if (r < 0) {
 		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
 		return 1;
 	}
+	/* the choices of the last install, unless this command line gives others */
+	in->choices_changed = choices_apply(&in->eff, &in->cv.m, &in->rem);
+	r = devices_prepare(&in->cv.fr, o, &in->conf_text, &in->c);
+	if (r)
+		return r;
+	if (find_integration(in) < 0 || find_boot(in) < 0)
+		return 1;
 	/* confirm checked the trial before it took the lock: an uninstall or install --trial
 	 * may have run since; it must not install passthru for every boot then */
 	if (o->confirming && (!m->trial[0] || (m->config_sha256[0] && !m->pending_initramfs &&
@@ -455,7 +481,8 @@ static int gather(struct install *in)
 }
 
 /* Stage every edit, say the plan and the command lines the next boot would get. 0: go on;
- * 1: nothing to do (said so); -1: refused or failed (said why). */
+ * 1: nothing to do (said so); 2: nothing but the record's choices (said so); -1: refused or
+ * failed (said why). */
 static int plan_edits(struct install *in)
 {
 	int r = stage_all(in);
@@ -475,6 +502,9 @@ static int plan_edits(struct install *in)
 	}
 	if (r == 1)
 		printf("nothing to do: passthru is installed and up to date\n");
+	if (r == 2)
+		printf("nothing to do: passthru is installed and up to date; the install record "
+		       "keeps this install's choices for the next ones\n");
 	return r;
 }
 
@@ -570,6 +600,11 @@ static int converge(struct install *in)
 	if (r)
 		return r;
 	r = plan_edits(in);
+	if (r == 2 && !in->o->dry_run) {
+		if (stage_record(in) < 0)
+			return 1;
+		return commit_files(in) < 0 ? 1 : 0;
+	}
 	if (r)
 		return r < 0 ? 1 : 0;
 	if (!trial_tools_found(in) || stage_record(in) < 0)
@@ -606,10 +641,11 @@ void converging_close(struct converging *cv)
 
 int converge_to_config(const struct opts *o)
 {
-	struct install in = { .o = o };
+	struct install in = { .eff = *o };
 	int ret;
 
-	if (converging_open(&in.cv, o, &in.e, &in.dropped))
+	in.o = &in.eff;
+	if (converging_open(&in.cv, &in.eff, &in.e, &in.dropped))
 		return 1;
 	config_init(&in.c);
 	ret = converge(&in);

@@ -98,6 +98,26 @@ static struct manifest_entry *add(struct manifest *m, const char *path)
 	return e;
 }
 
+/* "chose bootloader grub", "chose no-iommu-pt": a choice the user made (an older record has
+ * none; a name this version does not know is left out, as if none) */
+static void read_choice(struct manifest *m, const char *what)
+{
+	char key[32] = "", val[32] = "";
+
+	if (sscanf(what, "%31s %31s", key, val) < 1)
+		return;
+	if (!strcmp(key, "bootloader"))
+		strscpy(m->chose_bootloader, val, sizeof(m->chose_bootloader));
+	else if (!strcmp(key, "initramfs"))
+		strscpy(m->chose_initramfs, val, sizeof(m->chose_initramfs));
+	else if (!strcmp(key, "cpu"))
+		strscpy(m->chose_cpu, val, sizeof(m->chose_cpu));
+	else if (!strcmp(key, "no-iommu-pt"))
+		m->chose_no_iommu_pt = true;
+	else if (!strcmp(key, "allow-unsafe-interrupts"))
+		m->chose_unsafe_interrupts = true;
+}
+
 int manifest_read(const struct fsroot *fr, struct manifest *m)
 {
 	char *text = NULL, *line, *save = NULL;
@@ -142,6 +162,8 @@ int manifest_read(const struct fsroot *fr, struct manifest *m)
 			manifest_add_replaced(m, path, line + n);
 		} else if (!strncmp(line, "trial ", 6)) {
 			strscpy(m->trial, line + 6, sizeof(m->trial));
+		} else if (!strncmp(line, "chose ", 6)) {
+			read_choice(m, line + 6);
 		} else if (!strcmp(line, "pending initramfs")) {
 			m->pending_initramfs = true;
 		} else if (!strncmp(line, "device ", 7) && m->ndevices < 64) {
@@ -303,6 +325,16 @@ int manifest_stage_self(struct txn *t, struct manifest *m)
 		sbuf_addf(&b, "initramfs %s\n", m->initramfs);
 	if (m->trial[0])
 		sbuf_addf(&b, "trial %s\n", m->trial);
+	if (m->chose_bootloader[0])
+		sbuf_addf(&b, "chose bootloader %s\n", m->chose_bootloader);
+	if (m->chose_initramfs[0])
+		sbuf_addf(&b, "chose initramfs %s\n", m->chose_initramfs);
+	if (m->chose_cpu[0])
+		sbuf_addf(&b, "chose cpu %s\n", m->chose_cpu);
+	if (m->chose_no_iommu_pt)
+		sbuf_add(&b, "chose no-iommu-pt\n");
+	if (m->chose_unsafe_interrupts)
+		sbuf_add(&b, "chose allow-unsafe-interrupts\n");
 	if (m->config_sha256[0])
 		sbuf_addf(&b, "config-sha256 %s\n", m->config_sha256);
 	if (m->claim_sha256[0])

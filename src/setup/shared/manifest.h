@@ -51,6 +51,13 @@ struct manifest {
 	char **entries_before;
 	size_t nentries_before;
 	bool entries_known;
+	/* What the user chose on the command line, kept for every later install until another
+	 * choice (install --bootloader/--initramfs/--cpu auto: detect again) or uninstall: ""
+	 * none (detected) */
+	char chose_bootloader[16];	/* grub, grubby, kernel-install, none */
+	char chose_initramfs[32];	/* dracut, initramfs-tools, mkinitcpio */
+	char chose_cpu[8];		/* intel, amd, other */
+	bool chose_no_iommu_pt, chose_unsafe_interrupts;
 };
 
 uint64_t fnv64(const char *data, size_t len);

@@ -9,9 +9,11 @@
 struct opts {
 	const char *root;	/* --root: an installation mounted there, or NULL for / */
 	const char *sysroot;	/* --sysroot: where /sys, /proc, /run are read (tests) */
-	const char *cpu;	/* intel, amd, other, or NULL: this machine's */
+	/* install's choices; NULL: not given (the last install's choice, else found); "auto":
+	 * found, and the last install's choice forgotten */
+	const char *cpu;	/* intel, amd, other, auto, or NULL: this machine's */
 	const char *bootloader;	/* auto, grub, grubby, kernel-install, none */
-	const char *initramfs;	/* --initramfs dracut|initramfs-tools|mkinitcpio, or NULL: found */
+	const char *initramfs;	/* --initramfs auto|dracut|initramfs-tools|mkinitcpio */
 	const char **devices;	/* --device */
 	size_t ndevices;
 	const char *split;	/* xml --split DIR */
