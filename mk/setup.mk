@@ -18,8 +18,8 @@ check-setup: $(B)/passthru-setup $(B)/asan/passthru-setup $(B)/gentree $(B)/pass
 
 # the initramfs-tools and mkinitcpio entries of the generator table, driven on temporary roots
 GEN_TEST_OBJ := setup/initramfs/initramfs_tools.o setup/initramfs/mkinitcpio.o \
-	setup/initramfs/initramfs_list.o setup/shared/fsroot.o setup/shared/txn.o \
-	setup/shared/manifest.o setup/boot/kargs.o
+	setup/initramfs/initramfs_list.o setup/initramfs/initramfs_hooks.o setup/shared/fsroot.o \
+	setup/shared/txn.o setup/shared/manifest.o setup/boot/kargs.o
 $(B)/tests/initramfs-gen: tests/setup/initramfs_gen.c $(addprefix $(B)/host/,$(GEN_TEST_OBJ)) \
 	$(B)/host/libpassthru.a
 	@mkdir -p $(dir $@)

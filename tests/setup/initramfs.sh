@@ -54,6 +54,18 @@ ln -s /boot/initrd.img-6.1.0-9-amd64 "$r/boot/initrd.img-6.1.0-6-amd64"
 check "initramfs-tools: image through an absolute symlink in the root" \
     "$(gen initramfs-tools "$r" has 6.1.0-6-amd64)" yes
 
+# passthru's hook and boot script, where make install puts them (or /etc's folders), must be there
+# before the switch is written: without them, the images would get nothing of passthru
+check "initramfs-tools: stage refused without passthru's hook, names it and make install" \
+    "$(gen initramfs-tools "$r" stage | grep -c "initramfs-tools hook file /usr/share/initramfs-tools/hooks/passthru is not installed in .*make install, or passthru's package")" 1
+check "initramfs-tools: ... nothing written" \
+    "$(test -e "$r/etc/initramfs-tools/conf.d/passthru" || test -e "$r/var/lib/passthru" ||
+        echo none)" none
+mkdir -p "$r/usr/share/initramfs-tools/hooks" "$r/etc/initramfs-tools/scripts/init-top"
+: >"$r/usr/share/initramfs-tools/hooks/passthru"
+check "initramfs-tools: stage refused without the boot script, names it" \
+    "$(gen initramfs-tools "$r" stage | grep -c "hook file /usr/share/initramfs-tools/scripts/init-top/passthru is not installed in .* (nor /etc/initramfs-tools/scripts/init-top/passthru)")" 1
+: >"$r/etc/initramfs-tools/scripts/init-top/passthru"
 check "initramfs-tools: stage" "$(gen initramfs-tools "$r" stage)" /etc/initramfs-tools/conf.d/passthru
 check "initramfs-tools: the switch is a comment (mkinitramfs sources it)" \
     "$(sh -c 'set -eu; . "$1"; echo sourced' sh "$r/etc/initramfs-tools/conf.d/passthru")" sourced
@@ -87,6 +99,15 @@ check "mkinitcpio: image holds passthru" "$(gen mkinitcpio "$r" has 6.9.1-arch1-
 printf 'hooks/udev\n' >"$r/boot/initramfs-linux.img"
 check "mkinitcpio: image without passthru" "$(gen mkinitcpio "$r" has 6.9.1-arch1-1)" no
 
+check "mkinitcpio: stage refused without passthru's install hook, names it and make install" \
+    "$(gen mkinitcpio "$r" stage | grep -c "mkinitcpio hook file /usr/lib/initcpio/install/passthru is not installed in .* (nor /etc/initcpio/install/passthru).*make install, or passthru's package")" 1
+check "mkinitcpio: ... nothing written" \
+    "$(test -e "$r/etc/mkinitcpio.conf.d" || test -e "$r/var/lib/passthru" || echo none)" none
+mkdir -p "$r/usr/lib/initcpio/install" "$r/etc/initcpio/hooks"
+: >"$r/usr/lib/initcpio/install/passthru"
+check "mkinitcpio: stage refused without the runtime hook, names it" \
+    "$(gen mkinitcpio "$r" stage | grep -c "hook file /usr/lib/initcpio/hooks/passthru is not installed")" 1
+: >"$r/etc/initcpio/hooks/passthru"
 check "mkinitcpio: stage" "$(gen mkinitcpio "$r" stage)" /etc/mkinitcpio.conf.d/passthru.conf
 check "mkinitcpio: the drop-in is mkinitcpio/passthru.conf" \
     "$(cmp "$r/etc/mkinitcpio.conf.d/passthru.conf" mkinitcpio/passthru.conf && echo same)" same
@@ -136,13 +157,31 @@ if [ $# -ge 2 ]; then
             : >"$r/usr/sbin/mkinitramfs"
             printf 'MODULES=most\n' >"$r/etc/initramfs-tools/initramfs.conf"
             file=/etc/initramfs-tools/conf.d/passthru cmd="update-initramfs -u -k all"
+            hookdir=/usr/share/initramfs-tools hook=/usr/share/initramfs-tools/hooks/passthru
             ;;
         mkinitcpio)
             : >"$r/usr/bin/mkinitcpio"
             printf 'HOOKS=(base systemd autodetect block filesystems)\n' >"$r/etc/mkinitcpio.conf"
             file=/etc/mkinitcpio.conf.d/passthru.conf cmd="mkinitcpio -P"
+            hookdir=/usr/lib/initcpio hook=/usr/lib/initcpio/install/passthru
             ;;
         esac
+        # passthru's hook files missing (never installed, make install): refused, nothing changed
+        before=$(snap "$r")
+        out=$("$setup" install --root "$r" --sysroot "$sys" 2>&1)
+        rc=$?
+        check "setup $g: without passthru's hook files: exit 1, names $hook and make install" \
+            "$rc $(echo "$out" | grep -c "passthru's $g hook file $hook is not installed in .*make install")" "1 1"
+        check "setup $g: ... nothing changed" "$(snap "$r")" "$before"
+        # the files make install puts there (the Makefile's INITRAMFSTOOLSDIR, INITCPIODIR)
+        case $g in
+        initramfs-tools) src="hooks/passthru scripts/init-top/passthru" ;;
+        mkinitcpio) src="install/passthru hooks/passthru" ;;
+        esac
+        for f in $src; do
+            mkdir -p "$(dirname "$r$hookdir/$f")"
+            cp "$top/$g/$f" "$r$hookdir/$f"
+        done
         before=$(snap "$r")
         out=$("$setup" install --root "$r" --sysroot "$sys" 2>&1)
         check "setup $g: install finds it" "$(echo "$out" | grep -c "^initramfs: $g\$")" 1

@@ -75,6 +75,19 @@ newroot() {
     /usr/bin/grub-editenv "$r/boot/grub/grubenv" create
 }
 
+# hooks ROOT GEN: passthru's hook files of initramfs-tools or mkinitcpio where make install puts
+# them (the Makefile's INITRAMFSTOOLSDIR, INITCPIODIR)
+hooks() {
+    case $2 in
+    initramfs-tools) d=/usr/share/initramfs-tools fs="hooks/passthru scripts/init-top/passthru" ;;
+    *) d=/usr/lib/initcpio fs="install/passthru hooks/passthru" ;;
+    esac
+    for f in $fs; do
+        mkdir -p "$(dirname "$1$d/$f")"
+        cp "$top/$2/$f" "$1$d/$f"
+    done
+}
+
 # what Debian's 10_linux prints for one kernel: the simple entry, then the advanced submenu
 fake_10_linux() {
     cat <<'EOF'
@@ -185,6 +198,63 @@ if [ $rc -eq 0 ] && [ "$(snapshot "$r")" = "$before" ] && ! grep -q . "$r.units"
 else
     bad "uninstall trial" "rc=$rc $out $(diff -r "$r" "$r.pristine")"
 fi
+
+# --- a GRUB host without /boot/grub/grubenv (grub-install makes it; a host may lack it):
+# grub-reboot cannot choose the trial there, so install --trial makes the block first, as
+# grub-editenv create does, and uninstall of the unconfirmed trial takes it away again
+newroot noenv
+r=$work/noenv
+rm "$r/boot/grub/grubenv"
+/usr/bin/grub-editenv "$work/grubenv.created" create
+cp -a "$r" "$r.pristine"
+before=$(snapshot "$r")
+out=$(setup "$r" "$plainsys" install --trial --cpu intel 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && ! echo "$out" | grep -q 'canonical path' &&
+    /usr/bin/grub-editenv "$r/boot/grub/grubenv" list | grep -qx 'next_entry=passthru trial' &&
+    grep -q '^created /boot/grub/grubenv ' "$r/var/lib/passthru/installed" &&
+    echo "$out" | grep -q 'trial installed'; then
+    ok "install --trial, no grubenv: made as grub-editenv create makes it, next_entry chosen"
+else
+    bad "install --trial no grubenv" "rc=$rc $out $(cat "$r/var/lib/passthru/installed")"
+fi
+/usr/bin/grub-editenv "$r/boot/grub/grubenv" unset next_entry
+cmp -s "$r/boot/grub/grubenv" "$work/grubenv.created" &&
+    ok "install --trial, no grubenv: the block is grub-editenv create's, byte for byte" ||
+    bad "grubenv block" "$(od -c "$r/boot/grub/grubenv" | head -n 3)"
+/usr/bin/grub-editenv "$r/boot/grub/grubenv" set next_entry=	# GRUB did at the trial boot
+out=$(setup "$r" "$plainsys" uninstall 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && [ "$(snapshot "$r")" = "$before" ] &&
+    diff -r -x commands.log "$r" "$r.pristine" >/dev/null &&
+    ! grep -q '^grub-editenv.*unset' "$r/commands.log"; then
+    ok "install --trial, no grubenv, uninstall unconfirmed: the block goes, every file as before"
+else
+    bad "uninstall trial no grubenv" "rc=$rc $out $(diff -r "$r" "$r.pristine")"
+fi
+# with the user's own variable saved in it since (grub-set-default): the block stays
+setup "$r" "$plainsys" install --trial --cpu intel >/dev/null 2>&1 || bad "noenv again" ""
+/usr/bin/grub-editenv "$r/boot/grub/grubenv" set saved_entry=1
+out=$(setup "$r" "$plainsys" uninstall 2>&1)
+[ $? -eq 0 ] && /usr/bin/grub-editenv "$r/boot/grub/grubenv" list | grep -qx 'saved_entry=1' &&
+    ! /usr/bin/grub-editenv "$r/boot/grub/grubenv" list | grep -q next_entry &&
+    ok "install --trial, no grubenv, a variable saved since: uninstall keeps the block" ||
+    bad "uninstall keeps used grubenv" "$out"
+# install --trial, confirm, uninstall: the block passthru made goes too
+newroot noenv2
+r=$work/noenv2
+rm "$r/boot/grub/grubenv"
+before=$(snapshot "$r")
+setup "$r" "$plainsys" install --trial --cpu intel >/dev/null 2>&1 || bad "noenv2 install" ""
+/usr/bin/grub-editenv "$r/boot/grub/grubenv" set next_entry=
+out=$(setup "$r" "$ready" confirm 2>&1) || bad "noenv2 confirm" "$out"
+[ -f "$r/boot/grub/grubenv" ] &&
+    ok "install --trial, no grubenv, confirm: the block stays (confirm's grub-editenv uses it)" ||
+    bad "noenv2 confirm grubenv" "$out"
+out=$(setup "$r" "$plainsys" uninstall 2>&1)
+[ $? -eq 0 ] && [ "$(snapshot "$r")" = "$before" ] &&
+    ok "install --trial, no grubenv, confirm, uninstall: every file as before install --trial" ||
+    bad "noenv2 uninstall" "$out $(snapshot "$r")"
 
 # --- refusals: grubenv where GRUB cannot write it; another boot configuration
 for case in "lvm ext2" "diskfilter mdraid1x ext2" "cryptodisk luks ext2" " btrfs" " xfs"; do
@@ -613,6 +683,7 @@ mkdir -p "$r/etc/kernel" "$r/etc/initramfs-tools"
 printf 'root=/dev/vda1 ro quiet\n' >"$r/etc/kernel/cmdline"
 : >"$r/usr/sbin/mkinitramfs"
 printf 'MODULES=most\n' >"$r/etc/initramfs-tools/initramfs.conf"
+hooks "$r" initramfs-tools
 cp "$r/etc/kernel/cmdline" "$work/chosen.cmdline"
 out=$(setup "$r" "$plainsys" install --trial --cpu intel --bootloader grub \
     --initramfs initramfs-tools 2>&1) || bad "chosen install --trial" "$out"
@@ -668,6 +739,7 @@ genroot() {
     cp "$here/corpus/debian-default.grub" "$r/etc/default/grub"
     : >"$r/usr/sbin/update-grub"
     /usr/bin/grub-editenv "$r/boot/grub/grubenv" create
+    hooks "$r" "$2"
     case $2 in
     initramfs-tools)
         mkdir -p "$r/etc/initramfs-tools"

@@ -102,7 +102,9 @@ static int stage_files(struct removal *u)
 
 		if (fsroot_read(&u->cv.fr, me->path, &cur, &len) < 0)
 			continue;	/* gone already */
-		same = !me->merged && fnv64(cur, len) == me->hash;
+		same = !me->merged && (fnv64(cur, len) == me->hash ||
+				       (me->created &&
+					trial_grubenv_unchanged(me->path, cur, len, me->hash)));
 		snprintf(bak, sizeof(bak), "%s%s", MANIFEST_BACKUP_DIR, me->path);
 		if (me->created && same)
 			r = txn_stage_delete(&u->cv.t, me->path);

@@ -2,6 +2,7 @@
 #ifndef PASSTHRU_TRIAL_H
 #define PASSTHRU_TRIAL_H
 #include <stdbool.h>
+#include <stdint.h>
 #include "bootcfg.h"
 
 struct initramfs_gen;
@@ -18,6 +19,10 @@ int trial_check(const struct bootctx *c, const struct bootcfg_ops *const *b, int
  * BLS: a copy of the newest entry (grubby: loader/entries/passthru-trial.conf; systemd-boot:
  * loader/entries/_-passthru-trial.conf); and record the trial: b and the generator gen. */
 int trial_stage(struct bootctx *c, const struct bootcfg_ops *b, const char *gen);
+/* A GRUB environment block passthru made (path: /boot/grub/grubenv or /boot/grub2/grubenv) is
+ * as it was made (hash) but for a next_entry line (grub-reboot's choice, cleared by GRUB at
+ * the trial boot): uninstall may take it away. */
+bool trial_grubenv_unchanged(const char *path, const char *cur, size_t len, uint64_t hash);
 /* on: stage the mark that the images carry while the trial is pending; off: when a trial
  * is pending, stage the removal of its entry and its mark (confirm, a plain install). */
 int trial_stage_mark(struct bootctx *c, bool on);

@@ -28,6 +28,18 @@ struct initramfs_gen {
 	int (*image_has)(const struct fsroot *fr, const char *kver, const char *file);
 };
 
+/* One of passthru's hook files for a generator, where make install puts it (path) and where
+ * the generator also reads it (alt, the /etc folder of the user's own; NULL: none). */
+struct initramfs_hook {
+	const char *path;
+	const char *alt;
+};
+/* Every hook file of h (ended by { NULL }) in the root; says which is not on stderr, naming
+ * make install and the package: -ENOENT then, else 0. Called by stage_enable, before any file
+ * is changed. */
+int initramfs_hooks_installed(const struct fsroot *fr, const char *gen,
+			      const struct initramfs_hook *h);
+
 /* passthru's files inside an image, as image_has() takes them */
 #define IMAGE_CLAIM "usr/lib/passthru/passthru-claim"
 #define IMAGE_TRIAL_MARK "etc/passthru.trial"

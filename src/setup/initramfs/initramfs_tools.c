@@ -36,8 +36,21 @@ static bool built_image_of(const struct fsroot *fr, const char *kver)
 	return ti >= 0 && ts >= 0 && ti <= ts + 60;
 }
 
+/* What make install puts in INITRAMFSTOOLSDIR (/usr/share/initramfs-tools); mkinitramfs reads
+ * /etc/initramfs-tools's hooks and scripts too. */
+static const struct initramfs_hook hooks[] = {
+	{ "/usr/share/initramfs-tools/hooks/passthru", "/etc/initramfs-tools/hooks/passthru" },
+	{ "/usr/share/initramfs-tools/scripts/init-top/passthru",
+	  "/etc/initramfs-tools/scripts/init-top/passthru" },
+	{ NULL, NULL },
+};
+
 static int stage_enable(struct txn *t, struct manifest *m, const struct fsroot *fr)
 {
+	int r = initramfs_hooks_installed(fr, initramfs_tools.name, hooks);
+
+	if (r < 0)
+		return r;
 	return manifest_stage(t, m, SWITCH_PATH, switch_text, strlen(switch_text), NULL);
 }
 

@@ -52,8 +52,20 @@ static bool built_image_of(const struct fsroot *fr, const char *kver)
 	return fsroot_exists(fr, preset);
 }
 
+/* What make install puts in INITCPIODIR (/usr/lib/initcpio); mkinitcpio reads /etc/initcpio's
+ * install and hooks folders too. */
+static const struct initramfs_hook hooks[] = {
+	{ "/usr/lib/initcpio/install/passthru", "/etc/initcpio/install/passthru" },
+	{ "/usr/lib/initcpio/hooks/passthru", "/etc/initcpio/hooks/passthru" },
+	{ NULL, NULL },
+};
+
 static int stage_enable(struct txn *t, struct manifest *m, const struct fsroot *fr)
 {
+	int r = initramfs_hooks_installed(fr, initramfs_mkinitcpio.name, hooks);
+
+	if (r < 0)
+		return r;
 	return manifest_stage(t, m, DROPIN_PATH, dropin, strlen(dropin), NULL);
 }
 
