@@ -40,6 +40,11 @@ newroot() {
     : >"$r/usr/lib/dracut/modules.d/90passthru/module-setup.sh"
     : >"$r/usr/bin/dracut"
     : >"$r/usr/sbin/mkinitramfs"
+    # passthru's initramfs-tools hook files, where make install puts them
+    for f in hooks/passthru scripts/init-top/passthru; do
+        mkdir -p "$(dirname "$r/usr/share/initramfs-tools/$f")"
+        cp "$top/initramfs-tools/$f" "$r/usr/share/initramfs-tools/$f"
+    done
     printf 'MODULES=most\n' >"$r/etc/initramfs-tools/initramfs.conf"
     cp "$here/corpus/debian-default.grub" "$r/etc/default/grub"
     : >"$r/usr/sbin/update-grub"
