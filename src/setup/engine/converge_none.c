@@ -62,6 +62,7 @@ struct removal {
 	struct kargs_edit none;		/* no argument to add: converging to nothing */
 	const struct opts *o;
 	struct sbuf left;		/* files kept with passthru's arguments in them */
+	bool unedited[64];		/* by change: passthru's part taken out, the rest kept */
 };
 
 /* The boot configurations and the generator the record names. */
@@ -110,8 +111,9 @@ static int stage_files(struct removal *u)
 			r = txn_stage_delete(&u->cv.t, me->path);
 		else if (!me->created && same && fsroot_read(&u->cv.fr, bak, &back, &blen) == 0)
 			r = txn_stage(&u->cv.t, me->path, back, blen);	/* byte for byte */
-		else
-			r = unedit(&u->cv.t, me, cur, &u->left);
+		else if ((r = unedit(&u->cv.t, me, cur, &u->left)) == 1 &&
+			 u->cv.t.n - 1 < sizeof(u->unedited) / sizeof(u->unedited[0]))
+			u->unedited[u->cv.t.n - 1] = true;
 		free(cur);
 		free(back);
 		if (r < 0)
@@ -156,10 +158,14 @@ static int commit(struct removal *u)
 		fprintf(stderr, "passthru-setup: uninstall failed: %s\n", err);
 		return 1;
 	}
-	for (i = 0; i < u->cv.t.n; i++)
-		printf("%s %s\n", u->cv.t.c[i].kind == CHANGE_DELETE ? "removed" :
-		       manifest_find_const(&u->cv.m, u->cv.t.c[i].path) ? "restored" : "edited",
-		       u->cv.t.c[i].path);
+	for (i = 0; i < u->cv.t.n; i++) {
+		bool part = i < sizeof(u->unedited) / sizeof(u->unedited[0]) && u->unedited[i];
+
+		printf("%s %s%s\n", u->cv.t.c[i].kind == CHANGE_DELETE ? "removed" :
+		       part || !manifest_find_const(&u->cv.m, u->cv.t.c[i].path) ?
+		       "edited" : "restored", u->cv.t.c[i].path,
+		       part ? " (passthru's part taken out, the rest kept)" : "");
+	}
 	for (i = 0; i < u->cv.m.n; i++) {
 		char bak[1100];
 
