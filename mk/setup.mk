@@ -15,11 +15,16 @@ check-setup: $(B)/passthru-setup $(B)/asan/passthru-setup $(B)/gentree $(B)/pass
 	tests/setup/choices.sh $(B)/passthru-setup
 	ASAN_OPTIONS=detect_leaks=1 WORK=$(B)/tests/setup-choices-asan tests/setup/choices.sh \
 		$(B)/asan/passthru-setup
+	tests/setup/image.sh $(B)/passthru-setup
+	ASAN_OPTIONS=detect_leaks=1 WORK=$(B)/tests/setup-image-asan tests/setup/image.sh \
+		$(B)/asan/passthru-setup
 
 # the initramfs-tools and mkinitcpio entries of the generator table, driven on temporary roots
 GEN_TEST_OBJ := setup/initramfs/initramfs_tools.o setup/initramfs/mkinitcpio.o \
 	setup/initramfs/initramfs_list.o setup/initramfs/initramfs_hooks.o setup/shared/fsroot.o \
-	setup/shared/txn.o setup/shared/manifest.o setup/boot/kargs.o
+	setup/shared/txn.o setup/shared/manifest.o setup/boot/kargs.o \
+	setup/initramfs/mkinitcpio_hooks.o setup/shared/shell_eval.o setup/shared/shstatic.o \
+	setup/shared/run.o
 $(B)/tests/initramfs-gen: tests/setup/initramfs_gen.c $(addprefix $(B)/host/,$(GEN_TEST_OBJ)) \
 	$(B)/host/libpassthru.a
 	@mkdir -p $(dir $@)

@@ -1,10 +1,8 @@
 /* bootcfg.c: the table of boot configurations, choosing among them, and what they share. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "bootcfg.h"
 #include "manifest.h"
 
@@ -247,87 +245,3 @@ bool bootcfg_grub_bls(const struct fsroot *fr)
 	free(text);
 	return bls || (bootcfg_has_bls_entries(fr) && !bootcfg_has_systemd_boot(fr));
 }
-
-static int write_file(const char *path, const char *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	int r = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (len && write(fd, data, len) != (ssize_t)len)
-		r = -EIO;
-	close(fd);
-	return r;
-}
-
-int grub_source(const struct txn *t, const char *skip, char **linux_, char **linux_default)
-{
-	static const char script[] =
-		"for passthru_f do . \"$passthru_f\"; done; "
-		"printf '%s\\037%s\\037' \"$GRUB_CMDLINE_LINUX\" \"$GRUB_CMDLINE_LINUX_DEFAULT\"";
-	char dir[] = "/tmp/passthru-grub.XXXXXX", **files = NULL, *out = NULL, *sep, *sep2;
-	char paths[34][64];
-	const char *argv[40] = { "sh", "-c", script, "sh" };
-	size_t i, n = 0, nargs = 4;
-	int r;
-
-	*linux_ = *linux_default = NULL;
-	r = txn_list(t, "/etc/default/grub.d", ".cfg", &files);
-	if (r < 0)
-		return r;
-	if (!mkdtemp(dir)) {
-		strv_free(files);
-		return -errno;
-	}
-	for (i = 0; r >= 0 && i <= 32 && (i == 0 || files[i - 1]); i++) {
-		const char *p = i == 0 ? "/etc/default/grub" : files[i - 1];
-		char *data = NULL;
-		size_t len = 0;
-
-		if (skip && !strcmp(p, skip))
-			continue;
-		r = txn_read(t, p, &data, &len);
-		if (r == -ENOENT) {
-			r = 0;
-			continue;
-		}
-		if (r < 0)
-			break;
-		snprintf(paths[n], sizeof(paths[n]), "%s/%02zu", dir, n);
-		r = write_file(paths[n], data, len);
-		free(data);
-		argv[nargs++] = paths[n++];
-	}
-	argv[nargs] = NULL;
-	if (r >= 0) {
-		r = run_capture(argv, t->root->path, &out);
-		if (r > 0)
-			r = -EINVAL;	/* a file the shell cannot source: grub-mkconfig would fail */
-	}
-	for (i = 0; i < n; i++)
-		unlink(paths[i]);
-	rmdir(dir);
-	strv_free(files);
-	if (r < 0) {
-		free(out);
-		return r;
-	}
-	sep = out ? strchr(out, '\037') : NULL;
-	sep2 = sep ? strchr(sep + 1, '\037') : NULL;
-	if (!sep2) {
-		free(out);
-		return -EINVAL;
-	}
-	*sep = *sep2 = '\0';
-	*linux_ = strdup(out);
-	*linux_default = strdup(sep + 1);
-	free(out);
-	if (!*linux_ || !*linux_default) {
-		free(*linux_);
-		free(*linux_default);
-		return -ENOMEM;
-	}
-	return 0;
-}
-

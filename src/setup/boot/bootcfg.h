@@ -102,7 +102,10 @@ bool bootcfg_grub_bls(const struct fsroot *fr);
 /* systemd-boot's loader.conf in /boot, /efi or /boot/efi. */
 bool bootcfg_has_systemd_boot(const struct fsroot *fr);
 /* The values grub-mkconfig would see: /etc/default/grub, then /etc/default/grub.d/ *.cfg in
- * order, sourced by sh (skip: a file left out, or NULL); read through t. */
+ * order, sourced by sh (skip: a file left out, or NULL); read through t (grubeval.c). The host's
+ * by the host's sh; an image's only inside the image (shell_eval), else read without running
+ * (shstatic, passthru's own drop-in applied as its code does): -ENOEXEC when that cannot tell
+ * (shell_unknown_why() says why), -EINVAL when sh fails on them. */
 int grub_source(const struct txn *t, const char *skip, char **linux_, char **linux_default);
 /* bls.c: a BLS entry's options lines, joined; $kernelopts from grubenv when it is used
  * (t NULL: not expanded). */

@@ -68,6 +68,11 @@ static int stage(struct bootctx *c)
 	}
 	/* what the host has without passthru: to name what it adds and what it replaces */
 	r = grub_source(c->t, DROPIN, &lx, &ldef);
+	if (r == -ENOEXEC) {	/* an image's code not run: every argument counts as added */
+		lx = strdup("");
+		ldef = strdup("");
+		r = lx && ldef ? 0 : -ENOMEM;
+	}
 	if (r < 0) {
 		fprintf(stderr, "passthru-setup: sh cannot source /etc/default/grub and "
 			"/etc/default/grub.d/*.cfg (grub-mkconfig would fail the same way): fix "

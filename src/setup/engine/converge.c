@@ -136,7 +136,12 @@ static bool report_effective(const struct bootctx *ctx, const struct bootcfg_ops
 		size_t j;
 		int r = b[i]->effective(ctx, done, &k);
 
-		if (r < 0) {
+		if (r == -ENOEXEC) {
+			/* an image's shell code that could not run inside it: not checked, said */
+			printf("kernel command line %s, %s: unknown: %s; not checked: check it "
+			       "inside the image (passthru-setup status there)\n", verb, b[i]->what,
+			       shell_unknown_why());
+		} else if (r < 0) {
 			fprintf(stderr, "passthru-setup: cannot compute the kernel command line of "
 				"%s: %s\n", b[i]->what, strerror(-r));
 			ok = false;

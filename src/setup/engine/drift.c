@@ -194,6 +194,31 @@ static int each_kernel(const char *name, void *ud)
 	return 0;
 }
 
+/* The generator's configuration as it evaluates it (mkinitcpio's HOOKS): a later file of the
+ * user's that takes passthru out again; the next images would be built without it. */
+static void check_takes_passthru(struct judgement *s, const struct fsroot *fr,
+				 const struct initramfs_gen *g, const char *cmd)
+{
+	struct txn t = { .root = fr };
+	char file[256], hooks[600], fix[160];
+
+	if (!g->takes_passthru || g->takes_passthru(&t, file, sizeof(file), hooks,
+						     sizeof(hooks)) != 0)
+		return;
+	if (!file[0]) {
+		add_drift(s, "initramfs", "passthru-setup install, then reboot",
+			  "%s's configuration does not take passthru in (its file is gone): the "
+			  "next images (%s) are built without passthru-claim (HOOKS: %s)", g->name,
+			  cmd, hooks);
+		return;
+	}
+	snprintf(fix, sizeof(fix), "in %.60s put passthru before udev in HOOKS (or drop its "
+		 "HOOKS), then %.16s; reboot", file, cmd);
+	add_drift(s, "initramfs", fix, "%s sets HOOKS after passthru's drop-in and leaves passthru "
+		  "out (HOOKS: %s): %s builds the next images without passthru-claim (passthru-setup "
+		  "install refuses until it is fixed)", file, hooks, g->name);
+}
+
 /*
  * Each kernel under /lib/modules whose image the host's generator can list and that lacks
  * passthru-claim (a kernel installed while passthru was not enabled, a failed rebuild). Of the
@@ -217,6 +242,7 @@ static void check_initramfs(struct judgement *s, const struct hostview *h, const
 	for (i = 0; g->rebuild_argv[i]; i++)
 		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), "%s%s", i ? " " : "",
 			 g->rebuild_argv[i]);
+	check_takes_passthru(s, fr, g, cmd);
 	root_each(&h->r, "lib/modules", each_kernel, &k);
 	for (i = 0; i < k.n; i++) {
 		int r = g->image_has(fr, k.name[i], IMAGE_CLAIM), mark;

@@ -447,7 +447,11 @@ bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool don
 	size_t j;
 	int r = b->effective(c, done, &k);
 
-	if (r < 0 || trial_words(c->e, &w) < 0) {
+	if (r == -ENOEXEC) {
+		fprintf(stderr, "passthru-setup: cannot compute the kernel command line of %s: "
+			"%s\n", b->what, shell_unknown_why());
+		ok = false;
+	} else if (r < 0 || trial_words(c->e, &w) < 0) {
 		fprintf(stderr, "passthru-setup: cannot compute the kernel command line of %s: "
 			"%s\n", b->what, strerror(r < 0 ? -r : ENOMEM));
 		ok = false;

@@ -26,6 +26,13 @@ struct initramfs_gen {
 	 * slash: IMAGE_CLAIM, IMAGE_TRIAL_MARK): 1 yes, 0 no, -ENOENT no
 	 * image, -EOPNOTSUPP the generator's lister is missing, other -errno. */
 	int (*image_has)(const struct fsroot *fr, const char *kver, const char *file);
+	/* Whether the generator, evaluating its configuration as t would leave it, takes passthru
+	 * in (a later file of the user's may take it out again): 1 yes; 0 no, with the file that
+	 * took it out in file ("" when passthru's own file is not there); -ENOEXEC not known
+	 * (shell_unknown_why() says why); -errno. hooks: what it builds with. NULL: nothing to
+	 * check (the switch alone decides). */
+	int (*takes_passthru)(const struct txn *t, char *file, size_t size, char *hooks,
+			      size_t hsize);
 };
 
 /* One of passthru's hook files for a generator, where make install puts it (path) and where
@@ -43,6 +50,17 @@ int initramfs_hooks_installed(const struct fsroot *fr, const char *gen,
 /* passthru's files inside an image, as image_has() takes them */
 #define IMAGE_CLAIM "usr/lib/passthru/passthru-claim"
 #define IMAGE_TRIAL_MARK "etc/passthru.trial"
+
+/* mkinitcpio: passthru's HOOKS drop-in, its text (mkinitcpio/passthru.conf) and where install
+ * writes it */
+#define MKINITCPIO_DROPIN "/etc/mkinitcpio.conf.d/passthru.conf"
+extern const char mkinitcpio_dropin[];
+/* mkinitcpio_hooks.c: takes_passthru for mkinitcpio: /etc/mkinitcpio.conf, then
+ * /etc/mkinitcpio.conf.d/ *.conf in version order (mkinitcpio's sort -V), HOOKS after each; run
+ * by bash as shell_eval allows, else read without running (passthru's drop-in applied as its
+ * code does). */
+int mkinitcpio_takes_passthru(const struct txn *t, char *file, size_t size, char *hooks,
+			      size_t hsize);
 
 extern const struct initramfs_gen initramfs_dracut;
 extern const struct initramfs_gen initramfs_tools;

@@ -7,10 +7,10 @@
 #include "initramfs_list.h"
 #include "manifest.h"
 
-#define DROPIN_PATH "/etc/mkinitcpio.conf.d/passthru.conf"
+#define DROPIN_PATH MKINITCPIO_DROPIN
 /* mkinitcpio/passthru.conf as a C string (generated at build time: one text, also the one the
  * VM tests build their images with) */
-static const char dropin[] =
+const char mkinitcpio_dropin[] =
 #include "mkinitcpio_dropin.h"
 	;
 
@@ -64,9 +64,34 @@ static int stage_enable(struct txn *t, struct manifest *m, const struct fsroot *
 {
 	int r = initramfs_hooks_installed(fr, initramfs_mkinitcpio.name, hooks);
 
+	char file[256], list[600];
+
 	if (r < 0)
 		return r;
-	return manifest_stage(t, m, DROPIN_PATH, dropin, strlen(dropin), NULL);
+	r = manifest_stage(t, m, DROPIN_PATH, mkinitcpio_dropin, strlen(mkinitcpio_dropin), NULL);
+	if (r < 0)
+		return r;
+	/* a later drop-in of the user's that sets HOOKS without passthru wins over passthru's */
+	r = mkinitcpio_takes_passthru(t, file, sizeof(file), list, sizeof(list));
+	if (r == -ENOEXEC) {
+		printf("mkinitcpio HOOKS: unknown: %s; not checked: check them inside the image "
+		       "(passthru-setup status there)\n", shell_unknown_why());
+		return 0;
+	}
+	if (r == -EINVAL)
+		fprintf(stderr, "passthru-setup: bash cannot source /etc/mkinitcpio.conf and "
+			"/etc/mkinitcpio.conf.d/*.conf (mkinitcpio would fail the same way): fix "
+			"them first\n");
+	else if (r < 0)
+		fprintf(stderr, "passthru-setup: cannot evaluate mkinitcpio's HOOKS: %s\n",
+			strerror(-r));
+	else if (r == 0)
+		fprintf(stderr, "passthru-setup: install refused: %s sets HOOKS after %s and "
+			"leaves passthru out (HOOKS: %s): mkinitcpio would build images without "
+			"passthru-claim; in %s put passthru before udev (or systemd) in HOOKS, or "
+			"take HOOKS out of it (%s puts passthru in whatever the files before it "
+			"set)\n", file, DROPIN_PATH, list, file, DROPIN_PATH);
+	return r == 1 ? 0 : r < 0 ? r : -EINVAL;
 }
 
 static const char *const rebuild[] = { "mkinitcpio", "-P", NULL };
@@ -89,4 +114,5 @@ const struct initramfs_gen initramfs_mkinitcpio = {
 	.stage_enable = stage_enable,
 	.rebuild_argv = rebuild,
 	.image_has = image_has,
+	.takes_passthru = mkinitcpio_takes_passthru,
 };

@@ -93,4 +93,34 @@ bool run_found(const char *name);
 /* Run argv with its stdout in *out (malloc'd); the exit status, or -errno. */
 int run_capture(const char *const argv[], const char *dir, char **out);
 
+/* shell_eval.c: a configuration's shell code run where it is safe. `shell -c script shell
+ * args...`: with the root the host (/), the host's shell (basename of shell, on PATH); with an
+ * image, only inside it: as root, the image's own shell (an absolute path in the image) in new
+ * mount, pid, net, ipc and uts namespaces, the image bound read-only as "/", no capability
+ * left, at most 10 s. Its stdout in *out; the exit status, or -errno: -ENOEXEC when it was not
+ * run (shell_unknown_why() says why). */
+int shell_eval(const struct fsroot *fr, const char *shell, const char *script,
+	       const char *const args[], size_t nargs, char **out);
+const char *shell_unknown_why(void);
+void shell_unknown_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* shstatic.c: what an image's configuration sets, read without running it: only blank lines,
+ * comments and plain assignments (NAME=VALUE, NAME+=VALUE, bash's NAME=(WORD...), export) are
+ * understood; a value with a command's output or an unknown variable in it is not known. */
+struct shvar {
+	char *name, *value;	/* an array's words joined by blanks */
+	bool known;
+};
+struct shvars {
+	struct shvar v[64];
+	size_t n;
+};
+/* text (from file, named in the reason) read into s: 0, -ENOEXEC when it holds anything else
+ * (shell_unknown_why() says where), -ENOMEM, -E2BIG. */
+int shstatic_eval(struct shvars *s, const char *text, const char *file);
+int shvars_set(struct shvars *s, const char *name, const char *value);
+/* The value ("" when unset); *known false when it came from a command or an unknown one. */
+const char *shvars_get(const struct shvars *s, const char *name, bool *known);
+void shvars_free(struct shvars *s);
+
 #endif

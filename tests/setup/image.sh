@@ -1,0 +1,215 @@
+#!/bin/sh
+# image.sh: an image's shell code (--root, status --sysroot) never runs on this host: GRUB's
+# /etc/default/grub and grub.d, mkinitcpio's conf and conf.d run only inside the image (private
+# namespaces, read-only, its own shell) or are read without running; and mkinitcpio's HOOKS are
+# evaluated as mkinitcpio does: a later drop-in that takes passthru out is refused by install and
+# reported by status, with a fix that fixes it.
+# usage: tests/setup/image.sh BIN     (make check-setup; BIN is build/passthru-setup or its ASan copy)
+set -u
+top=$(pwd)
+bin=$1
+case $bin in /*) ;; *) bin=$top/$bin ;; esac
+here=$top/tests/setup
+work=${WORK:-$top/build/tests/setup-image}
+pass=0
+fail=0
+rm -rf "$work"
+mkdir -p "$work"
+# what an image's code would leave on this host if it ran here
+evil=/tmp/passthru-evil-$$
+rm -f "$evil" "$evil-mk"
+
+ok() { echo "PASS $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+
+snapshot() {
+    (cd "$1" && find . -path ./commands.log -prune -o \( -type f -o -type l -o -type d \) -print |
+        sort | while read -r f; do
+            if [ -f "$f" ] && [ ! -L "$f" ]; then echo "$f $(cksum <"$f")"; else echo "$f"; fi
+        done)
+}
+
+# newroot NAME KIND: the fixture's host view (an Intel host) with an installed system in it:
+# passthru's files, and GRUB with update-grub (grub) or mkinitcpio with passthru's hooks
+newroot() {
+    r=$work/$1
+    rm -rf "$r" && mkdir -p "$r"
+    tar -xzf "$top/tests/fixtures/intel-gpu-hda/tree.tar.gz" -C "$r"
+    mkdir -p "$r/etc/default" "$r/usr/sbin" "$r/usr/bin" "$r/usr/lib/passthru"
+    printf 'device = 0000:00:05.0\n' >"$r/etc/passthru.conf"
+    printf 'claim v1\n' >"$r/usr/lib/passthru/passthru-claim"
+    chmod 755 "$r/usr/lib/passthru/passthru-claim"
+    case $2 in
+    grub)
+        mkdir -p "$r/usr/lib/dracut/modules.d/90passthru"
+        : >"$r/usr/lib/dracut/modules.d/90passthru/module-setup.sh"
+        : >"$r/usr/bin/dracut"
+        : >"$r/usr/sbin/update-grub" ;;
+    mkinitcpio)
+        : >"$r/usr/bin/mkinitcpio"
+        mkdir -p "$r/etc/kernel" && printf 'root=/dev/vda1 rw\n' >"$r/etc/kernel/cmdline"
+        mkdir -p "$r/etc/mkinitcpio.conf.d" "$r/usr/lib/initcpio/install" \
+            "$r/usr/lib/initcpio/hooks"
+        cp "$top/mkinitcpio/install/passthru" "$r/usr/lib/initcpio/install/passthru"
+        cp "$top/mkinitcpio/hooks/passthru" "$r/usr/lib/initcpio/hooks/passthru"
+        printf 'HOOKS=(base udev autodetect block filesystems)\n' >"$r/etc/mkinitcpio.conf" ;;
+    esac
+}
+
+# with_shell PATH: this machine's shell (dash for /bin/sh, bash for /bin/bash) and its libraries
+# copied into the root $r at PATH: the image has its own shell
+with_shell() {
+    src=$(command -v "$(basename "$1")")
+    [ "$1" = /bin/sh ] && src=$(command -v dash)
+    mkdir -p "$r/bin"
+    cp "$src" "$r$1"
+    for l in $(ldd "$src" | grep -o '/[^ ]*'); do
+        mkdir -p "$r$(dirname "$l")"
+        cp "$l" "$r$l"
+    done
+}
+
+# setup ROOT ARGS: passthru-setup on the image, the image's own host view; commands printed
+setup() {
+    r=$1
+    shift
+    PATH=$here/bin:$PATH "$bin" "$@" --root "$r" --sysroot "$r"
+}
+
+# the image's code can run inside it only as root with namespaces (else: read without running)
+jail=no
+[ "$(id -u)" = 0 ] && unshare -m -p -n -f true 2>/dev/null && jail=yes
+
+# ---- GRUB: /etc/default/grub with a command that leaves a file on the host if run here ----
+grub_evil() {
+    cat >"$r/etc/default/grub" <<EOF
+GRUB_DEFAULT=0
+GRUB_CMDLINE_LINUX_DEFAULT="quiet"
+touch $evil
+GRUB_CMDLINE_LINUX="\$(echo root=/dev/vda1)"
+EOF
+}
+newroot grub-static grub
+grub_evil
+before=$(snapshot "$r")
+out=$(setup "$r" install --cpu intel --dry-run 2>&1)
+code=$?
+[ $code -eq 0 ] && [ ! -e "$evil" ] && [ "$(snapshot "$r")" = "$before" ] &&
+    echo "$out" | grep -q "^kernel command line for the next boot, GRUB drop-in /etc/default/grub.d/passthru.cfg: unknown: the image's shell code was not run (it has no executable /bin/sh .*/etc/default/grub line 3 runs a command; not checked" &&
+    ok "GRUB, image without /bin/sh: install --root --dry-run runs none of its code, says the line is unknown and why" ||
+    bad "grub static" "exit $code, $(ls "$evil" 2>&1): $out"
+out=$(setup "$r" install --cpu intel 2>&1)
+code=$?
+[ $code -eq 0 ] && [ ! -e "$evil" ] && [ -f "$r/etc/default/grub.d/passthru.cfg" ] &&
+    ok "GRUB, image without /bin/sh: install --root runs none of its code either" ||
+    bad "grub static install" "exit $code, $(ls "$evil" 2>&1): $out"
+out=$("$bin" status --sysroot "$r" 2>&1)
+[ ! -e "$evil" ] && ok "GRUB, image without /bin/sh: status --sysroot runs none of its code" ||
+    bad "grub static status" "$out"
+rm -f "$evil"
+
+if [ $jail = yes ]; then
+    newroot grub-jail grub
+    grub_evil
+    with_shell /bin/sh
+    before=$(snapshot "$r")
+    out=$(setup "$r" install --cpu intel --dry-run 2>&1)
+    code=$?
+    [ $code -eq 0 ] && [ ! -e "$evil" ] && [ "$(snapshot "$r")" = "$before" ] &&
+        echo "$out" | grep -qxF "kernel command line for the next boot, GRUB (grub-mkconfig sources /etc/default/grub, /etc/default/grub.d/*.cfg): root=/dev/vda1 intel_iommu=on iommu=pt quiet" &&
+        ok "GRUB, image with /bin/sh: its code runs inside it (its command's output counted), nothing on this host, the image unchanged" ||
+        bad "grub jail" "exit $code, $(ls "$evil" 2>&1): $out"
+    out=$(setup "$r" install --cpu intel 2>&1)
+    code=$?
+    out2=$("$bin" status --sysroot "$r" 2>&1)
+    [ $code -eq 0 ] && [ ! -e "$evil" ] && [ ! -e "$r$evil" ] &&
+        ! echo "$out2" | grep -q 'next boot.s command line' &&
+        ok "GRUB, image with /bin/sh: install --root and status --sysroot run its code only inside it" ||
+        bad "grub jail install/status" "exit $code, $(ls "$evil" 2>&1): $out // $out2"
+    rm -f "$evil"
+    # a later grub.d file of the image's that takes an argument out is still caught
+    mkdir -p "$r/etc/default/grub.d"
+    echo 'GRUB_CMDLINE_LINUX="$(echo root=/dev/vda1) intel_iommu=off"' >"$r/etc/default/grub.d/zz-local.cfg"
+    out=$("$bin" status --sysroot "$r" 2>&1)
+    echo "$out" | grep -q "the next boot's command line from GRUB .* carries intel_iommu=off" &&
+        ok "GRUB, image with /bin/sh: status sees a later grub.d file (run inside the image)" ||
+        bad "grub jail drift" "$out"
+else
+    echo "SKIP GRUB inside the image: not root, or no namespaces here"
+fi
+
+# ---- mkinitcpio: HOOKS as mkinitcpio evaluates them ----
+# mk_cases LABEL: on a root made by mk_root, install refuses a later drop-in that takes passthru
+# out and names it; one before passthru's is fine; status reports it with a fix that fixes it
+mk_cases() {
+    label=$1
+    mk_root mk-refuse
+    printf 'HOOKS=(base udev block filesystems)\n' >"$r/etc/mkinitcpio.conf.d/zz-hooks.conf"
+    before=$(snapshot "$r")
+    out=$(setup "$r" install --cpu intel 2>&1)
+    code=$?
+    [ $code -eq 1 ] && [ "$(snapshot "$r")" = "$before" ] &&
+        echo "$out" | grep -q "install refused: /etc/mkinitcpio.conf.d/zz-hooks.conf sets HOOKS after /etc/mkinitcpio.conf.d/passthru.conf and leaves passthru out (HOOKS: base udev block filesystems)" &&
+        ok "mkinitcpio ($label): a later drop-in without passthru: install refuses, names it, nothing changed" ||
+        bad "mkinitcpio refuse ($label)" "exit $code: $out"
+    mk_root mk-before
+    printf 'HOOKS=(base udev block filesystems)\n' >"$r/etc/mkinitcpio.conf.d/10-hooks.conf"
+    out=$(setup "$r" install --cpu intel 2>&1)
+    code=$?
+    [ $code -eq 0 ] && [ -f "$r/etc/mkinitcpio.conf.d/passthru.conf" ] &&
+        ok "mkinitcpio ($label): a drop-in before passthru's (10-hooks.conf): installed" ||
+        bad "mkinitcpio before ($label)" "exit $code: $out"
+    # installed, then a later drop-in takes passthru out: status says so, and the fix fixes it
+    printf 'HOOKS=(base udev block)\n' >"$r/etc/mkinitcpio.conf.d/zz-hooks.conf"
+    out=$("$bin" status --sysroot "$r" 2>&1)
+    echo "$out" | grep -q "^drift: /etc/mkinitcpio.conf.d/zz-hooks.conf sets HOOKS after passthru's drop-in and leaves passthru out (HOOKS: base udev block): mkinitcpio builds the next images without passthru-claim" &&
+        echo "$out" | grep -qx "  fix: in /etc/mkinitcpio.conf.d/zz-hooks.conf put passthru before udev in HOOKS (or drop its HOOKS), then mkinitcpio -P; reboot" &&
+        ok "mkinitcpio ($label): status: the later drop-in is drift, named, with its fix" ||
+        bad "mkinitcpio status ($label)" "$out"
+    printf 'HOOKS=(base passthru udev block)\n' >"$r/etc/mkinitcpio.conf.d/zz-hooks.conf"
+    out=$("$bin" status --sysroot "$r" 2>&1)
+    out2=$(setup "$r" install --cpu intel 2>&1)
+    code=$?
+    ! echo "$out" | grep -q 'zz-hooks.conf' && [ $code -eq 0 ] &&
+        ok "mkinitcpio ($label): the fix done: no drift, install accepts" ||
+        bad "mkinitcpio fixed ($label)" "exit $code: $out // $out2"
+}
+mk_root() {
+    newroot "$1" mkinitcpio
+}
+mk_cases "read without running"
+# HOOKS from a command's output cannot be read without running: said, not refused
+mk_root mk-cmd
+printf 'HOOKS=($(echo base udev))\n' >"$r/etc/mkinitcpio.conf.d/zz-hooks.conf"
+printf 'touch %s-mk\n' "$evil" >"$r/etc/mkinitcpio.conf.d/zz-more.conf"
+out=$(setup "$r" install --cpu intel --dry-run 2>&1)
+code=$?
+[ $code -eq 0 ] && [ ! -e "$evil-mk" ] &&
+    echo "$out" | grep -q "^mkinitcpio HOOKS: unknown: the image's shell code was not run (it has no executable /bin/bash .*zz-hooks.conf: HOOKS comes from a command's output; not checked" &&
+    ok "mkinitcpio, image without bash: HOOKS from a command: unknown, said; none of its code ran" ||
+    bad "mkinitcpio unknown" "exit $code, $(ls "$evil-mk" 2>&1): $out"
+rm -f "$evil-mk"
+
+if [ $jail = yes ]; then
+    mk_root() {
+        newroot "$1" mkinitcpio
+        with_shell /bin/bash
+    }
+    mk_cases "bash inside the image"
+    mk_root mk-cmd-jail
+    printf 'HOOKS=($(echo base udev))\n' >"$r/etc/mkinitcpio.conf.d/zz-hooks.conf"
+    printf 'touch %s-mk\n' "$evil" >"$r/etc/mkinitcpio.conf.d/zz-more.conf"
+    before=$(snapshot "$r")
+    out=$(setup "$r" install --cpu intel 2>&1)
+    code=$?
+    [ $code -eq 1 ] && [ ! -e "$evil-mk" ] && [ "$(snapshot "$r")" = "$before" ] &&
+        echo "$out" | grep -q "install refused: /etc/mkinitcpio.conf.d/zz-hooks.conf sets HOOKS after .* (HOOKS: base udev)" &&
+        ok "mkinitcpio, image with bash: HOOKS from a command, run inside the image: refused; nothing ran here" ||
+        bad "mkinitcpio jail cmd" "exit $code, $(ls "$evil-mk" 2>&1): $out"
+    rm -f "$evil-mk"
+else
+    echo "SKIP mkinitcpio inside the image: not root, or no namespaces here"
+fi
+
+echo "image: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
