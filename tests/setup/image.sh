@@ -149,11 +149,28 @@ mk_cases() {
     out=$(setup "$r" install --cpu intel 2>&1)
     code=$?
     [ $code -eq 1 ] && [ "$(snapshot "$r")" = "$before" ] &&
-        echo "$out" | grep -q "install refused: /etc/mkinitcpio.conf.d/zz-hooks.conf sets HOOKS after /etc/mkinitcpio.conf.d/passthru.conf and leaves passthru out (HOOKS: base udev block filesystems)" &&
+        echo "$out" | grep -qF "install refused: /etc/mkinitcpio.conf.d/zz-hooks.conf sets HOOKS after /etc/mkinitcpio.conf.d/passthru.conf and leaves passthru out (HOOKS: base udev block filesystems): mkinitcpio would build images without passthru-claim; in /etc/mkinitcpio.conf.d/zz-hooks.conf put passthru before udev (or systemd) in HOOKS, or take HOOKS out of it" &&
         ok "mkinitcpio ($label): a later drop-in without passthru: install refuses, names it, nothing changed" ||
         bad "mkinitcpio refuse ($label)" "exit $code: $out"
     mk_root mk-before
     printf 'HOOKS=(base udev block filesystems)\n' >"$r/etc/mkinitcpio.conf.d/10-hooks.conf"
+    # Arch's preset as its kernel packages install it (mkinitcpio.d/hook.preset): no -c
+    mkdir -p "$r/etc/mkinitcpio.d"
+    cat >"$r/etc/mkinitcpio.d/linux.preset" <<'EOF'
+# mkinitcpio preset file for the 'linux' package
+
+#ALL_config="/etc/mkinitcpio.conf"
+ALL_kver="/boot/vmlinuz-linux"
+#ALL_kerneldest="/boot/vmlinuz-linux"
+
+PRESETS=('default')
+#PRESETS=('default' 'fallback')
+
+#default_config="/etc/mkinitcpio.conf"
+default_image="/boot/initramfs-linux.img"
+#default_uki="/efi/EFI/Linux/arch-linux.efi"
+#default_options="--splash /usr/share/systemd/bootctl/splash-arch.bmp"
+EOF
     out=$(setup "$r" install --cpu intel 2>&1)
     code=$?
     [ $code -eq 0 ] && [ -f "$r/etc/mkinitcpio.conf.d/passthru.conf" ] &&
@@ -162,8 +179,8 @@ mk_cases() {
     # installed, then a later drop-in takes passthru out: status says so, and the fix fixes it
     printf 'HOOKS=(base udev block)\n' >"$r/etc/mkinitcpio.conf.d/zz-hooks.conf"
     out=$("$bin" status --sysroot "$r" 2>&1)
-    echo "$out" | grep -q "^drift: /etc/mkinitcpio.conf.d/zz-hooks.conf sets HOOKS after passthru's drop-in and leaves passthru out (HOOKS: base udev block): mkinitcpio builds the next images without passthru-claim" &&
-        echo "$out" | grep -qx "  fix: in /etc/mkinitcpio.conf.d/zz-hooks.conf put passthru before udev in HOOKS (or drop its HOOKS), then mkinitcpio -P; reboot" &&
+    echo "$out" | grep -qxF "drift: /etc/mkinitcpio.conf.d/zz-hooks.conf sets HOOKS after /etc/mkinitcpio.conf.d/passthru.conf and leaves passthru out (HOOKS: base udev block): mkinitcpio builds the next images without passthru-claim (passthru-setup install refuses until it is fixed)" &&
+        echo "$out" | grep -qxF "  fix: in /etc/mkinitcpio.conf.d/zz-hooks.conf put passthru before udev (or systemd) in HOOKS, or take HOOKS out of it; then mkinitcpio -P; reboot" &&
         ok "mkinitcpio ($label): status: the later drop-in is drift, named, with its fix" ||
         bad "mkinitcpio status ($label)" "$out"
     printf 'HOOKS=(base passthru udev block)\n' >"$r/etc/mkinitcpio.conf.d/zz-hooks.conf"
@@ -173,6 +190,24 @@ mk_cases() {
     ! echo "$out" | grep -q 'zz-hooks.conf' && [ $code -eq 0 ] &&
         ok "mkinitcpio ($label): the fix done: no drift, install accepts" ||
         bad "mkinitcpio fixed ($label)" "exit $code: $out // $out2"
+    # a preset with ALL_config: mkinitcpio -P runs with -c, which reads no drop-in at all
+    sed -i 's|^#ALL_config=|ALL_config=|' "$r/etc/mkinitcpio.d/linux.preset"
+    out=$("$bin" status --sysroot "$r" 2>&1)
+    echo "$out" | grep -qxF "drift: /etc/mkinitcpio.d/linux.preset sets ALL_config=/etc/mkinitcpio.conf: mkinitcpio -P builds its 'default' image with -c /etc/mkinitcpio.conf, which reads no drop-in (nor /etc/mkinitcpio.conf.d/passthru.conf), and HOOKS there lack passthru (HOOKS: base udev autodetect block filesystems): mkinitcpio builds the next images without passthru-claim (passthru-setup install refuses until it is fixed)" &&
+        echo "$out" | grep -qxF "  fix: in /etc/mkinitcpio.d/linux.preset comment out ALL_config; then mkinitcpio -P; reboot" &&
+        ok "mkinitcpio ($label): status: a preset's ALL_config (-c, no drop-ins) is drift, named, with its fix" ||
+        bad "mkinitcpio preset status ($label)" "$out"
+    before=$(snapshot "$r")
+    out=$(setup "$r" install --cpu intel 2>&1)
+    code=$?
+    [ $code -eq 1 ] && [ "$(snapshot "$r")" = "$before" ] &&
+        echo "$out" | grep -qF "install refused: /etc/mkinitcpio.d/linux.preset sets ALL_config=/etc/mkinitcpio.conf: mkinitcpio -P builds its 'default' image with -c /etc/mkinitcpio.conf" &&
+        ok "mkinitcpio ($label): a preset's ALL_config: install refuses, nothing changed" ||
+        bad "mkinitcpio preset install ($label)" "exit $code: $out"
+    sed -i 's|^ALL_config=|#ALL_config=|' "$r/etc/mkinitcpio.d/linux.preset"
+    out=$("$bin" status --sysroot "$r" 2>&1)
+    ! echo "$out" | grep -q 'linux.preset' && ok "mkinitcpio ($label): ALL_config commented out: no drift" ||
+        bad "mkinitcpio preset fixed ($label)" "$out"
 }
 mk_root() {
     newroot "$1" mkinitcpio

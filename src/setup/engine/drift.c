@@ -200,23 +200,15 @@ static void check_takes_passthru(struct judgement *s, const struct fsroot *fr,
 				 const struct initramfs_gen *g, const char *cmd)
 {
 	struct txn t = { .root = fr };
-	char file[256], hooks[600], fix[160];
+	char why[1200], fix[400], line[160];
 
-	if (!g->takes_passthru || g->takes_passthru(&t, file, sizeof(file), hooks,
-						     sizeof(hooks)) != 0)
+	if (!g->takes_passthru || g->takes_passthru(&t, why, sizeof(why), fix, sizeof(fix)) != 0)
 		return;
-	if (!file[0]) {
-		add_drift(s, "initramfs", "passthru-setup install, then reboot",
-			  "%s's configuration does not take passthru in (its file is gone): the "
-			  "next images (%s) are built without passthru-claim (HOOKS: %s)", g->name,
-			  cmd, hooks);
-		return;
-	}
-	snprintf(fix, sizeof(fix), "in %.60s put passthru before udev in HOOKS (or drop its "
-		 "HOOKS), then %.16s; reboot", file, cmd);
-	add_drift(s, "initramfs", fix, "%s sets HOOKS after passthru's drop-in and leaves passthru "
-		  "out (HOOKS: %s): %s builds the next images without passthru-claim (passthru-setup "
-		  "install refuses until it is fixed)", file, hooks, g->name);
+	if (fix[0])
+		snprintf(line, sizeof(line), "%.120s; then %.20s; reboot", fix, cmd);
+	add_drift(s, "initramfs", fix[0] ? line : "passthru-setup install, then reboot",
+		  "%.560s: %s builds the next images without passthru-claim%s", why, g->name,
+		  fix[0] ? " (passthru-setup install refuses until it is fixed)" : "");
 }
 
 /*

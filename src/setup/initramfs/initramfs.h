@@ -27,12 +27,12 @@ struct initramfs_gen {
 	 * image, -EOPNOTSUPP the generator's lister is missing, other -errno. */
 	int (*image_has)(const struct fsroot *fr, const char *kver, const char *file);
 	/* Whether the generator, evaluating its configuration as t would leave it, takes passthru
-	 * in (a later file of the user's may take it out again): 1 yes; 0 no, with the file that
-	 * took it out in file ("" when passthru's own file is not there); -ENOEXEC not known
-	 * (shell_unknown_why() says why); -errno. hooks: what it builds with. NULL: nothing to
-	 * check (the switch alone decides). */
-	int (*takes_passthru)(const struct txn *t, char *file, size_t size, char *hooks,
-			      size_t hsize);
+	 * in (a later file of the user's may take it out again): 1 yes; 0 no, why says which file
+	 * and how, fix the edit that fixes it ("" when passthru-setup install does); -ENOEXEC not
+	 * known (shell_unknown_why() says why); -errno. NULL: nothing to check (the switch alone
+	 * decides). */
+	int (*takes_passthru)(const struct txn *t, char *why, size_t wsize, char *fix,
+			      size_t fsize);
 };
 
 /* One of passthru's hook files for a generator, where make install puts it (path) and where
@@ -58,9 +58,17 @@ extern const char mkinitcpio_dropin[];
 /* mkinitcpio_hooks.c: takes_passthru for mkinitcpio: /etc/mkinitcpio.conf, then
  * /etc/mkinitcpio.conf.d/ *.conf in version order (mkinitcpio's sort -V), HOOKS after each; run
  * by bash as shell_eval allows, else read without running (passthru's drop-in applied as its
- * code does). */
-int mkinitcpio_takes_passthru(const struct txn *t, char *file, size_t size, char *hooks,
-			      size_t hsize);
+ * code does); then mkinitcpio_preset_configs. */
+int mkinitcpio_takes_passthru(const struct txn *t, char *why, size_t wsize, char *fix,
+			      size_t fsize);
+/* HOOKS set by the one file path (what mkinitcpio -c path builds with) into hooks: 1 passthru
+ * is in them, 0 not, -errno (-ENOEXEC not known). */
+int mkinitcpio_hooks_of(const struct txn *t, const char *path, char *hooks, size_t hsize);
+/* mkinitcpio_presets.c: a preset of /etc/mkinitcpio.d/ *.preset that gives an image -c CONFIG
+ * (PRESET_config, or ALL_config) whose HOOKS lack passthru: with -c, mkinitcpio reads no
+ * drop-in. 1 none; 0 one, said in why and fix; -errno (-ENOEXEC not known). */
+int mkinitcpio_preset_configs(const struct txn *t, char *why, size_t wsize, char *fix,
+			      size_t fsize);
 
 extern const struct initramfs_gen initramfs_dracut;
 extern const struct initramfs_gen initramfs_tools;

@@ -64,33 +64,30 @@ static int stage_enable(struct txn *t, struct manifest *m, const struct fsroot *
 {
 	int r = initramfs_hooks_installed(fr, initramfs_mkinitcpio.name, hooks);
 
-	char file[256], list[600];
+	char why[1200], fix[400];
 
 	if (r < 0)
 		return r;
 	r = manifest_stage(t, m, DROPIN_PATH, mkinitcpio_dropin, strlen(mkinitcpio_dropin), NULL);
 	if (r < 0)
 		return r;
-	/* a later drop-in of the user's that sets HOOKS without passthru wins over passthru's */
-	r = mkinitcpio_takes_passthru(t, file, sizeof(file), list, sizeof(list));
+	/* a later drop-in of the user's, or a preset's -c, wins over passthru's drop-in */
+	r = mkinitcpio_takes_passthru(t, why, sizeof(why), fix, sizeof(fix));
 	if (r == -ENOEXEC) {
 		printf("mkinitcpio HOOKS: unknown: %s; not checked: check them inside the image "
 		       "(passthru-setup status there)\n", shell_unknown_why());
 		return 0;
 	}
 	if (r == -EINVAL)
-		fprintf(stderr, "passthru-setup: bash cannot source /etc/mkinitcpio.conf and "
-			"/etc/mkinitcpio.conf.d/*.conf (mkinitcpio would fail the same way): fix "
-			"them first\n");
+		fprintf(stderr, "passthru-setup: bash cannot source /etc/mkinitcpio.conf, "
+			"/etc/mkinitcpio.conf.d/*.conf or a preset (mkinitcpio would fail the same "
+			"way): fix them first\n");
 	else if (r < 0)
 		fprintf(stderr, "passthru-setup: cannot evaluate mkinitcpio's HOOKS: %s\n",
 			strerror(-r));
 	else if (r == 0)
-		fprintf(stderr, "passthru-setup: install refused: %s sets HOOKS after %s and "
-			"leaves passthru out (HOOKS: %s): mkinitcpio would build images without "
-			"passthru-claim; in %s put passthru before udev (or systemd) in HOOKS, or "
-			"take HOOKS out of it (%s puts passthru in whatever the files before it "
-			"set)\n", file, DROPIN_PATH, list, file, DROPIN_PATH);
+		fprintf(stderr, "passthru-setup: install refused: %s: mkinitcpio would build images "
+			"without passthru-claim; %s\n", why, fix);
 	return r == 1 ? 0 : r < 0 ? r : -EINVAL;
 }
 

@@ -134,53 +134,83 @@ static int gather(const struct txn *t, char **names, char **texts, size_t *n)
 	return r < 0 ? r : 0;
 }
 
-int mkinitcpio_takes_passthru(const struct txn *t, char *file, size_t size, char *hooks,
-			      size_t hsize)
+/* HOOKS after each of the n texts (after[i], malloc'd): bash as shell_eval allows, else read
+ * without running. */
+static int evaluate(const struct txn *t, char **names, char **texts, size_t n, char **after)
 {
 	/* bash, as mkinitcpio is: each file in turn, HOOKS (an array or a string) after it */
 	static const char script[] =
 		"for passthru_f do eval \"$passthru_f\"; printf '%s\\037' \"${HOOKS[*]}\"; done";
-	char *names[MAXFILES], *texts[MAXFILES], *after[MAXFILES] = { 0 }, *out = NULL, *p;
+	char *out = NULL, *p;
+	size_t i;
+	int r = shell_eval(t->root, "/bin/bash", script, (const char *const *)texts, n, &out);
+
+	if (r == -ENOEXEC)
+		return statically((const char *const *)names, (const char *const *)texts, n, after);
+	if (r > 0)
+		r = -EINVAL;	/* bash cannot source them: mkinitcpio would fail the same way */
+	for (i = 0, p = out; r == 0 && i < n; i++) {
+		char *e = p ? strchr(p, '\037') : NULL;
+
+		after[i] = e ? strndup(p, (size_t)(e - p)) : NULL;
+		if (!after[i])
+			r = e ? -ENOMEM : -EINVAL;
+		p = e ? e + 1 : NULL;
+	}
+	free(out);
+	return r;
+}
+
+int mkinitcpio_hooks_of(const struct txn *t, const char *path, char *hooks, size_t hsize)
+{
+	char *names[1] = { (char *)path }, *texts[1] = { NULL }, *after[1] = { NULL };
+	int r = txn_read(t, path, &texts[0], NULL);
+
+	hooks[0] = '\0';
+	if (r == 0)
+		r = evaluate(t, names, texts, 1, after);
+	if (r == 0) {
+		strscpy(hooks, after[0], hsize);
+		r = has_word(after[0], "passthru");
+	}
+	free(texts[0]);
+	free(after[0]);
+	return r;
+}
+
+int mkinitcpio_takes_passthru(const struct txn *t, char *why, size_t wsize, char *fix,
+			      size_t fsize)
+{
+	char *names[MAXFILES], *texts[MAXFILES], *after[MAXFILES] = { 0 };
 	size_t n = 0, i, own = MAXFILES;
 	int r = gather(t, names, texts, &n);
 
-	file[0] = hooks[0] = '\0';
+	why[0] = fix[0] = '\0';
 	if (r == 0)
-		r = shell_eval(t->root, "/bin/bash", script, (const char *const *)texts, n, &out);
-	if (r == -ENOEXEC) {
-		r = statically((const char *const *)names, (const char *const *)texts, n, after);
-	} else if (r > 0) {
-		r = -EINVAL;	/* bash cannot source them: mkinitcpio would fail the same way */
-	} else if (r == 0) {
-		for (i = 0, p = out; i < n && p; i++) {
-			char *e = strchr(p, '\037');
-
-			after[i] = e ? strndup(p, (size_t)(e - p)) : NULL;
-			if (!after[i])
-				r = e ? -ENOMEM : -EINVAL;
-			p = e ? e + 1 : NULL;
-		}
-	}
+		r = evaluate(t, names, texts, n, after);
 	for (i = 0; i < n; i++)
 		if (!strcmp(names[i], MKINITCPIO_DROPIN))
 			own = i;
-	/* passthru's drop-in missing: not taken in at all (file ""); else the first file from
-	 * it on after which passthru is not in HOOKS took it out */
+	/* passthru's drop-in missing: not taken in at all (fix ""); else the first file from it
+	 * on after which passthru is not in HOOKS took it out */
+	if (r == 0 && own >= n)
+		snprintf(why, wsize, "passthru's drop-in %s is not there", MKINITCPIO_DROPIN);
 	if (r == 0)
 		r = own < n;
 	for (i = own; r == 1 && i < n; i++) {
 		if (has_word(after[i], "passthru"))
 			continue;
-		strscpy(file, names[i], size);
+		snprintf(why, wsize, "%s sets HOOKS after %s and leaves passthru out (HOOKS: %s)",
+			 names[i], MKINITCPIO_DROPIN, after[n - 1]);
+		snprintf(fix, fsize, "in %s put passthru before udev (or systemd) in HOOKS, or take "
+			 "HOOKS out of it", names[i]);
 		r = 0;
 	}
-	if (r >= 0 && n)
-		strscpy(hooks, after[n - 1] ? after[n - 1] : "", hsize);
 	for (i = 0; i < n; i++) {
 		free(names[i]);
 		free(texts[i]);
 		free(after[i]);
 	}
-	free(out);
-	return r;
+	/* and every preset that builds with -c, which reads no drop-in */
+	return r == 1 ? mkinitcpio_preset_configs(t, why, wsize, fix, fsize) : r;
 }
