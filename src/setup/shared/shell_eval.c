@@ -143,6 +143,8 @@ static int run_jailed(const char *root, const char *const argv[], char **out)
 		*out = NULL;
 		return r;
 	}
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		return -ETIME;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
@@ -177,6 +179,11 @@ int shell_eval(const struct fsroot *fr, const char *shell, const char *script,
 		return -ENOEXEC;
 	}
 	r = run_jailed(fr->path, argv, out);
+	if (r == -ETIME) {
+		shell_unknown_set("the image's shell code did not end within %d s inside the "
+				  "image: stopped", SECONDS);
+		return -ENOEXEC;
+	}
 	if (r == EXIT_NO_JAIL || r == EXIT_NO_EXEC) {
 		free(*out);
 		*out = NULL;
