@@ -126,6 +126,8 @@ static int skip_cmdsub(struct parser *ps)
 			}
 			ps->line += *p == '\n';
 		}
+		if (depth)
+			return unknown(ps, "has a command substitution that does not end");
 		p--;
 	}
 	if (!*p)
@@ -147,7 +149,7 @@ static int expand(struct parser *ps)
 	if (braces)
 		p++;
 	n = name_len(p);
-	if (!n && strchr("@*#?-$!0123456789", *p))
+	if (!n && *p && strchr("@*#?-$!0123456789", *p))
 		return unknown(ps, "uses a special parameter");
 	if (!n) {
 		if (braces)
