@@ -23,7 +23,8 @@ check-setup: $(B)/passthru-setup $(B)/asan/passthru-setup $(B)/gentree $(B)/pass
 GEN_TEST_OBJ := setup/initramfs/initramfs_tools.o setup/initramfs/mkinitcpio.o \
 	setup/initramfs/initramfs_list.o setup/initramfs/initramfs_hooks.o setup/shared/fsroot.o \
 	setup/shared/txn.o setup/shared/manifest.o setup/boot/kargs.o \
-	setup/initramfs/mkinitcpio_hooks.o setup/shared/shell_eval.o setup/shared/shstatic.o \
+	setup/initramfs/mkinitcpio_hooks.o setup/initramfs/mkinitcpio_presets.o \
+	setup/shared/shell_eval.o setup/shared/shstatic.o \
 	setup/shared/run.o
 $(B)/tests/initramfs-gen: tests/setup/initramfs_gen.c $(addprefix $(B)/host/,$(GEN_TEST_OBJ)) \
 	$(B)/host/libpassthru.a

@@ -152,6 +152,16 @@ mk_cases() {
         echo "$out" | grep -qF "install refused: /etc/mkinitcpio.conf.d/zz-hooks.conf sets HOOKS after /etc/mkinitcpio.conf.d/passthru.conf and leaves passthru out (HOOKS: base udev block filesystems): mkinitcpio would build images without passthru-claim; in /etc/mkinitcpio.conf.d/zz-hooks.conf put passthru before udev (or systemd) in HOOKS, or take HOOKS out of it" &&
         ok "mkinitcpio ($label): a later drop-in without passthru: install refuses, names it, nothing changed" ||
         bad "mkinitcpio refuse ($label)" "exit $code: $out"
+    # bash: a plain value given to an array sets its first element only; passthru's drop-in
+    # made HOOKS an array, so a later HOOKS="..." replaces whatever is first (here passthru)
+    mk_root mk-scalar
+    printf 'HOOKS=(systemd autodetect)\n' >"$r/etc/mkinitcpio.conf"
+    printf 'HOOKS="systemd block"\n' >"$r/etc/mkinitcpio.conf.d/zz-hooks.conf"
+    out=$(setup "$r" install --cpu intel 2>&1)
+    code=$?
+    [ $code -eq 1 ] && echo "$out" | grep -qF "zz-hooks.conf sets HOOKS after /etc/mkinitcpio.conf.d/passthru.conf and leaves passthru out (HOOKS: systemd block systemd autodetect)" &&
+        ok "mkinitcpio ($label): a later HOOKS=\"...\" replaces the array's first element, passthru: refused" ||
+        bad "mkinitcpio scalar ($label)" "exit $code: $out"
     mk_root mk-before
     printf 'HOOKS=(base udev block filesystems)\n' >"$r/etc/mkinitcpio.conf.d/10-hooks.conf"
     # Arch's preset as its kernel packages install it (mkinitcpio.d/hook.preset): no -c
@@ -220,7 +230,7 @@ printf 'touch %s-mk\n' "$evil" >"$r/etc/mkinitcpio.conf.d/zz-more.conf"
 out=$(setup "$r" install --cpu intel --dry-run 2>&1)
 code=$?
 [ $code -eq 0 ] && [ ! -e "$evil-mk" ] &&
-    echo "$out" | grep -q "^mkinitcpio HOOKS: unknown: the image's shell code was not run (it has no executable /bin/bash .*zz-hooks.conf: HOOKS comes from a command's output; not checked" &&
+    echo "$out" | grep -q "^mkinitcpio HOOKS: unknown: the image's shell code was not run (it has no executable /bin/bash .*zz-hooks.conf: HOOKS cannot be known without running it (a command's output, or an edit of one array element); not checked" &&
     ok "mkinitcpio, image without bash: HOOKS from a command: unknown, said; none of its code ran" ||
     bad "mkinitcpio unknown" "exit $code, $(ls "$evil-mk" 2>&1): $out"
 rm -f "$evil-mk"

@@ -113,9 +113,9 @@ static int apply_dropin(struct shvars *s, const struct kargs_edit *e)
 	for (size_t i = 0; r == 0 && i < e->nadd; i++)
 		r = insert(&l, e->add[i]);
 	if (r == 0 && kd)
-		r = shvars_set(s, "GRUB_CMDLINE_LINUX_DEFAULT", d);
+		r = shvars_set(s, "GRUB_CMDLINE_LINUX_DEFAULT", d, false);
 	if (r == 0 && kl)
-		r = shvars_set(s, "GRUB_CMDLINE_LINUX", l);
+		r = shvars_set(s, "GRUB_CMDLINE_LINUX", l, false);
 	free(d);
 	free(l);
 	return r;

@@ -54,7 +54,7 @@ static int apply_dropin(struct shvars *s)
 	}
 	if (!done)
 		sbuf_addf(&b, "%spassthru", b.len ? " " : "");
-	r = !copy || b.err ? -ENOMEM : shvars_set(s, "HOOKS", b.s);
+	r = !copy || b.err ? -ENOMEM : shvars_set(s, "HOOKS", b.s, true);
 	free(copy);
 	sbuf_free(&b);
 	return r;
@@ -88,7 +88,8 @@ static int statically(const char *const names[], const char *const texts[], size
 		char why[400];
 
 		if (r == -EDOM)
-			snprintf(why, sizeof(why), "%s: HOOKS comes from a command's output",
+			snprintf(why, sizeof(why), "%s: HOOKS cannot be known without running it (a "
+				 "command's output, or an edit of one array element)",
 				 names[i - 1]);
 		else
 			strscpy(why, shell_unknown_why(), sizeof(why));

@@ -110,6 +110,7 @@ void shell_unknown_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)
 struct shvar {
 	char *name, *value;	/* an array's words joined by blanks */
 	bool known;
+	bool array;		/* bash: NAME=value then sets only its first element */
 };
 struct shvars {
 	struct shvar v[64];
@@ -118,7 +119,8 @@ struct shvars {
 /* text (from file, named in the reason) read into s: 0, -ENOEXEC when it holds anything else
  * (shell_unknown_why() says where), -ENOMEM, -E2BIG. */
 int shstatic_eval(struct shvars *s, const char *text, const char *file);
-int shvars_set(struct shvars *s, const char *name, const char *value);
+/* The whole value (array: it is one now, its words joined by blanks). */
+int shvars_set(struct shvars *s, const char *name, const char *value, bool array);
 /* The value ("" when unset); *known false when it came from a command or an unknown one. */
 const char *shvars_get(const struct shvars *s, const char *name, bool *known);
 void shvars_free(struct shvars *s);

@@ -21,8 +21,9 @@ static struct shvar *find(const struct shvars *s, const char *name, size_t len)
 	return NULL;
 }
 
+/* bash's assignment: an array's first element only, when a plain value goes to an array */
 static int set(struct shvars *s, const char *name, size_t len, const char *value, bool known,
-	       bool append)
+	       bool append, bool array)
 {
 	struct shvar *v = find(s, name, len);
 	char *nv;
@@ -34,11 +35,22 @@ static int set(struct shvars *s, const char *name, size_t len, const char *value
 		v->name = strndup(name, len);
 		v->value = NULL;
 		v->known = true;
+		v->array = false;
 		if (!v->name)
 			return -ENOMEM;
 		s->n++;
 	}
-	if (append && v->value) {
+	if (v->array && !array && append) {
+		known = false;	/* onto the first element: not modelled */
+		nv = strdup("");
+	} else if (v->array && !array && v->value) {
+		const char *rest = v->value + strcspn(v->value, " ");
+
+		nv = malloc(strlen(value) + strlen(rest) + 1);
+		if (nv)
+			sprintf(nv, "%s%s", value, rest);
+		array = true;
+	} else if (append && v->value) {
 		nv = malloc(strlen(v->value) + strlen(value) + 1);
 		if (nv)
 			sprintf(nv, "%s%s", v->value, value);
@@ -50,12 +62,17 @@ static int set(struct shvars *s, const char *name, size_t len, const char *value
 	free(v->value);
 	v->value = nv;
 	v->known = known && (!append || v->known);
+	v->array = array || (append && v->array);
 	return 0;
 }
 
-int shvars_set(struct shvars *s, const char *name, const char *value)
+int shvars_set(struct shvars *s, const char *name, const char *value, bool array)
 {
-	return set(s, name, strlen(name), value, true, false);
+	struct shvar *v = find(s, name, strlen(name));
+
+	if (v)
+		v->array = false;	/* the whole value, not bash's first element */
+	return set(s, name, strlen(name), value, true, false, array);
 }
 
 const char *shvars_get(const struct shvars *s, const char *name, bool *known)
@@ -254,14 +271,15 @@ static void skip_blanks(struct parser *ps, bool newlines)
 static int assignment(struct parser *ps, size_t n)
 {
 	const char *name = ps->p;
-	bool append = ps->p[n] == '+';
+	bool append = ps->p[n] == '+', array;
 	int r;
 
 	ps->p += n + 1 + append;
 	sbuf_free(&ps->val);
 	sbuf_add(&ps->val, "");
 	ps->known = true;
-	if (*ps->p == '(') {
+	array = *ps->p == '(';
+	if (array) {
 		size_t words = 0;
 
 		ps->p++;
@@ -287,7 +305,7 @@ static int assignment(struct parser *ps, size_t n)
 	}
 	if (ps->val.err)
 		return -ENOMEM;
-	return set(ps->s, name, n, ps->val.s, ps->known, append);
+	return set(ps->s, name, n, ps->val.s, ps->known, append, array);
 }
 
 int shstatic_eval(struct shvars *s, const char *text, const char *file)
