@@ -131,12 +131,32 @@ if [ $jail = yes ]; then
     mkdir -p "$r/etc/default/grub.d"
     echo 'GRUB_CMDLINE_LINUX="$(echo root=/dev/vda1) intel_iommu=off"' >"$r/etc/default/grub.d/zz-local.cfg"
     out=$("$bin" status --sysroot "$r" 2>&1)
-    echo "$out" | grep -q "the next boot's command line from GRUB .* carries intel_iommu=off" &&
-        ok "GRUB, image with /bin/sh: status sees a later grub.d file (run inside the image)" ||
+    echo "$out" | grep -qF "drift: the next boot's command line from GRUB (/etc/default/grub.d/zz-local.cfg, sourced after /etc/default/grub.d/passthru.cfg, undoes it) carries intel_iommu=off" &&
+        echo "$out" | grep -qxF "  fix: in /etc/default/grub.d/zz-local.cfg keep passthru's arguments (it is sourced after passthru.cfg), then update-grub; reboot" &&
+        ok "GRUB, image with /bin/sh: status names the later grub.d file (run inside the image) and the edit that fixes it" ||
         bad "grub jail drift" "$out"
+    echo 'GRUB_CMDLINE_LINUX="$(echo root=/dev/vda1) $GRUB_CMDLINE_LINUX"' >"$r/etc/default/grub.d/zz-local.cfg"
+    out=$("$bin" status --sysroot "$r" 2>&1)
+    ! echo "$out" | grep -q "next boot's command line" &&
+        ok "GRUB, image with /bin/sh: the edit made, passthru's arguments kept: no drift" ||
+        bad "grub jail fixed" "$out"
 else
     echo "SKIP GRUB inside the image: not root, or no namespaces here"
 fi
+
+# a later grub.d file that undoes passthru's drop-in: install refuses and names it (read
+# without running, as the tests' roots have no shell)
+newroot grub-later grub
+cp "$here/corpus/debian-default.grub" "$r/etc/default/grub"
+mkdir -p "$r/etc/default/grub.d"
+echo 'GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=off"' >"$r/etc/default/grub.d/zz-local.cfg"
+before=$(snapshot "$r")
+out=$(setup "$r" install --cpu intel 2>&1)
+code=$?
+[ $code -eq 1 ] && [ "$(snapshot "$r")" = "$before" ] &&
+    echo "$out" | grep -qxF "passthru-setup: GRUB (/etc/default/grub.d/zz-local.cfg, sourced after /etc/default/grub.d/passthru.cfg, undoes it): intel_iommu=off present" &&
+    ok "GRUB: a later grub.d file that undoes passthru's: install refuses, naming it" ||
+    bad "grub later" "exit $code: $out"
 
 # ---- mkinitcpio: HOOKS as mkinitcpio evaluates them ----
 # mk_cases LABEL: on a root made by mk_root, install refuses a later drop-in that takes passthru

@@ -21,6 +21,7 @@ int klines_add(struct klines *k, const char *label, const char *line)
 		return -ENOMEM;
 	l = &k->v[k->n];
 	snprintf(l->label, sizeof(l->label), "%s", label);
+	l->fix[0] = '\0';
 	l->line = strdup(line);
 	if (!l->line)
 		return -ENOMEM;
@@ -142,13 +143,16 @@ int bootcfg_effective_now(const struct fsroot *fr, const struct opts *o, struct 
 {
 	struct manifest m;
 	struct txn t = { .root = fr };
-	struct kargs_edit none = { 0 };
-	struct bootctx c = { .fr = fr, .o = o, .t = &t, .m = &m, .e = &none };
+	struct kargs_edit want = { 0 };
+	struct bootctx c = { .fr = fr, .o = o, .t = &t, .m = &m, .e = &want };
 	const struct bootcfg_ops *b[4];
 	int n = 0, i, r = manifest_read(fr, &m);
 
 	if (r < 0)
 		return r;
+	/* what install wanted, from its arguments: a file that undoes it is named */
+	kargs_for_cpu(strstr(m.args, "intel_iommu=on") ? "intel" : strstr(m.args, "iommu=pt") ?
+		      "amd" : "other", strstr(m.args, "iommu=pt") != NULL, &want);
 	for (i = 0; i < (int)m.nboots; i++)
 		if (bootcfg_by_name(m.boots[i]))
 			b[n++] = bootcfg_by_name(m.boots[i]);

@@ -22,6 +22,7 @@ struct bootctx {
 struct kline {
 	char label[160];
 	char *line;
+	char fix[160];		/* the edit that fixes it when a file undoes passthru's; "" */
 };
 struct klines {
 	struct kline *v;
@@ -107,6 +108,10 @@ bool bootcfg_has_systemd_boot(const struct fsroot *fr);
  * (shstatic, passthru's own drop-in applied as its code does): -ENOEXEC when that cannot tell
  * (shell_unknown_why() says why), -EINVAL when sh fails on them. */
 int grub_source(const struct txn *t, const char *skip, char **linux_, char **linux_default);
+/* The file that undoes passthru's drop-in: the first one from dropin on after which the line
+ * lacks an argument of e or carries a contradicting one; 1 (its path in file), 0 none, -errno. */
+int grub_overrider(const struct txn *t, const char *dropin, const struct kargs_edit *e,
+		   char *file, size_t size);
 /* bls.c: a BLS entry's options lines, joined; $kernelopts from grubenv when it is used
  * (t NULL: not expanded). */
 int bls_options(const struct txn *t, const char *text, char **ret);

@@ -96,6 +96,23 @@ static int stage(struct bootctx *c)
 	return r;
 }
 
+/* A later file that undoes passthru's drop-in is named in the label, with the edit that
+ * fixes it (passthru-setup install would only refuse). */
+static void name_overrider(const struct bootctx *c, const char *line, struct kline *k)
+{
+	struct sbuf why = { 0 };
+	char file[256];
+	bool ok = bootcfg_line_ok(line, c->e, &why);
+
+	sbuf_free(&why);
+	if (ok || grub_overrider(c->t, DROPIN, c->e, file, sizeof(file)) != 1)
+		return;
+	snprintf(k->label, sizeof(k->label), "GRUB (%.80s, sourced after %s, undoes it)", file,
+		 DROPIN);
+	snprintf(k->fix, sizeof(k->fix), "in %.60s keep passthru's arguments (it is sourced "
+		 "after passthru.cfg), then update-grub; reboot", file);
+}
+
 static int effective(const struct bootctx *c, bool done, struct klines *out)
 {
 	char *lx = NULL, *ldef = NULL, *line;
@@ -113,6 +130,8 @@ static int effective(const struct bootctx *c, bool done, struct klines *out)
 	} else {
 		r = -ENOMEM;
 	}
+	if (r == 0)
+		name_overrider(c, line, &out->v[out->n - 1]);
 	free(line);
 	free(lx);
 	free(ldef);

@@ -181,50 +181,106 @@ static int split(char *out, char **lx, char **ldef)
 	return *lx && *ldef ? 0 : -ENOMEM;
 }
 
-int grub_source(const struct txn *t, const char *skip, char **linux_, char **linux_default)
+/* The texts grub-mkconfig sources, in its order (skip: one left out), as t would leave them. */
+static int gather(const struct txn *t, const char *skip, const char **names, char **texts,
+		  size_t *n, char ***files)
 {
-	/* eval, not ".": the texts are the transaction's (staged edits in them), not the files */
-	static const char script[] =
-		"for passthru_f do eval \"$passthru_f\"; done; "
-		"printf '%s\\037%s\\037' \"$GRUB_CMDLINE_LINUX\" \"$GRUB_CMDLINE_LINUX_DEFAULT\"";
-	char **files = NULL, *texts[MAXFILES], *out = NULL;
-	const char *names[MAXFILES];
-	size_t i, n = 0;
-	int r;
+	size_t i;
+	int r = txn_list(t, "/etc/default/grub.d", ".cfg", files);
 
-	*linux_ = *linux_default = NULL;
-	r = txn_list(t, "/etc/default/grub.d", ".cfg", &files);
+	*n = 0;
 	if (r < 0)
 		return r;
-	for (i = 0; r >= 0 && n < MAXFILES && (i == 0 || files[i - 1]); i++) {
-		const char *p = i == 0 ? "/etc/default/grub" : files[i - 1];
+	for (i = 0; r >= 0 && *n < MAXFILES && (i == 0 || (*files)[i - 1]); i++) {
+		const char *p = i == 0 ? "/etc/default/grub" : (*files)[i - 1];
 
 		if (skip && !strcmp(p, skip))
 			continue;
-		r = txn_read(t, p, &texts[n], NULL);
+		r = txn_read(t, p, &texts[*n], NULL);
 		if (r == -ENOENT) {
 			r = 0;
 			continue;
 		}
 		if (r >= 0)
-			names[n++] = p;
+			names[(*n)++] = p;
 	}
-	if (r >= 0)
-		r = shell_eval(t->root, "/bin/sh", script, (const char *const *)texts, n, &out);
+	return r < 0 ? r : 0;
+}
+
+/* The values after the n texts: run where that is safe, else read without running. */
+static int source(const struct txn *t, const char **names, char **texts, size_t n, char **lx,
+		  char **ldef)
+{
+	/* eval, not ".": the texts are the transaction's (staged edits in them), not the files */
+	static const char script[] =
+		"for passthru_f do eval \"$passthru_f\"; done; "
+		"printf '%s\\037%s\\037' \"$GRUB_CMDLINE_LINUX\" \"$GRUB_CMDLINE_LINUX_DEFAULT\"";
+	char *out = NULL;
+	int r = shell_eval(t->root, "/bin/sh", script, (const char *const *)texts, n, &out);
+
+	*lx = *ldef = NULL;
 	if (r == -ENOEXEC)
-		r = statically(names, (const char *const *)texts, n, linux_, linux_default);
+		r = statically(names, (const char *const *)texts, n, lx, ldef);
 	else if (r > 0)
 		r = -EINVAL;	/* a file the shell cannot source: grub-mkconfig would fail */
 	else if (r == 0)
-		r = split(out, linux_, linux_default);
+		r = split(out, lx, ldef);
+	free(out);
+	if (r < 0) {
+		free(*lx);
+		free(*ldef);
+		*lx = *ldef = NULL;
+	}
+	return r;
+}
+
+int grub_source(const struct txn *t, const char *skip, char **linux_, char **linux_default)
+{
+	char **files = NULL, *texts[MAXFILES];
+	const char *names[MAXFILES];
+	size_t i, n = 0;
+	int r = gather(t, skip, names, texts, &n, &files);
+
+	*linux_ = *linux_default = NULL;
+	if (r == 0)
+		r = source(t, names, texts, n, linux_, linux_default);
 	for (i = 0; i < n; i++)
 		free(texts[i]);
 	strv_free(files);
-	free(out);
-	if (r < 0) {
-		free(*linux_);
-		free(*linux_default);
-		*linux_ = *linux_default = NULL;
-	}
 	return r;
+}
+
+int grub_overrider(const struct txn *t, const char *dropin, const struct kargs_edit *e,
+		   char *file, size_t size)
+{
+	char **files = NULL, *texts[MAXFILES];
+	const char *names[MAXFILES];
+	size_t i, k, n = 0;
+	int r = gather(t, NULL, names, texts, &n, &files), found = 0;
+
+	for (k = 0; k < n && strcmp(names[k], dropin); k++)
+		;
+	/* from passthru's drop-in on: the first file after which the line is not right */
+	for (; r == 0 && !found && k < n; k++) {
+		char *lx = NULL, *ldef = NULL;
+		struct sbuf line = { 0 }, why = { 0 };
+
+		r = source(t, names, texts, k + 1, &lx, &ldef);
+		if (r == 0) {
+			sbuf_addf(&line, "%s %s", lx, ldef);
+			r = line.err ? -ENOMEM : 0;
+		}
+		if (r == 0 && !bootcfg_line_ok(line.s, e, &why)) {
+			strscpy(file, names[k], size);
+			found = 1;
+		}
+		sbuf_free(&line);
+		sbuf_free(&why);
+		free(lx);
+		free(ldef);
+	}
+	for (i = 0; i < n; i++)
+		free(texts[i]);
+	strv_free(files);
+	return r < 0 ? r : found;
 }

@@ -124,12 +124,14 @@ static void check_next_boot(struct judgement *s, const struct fsroot *fr, const 
 	if (m->args[0] && bootcfg_effective_now(fr, o, &k) == 0) {
 		for (i = 0; i < k.n; i++) {
 			char args[sizeof(m->args)], *w, *save = NULL;
+			/* a file that undoes passthru's: its edit (install alone would refuse) */
+			const char *fix = k.v[i].fix[0] ? k.v[i].fix : "passthru-setup install";
 
 			strscpy(args, m->args, sizeof(args));
 			for (w = strtok_r(args, " \t\n", &save); w;
 			     w = strtok_r(NULL, " \t\n", &save))
 				if (!cmdline_has(k.v[i].line ? k.v[i].line : "", w))
-					add_drift(s, "cmdline", "passthru-setup install",
+					add_drift(s, "cmdline", fix,
 						  "the next boot's command line from %s lacks %s "
 						  "(changed since install: a hand edit or a later "
 						  "setting): %s", k.v[i].label, w,
@@ -142,7 +144,7 @@ static void check_next_boot(struct judgement *s, const struct fsroot *fr, const 
 				for (size_t c = 0; contradictions[j].contra[c]; c++)
 					if (cmdline_has(k.v[i].line ? k.v[i].line : "",
 							contradictions[j].contra[c]))
-						add_drift(s, "cmdline", "passthru-setup install",
+						add_drift(s, "cmdline", fix,
 							  "the next boot's command line from %s "
 							  "carries %s, which undoes passthru's "
 							  "arguments: %s", k.v[i].label,
