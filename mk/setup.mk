@@ -18,6 +18,7 @@ check-setup: $(B)/passthru-setup $(B)/asan/passthru-setup $(B)/gentree $(B)/pass
 	tests/setup/image.sh $(B)/passthru-setup
 	ASAN_OPTIONS=detect_leaks=1 WORK=$(B)/tests/setup-image-asan tests/setup/image.sh \
 		$(B)/asan/passthru-setup
+	tests/setup/completion.sh $(B)/passthru-setup
 
 # the initramfs-tools and mkinitcpio entries of the generator table, driven on temporary roots
 GEN_TEST_OBJ := setup/initramfs/initramfs_tools.o setup/initramfs/mkinitcpio.o \

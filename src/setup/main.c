@@ -61,6 +61,7 @@ struct command {
 	unsigned opts;
 	bool args;		/* takes positional arguments (xml's selectors) */
 	const char *usage;
+	const char *more;	/* COMMAND --help: what its values mean (NULL: nothing more) */
 	int (*run)(struct opts *o, int argc, char **argv);
 };
 
@@ -72,6 +73,36 @@ static int run_plan(struct opts *o, int argc, char **argv) { return cmd_plan(o);
 
 static int run_confirm(struct opts *o, int argc, char **argv) { return cmd_confirm(o); }
 
+/* What install's choices take and mean (the values set_option accepts). */
+#define HELP_CHOICES \
+	"install's choices (a later install keeps each one given; auto finds again):\n" \
+	"  --cpu auto|intel|amd|other\n" \
+	"      the CPU whose IOMMU arguments the kernel gets: intel (intel_iommu=on),\n" \
+	"      amd (none needed: AMD-Vi is on by default), other (none); iommu=pt for intel\n" \
+	"      and amd unless --no-iommu-pt; auto: this machine's (DMAR or IVRS, cpuinfo)\n" \
+	"  --bootloader auto|grub|grubby|kernel-install|none\n" \
+	"      grub: the drop-in /etc/default/grub.d/passthru.cfg and update-grub (Debian,\n" \
+	"      Ubuntu); grubby: the BLS entries and GRUB_CMDLINE_LINUX in /etc/default/grub\n" \
+	"      (Fedora, RHEL); kernel-install: /etc/kernel/cmdline and the loader entries\n" \
+	"      (systemd-boot, UKIs); none: edit nothing, print the arguments to add by hand;\n" \
+	"      auto: every one this host uses\n" \
+	"  --initramfs auto|dracut|initramfs-tools|mkinitcpio\n" \
+	"      the generator passthru is enabled in and whose images are rebuilt: dracut\n" \
+	"      (Fedora, RHEL, openSUSE), initramfs-tools (Debian, Ubuntu, Proxmox VE),\n" \
+	"      mkinitcpio (Arch); auto: the host's (among several, the one that built the\n" \
+	"      running kernel's image)\n"
+
+/* What a device selector looks like (config.c's selector_parse). */
+#define HELP_SEL \
+	"SEL, a device selector (as after device = in /etc/passthru.conf):\n" \
+	"  0000:01:00.0 or 01:00.0   one PCI address (domain 0000 when left out)\n" \
+	"  pci_0000_01_00_0          the same address as libvirt names it (virsh nodedev-list)\n" \
+	"  10de:2204                 every device with this vendor:device ID (hex)\n" \
+	"  10de:2204@0000:01:00.0    that address, taken only while its ID is 10de:2204\n" \
+	"  Its companions (HDMI audio .1, USB .2, UCSI .3) come with it unless the config\n" \
+	"  says companions = none; passthru-setup list shows the display controllers, their\n" \
+	"  addresses, IDs and companions.\n"
+
 static const struct command commands[] = {
 	{ "install", O_ROOT | O_SYSROOT | O_CPU | O_DRY_RUN | O_DEVICE | O_NO_PT | O_UNSAFE |
 	  O_BOOTLOADER | O_NO_INITRAMFS | O_INITRAMFS | O_TRIAL | O_HELP, false,
@@ -80,29 +111,34 @@ static const struct command commands[] = {
 	  "        [--bootloader auto|grub|grubby|kernel-install|none] [--no-initramfs]\n"
 	  "        [--initramfs auto|dracut|initramfs-tools|mkinitcpio] [--trial]\n"
 	  "    bring the host to the configured state: kernel arguments, initramfs, devices\n",
-	  run_install },
+	  HELP_CHOICES HELP_SEL, run_install },
 	{ "uninstall", O_ROOT | O_SYSROOT | O_DRY_RUN | O_HELP, false,
 	  "uninstall [--root DIR] [--sysroot DIR] [--dry-run]\n"
-	  "    remove exactly what install added\n", run_uninstall },
+	  "    remove exactly what install added\n", NULL, run_uninstall },
 	{ "status", O_SYSROOT | O_JSON | O_HELP, false,
 	  "status [--sysroot DIR] [--json]\n"
-	  "    is this host ready; what drifted since install, and what to do\n", run_status },
+	  "    is this host ready; what drifted since install, and what to do\n", NULL,
+	  run_status },
 	{ "list", O_SYSROOT | O_JSON | O_HELP, false,
 	  "list [--sysroot DIR] [--json]\n"
-	  "    display controllers, their IOMMU groups, and whether they can go\n", run_list },
+	  "    display controllers, their IOMMU groups, and whether they can go\n", NULL,
+	  run_list },
 	{ "plan", O_SYSROOT | O_JSON | O_HELP, false,
 	  "plan [--sysroot DIR] [--json]\n"
 	  "    what the next boot would do with /etc/passthru.conf, touching nothing\n",
-	  run_plan },
+	  NULL, run_plan },
 	{ "xml", O_SYSROOT | O_SPLIT | O_HELP, true,
 	  "xml [--sysroot DIR] [--split DIR] SEL...\n"
-	  "    libvirt <hostdev> elements for the devices and their companions\n", cmd_xml },
+	  "    libvirt <hostdev> elements for the devices and their companions\n", HELP_SEL,
+	  cmd_xml },
 	{ "confirm", O_ROOT | O_SYSROOT | O_HELP, false,
 	  "confirm [--root DIR] [--sysroot DIR]\n"
-	  "    make the trial boot's setup permanent (run on the trial boot)\n", run_confirm },
+	  "    make the trial boot's setup permanent (run on the trial boot)\n", NULL,
+	  run_confirm },
 };
 
-static void usage_all(FILE *f)
+/* Every command's usage; full (--help): with what the values and SEL mean. */
+static void usage_all(FILE *f, bool full)
 {
 	size_t i;
 
@@ -111,6 +147,8 @@ static void usage_all(FILE *f)
 	      "       passthru-setup COMMAND --help\n", f);
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %s", commands[i].usage);
+	if (full)
+		fputs("\n" HELP_CHOICES "\n" HELP_SEL, f);
 }
 
 /* The options a command takes, for the usage error. */
@@ -275,6 +313,8 @@ static int set_option(const struct command *c, int opt, struct opts *o)
 	case 'T': o->trial = true; break;
 	case 'h':
 		fprintf(stdout, "usage: passthru-setup %s", c->usage);
+		if (c->more)
+			fprintf(stdout, "\n%s", c->more);
 		return -1;
 	}
 	return 0;
@@ -321,11 +361,11 @@ int main(int argc, char **argv)
 	int ret;
 
 	if (argc < 2) {
-		usage_all(stderr);
+		usage_all(stderr, false);
 		return 2;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		usage_all(stdout);
+		usage_all(stdout, true);
 		return flush_stdout(0);
 	}
 	if (!strcmp(argv[1], "--version")) {
@@ -337,7 +377,7 @@ int main(int argc, char **argv)
 			c = &commands[i];
 	if (!c) {
 		fprintf(stderr, "passthru-setup: unknown command '%s'\n", argv[1]);
-		usage_all(stderr);
+		usage_all(stderr, false);
 		return 2;
 	}
 	for (i = 2; i < (size_t)argc && strcmp(argv[i], "--"); i++)

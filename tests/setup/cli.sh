@@ -57,6 +57,46 @@ for c in install uninstall status list plan xml confirm; do
         { bad "$c --help" "exit $code: $(cat "$work/out" "$work/err")"; continue; }
     ok "$c --help: its own usage on stdout, exit 0"
 done
+# --help says what each of install's choices takes, and what a device selector looks like
+# (the values set_option accepts, the forms selector_parse accepts); so do install --help,
+# xml --help (SEL) and the man page
+sel_forms="0000:01:00.0 01:00.0 pci_0000_01_00_0 10de:2204 10de:2204@0000:01:00.0"
+values="--cpu auto|intel|amd|other
+--bootloader auto|grub|grubby|kernel-install|none
+--initramfs auto|dracut|initramfs-tools|mkinitcpio"
+help_says() {
+    missing=
+    for w in --device --no-iommu-pt --allow-unsafe-interrupts --no-initramfs --trial SEL $sel_forms; do
+        grep -qF -- "$w" "$1" || missing="$missing $w"
+    done
+    echo "$values" | while IFS= read -r v; do
+        opt=${v%% *}
+        grep -qF -- "$v" "$1" || { echo " $v"; continue; }
+        # each value is explained on the lines under the option (not only listed)
+        for val in $(echo "${v#* }" | tr '|' ' '); do
+            sed -n "/^  $opt /,/^  --/p" "$1" | sed 1d | grep -q -- "$val" || echo " $opt $val (meaning)"
+        done
+    done | tr -d '\n'
+    printf '%s' "$missing"
+}
+run --help
+miss=$(help_says "$work/out")
+[ $code -eq 0 ] && [ -z "$miss" ] && ok "--help: install's choices with their values and what they mean, SEL's forms" ||
+    bad "--help" "missing:$miss"
+run install --help
+miss=$(help_says "$work/out")
+[ $code -eq 0 ] && [ -z "$miss" ] && ok "install --help: the choices' values and SEL's forms" || bad "install --help" "missing:$miss"
+run xml --help
+miss=
+for w in $sel_forms; do grep -qF -- "$w" "$work/out" || miss="$miss $w"; done
+[ $code -eq 0 ] && [ -z "$miss" ] && ok "xml --help: SEL's forms" || bad "xml --help" "missing:$miss"
+man=$(sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' docs/man/passthru-setup.8)
+miss=
+for w in $sel_forms "SELECTORS" "--cpu auto|intel|amd|other" "--bootloader auto|grub|grubby|kernel-install|none" \
+    "--initramfs auto|dracut|initramfs-tools|mkinitcpio"; do
+    case $man in *"$w"*) ;; *) miss="$miss $w" ;; esac
+done
+[ -z "$miss" ] && ok "passthru-setup(8): the choices' values and a DEVICE SELECTORS section" || bad "man page" "missing:$miss"
 # the bash completion offers each command exactly the options its --help shows
 for c in install uninstall status list plan xml confirm; do
     want=$("$bin" "$c" --help | grep -o -- '--[a-z-]*' | grep -v -- '^--help$' | sort -u | tr '\n' ' ')

@@ -387,6 +387,25 @@ before=$(snapshot "$r")
 out=$(setup "$r" install --cpu intel 2>&1)
 [ $? -eq 1 ] && [ "$(snapshot "$r")" = "$before" ] && echo "$out" | grep -q 'cannot safely edit /etc/default/grub' &&
     ok "grubby host, backslashes in GRUB_CMDLINE_LINUX: refused, nothing changed" || bad "backslash refusal" "$out"
+echo "$out" | grep -qF 'add intel_iommu=on iommu=pt by hand to GRUB_CMDLINE_LINUX in /etc/default/grub' &&
+    ok "grubby host, quoting refused: the message names the arguments to add and where" || bad "refusal names" "$out"
+# escaped quotes, the arguments added by hand: nothing to edit in /etc/default/grub (issue 19)
+newroot escq grubby "$here/corpus/fedora.grub"
+printf '%s\n' 'GRUB_TIMEOUT=5' 'GRUB_ENABLE_BLSCFG=true' \
+    'GRUB_CMDLINE_LINUX_DEFAULT="quiet splash acpi_osi=\"Windows 2015\""' \
+    'GRUB_CMDLINE_LINUX="rhgb acpi_osi=\"Windows 2015\" intel_iommu=on iommu=pt"' >"$r/etc/default/grub"
+cp -a "$r" "$r.pristine"
+out=$(setup "$r" install --cpu intel 2>&1)
+[ $? -eq 0 ] && cmp -s "$r/etc/default/grub" "$r.pristine/etc/default/grub" &&
+    grep -q '^grubby --update-kernel=ALL --args=intel_iommu=on iommu=pt' "$r/commands.log" &&
+    ok "grubby host, escaped quotes with the arguments added by hand: installed, the file untouched" ||
+    bad "escaped quotes, arguments by hand" "$out"
+uninstall_exact "grubby host, escaped quotes: uninstall byte-identical"
+sed -i 's/ intel_iommu=on iommu=pt"/ intel_iommu=off"/' "$r/etc/default/grub"
+out=$(setup "$r" install --cpu intel 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -qF 'add intel_iommu=on iommu=pt by hand to GRUB_CMDLINE_LINUX in /etc/default/grub (inside its quotes) and take intel_iommu=off out of GRUB_CMDLINE_LINUX' &&
+    ok "grubby host, escaped quotes, intel_iommu=off: refused, naming what to add and to take out" ||
+    bad "escaped quotes, contradiction" "$out"
 newroot sq grubby "$here/corpus/single-dollar.grub"
 setup "$r" install --cpu intel >/dev/null 2>&1
 grep -qxF "GRUB_CMDLINE_LINUX='quiet root=\$ROOTDEV intel_iommu=on iommu=pt'" "$r/etc/default/grub" &&

@@ -53,6 +53,50 @@ static int entry_words(const struct txn *t, const struct kargs_edit *e, struct s
 	return r < 0 ? r : add->err || remove->err ? -ENOMEM : 0;
 }
 
+/*
+ * GRUB_CMDLINE_LINUX's quoting cannot be kept by an edit (escaped quotes, say). When its
+ * value as sh reads it (what `effective` checks: the kernels installed from now on) has every
+ * argument and no contradicting one (the user added them by hand), there is nothing to edit
+ * in the file: 0. Else -EINVAL, naming the words to add and to take out, and where.
+ */
+static int unquotable(struct bootctx *c)
+{
+	struct sbuf add = { 0 }, out = { 0 };
+	char *lx = NULL, *ldef = NULL;
+	bool sourced = grub_source(c->t, NULL, &lx, &ldef) == 0;
+	const char *line = sourced ? lx : NULL;
+	size_t i;
+	int r = -EINVAL;
+
+	for (i = 0; i < c->e->nadd; i++)
+		if (!line || !kargs_has(line, c->e->add[i]))
+			sbuf_addf(&add, "%s%s", add.len ? " " : "", c->e->add[i]);
+	for (i = 0; line && i < c->e->ndrop; i++)
+		if (kargs_has(line, c->e->drop[i]))
+			sbuf_addf(&out, "%s%s", out.len ? " " : "", c->e->drop[i]);
+	if (line && !add.len && !out.len) {
+		r = 0;	/* the user's own arguments: nothing to edit in it */
+	} else {
+		fprintf(stderr, "passthru-setup: cannot safely edit %s: its GRUB_CMDLINE_LINUX "
+			"uses quoting an edit cannot keep (a value continued on the next line, "
+			"backslashes, backquotes, or several quoted parts)%s; ", GRUBFILE,
+			sourced ? "" : " and sh cannot source it");
+		if (add.len)
+			fprintf(stderr, "add %s by hand to GRUB_CMDLINE_LINUX in %s (inside its "
+				"quotes)%s", add.s, GRUBFILE, out.len ? " and " : "");
+		if (out.len)
+			fprintf(stderr, "take %s out of GRUB_CMDLINE_LINUX in %s by hand",
+				out.s, GRUBFILE);
+		fprintf(stderr, ", then run install again (it leaves that file as it is when "
+			"it has them); nothing was changed\n");
+	}
+	free(lx);
+	free(ldef);
+	sbuf_free(&add);
+	sbuf_free(&out);
+	return r;
+}
+
 static int stage(struct bootctx *c)
 {
 	struct sbuf added = { 0 }, add = { 0 }, remove = { 0 };
@@ -61,13 +105,9 @@ static int stage(struct bootctx *c)
 
 	if (r == 0) {
 		r = grubfile_edit(text, "GRUB_CMDLINE_LINUX", c->e, &edited, c->dropped, &added);
-		if (r == -EINVAL) {
-			fprintf(stderr, "passthru-setup: cannot safely edit %s: its GRUB_CMDLINE_LINUX "
-				"uses quoting an edit cannot keep (a value continued on the next line, "
-				"backslashes, backquotes, or several quoted parts); add the arguments "
-				"to it by hand; nothing was changed\n", GRUBFILE);
-		}
-		if (r == 0)
+		if (r == -EINVAL)
+			r = unquotable(c);
+		if (r == 0 && edited)
 			r = manifest_stage(c->t, c->m, GRUBFILE, edited, strlen(edited), added.s);
 	} else if (r == -ENOENT) {
 		r = 0;	/* the entries alone */
