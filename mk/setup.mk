@@ -19,6 +19,9 @@ check-setup: $(B)/passthru-setup $(B)/asan/passthru-setup $(B)/gentree $(B)/pass
 	ASAN_OPTIONS=detect_leaks=1 WORK=$(B)/tests/setup-image-asan tests/setup/image.sh \
 		$(B)/asan/passthru-setup
 	tests/setup/completion.sh $(B)/passthru-setup
+	tests/setup/truth.sh $(B)/passthru-setup
+	ASAN_OPTIONS=detect_leaks=1 WORK=$(B)/tests/setup-truth-asan tests/setup/truth.sh \
+		$(B)/asan/passthru-setup
 
 # the initramfs-tools and mkinitcpio entries of the generator table, driven on temporary roots
 GEN_TEST_OBJ := setup/initramfs/initramfs_tools.o setup/initramfs/mkinitcpio.o \

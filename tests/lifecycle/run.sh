@@ -122,11 +122,18 @@ if boot 1; then
         sed -n 's/^LIFECYCLE: install-again: //p' | tail -n 1) rc=$(val 1 install-again-rc)" \
         "nothing to do"
     echo "  install took $(val 1 install-seconds) s in the guest"
+    if [ "$set" = full ]; then
+        check "IOMMU first, installed, not rebooted: status exits 1" "$(val 1 status-after-install-rc)" 1
+        check_match "IOMMU first, installed, not rebooted: status says reboot to apply" \
+            "$(tr -d '\r' <"$L/phase1.log" | sed -n 's/^LIFECYCLE: status-after-install: //p' | tail -n 1)" \
+            "installed: reboot to apply"
+    fi
 fi
 # after the reboot the IOMMU is on: list shows the groups, then the device is chosen
 if [ "$set" = full ] && boot 2; then
     check_match "IOMMU first: /proc/cmdline has intel_iommu=on" "$(val 2 cmdline)" "intel_iommu=on iommu=pt"
     check "IOMMU first: nothing claimed yet (00:05.0 on bochs-drm)" "$(val 2 driver-05.0)" bochs-drm
+    check "IOMMU first, rebooted, no device yet: status exits 0 (not a drift)" "$(val 2 status-rc)" 0
     check "list exits 0" "$(val 2 list-rc)" 0
     check_match "list shows 00:05.0 and its IOMMU group" \
         "$(tr -d '\r' <"$L/phase2.log" | sed -n 's/^LIFECYCLE: list: //p' | grep -i group | head -n 3)" group
@@ -145,6 +152,10 @@ if boot 3; then
         check_match "after a hand edit of the config: status names the stale config" \
             "$(tr -d '\r' <"$L/phase3.log" | sed -n 's/^LIFECYCLE: status-after-edit: //p')" "passthru-setup install"
         check "install after the edit exits 0 (rebuilds the images)" "$(val 3 install-rc)" 0
+        check "after the edit's install, not rebooted: status exits 1" "$(val 3 status-after-install-rc)" 1
+        check_match "after the edit's install, not rebooted: status says reboot to apply, not install" \
+            "$(tr -d '\r' <"$L/phase3.log" | sed -n 's/^LIFECYCLE: status-after-install: //p' | tail -n 1)" \
+            "installed: reboot to apply"
         check_match "install after that changes nothing" "$(tr -d '\r' <"$L/phase3.log" |
             sed -n 's/^LIFECYCLE: install-again: //p' | tail -n 1)" "nothing to do"
     fi

@@ -146,6 +146,8 @@ case $phase in
     else
         run install passthru-setup install
         run install-again passthru-setup install
+        # installed with no device, not rebooted: "installed: reboot to apply", not a drift
+        run status-after-install passthru-setup status
         echo 2 >"$state"
     fi
     ;;
@@ -164,6 +166,8 @@ case $phase in
         run status-after-edit passthru-setup status
         run install passthru-setup install
         run install-again passthru-setup install
+        # the install status asked for, before the reboot: reboot to apply, not install again
+        run status-after-install passthru-setup status
         echo 4 >"$state"
     fi
     ;;

@@ -311,7 +311,8 @@ run status --json --sysroot "$claimed"
     (.[1].message | test("no device at that address"))' "$work/out" >/dev/null &&
     ok "status: a swapped card and a moved one: drift naming both IDs" || bad "device drift" "exit $code: $(cat "$work/out")"
 run status --sysroot "$claimed"
-[ $code -eq 1 ] && has '^drift: 0000:00:05.0 was 10de:2204' "$work/out" && has '^  fix: check /etc/passthru.conf' "$work/out" &&
+[ $code -eq 1 ] && has '^drift: 0000:00:05.0 was 10de:2204' "$work/out" && has '^  fix: if the card at 0000:00:05.0 now (1234:1111) is the one to pass through: passthru-setup install (it records that card); if not: change the device line naming 0000:00:05.0 in /etc/passthru.conf' "$work/out" &&
+    has '^  fix: passthru-setup install (/etc/passthru.conf no longer names 0000:00:09.0' "$work/out" &&
     ok "status (text): device drift and its fix" || bad "device drift text" "$(cat "$work/out")"
 # the next boot's command line, from the boot configuration's files as they are now
 record 'args intel_iommu=on iommu=pt' 'boot kernel-install'

@@ -901,6 +901,16 @@ gen_case() {
         length) == 1' >/dev/null &&
         ok "$g: status names an image that still holds the mark with no trial pending" ||
         bad "$g status stale mark" "$out"
+    # its fix, applied: install rebuilds that image (the mark goes) and status names it no more
+    : >"$r/commands.log"
+    setup "$r" "$r" install >/dev/null 2>&1
+    out=$(gstatus "$r")
+    if ! grep -qx etc/passthru.trial "$r/$img" && grep -qx "$(gen_cmd "$g")" "$r/commands.log" &&
+        echo "$out" | jq -e '.ready == true and .drift == []' >/dev/null; then
+        ok "$g: the stale mark's fix (install): the image rebuilt without it, status ready"
+    else
+        bad "$g stale mark fix" "$out $(cat "$r/commands.log")"
+    fi
     # a generator whose passthru hook is older than --trial: install --trial says so, exit 1
     genroot "old-$g" "$g"
     r=$work/old-$g

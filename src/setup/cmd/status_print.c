@@ -36,7 +36,8 @@ void status_print_json(struct judgement *s, FILE *f)
 	/* the status document's fields, then status's own */
 	while (out.len && (out.s[out.len - 1] == '\n' || out.s[out.len - 1] == '}'))
 		out.s[--out.len] = '\0';
-	sbuf_addf(&out, ",\n  \"ready\": %s,\n  \"message\": ", s->ready ? "true" : "false");
+	sbuf_addf(&out, ",\n  \"ready\": %s,\n  \"reboot_required\": %s,\n  \"message\": ",
+		  s->ready ? "true" : "false", s->reboot_pending ? "true" : "false");
 	json_str(&out, s->message);
 	sbuf_add(&out, ",\n  \"drift\": [");
 	for (i = 0; i < s->ndrift; i++) {
@@ -65,7 +66,8 @@ void status_print_no_host_json(FILE *f)
 {
 	fputs("{\n  \"version\": 1,\n  \"iommu\": null,\n  \"devices\": [],\n"
 	      "  \"errors\": [\"cannot read the host view under --sysroot\"],\n"
-	      "  \"ready\": false,\n  \"message\": \"cannot read the host view\",\n"
+	      "  \"ready\": false,\n  \"reboot_required\": false,\n"
+	      "  \"message\": \"cannot read the host view\",\n"
 	      "  \"drift\": [],\n  \"boot\": null\n}\n", f);
 }
 

@@ -96,7 +96,7 @@ static void record_devices(const struct opts *o, const struct config *c, struct 
 	m->ndevices = 0;
 	if (opts_foreign_image(o) || root_open(&r, o->sysroot) < 0)
 		return;
-	for (i = 0; i < c->nsel && m->ndevices < 64; i++) {
+	for (i = 0; i < c->nsel && m->ndevices < ARRAY_SIZE(m->devices); i++) {
 		struct manifest_device *d = &m->devices[m->ndevices];
 		char a[ADDR_LEN], p[128], ven[16] = "", dev[16] = "";
 
@@ -117,6 +117,29 @@ static void record_devices(const struct opts *o, const struct config *c, struct 
 		m->ndevices++;
 	}
 	root_close(&r);
+}
+
+/* The cards the record would note now differ from those it notes (a swapped or moved card,
+ * a device line added or taken out): install writes the record even with nothing else to do,
+ * or status's device drift would never clear. */
+static bool devices_changed(const struct opts *o, const struct config *c, const struct manifest *m)
+{
+	struct manifest_device now[ARRAY_SIZE(m->devices)];
+	size_t n, i;
+	struct manifest *scratch = calloc(1, sizeof(*scratch));
+
+	if (!scratch)
+		return false;
+	record_devices(o, c, scratch);
+	n = scratch->ndevices;
+	memcpy(now, scratch->devices, n * sizeof(now[0]));
+	free(scratch);
+	if (n != m->ndevices)
+		return true;
+	for (i = 0; i < n; i++)
+		if (strcmp(now[i].addr, m->devices[i].addr) || strcmp(now[i].id, m->devices[i].id))
+			return true;
+	return false;
 }
 
 /* Print each configuration's command lines; false when one lacks an argument. */
@@ -184,6 +207,7 @@ struct install {
 	struct opts eff;	/* the command line's options, with the remembered choices */
 	struct remembered rem;	/* which choices came from the record */
 	bool choices_changed;	/* the record's choices are not this install's: write it */
+	bool devices_changed;	/* the record's cards are not the config's as they are now */
 	struct converging cv;
 	struct config c;
 	struct kargs_edit e;
@@ -330,6 +354,11 @@ static int stage_all(struct install *in)
 	/* the images again when what goes into them changed, or the last rebuild failed */
 	need_init = in->cv.t.n != before || m->pending_initramfs || strcmp(m->initramfs, in->gen->name) ||
 		    strcmp(m->config_sha256, in->conf_sha) || strcmp(m->claim_sha256, in->claim_sha);
+	/* or an image lacks what install puts in it (a kernel installed while passthru was not
+	 * enabled, a rebuild that never ran): status names it, and its fix is this install */
+	need_init = need_init || initramfs_stale(&in->cv.fr, in->gen, in->conf_text ||
+						 fsroot_exists(&in->cv.fr, PASSTHRU_CONF),
+						 trial, NULL, 0) == 1;
 	/* a configuration's commands when its files changed, when they did not run after an
 	 * earlier install, or when its tool finds work (grubby: entries without the args) */
 	for (i = 0; i < in->nb && !trial; i++) {	/* --trial: trial_commands instead */
@@ -350,7 +379,8 @@ static int stage_all(struct install *in)
 		return -ENOMEM;
 	if (txn_count(&in->cv.t) || in->boot_cmds.n || in->init_cmds.n || m->pending_boot)
 		return 0;
-	return in->choices_changed ? 2 : 1;
+	in->devices_changed = m->exists && devices_changed(in->o, &in->c, m);
+	return in->choices_changed || in->devices_changed ? 2 : 1;
 }
 
 static void report_plan(const struct install *in)
@@ -422,6 +452,9 @@ static int run_commands(struct install *in)
 	}
 	if (commit_record(&in->cv.fr, m) < 0)
 		ret = 1;
+	/* the record's time is this install's, even when its text is the same: status tells a
+	 * boot older than the install ("installed: reboot to apply") by it */
+	manifest_touch(&in->cv.fr);
 	/* after --trial, a plain install would make it permanent, untried: say --trial */
 	if (ret)
 		fprintf(stderr, "passthru-setup: the files are in place, but a command failed: "
@@ -507,9 +540,19 @@ static int plan_edits(struct install *in)
 	}
 	if (r == 1)
 		printf("nothing to do: passthru is installed and up to date\n");
-	if (r == 2)
+	if (r == 2 && in->choices_changed)
 		printf("nothing to do: passthru is installed and up to date; the install record "
 		       "keeps this install's choices for the next ones\n");
+	if (r == 2 && in->devices_changed) {
+		struct manifest now = { 0 };
+
+		record_devices(in->o, &in->c, &now);
+		printf("nothing to do for the boot configuration and the images; the install record "
+		       "notes the configured cards as they are now:");
+		for (size_t j = 0; j < now.ndevices; j++)
+			printf(" %s %s", now.devices[j].addr, now.devices[j].id);
+		printf("%s\n", now.ndevices ? "" : " none");
+	}
 	return r;
 }
 

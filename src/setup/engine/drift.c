@@ -11,25 +11,49 @@
 #include "manifest.h"
 #include "sha256.h"
 
-static void add_drift(struct judgement *s, const char *what, const char *fix, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void add_drift(struct judgement *s, const char *what, const char *fix, const char *fmt, ...)
+static void vadd_drift(struct judgement *s, const char *what, bool this_boot, const char *fix,
+		       const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static void vadd_drift(struct judgement *s, const char *what, bool this_boot, const char *fix,
+		       const char *fmt, va_list ap)
 {
 	struct drift *d;
-	va_list ap;
 
 	if (s->ndrift >= ARRAY_SIZE(s->drift))
 		return;
 	d = &s->drift[s->ndrift];
 	strscpy(d->what, what, sizeof(d->what));
 	strscpy(d->fix, fix, sizeof(d->fix));
-	va_start(ap, fmt);
+	d->this_boot = this_boot;
 	vsnprintf(d->message, sizeof(d->message), fmt, ap);
-	va_end(ap);
 	for (size_t i = 0; i < s->ndrift; i++)
 		if (!strcmp(s->drift[i].message, d->message))
 			return;		/* said once is enough */
 	s->ndrift++;
+}
+
+/* What changed in the files since install (or the host since): the fix changes the files. */
+static void add_drift(struct judgement *s, const char *what, const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void add_drift(struct judgement *s, const char *what, const char *fix, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vadd_drift(s, what, false, fix, fmt, ap);
+	va_end(ap);
+}
+
+/* The running boot against the files: when they are current, a reboot applies them (applied.c). */
+static void add_boot_drift(struct judgement *s, const char *what, const char *fix,
+			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void add_boot_drift(struct judgement *s, const char *what, const char *fix,
+			   const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vadd_drift(s, what, true, fix, fmt, ap);
+	va_end(ap);
 }
 
 /*
@@ -91,7 +115,7 @@ static void check_cmdline(struct judgement *s, const struct hostview *h, const s
 	strscpy(args, m->args, sizeof(args));
 	for (w = strtok_r(args, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
 		if (!cmdline_has(h->cmdline, w))
-			add_drift(s, "cmdline", "passthru-setup install, then reboot",
+			add_boot_drift(s, "cmdline", "passthru-setup install, then reboot",
 				  "the running kernel's command line lacks %s, which install added: "
 				  "this boot did not use the configuration install wrote (not rebooted "
 				  "since, another boot entry, or a later edit that removes it)", w);
@@ -106,7 +130,7 @@ static void check_cmdline(struct judgement *s, const struct hostview *h, const s
 			for (j = 0; j < s->ndrift; j++)
 				seen |= strstr(s->drift[j].message, c) != NULL;
 			if (!seen && cmdline_has(h->cmdline, c))
-				add_drift(s, "cmdline", "passthru-setup install, then reboot",
+				add_boot_drift(s, "cmdline", "passthru-setup install, then reboot",
 					  "the running kernel's command line carries %s, which undoes "
 					  "passthru's arguments (%s)", c, m->args);
 		}
@@ -155,6 +179,22 @@ static void check_next_boot(struct judgement *s, const struct fsroot *fr, const 
 	klines_free(&k);
 }
 
+/* Does the config name this address (a selector by address, with or without an ID)? */
+static bool config_names(const struct config *c, pci_addr_t a)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsel; i++)
+		if (c->sel[i].kind != SEL_ID && c->sel[i].addr == a)
+			return true;
+	return false;
+}
+
+/*
+ * A configured address whose card changed since install. install records the cards the config
+ * names as they are now, so each fix ends in install: the config first when it names a card
+ * that is not there, or one the user may not want.
+ */
 static void check_devices(struct judgement *s, const struct hostview *h, const struct manifest *m)
 {
 	size_t i;
@@ -163,22 +203,35 @@ static void check_devices(struct judgement *s, const struct hostview *h, const s
 		const struct manifest_device *md = &m->devices[i];
 		pci_addr_t a;
 		const struct pdev *d;
-		char id[10];
+		char id[10], fix[400];
 
 		if (addr_parse(md->addr, &a) < 0)
 			continue;
 		d = model_find(&h->m, a);
+		if (!config_names(&s->c, a)) {
+			/* the config no longer names it: install records what it names now */
+			snprintf(fix, sizeof(fix), "passthru-setup install (%s no longer names "
+				 "%s; install records the cards it names)", PASSTHRU_CONF, md->addr);
+		} else if (!d) {
+			snprintf(fix, sizeof(fix), "edit %s: change the device line naming %s to the "
+				 "card's address now (passthru-setup list shows the cards), or take "
+				 "it out; then passthru-setup install", PASSTHRU_CONF, md->addr);
+		} else {
+			snprintf(fix, sizeof(fix), "if the card at %s now (%04x:%04x) is the one to "
+				 "pass through: passthru-setup install (it records that card); if not: "
+				 "change the device line naming %s in %s to the card's address "
+				 "(passthru-setup list shows the cards), then passthru-setup install",
+				 md->addr, d->vendor, d->device, md->addr, PASSTHRU_CONF);
+		}
 		if (!d) {
-			add_drift(s, "device", "check /etc/passthru.conf, then passthru-setup install",
-				  "%s was %s at install; there is no device at that address now (a "
-				  "moved card)", md->addr, md->id);
+			add_drift(s, "device", fix, "%s was %s at install; there is no device at "
+				  "that address now (a moved card)", md->addr, md->id);
 			continue;
 		}
 		snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
 		if (strcmp(id, md->id))
-			add_drift(s, "device", "check /etc/passthru.conf, then passthru-setup install",
-				  "%s was %s at install and is %s now (a moved or swapped card)",
-				  md->addr, md->id, id);
+			add_drift(s, "device", fix, "%s was %s at install and is %s now (a moved or "
+				  "swapped card)", md->addr, md->id, id);
 	}
 }
 
@@ -241,8 +294,10 @@ static void check_initramfs(struct judgement *s, const struct hostview *h, const
 	for (i = 0; i < k.n; i++) {
 		int r = g->image_has(fr, k.name[i], IMAGE_CLAIM), mark;
 
-		/* no image (a kernel without one), or no lister: nothing to tell */
-		if (r == 0)
+		/* no image (a kernel without one), or no lister: nothing to tell; without
+		 * /etc/passthru.conf (installed with no device, the IOMMU first) every
+		 * generator's hook leaves passthru-claim out, by design */
+		if (r == 0 && s->conf_exists)
 			add_drift(s, "initramfs", "passthru-setup install, then reboot",
 				  "the initramfs of kernel %s does not hold passthru-claim (listed "
 				  "with %s's tools): that kernel boots without passthru", k.name[i],
@@ -276,14 +331,17 @@ static void trial_fixes(struct judgement *s)
 	size_t i;
 
 	for (i = 0; s->trial.pending && i < s->ndrift; i++) {
-		char *p = strstr(s->drift[i].fix, cmd), rest[sizeof(s->drift[i].fix)];
+		char *p = s->drift[i].fix, rest[sizeof(s->drift[i].fix)];
 
-		if (!p || !strncmp(p + strlen(cmd), " --trial", 8))
-			continue;
-		p += strlen(cmd);
-		strscpy(rest, p, sizeof(rest));
-		snprintf(p, sizeof(s->drift[i].fix) - (size_t)(p - s->drift[i].fix), " --trial%s",
-			 rest);
+		/* every mention (a card's fix names install twice) */
+		while ((p = strstr(p, cmd))) {
+			p += strlen(cmd);
+			if (!strncmp(p, " --trial", 8))
+				continue;
+			strscpy(rest, p, sizeof(rest));
+			snprintf(p, sizeof(s->drift[i].fix) - (size_t)(p - s->drift[i].fix),
+				 " --trial%s", rest);
+		}
 	}
 }
 
@@ -343,15 +401,15 @@ void drift_config(struct judgement *s, const char *conf, size_t conflen)
 	if (conf)
 		sha256_hex(conf, conflen, now);
 	if (r == 0 && conf)
-		add_drift(s, "config", "passthru-setup install, then reboot",
+		add_boot_drift(s, "config", "passthru-setup install, then reboot",
 			  "this boot ran without a config, but %s exists now: the initramfs holds "
 			  "no config or an older one", PASSTHRU_CONF);
 	else if (r == 1 && !conf)
-		add_drift(s, "config", "passthru-setup install, then reboot",
+		add_boot_drift(s, "config", "passthru-setup install, then reboot",
 			  "this boot read a config (sha256 %.12s...), but %s is gone now",
 			  want, PASSTHRU_CONF);
 	else if (r == 1 && strcmp(want, now))
-		add_drift(s, "config", "passthru-setup install, then reboot",
+		add_boot_drift(s, "config", "passthru-setup install, then reboot",
 			  "%s changed since the initramfs was built (this boot read sha256 "
 			  "%.12s..., the file is %.12s... now): the initramfs holds the old "
 			  "config, and the next boot would use it",

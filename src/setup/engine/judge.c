@@ -9,6 +9,7 @@
 #include "judge.h"
 #include "jsoncheck.h"
 #include "manifest.h"
+#include "sha256.h"
 
 /*
  * A file of the host view, only when it is a regular file: O_NONBLOCK, so that a FIFO with no
@@ -70,6 +71,16 @@ static void verdict(const struct hostview *h, const struct config *c, const stru
 		snprintf(s->message, sizeof(s->message), "not ready: %s", s->trial.message);
 		return;
 	}
+	/* installed, current, not rebooted since: what differs is what the reboot applies */
+	if (s->reboot_pending) {
+		snprintf(s->message, sizeof(s->message), "installed: reboot to apply (passthru-setup "
+			 "install ran after this boot started; the boot configuration and the "
+			 "initramfs are current, and the next boot uses them)%s", c->nsel ? "" :
+			 "; after the reboot, passthru-setup list shows the display controllers and "
+			 "their IOMMU groups: add 'device = ...' to " PASSTHRU_CONF " (or run "
+			 "passthru-setup install --device SEL)");
+		return;
+	}
 	/* the IOMMU first: without it list cannot show the groups a device is chosen by */
 	if (!h->v.active) {
 		snprintf(s->message, sizeof(s->message), "IOMMU not active: %s%s", h->v.reason,
@@ -77,7 +88,16 @@ static void verdict(const struct hostview *h, const struct config *c, const stru
 			 "'device = ...' to " PASSTHRU_CONF " and run passthru-setup install");
 		return;
 	}
-	if (!c->nsel) {
+	if (!c->nsel && s->installed && !s->ndrift) {
+		/* installed with no device (the IOMMU first): done, and the next step is the device */
+		s->ready = true;
+		snprintf(s->message, sizeof(s->message), "installed, no device configured yet: the "
+			 "IOMMU is on; passthru-setup list shows the display controllers and their "
+			 "IOMMU groups: add 'device = ...' to %s (or run passthru-setup install "
+			 "--device SEL), run passthru-setup install and reboot", PASSTHRU_CONF);
+		return;
+	}
+	if (!c->nsel && !s->installed) {
 		snprintf(s->message, sizeof(s->message), "no device is configured in %s: add "
 			 "'device = ...' (passthru-setup list shows the candidates) and run "
 			 "passthru-setup install", PASSTHRU_CONF);
@@ -101,15 +121,24 @@ static void verdict(const struct hostview *h, const struct config *c, const stru
 				 "'journalctl -b | grep passthru:' shows each step" : booted ?
 				 "the boot's /run/passthru/status.json is damaged; "
 				 "'journalctl -b | grep passthru:' shows each step" :
+				 s->current && s->booted_since ? "passthru-claim did not run this "
+				 "boot, though the images and the boot configuration are current: this "
+				 "boot came from another entry or kernel, or with rd.passthru=0; reboot "
+				 "into the default boot entry" :
 				 "passthru-claim did not run this boot: run passthru-setup install "
 				 "(it puts passthru in the initramfs) and reboot");
 			return;
 		}
 	}
 	if (s->ndrift) {
-		snprintf(s->message, sizeof(s->message), "every configured device is on %s, but "
-			 "%zu thing%s drifted since install (each drift names its fix): %s", want, s->ndrift,
-			 s->ndrift == 1 ? "" : "s", s->drift[0].fix);
+		if (c->nsel)
+			snprintf(s->message, sizeof(s->message), "every configured device is on %s, "
+				 "but ", want);
+		else
+			snprintf(s->message, sizeof(s->message), "no device is configured yet, and ");
+		snprintf(s->message + strlen(s->message), sizeof(s->message) - strlen(s->message),
+			 "%zu thing%s drifted since install (each drift names its fix): %s",
+			 s->ndrift, s->ndrift == 1 ? "" : "s", s->drift[0].fix);
 		return;
 	}
 	s->ready = true;
@@ -174,8 +203,10 @@ static void read_record(struct judgement *j, const struct opts *o)
 		return;
 	if (manifest_read(&fr, &man) < 0)
 		errlist_add(&j->errs, "%s: cannot read the install record", MANIFEST_PATH);
-	if (man.exists)
+	if (man.exists) {
 		drift_since_install(j, &fr, o, &man);
+		applied_judge(j, &fr, &man);
+	}
 	fsroot_close(&fr);
 	manifest_free(&man);
 }
@@ -198,6 +229,8 @@ int judge_host(const struct opts *o, struct judgement *j)
 	read_boot(j);
 	if (read_regular(&j->h.r, PASSTHRU_CONF, &conf, &conflen) < 0)
 		conf = NULL;
+	j->conf_exists = conf != NULL;
+	sha256_hex(conf ? conf : "", conf ? conflen : 0, j->conf_sha);	/* as install hashes it */
 	drift_config(j, conf, conflen);
 	free(conf);
 	read_record(j, o);

@@ -15,7 +15,9 @@ struct manifest;
 struct drift {
 	char what[16];		/* config, cmdline, initramfs, device */
 	char message[700];
-	char fix[160];		/* the command that fixes it */
+	char fix[400];		/* the command that fixes it */
+	bool this_boot;		/* the running boot against the files (/proc/cmdline, the boot's
+				 * config_sha256): a reboot applies it when the install is current */
 };
 
 /* install --trial pending (the install record's "trial" line) */
@@ -39,6 +41,13 @@ struct judgement {
 	struct plan p;		/* with each device's live driver, and what it is now */
 	char *boot;		/* the boot's status.json; NULL: none, or not a JSON object */
 	bool booted;		/* passthru-claim left a status.json this boot (readable or not) */
+	char conf_sha[65];	/* of /etc/passthru.conf now (of "" without one, as install's) */
+	bool conf_exists;
+	bool installed;		/* there is an install record */
+	bool current;		/* installed, and install has nothing to change (applied.c) */
+	bool booted_since;	/* current, and this boot started after that install */
+	bool reboot_pending;	/* installed and current, this boot started before: "installed:
+				 * reboot to apply" (its this_boot drifts are taken out) */
 };
 
 /*
@@ -56,5 +65,9 @@ void drift_config(struct judgement *j, const char *conf, size_t conflen);
 /* Those that need the install record: the command lines, the images, the devices, the trial. */
 void drift_since_install(struct judgement *j, const struct fsroot *fr, const struct opts *o,
 			 const struct manifest *m);
+/* applied.c: after the drift checks, has the running boot applied the install: sets
+ * j->reboot_pending (and takes out the drifts a reboot applies), or names the fix of a boot
+ * that started after a current install and still lacks it. */
+void applied_judge(struct judgement *j, const struct fsroot *fr, const struct manifest *m);
 
 #endif

@@ -74,6 +74,14 @@ extern const struct initramfs_gen initramfs_dracut;
 extern const struct initramfs_gen initramfs_tools;
 extern const struct initramfs_gen initramfs_mkinitcpio;
 
+/* 1 when the image of a kernel under the root's /lib/modules does not hold what install puts in
+ * it: passthru-claim when claim (a config exists), the trial's mark when mark (and never
+ * otherwise); which (size 0: not wanted) names those kernels. 0 otherwise, and where nothing
+ * can tell (no kernel, no image, no lister). Install rebuilds then: a kernel installed while
+ * passthru was not enabled, a rebuild that did not run. */
+int initramfs_stale(const struct fsroot *fr, const struct initramfs_gen *g, bool claim, bool mark,
+		    char *which, size_t size);
+
 /* Every generator, in the order detection prefers them; NULL-terminated. */
 extern const struct initramfs_gen *const initramfs_gens[];
 

@@ -82,6 +82,9 @@ int manifest_stage_self(struct txn *t, struct manifest *m);
 bool manifest_has_grubby(const struct manifest *m, const char *args);
 void manifest_set_grubby(struct manifest *m, const char *args);
 void manifest_free(struct manifest *m);
+/* Set the record's mtime to now (an install that changed something, though not the record's
+ * text): status compares it with the boot's time. */
+void manifest_touch(const struct fsroot *fr);
 /* Remove the folders install made, deepest first, where they are empty. */
 void manifest_remove_dirs(const struct fsroot *fr, const struct manifest *m);
 
