@@ -41,6 +41,8 @@ int fsroot_open(struct fsroot *r, const char *dir);
 int fsroot_open_or_say(struct fsroot *r, const char *dir);
 void fsroot_close(struct fsroot *r);
 int fsroot_openat(const struct fsroot *r, const char *path, int flags, int mode);
+/* PATH inside the root is an executable regular file (symlinks resolved inside it). */
+bool fsroot_executable(const struct fsroot *r, const char *path);
 /* Read a whole file; -ENOENT when missing. */
 int fsroot_read(const struct fsroot *r, const char *path, char **ret, size_t *len);
 bool fsroot_exists(const struct fsroot *r, const char *path);

@@ -35,19 +35,6 @@ void shell_unknown_set(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The shell is an executable regular file inside the root (symlinks resolved inside it). */
-static bool image_has_shell(const struct fsroot *fr, const char *shell)
-{
-	struct stat st;
-	int fd = fsroot_openat(fr, shell, O_RDONLY | O_NONBLOCK, 0);
-	bool x;
-
-	if (fd < 0)
-		return false;
-	x = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
-	close(fd);
-	return x;
-}
 
 /* In the child, in its own mount namespace: the root, bound read-only on itself, becomes "/"
  * (pivot_root; the host's tree is detached; chroot where pivot_root is refused); then every
@@ -173,7 +160,7 @@ int shell_eval(const struct fsroot *fr, const char *shell, const char *script,
 				  "inside the image, which needs root)");
 		return -ENOEXEC;
 	}
-	if (!image_has_shell(fr, shell)) {
+	if (!fsroot_executable(fr, shell)) {
 		shell_unknown_set("the image's shell code was not run (it has no executable %s to "
 				  "run it inside the image)", shell);
 		return -ENOEXEC;
