@@ -94,6 +94,9 @@ int run_cmd(const char *const argv[], bool dry_run);
 bool run_found(const char *name);
 /* Run argv with its stdout in *out (malloc'd); the exit status, or -errno. */
 int run_capture(const char *const argv[], const char *dir, char **out);
+/* child(arg) in a fork whose stdout is a pipe (stdin and stderr /dev/null): its output in
+ * *out, its wait status in *status. 0 or -errno. */
+int run_piped(void (*child)(void *), void *arg, char **out, int *status);
 
 /* shell_eval.c: a configuration's shell code run where it is safe. `shell -c script shell
  * args...`: with the root the host (/), the host's shell (basename of shell, on PATH); with an

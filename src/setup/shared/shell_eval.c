@@ -92,44 +92,27 @@ static void jail_child(const char *root, const char *const argv[])
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128);
 }
 
+struct jailed {
+	const char *root;
+	const char *const *argv;
+};
+
+static void jailed_child(void *arg)
+{
+	const struct jailed *j = arg;
+
+	syscall(SYS_close_range, 3U, ~0U, 0U);
+	jail_child(j->root, j->argv);
+}
+
 /* argv run inside the root; its stdout in *out. The exit status, or -errno. */
 static int run_jailed(const char *root, const char *const argv[], char **out)
 {
-	int p[2], status, r;
-	pid_t pid;
+	struct jailed j = { root, argv };
+	int status, r = run_piped(jailed_child, &j, out, &status);
 
-	*out = NULL;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		close(p[0]);
-		close(p[1]);
+	if (r < 0)
 		return r;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		dup2(p[1], 1);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 2);
-		}
-		syscall(SYS_close_range, 3U, ~0U, 0U);
-		jail_child(root, argv);
-	}
-	close(p[1]);
-	r = slurp_fd(p[0], out, NULL);
-	close(p[0]);
-	if (waitpid(pid, &status, 0) < 0 && !r)
-		r = -errno;
-	if (r < 0) {
-		free(*out);
-		*out = NULL;
-		return r;
-	}
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
 		return -ETIME;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
