@@ -15,8 +15,8 @@ rm -rf "$work"
 mkdir -p "$work" "$fixture"
 tar -xzf tests/fixtures/intel-gpu-hda/tree.tar.gz -C "$fixture"
 
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+# shellcheck source=tests/setup/lib.sh
+. "$top/tests/setup/lib.sh"
 
 # setup ROOT ARGS: passthru-setup with the stand-ins, commands allowed inside the root; the
 # fixture is an Intel host (DMAR): found, the CPU is intel

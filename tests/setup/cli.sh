@@ -14,8 +14,8 @@ fail=0
 rm -rf "$work"
 mkdir -p "$work"
 
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+# shellcheck source=tests/setup/lib.sh
+. "$top/tests/setup/lib.sh"
 
 # tree NAME FIXTURE: a fresh copy of a captured sysfs tree; prints its path
 tree() {

@@ -16,8 +16,8 @@ tar -xzf tests/fixtures/intel-gpu-hda/tree.tar.gz -C "$work/sys"
 tar -xzf tests/fixtures/two-gpus/tree.tar.gz -C "$work/two"
 ln -s "$bin" "$work/bin/passthru-setup"
 
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+# shellcheck source=tests/setup/lib.sh
+. "$top/tests/setup/lib.sh"
 
 # complete_line MODE LINE: what the completion offers for LINE (the cursor at its end), one
 # [reply] each in sorted order (bash shows them sorted), on stdout; bash's own words on stderr ($work/err). MODE plain: bash alone;

@@ -19,15 +19,8 @@ mkdir -p "$work"
 evil=/tmp/passthru-evil-$$
 rm -f "$evil" "$evil-mk"
 
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
-
-snapshot() {
-    (cd "$1" && find . -path ./commands.log -prune -o \( -type f -o -type l -o -type d \) -print |
-        sort | while read -r f; do
-            if [ -f "$f" ] && [ ! -L "$f" ]; then echo "$f $(cksum <"$f")"; else echo "$f"; fi
-        done)
-}
+# shellcheck source=tests/setup/lib.sh
+. "$top/tests/setup/lib.sh"
 
 # newroot NAME KIND: the fixture's host view (an Intel host) with an installed system in it:
 # passthru's files, and GRUB with update-grub (grub) or mkinitcpio with passthru's hooks

@@ -16,8 +16,8 @@ rm -rf "$work"
 mkdir -p "$work" "$fixture"
 tar -xzf tests/fixtures/intel-gpu-hda/tree.tar.gz -C "$fixture"
 
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+# shellcheck source=tests/setup/lib.sh
+. "$top/tests/setup/lib.sh"
 
 # setup ROOT: run passthru-setup with stand-ins, commands allowed inside the root
 setup() {
@@ -32,13 +32,6 @@ uninstall_exact() {
     setup "$r" uninstall >/dev/null 2>&1
     rm -f "$r/commands.log"
     diff -r "$r" "$r.pristine" >/dev/null && ok "$1" || bad "$1: uninstall" "$(diff -r "$r" "$r.pristine" | head -n 5)"
-}
-
-snapshot() {
-    (cd "$1" && find . -path ./commands.log -prune -o \( -type f -o -type l -o -type d \) -print |
-        sort | while read -r f; do
-            if [ -f "$f" ] && [ ! -L "$f" ]; then echo "$f $(cksum <"$f")"; else echo "$f"; fi
-        done)
 }
 
 # newroot NAME KIND FILE: a root holding /etc/passthru.conf and the bootloader file

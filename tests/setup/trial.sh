@@ -18,8 +18,8 @@ fail=0
 rm -rf "$work"
 mkdir -p "$work"
 
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+# shellcheck source=tests/setup/lib.sh
+. "$top/tests/setup/lib.sh"
 
 # sysroot NAME READY TRIAL: a captured host view (intel-gpu-hda) with the config; READY yes:
 # the GPU and its audio on vfio-pci and a boot status document; TRIAL yes: the marker on the
@@ -49,13 +49,6 @@ setup() {
     shift 2
     PATH=$here/bin:$PATH PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
         "$bin" "$@" --root "$r" --sysroot "$s"
-}
-
-snapshot() {
-    (cd "$1" && find . -path ./commands.log -prune -o \( -type f -o -type l -o -type d \) -print |
-        sort | while read -r f; do
-            if [ -f "$f" ] && [ ! -L "$f" ]; then echo "$f $(cksum <"$f")"; else echo "$f"; fi
-        done)
 }
 
 # newroot NAME: a Debian GRUB root with dracut, the claimer, a grubenv as grub-install left it

@@ -23,8 +23,8 @@ rm -rf "$work"
 mkdir -p "$work"
 kver=6.1.0-13-amd64
 
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+# shellcheck source=tests/setup/lib.sh
+. "$top/tests/setup/lib.sh"
 
 # mkroot NAME [CONFIG [grub]]: a root before install (no config without CONFIG, or with an
 # empty one), booted without the IOMMU arguments (the IOMMU off), nothing claimed; grub: Debian's

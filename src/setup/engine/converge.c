@@ -61,18 +61,6 @@ static const char *this_cpu(const struct opts *o)
 	return cpu;
 }
 
-static bool executable(const struct fsroot *fr, const char *path)
-{
-	struct stat st;
-	int fd = fsroot_openat(fr, path, O_RDONLY, 0);
-	bool x;
-
-	if (fd < 0)
-		return false;
-	x = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
-	close(fd);
-	return x;
-}
 
 static void words(const char (*list)[64], size_t n, char *buf, size_t size)
 {
@@ -251,7 +239,8 @@ static int find_integration(struct install *in)
 		sbuf_free(&names);
 		return -ENOENT;
 	}
-	if (fsroot_read(&in->cv.fr, CLAIM_BIN, &claim, &len) < 0 || !executable(&in->cv.fr, CLAIM_BIN)) {
+	if (fsroot_read(&in->cv.fr, CLAIM_BIN, &claim, &len) < 0 ||
+	    !fsroot_executable(&in->cv.fr, CLAIM_BIN)) {
 		fprintf(stderr, "passthru-setup: %s is not installed (as an executable) in %s: the "
 			"initramfs would not run it (install passthru first: make install); nothing "
 			"was changed\n", CLAIM_BIN, in->cv.fr.path);

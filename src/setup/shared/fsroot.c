@@ -162,3 +162,16 @@ int fsroot_lock(const struct fsroot *r, int seconds)
 		r->path, seconds);
 	return -EWOULDBLOCK;
 }
+
+bool fsroot_executable(const struct fsroot *r, const char *path)
+{
+	struct stat st;
+	int fd = fsroot_openat(r, path, O_RDONLY | O_NONBLOCK, 0);
+	bool x;
+
+	if (fd < 0)
+		return false;
+	x = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+	close(fd);
+	return x;
+}

@@ -57,16 +57,15 @@ bool run_found(const char *name)
 	}
 }
 
-int run_capture(const char *const argv[], const char *dir, char **out)
+int run_piped(void (*child)(void *), void *arg, char **out, int *status)
 {
-	static char *const env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
-				     "/sbin:/bin", "LC_ALL=C", NULL };
-	int p[2], status, r;
+	int p[2], r;
 	pid_t pid;
 
 	*out = NULL;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
+	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		r = -errno;
@@ -82,22 +81,45 @@ int run_capture(const char *const argv[], const char *dir, char **out)
 			dup2(null, 0);
 			dup2(null, 2);
 		}
-		if (dir && chdir(dir) < 0)
-			_exit(127);
-		/* the tests' stand-ins are found on the caller's PATH */
-		execvpe(argv[0], (char *const *)argv, getenv("PASSTHRU_TEST_ROOT") ?
-			environ : env);
+		child(arg);
 		_exit(127);
 	}
 	close(p[1]);
 	r = slurp_fd(p[0], out, NULL);
 	close(p[0]);
-	if (waitpid(pid, &status, 0) < 0 && !r)
+	if (waitpid(pid, status, 0) < 0 && !r)
 		r = -errno;
 	if (r < 0) {
 		free(*out);
 		*out = NULL;
-		return r;
 	}
+	return r;
+}
+
+struct capture {
+	const char *const *argv;
+	const char *dir;
+};
+
+/* run_capture's child: in dir, argv with a fixed PATH (the tests': the caller's) */
+static void capture_child(void *arg)
+{
+	static char *const env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+				     "/sbin:/bin", "LC_ALL=C", NULL };
+	const struct capture *c = arg;
+
+	if (c->dir && chdir(c->dir) < 0)
+		_exit(127);
+	/* the tests' stand-ins are found on the caller's PATH */
+	execvpe(c->argv[0], (char *const *)c->argv, getenv("PASSTHRU_TEST_ROOT") ? environ : env);
+}
+
+int run_capture(const char *const argv[], const char *dir, char **out)
+{
+	struct capture c = { argv, dir };
+	int status, r = run_piped(capture_child, &c, out, &status);
+
+	if (r < 0)
+		return r;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }

@@ -41,6 +41,8 @@ int fsroot_open(struct fsroot *r, const char *dir);
 int fsroot_open_or_say(struct fsroot *r, const char *dir);
 void fsroot_close(struct fsroot *r);
 int fsroot_openat(const struct fsroot *r, const char *path, int flags, int mode);
+/* PATH inside the root is an executable regular file (symlinks resolved inside it). */
+bool fsroot_executable(const struct fsroot *r, const char *path);
 /* Read a whole file; -ENOENT when missing. */
 int fsroot_read(const struct fsroot *r, const char *path, char **ret, size_t *len);
 bool fsroot_exists(const struct fsroot *r, const char *path);
@@ -92,6 +94,9 @@ int run_cmd(const char *const argv[], bool dry_run);
 bool run_found(const char *name);
 /* Run argv with its stdout in *out (malloc'd); the exit status, or -errno. */
 int run_capture(const char *const argv[], const char *dir, char **out);
+/* child(arg) in a fork whose stdout is a pipe (stdin and stderr /dev/null): its output in
+ * *out, its wait status in *status. 0 or -errno. */
+int run_piped(void (*child)(void *), void *arg, char **out, int *status);
 
 /* shell_eval.c: a configuration's shell code run where it is safe. `shell -c script shell
  * args...`: with the root the host (/), the host's shell (basename of shell, on PATH); with an

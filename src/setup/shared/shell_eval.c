@@ -35,19 +35,6 @@ void shell_unknown_set(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The shell is an executable regular file inside the root (symlinks resolved inside it). */
-static bool image_has_shell(const struct fsroot *fr, const char *shell)
-{
-	struct stat st;
-	int fd = fsroot_openat(fr, shell, O_RDONLY | O_NONBLOCK, 0);
-	bool x;
-
-	if (fd < 0)
-		return false;
-	x = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
-	close(fd);
-	return x;
-}
 
 /* In the child, in its own mount namespace: the root, bound read-only on itself, becomes "/"
  * (pivot_root; the host's tree is detached; chroot where pivot_root is refused); then every
@@ -105,44 +92,27 @@ static void jail_child(const char *root, const char *const argv[])
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128);
 }
 
+struct jailed {
+	const char *root;
+	const char *const *argv;
+};
+
+static void jailed_child(void *arg)
+{
+	const struct jailed *j = arg;
+
+	syscall(SYS_close_range, 3U, ~0U, 0U);
+	jail_child(j->root, j->argv);
+}
+
 /* argv run inside the root; its stdout in *out. The exit status, or -errno. */
 static int run_jailed(const char *root, const char *const argv[], char **out)
 {
-	int p[2], status, r;
-	pid_t pid;
+	struct jailed j = { root, argv };
+	int status, r = run_piped(jailed_child, &j, out, &status);
 
-	*out = NULL;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		close(p[0]);
-		close(p[1]);
+	if (r < 0)
 		return r;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		dup2(p[1], 1);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 2);
-		}
-		syscall(SYS_close_range, 3U, ~0U, 0U);
-		jail_child(root, argv);
-	}
-	close(p[1]);
-	r = slurp_fd(p[0], out, NULL);
-	close(p[0]);
-	if (waitpid(pid, &status, 0) < 0 && !r)
-		r = -errno;
-	if (r < 0) {
-		free(*out);
-		*out = NULL;
-		return r;
-	}
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
 		return -ETIME;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
@@ -173,7 +143,7 @@ int shell_eval(const struct fsroot *fr, const char *shell, const char *script,
 				  "inside the image, which needs root)");
 		return -ENOEXEC;
 	}
-	if (!image_has_shell(fr, shell)) {
+	if (!fsroot_executable(fr, shell)) {
 		shell_unknown_set("the image's shell code was not run (it has no executable %s to "
 				  "run it inside the image)", shell);
 		return -ENOEXEC;
