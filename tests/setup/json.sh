@@ -2,11 +2,14 @@
 # json.sh: install, uninstall and confirm --json [--diff] on fixture roots: one document each,
 # changed and reboot_required true to what the run did, files' before/after the real bytes,
 # dry runs change no byte, a refusal is a document with its words; status --nfd's lines.
-# usage: tests/setup/json.sh BIN     (make check-setup; BIN is build/passthru-setup or its ASan copy)
+# usage: tests/setup/json.sh BIN CLAIM  (make check-setup; BIN: build/passthru-setup or its ASan
+# copy; CLAIM: build/passthru-claim, for the trial boot's status document)
 set -u
 top=$(pwd)
 bin=$1
+claim=$2
 case $bin in /*) ;; *) bin=$top/$bin ;; esac
+case $claim in /*) ;; *) claim=$top/$claim ;; esac
 here=$top/tests/setup
 work=${WORK:-$top/build/tests/setup-json}
 pass=0
@@ -240,6 +243,44 @@ doc && [ $code -eq 1 ] && q '.command == "confirm" and .changed == false and .ex
     ([.errors[] | select(test("no trial is pending"))] | length == 1)' &&
     ok "confirm --json with no trial: exit 1, one document, the reason in errors" ||
     bad "confirm --json" "exit $code: $(cat "$work/out" "$work/err")"
+
+# --- install --trial, then confirm on the trial boot ---
+newroot trial
+rm "$r/etc/kernel/cmdline"
+mkdir -p "$r/etc/grub.d" "$r/boot/grub"
+/usr/bin/grub-editenv "$r/boot/grub/grubenv" create
+setup "$r" install --trial --json
+doc && [ $code -eq 0 ] && q '.changed == true and .reboot_required == true and
+    ([.commands[] | select(.argv[0] == "grub-reboot" and .ran)] | length == 1) and
+    ([.kernel_cmdlines[] | select(.label | startswith("trial boot: "))] | length >= 1)' &&
+    ok "install --trial --json: changed, reboot_required, grub-reboot ran, the trial boot's line" ||
+    bad "install --trial --json" "exit $code: $(cat "$work/out" "$work/err")"
+# the trial boot: rd.passthru.trial=1, the GPU and its audio on vfio-pci, the claim's document
+printf '%s rd.passthru.trial=1\n' "$(cat "$r/proc/cmdline")" >"$r/proc/cmdline.new"
+mv "$r/proc/cmdline.new" "$r/proc/cmdline"
+for d in 0000:00:05.0 0000:00:05.1; do
+    ln -sfn ../../../bus/pci/drivers/vfio-pci "$r/sys/bus/pci/devices/$d/driver"
+done
+mkdir -p "$r/run/passthru"
+"$claim" --sysroot "$r" --dry-run --json >"$r/run/passthru/status.json"
+snapshot "$r" >"$work/before.snap"
+setup "$r" confirm --json --dry-run --diff
+snapshot "$r" >"$work/after.snap"
+doc && [ $code -eq 0 ] && cmp -s "$work/before.snap" "$work/after.snap" &&
+    q '.command == "confirm" and .dry_run == true and .changed == true and .reboot_required == false and
+       ([.files[] | select(.path == "/etc/default/grub.d/passthru.cfg" and .action == "created")] | length == 1)' &&
+    ok "confirm --json --dry-run on the trial boot: no byte changed, changed, no reboot needed" ||
+    bad "confirm --dry-run" "exit $code: $(cat "$work/out" "$work/err")"
+setup "$r" confirm --json --diff
+doc && [ $code -eq 0 ] && q '.changed == true and .reboot_required == false and .errors == [] and
+    ([.files[] | select(.path == "/etc/default/grub.d/passthru.cfg" and .action == "created")] | length == 1)' &&
+    same_bytes /etc/default/grub.d/passthru.cfg after "$r/etc/default/grub.d/passthru.cfg" &&
+    ok "confirm --json on the trial boot: changed, the files, and no reboot (the next boot is this one)" ||
+    bad "confirm --json" "exit $code: $(cat "$work/out" "$work/err")"
+setup "$r" confirm --json
+doc && [ $code -eq 1 ] && q '.changed == false and ([.errors[] | select(test("no trial is pending"))] | length == 1)' &&
+    ok "confirm --json again: exit 1, nothing changed, no trial pending in errors" ||
+    bad "confirm again" "exit $code: $(cat "$work/out" "$work/err")"
 
 # --- status --nfd: NFD local-source feature lines ---
 r=$work/dry
