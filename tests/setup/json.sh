@@ -312,11 +312,21 @@ done
 "$bin" status --nfd --sysroot "$s" >"$work/out" 2>"$work/err"
 code=$?
 "$bin" status --sysroot "$s" >"$work/human" 2>&1
-if [ $code -eq 0 ] && grep -qx 'passthru.claimed=2' "$work/out"; then
-    ok "status --nfd: passthru.claimed counts the devices on vfio-pci ($(grep ready "$work/out"))"
+if [ $code -eq 0 ] && grep -qx 'passthru.claimed=2' "$work/out" && grep -qx 'passthru.ready=true' "$work/out"; then
+    ok "status --nfd: both devices on vfio-pci: passthru.claimed=2, passthru.ready=true"
 else
     bad "status --nfd claimed" "exit $code: $(cat "$work/out" "$work/err" "$work/human")"
 fi
+# the IOMMU verdict: off (no-iommu), active without interrupt remapping (no-intremap)
+for f in no-iommu:off no-intremap:no-interrupt-remapping; do
+    rm -rf "$work/${f%%:*}"
+    mkdir -p "$work/${f%%:*}"
+    tar -xzf "$top/tests/fixtures/${f%%:*}/tree.tar.gz" -C "$work/${f%%:*}"
+    "$bin" status --nfd --sysroot "$work/${f%%:*}" >"$work/out" 2>"$work/err"
+    grep -qx "passthru.iommu=${f#*:}" "$work/out" && grep -qx 'passthru.ready=false' "$work/out" &&
+        ok "status --nfd on ${f%%:*}: passthru.iommu=${f#*:}, not ready" ||
+        bad "status --nfd ${f%%:*}" "$(cat "$work/out" "$work/err")"
+done
 "$bin" status --nfd --sysroot "$work/none" >"$work/out" 2>"$work/err"
 code=$?
 [ $code -eq 1 ] && grep -qx 'passthru.ready=false' "$work/out" && grep -qx 'passthru.iommu=unknown' "$work/out" &&
