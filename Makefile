@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Makefile: builds passthru-claim (static, musl) and passthru-setup, runs every test.
 PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin

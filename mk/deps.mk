@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mk/deps.mk: static libkmod and libpci for musl, built from Debian's source packages
 # (kmod 30+20221128-1, pciutils 1:3.9.0-4) by scripts/build-deps.sh; see docs/building.md.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # build-deps.sh: static libkmod and libpci for musl, from Debian's source packages.
 #
 # usage: build-deps.sh DEPS_DIR
