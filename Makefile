@@ -39,6 +39,7 @@ check: install-tools
 
 # --- static musl dependencies (libkmod, libpci) built from Debian sources ---
 include mk/deps.mk
+include mk/pkg.mk
 
 # --- host (glibc) build: library archive, passthru-setup, a dynamic passthru-claim ---
 HOST_OBJ := $(patsubst src/%.c,$(B)/host/%.o,$(LIB_SRC))
