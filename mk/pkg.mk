@@ -14,3 +14,6 @@ DIST_TARBALL := $(PKG_DIR)/passthru-$(PKG_VERSION).tar.gz
 .PHONY: dist rpm arch check-pkg
 dist: $(DEPS_STAMP)
 	sh packaging/dist.sh $(PKG_VERSION) $(DIST_TARBALL)
+
+rpm: dist
+	sh packaging/rpm/build.sh $(DIST_TARBALL) $(PKG_VERSION)

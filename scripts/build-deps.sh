@@ -31,6 +31,9 @@ mkdir -p "$1"
 deps=$(cd "$1" && pwd)
 MUSL_CC=${MUSL_CC:-musl-gcc}
 command -v "$MUSL_CC" >/dev/null 2>&1 || die "$MUSL_CC not found (Debian package musl-tools)"
+# the caller's host build flags (rpmbuild's, makepkg's, dpkg-buildpackage's) are for glibc
+# and gcc, not for musl-gcc: the static libraries get none of them
+unset CFLAGS CPPFLAGS LDFLAGS LIBS
 # one set of flags for the libraries and for passthru-claim, so --gc-sections can drop
 # every function that passthru-claim does not reach
 OPT="-Os -ffunction-sections -fdata-sections"
