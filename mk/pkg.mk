@@ -17,3 +17,6 @@ dist: $(DEPS_STAMP)
 
 rpm: dist
 	sh packaging/rpm/build.sh $(DIST_TARBALL) $(PKG_VERSION)
+
+arch: dist
+	sh packaging/arch/build.sh $(DIST_TARBALL) $(PKG_VERSION)
