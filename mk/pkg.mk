@@ -20,3 +20,16 @@ rpm: dist
 
 arch: dist
 	sh packaging/arch/build.sh $(DIST_TARBALL) $(PKG_VERSION)
+
+# the packages' names (evaluated only when used): release numbers from the spec and PKGBUILD
+RPM_FILE = $(PKG_DIR)/passthru-$(PKG_VERSION)-$(shell sed -n \
+	's/^Release:[[:space:]]*\([0-9][0-9]*\).*/\1/p' packaging/rpm/passthru.spec).$(shell uname -m).rpm
+ARCH_FILE = $(PKG_DIR)/passthru-$(PKG_VERSION)-$(shell sed -n 's/^pkgrel=//p' \
+	packaging/arch/PKGBUILD)-$(shell uname -m).pkg.tar.zst
+
+# the three built (rpm and arch from the tarball that dist made), then checked; the tarball is
+# also made again (the same bytes) and built offline (unshare -n) twice. No QEMU, no boot.
+check-pkg: rpm arch
+	tests/pkg/dist.sh $(DIST_TARBALL) $(PKG_VERSION)
+	tests/pkg/rpm.sh $(RPM_FILE) $(PKG_VERSION)
+	tests/pkg/arch.sh $(ARCH_FILE) $(PKG_VERSION)

@@ -22,6 +22,14 @@ tar -tzvf "$tarball" | awk '$2 != "0/0" { bad = 1 } END { exit bad }' &&
     ok "dist: every entry owned by 0/0" || bad "dist: owners" "an entry not owned by 0/0"
 tar -tzf "$tarball" | grep -q "^$top/build/" && bad "dist: no build/" "build/ is in the tarball" ||
     ok "dist: nothing of build/ in it"
+# reproducible: made again from the same tree, the same bytes
+if sh packaging/dist.sh "$version" "$work/again.tar.gz" >"$work/again.log" 2>&1 &&
+    cmp -s "$tarball" "$work/again.tar.gz"; then
+    ok "dist: made twice, the same bytes (sha256 $(sha256sum <"$tarball" | cut -c1-16)...)"
+else
+    bad "dist: reproducible" "a second make dist differs from $tarball (log: $work/again.log)"
+fi
+rm -f "$work/again.tar.gz"
 tar -xzf "$tarball" -C "$work"
 tree=$work/$top
 
