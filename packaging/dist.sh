@@ -10,10 +10,9 @@
 # every mtime the last commit's time, owner and group 0, gzip without a name or time.
 set -eu
 me=dist
-die() { echo "$me: $*" >&2; exit 1; }
-[ $# -eq 2 ] || die "usage: $0 VERSION OUT.tar.gz"
-version=$1
-out=$2
+. packaging/lib.sh
+pkg_args 2 "VERSION OUT.tar.gz" "$@"
+version=$1 out=$2
 [ -n "$version" ] || die "no version (src/lib/version.h defines PASSTHRU_VERSION)"
 git rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
 	die "not a git checkout: make dist takes the project's files from git ls-files"

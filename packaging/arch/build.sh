@@ -8,16 +8,14 @@
 # the depends against (the tools they name are Debian packages, scripts/install-deps.sh).
 set -eu
 me=arch
-die() { echo "$me: $*" >&2; exit 1; }
-[ $# -eq 2 ] || die "usage: $0 TARBALL VERSION"
-tarball=$1
-version=$2
+. packaging/lib.sh
+pkg_args 2 "TARBALL VERSION" "$@"
+tarball=$1 version=$2
 pkgbuild=packaging/arch/PKGBUILD
 command -v makepkg >/dev/null 2>&1 || die "makepkg not found (Debian package makepkg)"
-pkgver=$(sed -n 's/^pkgver=//p' "$pkgbuild")
 pkgrel=$(sed -n 's/^pkgrel=//p' "$pkgbuild")
-[ "$pkgver" = "$version" ] || die "$pkgbuild says pkgver=$pkgver, src/lib/version.h says" \
-	"$version: set its pkgver to $version (and pkgrel=1)"
+same_version "$pkgbuild" "$(sed -n 's/^pkgver=//p' "$pkgbuild")" "$version" \
+	"set its pkgver to $version (and pkgrel=1)"
 top=$(pwd)/build/pkg/arch
 rm -rf "$top"
 mkdir -p "$top/src" "$top/out"
@@ -26,7 +24,6 @@ sum=$(sha256sum "$tarball" | cut -d' ' -f1)
 sed "s/^sha256sums=('SKIP')$/sha256sums=('$sum')/" "$pkgbuild" >"$top/src/PKGBUILD"
 grep -q "^sha256sums=('$sum')$" "$top/src/PKGBUILD" || die "$pkgbuild has no sha256sums=('SKIP') line"
 cp packaging/arch/passthru.install "$top/src/"
-log=$top/makepkg.log
 # MAKEFLAGS: the machine's rule, two jobs at the most; zstd whatever makepkg.conf says
 export HOME="$top" PKGEXT=.pkg.tar.zst MAKEFLAGS=-j2 PKGDEST="$top/out" SRCDEST="$top/src" \
 	BUILDDIR="$top/build"
@@ -39,13 +36,8 @@ if [ "$(id -u)" = 0 ]; then
 		die "nobody cannot write /dev/null here (ls -l /dev/null: crw-rw-rw- expected)"
 fi
 # shellcheck disable=SC2086 # as is a command line, or nothing
-if ! (cd "$top/src" && $as makepkg --nodeps --noconfirm -f) >"$log" 2>&1; then
-	tail -n 40 "$log" >&2
-	die "makepkg failed (whole log: $log)"
-fi
+run_logged "$top/makepkg.log" makepkg \
+	sh -c 'cd "$1" && shift && exec "$@"' sh "$top/src" $as makepkg --nodeps --noconfirm -f
 carch=$(sed -n 's/^CARCH="\(.*\)"/\1/p' /etc/makepkg.conf 2>/dev/null)
-pkg=$top/out/passthru-$version-$pkgrel-${carch:-$(uname -m)}.pkg.tar.zst
-[ -f "$pkg" ] || die "makepkg made no $pkg (log: $log)"
-cp "$pkg" build/pkg/
-echo "$me: build/pkg/${pkg##*/} ($(wc -c <"$pkg") bytes; check() passed: $(grep -c '^PASS' "$log")" \
-	"PASS lines); install it with: pacman -U ${pkg##*/}"
+deliver "$top/out/passthru-$version-$pkgrel-${carch:-$(uname -m)}.pkg.tar.zst" "$top/makepkg.log" \
+	"check()" "pacman -U "

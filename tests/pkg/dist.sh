@@ -7,12 +7,8 @@ set -u
 tarball=$1
 version=$2
 work=${WORK:-build/tests/pkg-dist}
-pass=0
-fail=0
-. "$(dirname "$0")/../setup/lib.sh"
+. "$(dirname "$0")/lib.sh"
 top=passthru-$version
-rm -rf "$work"
-mkdir -p "$work"
 log=$(cd "$work" && pwd)/make.log
 
 names=$(tar -tzf "$tarball" | cut -d/ -f1 | sort -u)
@@ -45,12 +41,7 @@ grep -q 'fetch-sources' "$log" && bad "dist: no apt" "the build ran fetch-source
 [ "$(grep -c 'SHA-256 verified, no apt' "$log")" = 2 ] &&
     ok "dist: kmod and pciutils came from sources/, SHA-256 verified" ||
     bad "dist: bundled sources" "not both verified from sources/ (see $log)"
-bin=$tree/build/passthru-claim
-file "$bin" 2>/dev/null | grep -q 'statically linked' && ok "dist: passthru-claim is static" ||
-    bad "dist: static" "$(file "$bin" 2>&1)"
-v=$("$bin" --version 2>&1)
-[ "$v" = "passthru-claim $version" ] && ok "dist: passthru-claim --version: $v" ||
-    bad "dist: --version" "printed '$v', not 'passthru-claim $version'"
+claim_ok "dist: the unshare -n build" "$tree/build/passthru-claim" "$version"
 
 # twice in a row: the second make has nothing to build
 if unshare -n sh -c 'cd "$1" && make' sh "$tree" >"$log.2" 2>&1 &&
@@ -71,5 +62,4 @@ else
     bad "dist: a changed kmod tarball" "no SHA-256 error (log: $log.3)"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
