@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Makefile: builds passthru-claim (static, musl) and passthru-setup, runs every test.
 PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
@@ -38,6 +39,7 @@ check: install-tools
 
 # --- static musl dependencies (libkmod, libpci) built from Debian sources ---
 include mk/deps.mk
+include mk/pkg.mk
 
 # --- host (glibc) build: library archive, passthru-setup, a dynamic passthru-claim ---
 HOST_OBJ := $(patsubst src/%.c,$(B)/host/%.o,$(LIB_SRC))
@@ -71,8 +73,10 @@ $(B)/musl/%.o: src/%.c $(HDRS) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(WARN) -std=gnu11 -D_GNU_SOURCE -Isrc/lib $(DEPS_CFLAGS) -Os \
 		-ffunction-sections -fdata-sections -c -o $@ $<
+# a build-id note (musl-gcc's specs give none): Fedora's rpmbuild stops on a binary without one
 $(B)/passthru-claim: $(MUSL_OBJ) $(DEPS_STAMP)
-	$(MUSL_CC) -static -Os -Wl,--gc-sections -o $@.unstripped $(MUSL_OBJ) $(DEPS_LIBS)
+	$(MUSL_CC) -static -Os -Wl,--gc-sections -Wl,--build-id=sha1 -o $@.unstripped \
+		$(MUSL_OBJ) $(DEPS_LIBS)
 	strip -o $@ $@.unstripped
 
 # --- sanitizer build: every test also runs on this copy ---

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mk/tests.mk: the test targets; `make check` runs them all, `make check-quick` skips the VMs.
 -include tests/unit/unit.mk
 
@@ -13,8 +14,9 @@ $(B)/gentree: tests/bench/gentree.c
 # Every suite runs even when one before it failed (make -k); make check ends with one table
 # (tests/suite/summary.sh: suite, results, seconds) and fails when any suite failed.
 CHECK_JOBS ?= 2
-QUICK_SUITES := check-static check-unit check-fixtures check-valgrind check-fuzz check-setup \
-	check-shell
+# check-pkg (mk/pkg.mk): dist, rpm and arch built and checked, no QEMU; the longest, so first
+QUICK_SUITES := check-pkg check-static check-unit check-fixtures check-valgrind check-fuzz \
+	check-setup check-shell
 # longest first (make -j starts them in this order): the two lanes end close together
 BOOT_SUITES := check-uefi check-vm check-lifecycle check-vm-mkinitcpio check-vm-initramfs-tools
 SUMMARY := $(B)/check-summary
@@ -90,8 +92,11 @@ check-fuzz: check-fuzz-config check-fuzz-kargs check-fuzz-report
 fuzz: fuzz-config fuzz-kargs fuzz-report
 
 check-shell:
-	shellcheck -S warning $$(find dracut tests scripts -name '*.sh' -o -name 'module-setup.sh' | sort -u) \
-		$$(grep -rl '^#!/bin/sh' tests scripts dracut initramfs-tools .ci 2>/dev/null | sort -u)
+	shellcheck -S warning \
+		$$(find dracut tests scripts packaging -name '*.sh' -o -name 'module-setup.sh' | sort -u) \
+		$$(grep -rl '^#!/bin/sh' tests scripts dracut initramfs-tools .ci packaging 2>/dev/null | \
+			sort -u)
+	shellcheck -S warning packaging/arch/PKGBUILD packaging/arch/passthru.install
 	shellcheck -S warning -s bash mkinitcpio/install/* mkinitcpio/passthru.conf tests/vm/mkinitcpio/install/* \
 		tests/setup/bin/mkinitcpio docs/passthru-setup.bash
 	shellcheck -S warning -s sh mkinitcpio/hooks/* tests/vm/mkinitcpio/hooks/*

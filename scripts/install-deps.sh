@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # install-deps.sh: install the Debian packages that building and testing passthru need.
 # Tools only, no recommends: dracut-core (not dracut, which would replace initramfs-tools;
 # and not its recommends lvm2/mdadm/cryptsetup, which hook into the machine's initramfs).
@@ -6,6 +7,9 @@
 # libarchive-tools: bsdtar, which mkinitcpio and lsinitcpio pack and list images with.
 # systemd-boot: its bootctl lists fixture ESPs in sd-boot's own order (tests/setup/trial.sh);
 # its postinst and kernel hooks act only where an ESP with systemd-boot is installed.
+# rpm (rpmbuild), rpm2cpio, makepkg, fakeroot: make rpm and make arch (Fedora's and Arch's
+# package builders, run with --nodeps: Debian has neither's package database).
+PKGS_PKG="rpm rpm2cpio makepkg fakeroot"
 set -eu
 PKGS="build-essential pkg-config musl-tools musl-dev linux-libc-dev
 libcmocka-dev libkmod-dev libpci-dev pciutils pci.ids
@@ -15,7 +19,7 @@ debootstrap fdisk grub-pc-bin grub2-common e2fsprogs
 ovmf dosfstools mtools systemd-boot
 shellcheck clang libclang-rt-14-dev valgrind zstd xz-utils systemd udev file jq libxml2-utils procps debian-archive-keyring"
 missing=""
-for p in $PKGS; do
+for p in $PKGS $PKGS_PKG; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
 		missing="$missing $p"
 done
