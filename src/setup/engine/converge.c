@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "config.h"
 #include "devices.h"
 #include "initramfs.h"
+#include "journal.h"
 #include "manifest.h"
 #include "root.h"
 #include "setup.h"
@@ -181,7 +183,9 @@ static int commit_record(const struct fsroot *fr, struct manifest *m)
 	int r = manifest_stage_self(&t, m);
 
 	if (r == 0)
-		r = txn_commit(&t, MANIFEST_BACKUP_DIR, err, sizeof(err));
+		r = journal_commit_txn(&t, "install", MANIFEST_BACKUP_DIR, err, sizeof(err));
+	if (r == 0)
+		journal_end(fr, NULL, 0);
 	if (r < 0)
 		fprintf(stderr, "passthru-setup: cannot update %s: %s\n", MANIFEST_PATH,
 			strerror(-r));
@@ -210,6 +214,8 @@ struct install {
 	const char *cpu;
 	bool by_hand;		/* --bootloader none: the user adds the arguments */
 	bool ends_trial;	/* a plain install while a trial is pending */
+	char trial_ending[80];	/* the trial this run ends ("" none): in the record until the
+				 * commands that end it have run */
 };
 
 /* The generator and passthru-claim in the root, and the hashes of what goes in the image. */
@@ -293,12 +299,20 @@ static int find_boot(struct install *in)
 static int stage_all(struct install *in)
 {
 	struct manifest *m = &in->cv.m;
-	bool trial = in->o->trial, drop_trial = m->trial[0] && !trial;
+	bool trial = in->o->trial, drop_trial = (m->trial[0] || m->trial_ending[0]) && !trial;
 	bool boot_changed = drop_trial, need_init;
 	size_t before;
 	int i;
 
-	in->ends_trial = drop_trial && !in->o->confirming;
+	in->ends_trial = m->trial[0] && !trial && !in->o->confirming;
+	/* a trial whose ending was cut short (its commands never ran): ended again, and the
+	 * record names it until they have run (stage_record, run_commands) */
+	if (drop_trial) {
+		if (!m->trial[0])
+			strscpy(m->trial, m->trial_ending, sizeof(m->trial));
+		strscpy(in->trial_ending, m->trial, sizeof(in->trial_ending));
+	}
+	m->trial_ending[0] = '\0';
 
 	/* the first install notes the loader entries there are: uninstall then knows any
 	 * other one was made after it (a kernel update) and takes passthru's words out */
@@ -421,10 +435,12 @@ static int run_commands(struct install *in)
 		       "them too)\n", in->o->trial ? " --trial" : "");
 		return 0;
 	}
-	if (cmdlist_run(&in->boot_cmds, false))
+	if (cmdlist_run(&in->boot_cmds, false)) {
 		ret = 1;
-	else
+	} else {
 		m->pending_boot = false;
+		m->trial_ending[0] = '\0';	/* its commands ran */
+	}
 	if (in->o->no_initramfs && in->init_cmds.n) {
 		printf("--no-initramfs: the initramfs was not rebuilt; run:\n");
 		cmdlist_print(&in->init_cmds, "  ", stdout);
@@ -481,6 +497,13 @@ static int gather(struct install *in)
 
 	if (fsroot_lock(&in->cv.fr, LOCK_SECONDS) < 0)
 		return 1;
+	/* a run a power cut ended: undone (or an uninstall's folders finished; install runs the
+	 * commands itself) before anything is read */
+	r = journal_recover(&in->cv.fr, o->dry_run, NULL);
+	if (r < 0)
+		return 1;
+	if (r == 2 && !o->dry_run)
+		journal_end(&in->cv.fr, NULL, 0);
 	r = manifest_read(&in->cv.fr, &in->cv.m);
 	if (r < 0) {
 		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
@@ -573,6 +596,8 @@ static int stage_record(struct install *in)
 	strscpy(in->cv.m.initramfs, in->gen->name, sizeof(in->cv.m.initramfs));
 	record_devices(in->o, &in->c, &in->cv.m);
 	in->cv.m.pending_boot = in->boot_cmds.n > 0;
+	if (in->cv.m.pending_boot)
+		strscpy(in->cv.m.trial_ending, in->trial_ending, sizeof(in->cv.m.trial_ending));
 	in->cv.m.pending_initramfs = in->init_cmds.n > 0;
 	if (!in->cv.m.pending_initramfs) {
 		strscpy(in->cv.m.config_sha256, in->conf_sha, sizeof(in->cv.m.config_sha256));
@@ -600,11 +625,18 @@ static int commit_files(struct install *in)
 {
 	char err[1024];
 
-	if (txn_commit(&in->cv.t, MANIFEST_BACKUP_DIR, err, sizeof(err)) < 0) {
+	/* confirm: a shutdown (SIGTERM) from here on must not leave the arguments permanent
+	 * and the images still the trial's: it waits (passthru-confirm.service: KillMode=mixed,
+	 * TimeoutStopSec) until the record says what ran */
+	if (in->o->confirming)
+		signal(SIGTERM, SIG_IGN);
+	if (journal_commit_txn(&in->cv.t, in->o->confirming ? "confirm" : "install",
+			       MANIFEST_BACKUP_DIR, err, sizeof(err)) < 0) {
 		manifest_remove_dirs(&in->cv.fr, &in->cv.m);	/* the folders made on the way */
 		fprintf(stderr, "passthru-setup: install failed: %s\n", err);
 		return -1;
 	}
+	journal_end(&in->cv.fr, NULL, 0);
 	for (size_t j = 0; j < in->cv.t.n; j++)
 		printf("%s %s\n", in->cv.t.c[j].kind == CHANGE_DELETE ? "removed" : in->cv.t.c[j].old ?
 		       "updated" : "created", in->cv.t.c[j].path);
