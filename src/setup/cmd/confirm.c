@@ -118,6 +118,8 @@ int cmd_confirm(struct opts *o)
 {
 	char trial[sizeof(((struct manifest *)0)->trial)];
 
+	if (converge_recover(o))	/* a confirm a power cut ended: undone, then judged again */
+		return 1;
 	if (pending_trial(o, trial, sizeof(trial)) || !on_trial_boot(o) || !trial_boot_ready(o))
 		return 1;
 	printf("the trial boot is ready: making it permanent\n");

@@ -690,6 +690,22 @@ static int converge(struct install *in)
 	return verify(in);
 }
 
+int converge_recover(const struct opts *o)
+{
+	struct fsroot fr;
+	int r;
+
+	if (fsroot_open_or_say(&fr, o->root) < 0)
+		return 1;
+	r = fsroot_lock(&fr, LOCK_SECONDS);
+	if (r == 0)
+		r = journal_recover(&fr, o->dry_run, NULL);
+	if (r == 2 && !o->dry_run)
+		journal_end(&fr, NULL, 0);
+	fsroot_close(&fr);	/* the lock goes with the folder's descriptor */
+	return r < 0 ? 1 : 0;
+}
+
 int converging_open(struct converging *cv, const struct opts *o, const struct kargs_edit *e,
 		    struct sbuf *dropped)
 {

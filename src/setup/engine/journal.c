@@ -356,10 +356,16 @@ int journal_recover(const struct fsroot *fr, bool dry, struct cmdlist *pending)
 		journal_free(&j);
 		return 0;
 	}
-	if (r < 0) {
-		fprintf(stderr, "passthru-setup: %s: %s; it is not one this passthru-setup wrote "
+	if (r == -EBADMSG) {
+		fprintf(stderr, "passthru-setup: %s is not a journal this passthru-setup wrote "
 			"whole: look at it, put back what it lists by hand, and remove it; nothing "
-			"was changed\n", JOURNAL_PATH, strerror(-r));
+			"was changed\n", JOURNAL_PATH);
+		journal_free(&j);
+		return r;
+	}
+	if (r < 0) {
+		fprintf(stderr, "passthru-setup: cannot read %s (what an interrupted run changed): "
+			"%s; nothing was changed\n", JOURNAL_PATH, strerror(-r));
 		journal_free(&j);
 		return r;
 	}
