@@ -204,15 +204,13 @@ sweep() {
             }
         fi
         copy "$r" "$work/killed"
-        # the same command again converges to what one uninterrupted run leaves (confirm: once
-        # its files are done and its record no longer names the trial, install is the fix
-        # status names; with a journal, confirm undoes it first and confirms again)
-        if [ "$1" = confirm ] && [ ! -e "$r/var/lib/passthru/journal" ] &&
-            ! grep -q '^trial ' "$r/var/lib/passthru/installed"; then
-            out=$(run "$r" "$ss" install 2>&1)
-        else
-            out=$(run "$r" "$ss" "$@" 2>&1)
-        fi
+        # the same command again converges to what one uninterrupted run leaves (confirm: it
+        # undoes a cut run first; once the record no longer names the trial, it says to run
+        # install, the fix status names too)
+        out=$(run "$r" "$ss" "$@" 2>&1)
+        case $1:$out in
+        confirm:*"run passthru-setup install to run them"*) out=$(run "$r" "$ss" install 2>&1) ;;
+        esac
         if [ "$(state "$r")" != "$after" ]; then
             bad "$name kill $k ($call #$nth)" "run again, the root is not as one uninterrupted run leaves it: $(echo "$out" | tail -n 3); $(diff -r "$r" "$final" 2>&1 | grep -v commands.log | head -n 8; printf '%s\n' "$after" >"$work/a"; state "$r" | diff "$work/a" - | head -n 10)"
             failed=1

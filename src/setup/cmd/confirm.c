@@ -51,6 +51,14 @@ static int pending_trial(const struct opts *o, char *ret, size_t size)
 		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
 		return 1;
 	}
+	if (!m.trial[0] && m.trial_ending[0]) {
+		/* a confirm (or install) cut short after its files, before its commands */
+		fprintf(stderr, "passthru-setup: confirm: the trial was already made permanent, but "
+			"the commands that end it did not all run (a power cut or a kill): run "
+			"passthru-setup install to run them, then reboot\n");
+		manifest_free(&m);
+		return 1;
+	}
 	if (!m.trial[0]) {
 		fprintf(stderr, "passthru-setup: confirm: no trial is pending here (passthru-setup "
 			"install --trial starts one)\n");

@@ -176,14 +176,14 @@ static bool report_effective(const struct bootctx *ctx, const struct bootcfg_ops
 }
 
 /* Stage the record again (after commands) and commit it alone. */
-static int commit_record(const struct fsroot *fr, struct manifest *m)
+static int commit_record(const struct fsroot *fr, struct manifest *m, const char *op)
 {
 	struct txn t = { .root = fr };
 	char err[1024];
 	int r = manifest_stage_self(&t, m);
 
 	if (r == 0)
-		r = journal_commit_txn(&t, "install", MANIFEST_BACKUP_DIR, err, sizeof(err));
+		r = journal_commit_txn(&t, op, MANIFEST_BACKUP_DIR, err, sizeof(err));
 	if (r == 0)
 		journal_end(fr, NULL, 0);
 	if (r < 0)
@@ -455,7 +455,7 @@ static int run_commands(struct install *in)
 		strscpy(m->config_sha256, in->conf_sha, sizeof(m->config_sha256));
 		strscpy(m->claim_sha256, in->claim_sha, sizeof(m->claim_sha256));
 	}
-	if (commit_record(&in->cv.fr, m) < 0)
+	if (commit_record(&in->cv.fr, m, in->o->confirming ? "confirm" : "install") < 0)
 		ret = 1;
 	/* the record's time is this install's, even when its text is the same: status tells a
 	 * boot older than the install ("installed: reboot to apply") by it */

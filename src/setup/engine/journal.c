@@ -253,9 +253,11 @@ static int undo(const struct fsroot *fr, const struct journal *j, struct sbuf *s
 			r = 1;	/* as it was */
 		free(cur);
 		if (r == 0)
-			sbuf_addf(said, " %s %s;", f->old ? "restored" : "removed", f->path);
+			sbuf_addf(said, "%s %s %s", said->len ? "," : "", f->old ? "restored" :
+				  "removed", f->path);
 		if (r < 0 && r != -ENOENT) {
-			sbuf_addf(said, " %s COULD NOT BE RESTORED (%s);", f->path, strerror(-r));
+			sbuf_addf(said, "%s %s COULD NOT BE RESTORED (%s)", said->len ? "," : "",
+				  f->path, strerror(-r));
 			ret = r;
 		}
 	}
@@ -393,7 +395,8 @@ int journal_recover(const struct fsroot *fr, bool dry, struct cmdlist *pending)
 		r = undo(fr, &j, &said);
 		printf("an earlier passthru-setup %s was interrupted (a power cut or a kill) before "
 		       "it finished: %s%s\n", j.op, r < 0 ? "it could not be undone:" :
-		       said.s ? "undone:" : "nothing of it had changed a file", said.s ? said.s : "");
+		       said.s ? "undone, every file as before it:" : "it had changed no file yet",
+		       said.s ? said.s : "");
 		sbuf_free(&said);
 	}
 	if (r < 0) {
