@@ -697,6 +697,10 @@ int converge_recover(const struct opts *o)
 
 	if (fsroot_open_or_say(&fr, o->root) < 0)
 		return 1;
+	if (!fsroot_exists(&fr, JOURNAL_PATH)) {	/* the usual case: no lock taken here */
+		fsroot_close(&fr);
+		return 0;
+	}
 	r = fsroot_lock(&fr, LOCK_SECONDS);
 	if (r == 0)
 		r = journal_recover(&fr, o->dry_run, NULL);
