@@ -10,6 +10,7 @@
 # rpm (rpmbuild), rpm2cpio, makepkg, fakeroot: make rpm and make arch (Fedora's and Arch's
 # package builders, run with --nodeps: Debian has neither's package database).
 PKGS_PKG="rpm rpm2cpio makepkg fakeroot"
+# strace: kills passthru-setup at each file-changing system call (tests/setup/powercut.sh).
 set -eu
 PKGS="build-essential pkg-config musl-tools musl-dev linux-libc-dev
 libcmocka-dev libkmod-dev libpci-dev pciutils pci.ids
@@ -17,7 +18,8 @@ autoconf automake libtool dpkg-dev
 dracut-core cpio qemu-system-x86 kmod busybox klibc-utils libarchive-tools
 debootstrap fdisk grub-pc-bin grub2-common e2fsprogs
 ovmf dosfstools mtools systemd-boot
-shellcheck clang libclang-rt-14-dev valgrind zstd xz-utils systemd udev file jq libxml2-utils procps debian-archive-keyring"
+shellcheck clang libclang-rt-14-dev valgrind zstd xz-utils systemd udev file jq libxml2-utils procps debian-archive-keyring
+strace"
 missing=""
 for p in $PKGS $PKGS_PKG; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||

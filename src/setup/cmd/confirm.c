@@ -54,6 +54,14 @@ static int pending_trial(const struct opts *o, char *ret, size_t size)
 		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
 		return 1;
 	}
+	if (!m.trial[0] && m.trial_ending[0]) {
+		/* a confirm (or install) cut short after its files, before its commands */
+		fprintf(stderr, "passthru-setup: confirm: the trial was already made permanent, but "
+			"the commands that end it did not all run (a power cut or a kill): run "
+			"passthru-setup install to run them, then reboot\n");
+		manifest_free(&m);
+		return 1;
+	}
 	if (!m.trial[0]) {
 		fprintf(stderr, "passthru-setup: confirm: no trial is pending here (passthru-setup "
 			"install --trial starts one)\n");
@@ -121,6 +129,8 @@ static int confirm(struct opts *o)
 {
 	char trial[sizeof(((struct manifest *)0)->trial)];
 
+	if (converge_recover(o))	/* a confirm a power cut ended: undone, then judged again */
+		return 1;
 	if (pending_trial(o, trial, sizeof(trial)) || !on_trial_boot(o) || !trial_boot_ready(o))
 		return 1;
 	printf("the trial boot is ready: making it permanent\n");

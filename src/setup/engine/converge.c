@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "config.h"
 #include "devices.h"
 #include "initramfs.h"
+#include "journal.h"
 #include "manifest.h"
 #include "outcome.h"
 #include "root.h"
@@ -177,14 +179,16 @@ static bool report_effective(const struct bootctx *ctx, const struct bootcfg_ops
 }
 
 /* Stage the record again (after commands) and commit it alone. */
-static int commit_record(const struct fsroot *fr, struct manifest *m)
+static int commit_record(const struct fsroot *fr, struct manifest *m, const char *op)
 {
 	struct txn t = { .root = fr };
 	char err[1024];
 	int r = manifest_stage_self(&t, m);
 
 	if (r == 0)
-		r = txn_commit(&t, MANIFEST_BACKUP_DIR, err, sizeof(err));
+		r = journal_commit_txn(&t, op, MANIFEST_BACKUP_DIR, err, sizeof(err));
+	if (r == 0)
+		journal_end(fr, NULL, 0);
 	if (r < 0)
 		fprintf(stderr, "passthru-setup: cannot update %s: %s\n", MANIFEST_PATH,
 			strerror(-r));
@@ -213,6 +217,8 @@ struct install {
 	const char *cpu;
 	bool by_hand;		/* --bootloader none: the user adds the arguments */
 	bool ends_trial;	/* a plain install while a trial is pending */
+	char trial_ending[80];	/* the trial this run ends ("" none): in the record until the
+				 * commands that end it have run */
 };
 
 /* The generator and passthru-claim in the root, and the hashes of what goes in the image. */
@@ -296,12 +302,20 @@ static int find_boot(struct install *in)
 static int stage_all(struct install *in)
 {
 	struct manifest *m = &in->cv.m;
-	bool trial = in->o->trial, drop_trial = m->trial[0] && !trial;
+	bool trial = in->o->trial, drop_trial = (m->trial[0] || m->trial_ending[0]) && !trial;
 	bool boot_changed = drop_trial, need_init;
 	size_t before;
 	int i;
 
-	in->ends_trial = drop_trial && !in->o->confirming;
+	in->ends_trial = m->trial[0] && !trial && !in->o->confirming;
+	/* a trial whose ending was cut short (its commands never ran): ended again, and the
+	 * record names it until they have run (stage_record, run_commands) */
+	if (drop_trial) {
+		if (!m->trial[0])
+			strscpy(m->trial, m->trial_ending, sizeof(m->trial));
+		strscpy(in->trial_ending, m->trial, sizeof(in->trial_ending));
+	}
+	m->trial_ending[0] = '\0';
 
 	/* the first install notes the loader entries there are: uninstall then knows any
 	 * other one was made after it (a kernel update) and takes passthru's words out */
@@ -428,10 +442,12 @@ static int run_commands(struct install *in)
 			     "false) are still to run inside %s", in->cv.fr.path);
 		return 0;
 	}
-	if (cmdlist_run(&in->boot_cmds, false))
+	if (cmdlist_run(&in->boot_cmds, false)) {
 		ret = 1;
-	else
+	} else {
 		m->pending_boot = false;
+		m->trial_ending[0] = '\0';	/* its commands ran */
+	}
 	if (in->o->no_initramfs && in->init_cmds.n) {
 		printf("--no-initramfs: the initramfs was not rebuilt; run:\n");
 		cmdlist_print(&in->init_cmds, "  ", stdout);
@@ -449,7 +465,7 @@ static int run_commands(struct install *in)
 		strscpy(m->config_sha256, in->conf_sha, sizeof(m->config_sha256));
 		strscpy(m->claim_sha256, in->claim_sha, sizeof(m->claim_sha256));
 	}
-	if (commit_record(&in->cv.fr, m) < 0)
+	if (commit_record(&in->cv.fr, m, in->o->confirming ? "confirm" : "install") < 0)
 		ret = 1;
 	/* the record's time is this install's, even when its text is the same: status tells a
 	 * boot older than the install ("installed: reboot to apply") by it */
@@ -491,6 +507,13 @@ static int gather(struct install *in)
 
 	if (fsroot_lock(&in->cv.fr, LOCK_SECONDS) < 0)
 		return 1;
+	/* a run a power cut ended: undone (or an uninstall's folders finished; install runs the
+	 * commands itself) before anything is read */
+	r = journal_recover(&in->cv.fr, o->dry_run, NULL);
+	if (r < 0)
+		return 1;
+	if (r == 2 && !o->dry_run)
+		journal_end(&in->cv.fr, NULL, 0);
 	r = manifest_read(&in->cv.fr, &in->cv.m);
 	if (r < 0) {
 		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));
@@ -585,6 +608,8 @@ static int stage_record(struct install *in)
 	strscpy(in->cv.m.initramfs, in->gen->name, sizeof(in->cv.m.initramfs));
 	record_devices(in->o, &in->c, &in->cv.m);
 	in->cv.m.pending_boot = in->boot_cmds.n > 0;
+	if (in->cv.m.pending_boot)
+		strscpy(in->cv.m.trial_ending, in->trial_ending, sizeof(in->cv.m.trial_ending));
 	in->cv.m.pending_initramfs = in->init_cmds.n > 0;
 	if (!in->cv.m.pending_initramfs) {
 		strscpy(in->cv.m.config_sha256, in->conf_sha, sizeof(in->cv.m.config_sha256));
@@ -613,11 +638,18 @@ static int commit_files(struct install *in)
 {
 	char err[1024];
 
-	if (txn_commit(&in->cv.t, MANIFEST_BACKUP_DIR, err, sizeof(err)) < 0) {
+	/* confirm: a shutdown (SIGTERM) from here on must not leave the arguments permanent
+	 * and the images still the trial's: it waits (passthru-confirm.service: KillMode=mixed,
+	 * TimeoutStopSec) until the record says what ran */
+	if (in->o->confirming)
+		signal(SIGTERM, SIG_IGN);
+	if (journal_commit_txn(&in->cv.t, in->o->confirming ? "confirm" : "install",
+			       MANIFEST_BACKUP_DIR, err, sizeof(err)) < 0) {
 		manifest_remove_dirs(&in->cv.fr, &in->cv.m);	/* the folders made on the way */
 		fprintf(stderr, "passthru-setup: install failed: %s\n", err);
 		return -1;
 	}
+	journal_end(&in->cv.fr, NULL, 0);
 	for (size_t j = 0; j < in->cv.t.n; j++)
 		printf("%s %s\n", in->cv.t.c[j].kind == CHANGE_DELETE ? "removed" : in->cv.t.c[j].old ?
 		       "updated" : "created", in->cv.t.c[j].path);
@@ -683,6 +715,26 @@ static void note_kept(const struct manifest *m)
 	for (size_t i = 0; i < m->n; i++)
 		outcome_file_kept(m->e[i].path);
 	outcome_file_kept(MANIFEST_PATH);
+}
+
+int converge_recover(const struct opts *o)
+{
+	struct fsroot fr;
+	int r;
+
+	if (fsroot_open_or_say(&fr, o->root) < 0)
+		return 1;
+	if (!fsroot_exists(&fr, JOURNAL_PATH)) {	/* the usual case: no lock taken here */
+		fsroot_close(&fr);
+		return 0;
+	}
+	r = fsroot_lock(&fr, LOCK_SECONDS);
+	if (r == 0)
+		r = journal_recover(&fr, o->dry_run, NULL);
+	if (r == 2 && !o->dry_run)
+		journal_end(&fr, NULL, 0);
+	fsroot_close(&fr);	/* the lock goes with the folder's descriptor */
+	return r < 0 ? 1 : 0;
 }
 
 int converging_open(struct converging *cv, const struct opts *o, const struct kargs_edit *e,

@@ -30,6 +30,9 @@ void converging_close(struct converging *cv);
  * record names is still pending. Says what it does; returns the exit code (0, 1, 2).
  */
 int converge_to_config(const struct opts *o);
+/* Before confirm reads the record: a run a power cut ended is undone first (journal.c), as
+ * install and uninstall do once they hold the lock. 0, or 1 (said why). */
+int converge_recover(const struct opts *o);
 /* converge_none.c: remove exactly what the record says install added; the exit code. */
 int converge_to_nothing(const struct opts *o);
 

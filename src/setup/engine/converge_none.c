@@ -7,6 +7,7 @@
 #include "bootcfg.h"
 #include "converge.h"
 #include "initramfs.h"
+#include "journal.h"
 #include "manifest.h"
 #include "outcome.h"
 #include "setup.h"
@@ -123,6 +124,14 @@ static int stage_files(struct removal *u)
 		if (r < 0)
 			return r;
 	}
+	/* the backups go in the same transaction: a power cut leaves them with the record */
+	for (i = 0; i < u->cv.m.n; i++) {
+		char bak[1100];
+
+		snprintf(bak, sizeof(bak), "%s%s", MANIFEST_BACKUP_DIR, u->cv.m.e[i].path);
+		if ((r = txn_stage_delete(&u->cv.t, bak)) < 0)
+			return r;
+	}
 	/* files install never edited that a tool copied passthru's words into */
 	for (i = 0; i < u->nb; i++)
 		if (u->b[i]->leftovers && (r = u->b[i]->leftovers(&u->cv.ctx)) < 0)
@@ -145,6 +154,8 @@ static int stage_commands(struct removal *u)
 		if (u->b[i]->commands(&u->cv.ctx, true, &u->cl) < 0)
 			return -1;
 	/* a trial never confirmed: its one-time choice and the confirm service go too */
+	if (!u->cv.m.trial[0])	/* or one whose ending was cut short */
+		strscpy(u->cv.m.trial, u->cv.m.trial_ending, sizeof(u->cv.m.trial));
 	if (u->cv.m.trial[0] && trial_commands(&u->cv.ctx, false, &u->cl) < 0)
 		return -1;
 	if (u->gen && cmdlist_add(&u->cl, u->gen->rebuild_argv) < 0)
@@ -152,38 +163,39 @@ static int stage_commands(struct removal *u)
 	return 0;
 }
 
-/* Write: the files, then the backups and the folders install made go. 0, or 1 (said why). */
+/* Write: the files (journaled), then the folders install made go; the journal keeps the
+ * commands until they ran. 0, or 1 (said why). */
 static int commit(struct removal *u)
 {
 	char err[1024];
-	size_t i;
+	size_t i, bl = strlen(MANIFEST_BACKUP_DIR);
 
-	if (txn_commit(&u->cv.t, NULL, err, sizeof(err)) < 0) {
+	if (journal_commit_txn(&u->cv.t, "uninstall", NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "passthru-setup: uninstall failed: %s\n", err);
 		return 1;
 	}
+	if (journal_committed(&u->cv.fr, "uninstall", (const char (*)[512])u->cv.m.dirs,
+			      u->cv.m.ndirs, &u->cl) < 0)
+		journal_end(&u->cv.fr, NULL, 0);	/* the files are done: nothing to undo */
 	for (i = 0; i < u->cv.t.n; i++) {
 		bool part = i < sizeof(u->unedited) / sizeof(u->unedited[0]) && u->unedited[i];
 
+		if (!strncmp(u->cv.t.c[i].path, MANIFEST_BACKUP_DIR, bl) &&
+		    u->cv.t.c[i].path[bl] == '/')
+			continue;	/* the backups: said by the files restored from them */
 		printf("%s %s%s\n", u->cv.t.c[i].kind == CHANGE_DELETE ? "removed" :
 		       part || !manifest_find_const(&u->cv.m, u->cv.t.c[i].path) ?
 		       "edited" : "restored", u->cv.t.c[i].path,
 		       part ? " (passthru's part taken out, the rest kept)" : "");
 	}
-	for (i = 0; i < u->cv.m.n; i++) {
-		char bak[1100];
-
-		snprintf(bak, sizeof(bak), "%s%s", MANIFEST_BACKUP_DIR, u->cv.m.e[i].path);
-		fsroot_unlink(&u->cv.fr, bak);
-	}
 	manifest_remove_dirs(&u->cv.fr, &u->cv.m);
 	return 0;
 }
 
-/* The commands run (with --root: printed), then the command lines the boot gets now. */
-static int run_commands(struct removal *u)
+/* The commands run (with --root: printed), then the journal ends. 0, or 1 (said which). */
+static int run_or_print(struct removal *u)
 {
-	size_t i;
+	int r = 0;
 
 	if (!u->cv.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")) {
 		printf("--root: nothing was run against this host. Inside %s, run:\n", u->cv.fr.path);
@@ -192,9 +204,22 @@ static int run_commands(struct removal *u)
 		outcome_note("--root: nothing was run against this host; the commands (ran: false) "
 			     "are still to run inside %s", u->cv.fr.path);
 		outcome_say("passthru stays in the boot until they have run\n");
-		return 0;
+	} else {
+		r = cmdlist_run(&u->cl, false);
 	}
-	if (cmdlist_run(&u->cl, false)) {
+	journal_end(&u->cv.fr, (const char (*)[512])u->cv.m.dirs, u->cv.m.ndirs);
+	return r;
+}
+
+/* The commands run (with --root: printed), then the command lines the boot gets now. */
+static int run_commands(struct removal *u)
+{
+	size_t i;
+	int r = run_or_print(u);
+
+	if (!u->cv.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS"))
+		return 0;
+	if (r) {
 		fprintf(stderr, "passthru-setup: passthru's files are gone, but a command failed: "
 			"fix its cause and run it again by hand:\n");
 		cmdlist_print(&u->cl, "  ", stderr);
@@ -235,6 +260,13 @@ static int converge(struct removal *u)
 
 	if (fsroot_lock(&u->cv.fr, LOCK_SECONDS) < 0)
 		return 1;
+	/* a run a power cut ended: undone, or (an uninstall whose files were done) its commands
+	 * run now */
+	r = journal_recover(&u->cv.fr, u->o->dry_run, &u->cl);
+	if (r < 0)
+		return 1;
+	if (r == 2 && !u->o->dry_run)
+		return run_commands(u);
 	r = manifest_read(&u->cv.fr, &u->cv.m);
 	if (r < 0) {
 		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));

@@ -9,6 +9,7 @@
 #include "initramfs.h"
 #include "judge.h"
 #include "jsoncheck.h"
+#include "journal.h"
 #include "manifest.h"
 #include "sha256.h"
 
@@ -426,4 +427,35 @@ void drift_since_install(struct judgement *s, const struct fsroot *fr, const str
 	check_devices(s, &s->h, m);
 	check_trial(s, &s->h, m);
 	trial_fixes(s);
+}
+
+/*
+ * A run a power cut (or a kill, or a shutdown that did not wait) ended: its journal, or the
+ * record's commands that never ran (a confirm whose rebuild was cut leaves the arguments
+ * permanent and the images still the trial's: they claim nothing).
+ */
+void drift_interrupted(struct judgement *s, const struct fsroot *fr, const struct manifest *m)
+{
+	char op[32];
+	bool committed = false;
+
+	if (journal_describe(fr, op, sizeof(op), &committed) == 1) {
+		add_drift(s, "interrupted", committed ? "passthru-setup uninstall (it runs the "
+			  "interrupted one's commands), then reboot" : "passthru-setup install (it "
+			  "undoes the interrupted run first; or uninstall), then reboot",
+			  "an earlier passthru-setup %s was interrupted (a power cut or a kill) %s "
+			  "(%s is its journal)", op, committed ? "after its files were changed, "
+			  "before its commands ran" : "before it finished: some files may be "
+			  "half-changed", JOURNAL_PATH);
+		return;
+	}
+	if (!m->exists || m->trial[0] || (!m->pending_boot && !m->pending_initramfs))
+		return;
+	add_drift(s, "interrupted", "passthru-setup install (it runs them again), then reboot",
+		  "the commands of the last passthru-setup install or confirm did not all run "
+		  "(%s%s%s): the run was interrupted (a power cut, a shutdown during "
+		  "passthru-confirm.service), one failed, or --no-initramfs left the rebuild to you; "
+		  "until they run, the next boot lacks what install set up", m->pending_boot ? "the boot "
+		  "configuration's" : "", m->pending_boot && m->pending_initramfs ? ", " : "",
+		  m->pending_initramfs ? "the initramfs rebuild" : "");
 }

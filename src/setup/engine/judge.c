@@ -204,6 +204,7 @@ static void read_record(struct judgement *j, const struct opts *o)
 		return;
 	if (manifest_read(&fr, &man) < 0)
 		errlist_add(&j->errs, "%s: cannot read the install record", MANIFEST_PATH);
+	drift_interrupted(j, &fr, &man);
 	if (man.exists) {
 		drift_since_install(j, &fr, o, &man);
 		applied_judge(j, &fr, &man);

@@ -66,6 +66,8 @@ void drift_config(struct judgement *j, const char *conf, size_t conflen);
 /* Those that need the install record: the command lines, the images, the devices, the trial. */
 void drift_since_install(struct judgement *j, const struct fsroot *fr, const struct opts *o,
 			 const struct manifest *m);
+/* An interrupted run: a journal left (journal.c), or the record's commands that did not run. */
+void drift_interrupted(struct judgement *j, const struct fsroot *fr, const struct manifest *m);
 /* applied.c: after the drift checks, has the running boot applied the install: sets
  * j->reboot_pending (and takes out the drifts a reboot applies), or names the fix of a boot
  * that started after a current install and still lacks it. */

@@ -162,6 +162,8 @@ int manifest_read(const struct fsroot *fr, struct manifest *m)
 			while (line[n] == ' ')
 				n++;
 			manifest_add_replaced(m, path, line + n);
+		} else if (!strncmp(line, "trial-ending ", 13)) {
+			strscpy(m->trial_ending, line + 13, sizeof(m->trial_ending));
 		} else if (!strncmp(line, "trial ", 6)) {
 			strscpy(m->trial, line + 6, sizeof(m->trial));
 		} else if (!strncmp(line, "chose ", 6)) {
@@ -327,6 +329,8 @@ int manifest_stage_self(struct txn *t, struct manifest *m)
 		sbuf_addf(&b, "initramfs %s\n", m->initramfs);
 	if (m->trial[0])
 		sbuf_addf(&b, "trial %s\n", m->trial);
+	if (m->trial_ending[0])
+		sbuf_addf(&b, "trial-ending %s\n", m->trial_ending);
 	if (m->chose_bootloader[0])
 		sbuf_addf(&b, "chose bootloader %s\n", m->chose_bootloader);
 	if (m->chose_initramfs[0])

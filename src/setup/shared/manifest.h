@@ -46,6 +46,9 @@ struct manifest {
 	/* install --trial pending: "CPU pt|nopt KIND GENERATOR" (CPU "-": this machine's; KIND
 	 * the boot configuration), "" none */
 	char trial[80];
+	/* A trial ended (confirm, install, uninstall) whose commands have not all run yet (a
+	 * power cut): its line as "trial" had it; the next run ends it again. "" none. */
+	char trial_ending[80];
 	/* The loader entries there were before passthru's first install (entries_known: the
 	 * list was taken; a record of an older passthru-setup has none): any other entry was
 	 * made after install (a kernel update) and loses passthru's words at uninstall. */

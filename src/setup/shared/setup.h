@@ -85,6 +85,9 @@ int txn_list(const struct txn *t, const char *dir, const char *suffix, char ***r
 void strv_free(char **v);
 /* Print a unified diff of every staged change. */
 void txn_diff(const struct txn *t, FILE *out);
+/* Write path atomically: ".NAME.passthru-tmp" beside it, fsync, rename over, fsync the folder
+ * (made, with its parents, when missing); mode 0644 (0755 under /etc/grub.d). */
+int fsroot_replace(const struct fsroot *r, const char *path, const char *data, size_t len);
 /* Back up, then replace each file atomically; on failure undo what was done. */
 int txn_commit(struct txn *t, const char *backup_dir, char *err, size_t errsize);
 void txn_free(struct txn *t);

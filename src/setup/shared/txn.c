@@ -254,7 +254,7 @@ void txn_diff(const struct txn *t, FILE *out)
 }
 
 /* Write data to path: temporary file, fsync, rename over, fsync the folder. */
-static int replace(const struct fsroot *r, const char *path, const char *data, size_t len)
+int fsroot_replace(const struct fsroot *r, const char *path, const char *data, size_t len)
 {
 	const char *base;
 	char tmp[600];
@@ -313,7 +313,7 @@ static int apply(const struct fsroot *r, const struct change *c)
 	int err;
 
 	if (c->kind == CHANGE_WRITE)
-		return replace(r, c->path, c->new, c->newlen);
+		return fsroot_replace(r, c->path, c->new, c->newlen);
 	err = fault_point("unlink");
 	return err ? err : fsroot_unlink(r, c->path);
 }
@@ -330,7 +330,7 @@ int txn_commit(struct txn *t, const char *backup_dir, char *err, size_t errsize)
 			char bak[1100];
 
 			snprintf(bak, sizeof(bak), "%s%s", backup_dir, c->path);
-			r = replace(t->root, bak, c->old, c->oldlen);
+			r = fsroot_replace(t->root, bak, c->old, c->oldlen);
 			if (r < 0) {
 				snprintf(err, errsize, "cannot back up %s to %s: %s", c->path, bak,
 					 strerror(-r));
@@ -360,7 +360,7 @@ int txn_commit(struct txn *t, const char *backup_dir, char *err, size_t errsize)
 	}
 	for (j = 0; j < i; j++) {
 		struct change *c = &t->c[j];
-		int u = c->old ? replace(t->root, c->path, c->old, c->oldlen) :
+		int u = c->old ? fsroot_replace(t->root, c->path, c->old, c->oldlen) :
 				 fsroot_unlink(t->root, c->path);
 		size_t n = strlen(err);
 
