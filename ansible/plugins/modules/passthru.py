@@ -22,7 +22,7 @@ description:
     their companions to vfio-pci before any host driver.
   - Nothing takes effect before a reboot; I(reboot_required) says when one is needed. The
     role M(passthru.host.vfio) reboots when allowed.
-  - Idempotent, from passthru-setup's own C(changed): a second run of the same task reports
+  - Idempotent, from passthru-setup's own C(changed); a second run of the same task reports
     C(changed=false).
   - A refusal (an unsafe IOMMU group, the root disk's controller, a boot configuration that
     would lose the arguments, no supported initramfs generator) fails the task with the tool's
@@ -57,9 +57,9 @@ options:
         (C(0000:01:00.0), C(01:00.0), C(10de:2204), C(10de:2204@0000:01:00.0),
         C(pci_0000_01_00_0)). Each is given as C(--device); one already in the config (after
         parsing) is not added again.
-      - Selectors already in the config stay: this list adds, it does not replace.
+      - Selectors already in the config stay; this list adds, it does not replace.
       - An empty list installs the IOMMU arguments and the initramfs integration only (the
-        seeds' order: IOMMU first, reboot, look at the groups with C(passthru-setup list),
+        seeds' order - IOMMU first, reboot, look at the groups with C(passthru-setup list),
         then choose).
     type: list
     elements: str

@@ -14,7 +14,7 @@ short_description: Whether a passthru host is ready, as facts (passthru-setup st
 version_added: "0.1.0"
 description:
   - Runs C(passthru-setup status --json) on the managed host and returns its document as the
-    fact C(ansible_facts.passthru) (also the return value C(status)): the IOMMU verdict, each
+    fact C(ansible_facts.passthru) (also the return value C(status)) - the IOMMU verdict, each
     configured device with its live driver, C(ready), C(message), C(drift) (each with the
     command that fixes it), C(reboot_required), C(trial) and the boot's own status document.
   - Read-only; runs the same in check mode. A host that is not ready (status exits 1) is not
@@ -39,7 +39,7 @@ options:
       - C(--sysroot), where C(/sys), C(/proc), C(/run) and C(/etc) are read (the host view).
     type: path
 notes:
-  - C(passthru-setup status) takes no C(--root): an installation that is not running has no
+  - C(passthru-setup status) takes no C(--root); an installation that is not running has no
     status.
 seealso:
   - module: passthru.host.passthru
