@@ -69,10 +69,6 @@ status:
   description: The whole C(passthru-setup status --json) document (the same as the fact).
   returned: always
   type: dict
-rc:
-  description: status's exit status (0 ready, 1 not ready).
-  returned: always
-  type: int
 ansible_facts:
   description: Facts.
   returned: always
@@ -99,10 +95,10 @@ def main():
         argv += ['--sysroot', module.params['sysroot']]
     rc, doc, stderr = passthru_setup.run(module, argv)
     result = dict(changed=False, ready=bool(doc.get('ready')), msg=doc.get('message') or '',
-                  status=doc, rc=rc, ansible_facts=dict(passthru=doc))
-    if rc not in (0, 1):
+                  status=doc, ansible_facts=dict(passthru=doc))
+    if rc not in (0, 1):  # 1: not ready, which ready and msg say; 2: a usage error
         result['msg'] = passthru_setup.words(doc, stderr)
-        module.fail_json(**result)
+        module.fail_json(rc=rc, **result)
     module.exit_json(**result)
 
 

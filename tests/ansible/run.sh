@@ -1,0 +1,164 @@
+#!/bin/sh
+# run.sh: the collection passthru.host (the built tarball) run by the real ansible-playbook
+# against fake hosts on this machine: connection local, each host a root that is its own
+# --sysroot (tests/setup/fakehost.sh), the stand-ins of tests/setup/bin for the boot loader and
+# initramfs commands. Never this machine's /etc or /boot; the play never reboots (the test
+# reboots a fake host with fakehost.sh's boot).
+# usage: tests/ansible/run.sh SETUP_BIN CLAIM_BIN COLLECTION_TARBALL   (make check-ansible)
+set -u
+top=$(pwd)
+bin=$1
+pkg=$3
+case $bin in /*) ;; *) bin=$top/$bin ;; esac
+case $pkg in /*) ;; *) pkg=$top/$pkg ;; esac
+here=$top/tests/setup
+t=$top/tests/ansible
+work=${WORK:-$top/build/tests/ansible}
+kver=6.1.0-13-amd64 # fakehost.sh's kernel
+export kver
+pass=0
+fail=0
+rm -rf "$work"
+mkdir -p "$work/bin" "$work/results" "$work/home" "$work/tmp"
+start=$(date +%s)
+
+# shellcheck source=tests/setup/lib.sh
+. "$top/tests/setup/lib.sh"
+# shellcheck source=tests/setup/fakehost.sh
+. "$top/tests/setup/fakehost.sh"
+
+# the managed hosts find passthru-setup on their PATH: the build's
+ln -s "$bin" "$work/bin/passthru-setup"
+if ! ansible-galaxy collection install -p "$work/collections" "$pkg" >"$work/galaxy.log" 2>&1; then
+    bad "ansible-galaxy collection install $pkg" "$(tail -n 3 "$work/galaxy.log")"
+    echo "$pass passed, $fail failed"
+    exit 1
+fi
+export ANSIBLE_COLLECTIONS_PATH="$work/collections" ANSIBLE_HOME="$work/home" \
+    ANSIBLE_LOCAL_TEMP="$work/tmp" ANSIBLE_REMOTE_TMP="$work/tmp" ANSIBLE_NOCOLOR=1 \
+    ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3 \
+    ANSIBLE_INVENTORY="$work/inventory.yml"
+
+# inventory HOST...: the fake hosts (their roots under $work), connection local
+inventory() {
+    {
+        printf 'all:\n  vars:\n    ansible_connection: local\n    result_dir: %s/results\n' "$work"
+        printf '    passthru_test_env:\n      PATH: "%s/bin:%s/bin:%s"\n' "$work" "$here" "$PATH"
+        printf '      PASSTHRU_TEST_RUN_COMMANDS: "1"\n'
+        printf '      PASSTHRU_TEST_ROOT: "{{ passthru_tree }}"\n  hosts:\n'
+        for h in "$@"; do printf '    %s:\n      passthru_tree: %s/%s\n' "$h" "$work" "$h"; done
+    } >"$work/inventory.yml"
+}
+inventory hosta hostb hostc hostd
+
+# play PLAYBOOK HOST [ansible-playbook options]: $out (the output), $code, $res (the saved
+# result); after a rebuild, what the images hold of the config (fakehost.sh's imgconf)
+play() {
+    pb=$1 on=$2
+    shift 2
+    : >"$work/$on/commands.log"
+    rm -f "$work/results/$on.json"
+    out=$(ansible-playbook -l "$on" "$t/$pb" "$@" 2>&1)
+    code=$?
+    echo "$out" >>"$work/$on.log"
+    imgconf "$work/$on"
+    res=$work/results/$on.json
+}
+r_is() { jq -e "$1" "$res" >/dev/null 2>&1; }
+recap() { echo "$out" | grep -q "^$1 .*changed=$2 .*failed=$3 "; }
+said() { echo "exit $code: $(echo "$out" | grep -E 'FAILED|fatal|msg|changed=' | head -n 6)"; }
+same() { [ "$(snapshot "$1")" = "$2" ]; }
+
+# --- the module: check mode, diff, apply, again, absent ---
+h=$(mkroot hosta)
+cp -a "$h" "$h.pristine"
+s0=$(snapshot "$h")
+play module.yml hosta --check
+[ $code -eq 0 ] && r_is '.changed == true and .reboot_required == true' && recap hosta 1 0 && same "$h" "$s0" &&
+    ok "check mode: changed, reboot_required, no byte changed" || bad "check mode" "$(said)"
+play module.yml hosta --check --diff
+{ [ $code -eq 0 ] && same "$h" "$s0" && echo "$out" | grep -q '^+root=/dev/vda1 ro quiet intel_iommu=on iommu=pt' &&
+    echo "$out" | grep -q '^+device = 0000:00:05.0' && echo "$out" | grep -q '^+++ after: /etc/kernel/cmdline'; } &&
+    ok "check mode with --diff: each file's before and after (the arguments), no byte changed" ||
+    bad "check --diff" "$(said); $(echo "$out" | grep '^[-+]' | head -n 8)"
+play module.yml hosta
+{ [ $code -eq 0 ] && r_is '.changed == true and .reboot_required == true and .rc == 0' &&
+    r_is '[.kernel_cmdlines[].line | test("intel_iommu=on iommu=pt")] | all and length > 0' &&
+    grep -q 'intel_iommu=on iommu=pt' "$h/etc/kernel/cmdline" && grep -qx 'device = 0000:00:05.0' "$h/etc/passthru.conf" &&
+    grep -q '^update-initramfs' "$h/commands.log" && recap hosta 1 0; } &&
+    ok "apply: changed, reboot_required, the kernel command line, the config written, images rebuilt" || bad "apply" "$(said)"
+s1=$(snapshot "$h")
+play module.yml hosta
+[ $code -eq 0 ] && r_is '.changed == false' && recap hosta 0 0 && same "$h" "$s1" &&
+    ok "apply again: changed false, no byte changed" || bad "apply again" "$(said)"
+play module.yml hosta -e want_state=absent --check
+[ $code -eq 0 ] && r_is '.changed == true' && same "$h" "$s1" && ok "state absent, check mode: changed, no byte changed" ||
+    bad "absent check" "$(said)"
+play module.yml hosta -e want_state=absent
+rm -f "$h/commands.log"
+[ $code -eq 0 ] && r_is '.changed == true' && recap hosta 1 0 && diff -r "$h" "$h.pristine" >/dev/null &&
+    ok "state absent: changed, every byte as before" || bad "absent" "$(said); $(diff -r "$h" "$h.pristine" | head -n 5)"
+play module.yml hosta -e want_state=absent
+[ $code -eq 0 ] && r_is '.changed == false' && recap hosta 0 0 && ok "state absent again: changed false" ||
+    bad "absent again" "$(said)"
+
+# --- a refusal: the task fails with passthru-setup's words, nothing changed ---
+h=$(mkroot hostb)
+s0=$(snapshot "$h")
+direct=$(PATH=$here/bin:$PATH PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$h \
+    "$bin" install --device 0000:00:02.0 --cpu intel --dry-run --root "$h" --sysroot "$h" 2>&1)
+play module.yml hostb -e '{"want_devices": ["0000:00:02.0"]}'
+{ [ $code -ne 0 ] && recap hostb 0 1 && r_is '.failed == true and .rc == 1' && same "$h" "$s0" &&
+    echo "$out" | grep -q 'boot display' && echo "$direct" | grep -q 'boot display'; } &&
+    ok "a refused device (the boot display): the task fails with passthru-setup's reason, nothing changed" ||
+    bad "refusal" "$(said)"
+play module.yml hostb -e want_state=present -e want_state=absent
+[ $code -eq 0 ] && r_is '.changed == false' && same "$h" "$s0" &&
+    ok "state absent on a host never installed: changed false, nothing changed" || bad "absent never installed" "$(said)"
+
+# --- passthru_info: status as facts, not ready is no failure; read-only, also in check mode ---
+h=$(mkroot hostc)
+play module.yml hostc
+s1=$(snapshot "$h")
+play info.yml hostc --check
+{ [ $code -eq 0 ] && r_is '.result.changed == false and .result.ready == false' &&
+    r_is '.fact.message | startswith("installed: reboot to apply")' && r_is '.fact == .result.status' &&
+    r_is '.fact.reboot_required == true' && same "$h" "$s1"; } &&
+    ok "passthru_info after install (check mode): ready false, 'installed: reboot to apply', no failure, read-only" ||
+    bad "info installed" "$(said)"
+boot "$h"
+s1=$(snapshot "$h")
+play info.yml hostc
+st=$(PATH=$here/bin:$PATH PASSTHRU_TEST_ROOT=$h "$bin" status --json --sysroot "$h" 2>/dev/null)
+{ [ $code -eq 0 ] && r_is '.result.ready == true' &&
+    r_is '[.fact.devices[] | .driver] == ["vfio-pci", "vfio-pci"]' &&
+    [ "$(jq -c . "$res" | jq -c .fact)" = "$(echo "$st" | jq -c .)" ] && same "$h" "$s1"; } &&
+    ok "passthru_info after the reboot: ready, both functions on vfio-pci, the fact is status --json" ||
+    bad "info ready" "$(said)"
+play module.yml hostc
+[ $code -eq 0 ] && r_is '.changed == false and .reboot_required == false' &&
+    ok "after the reboot, the same task: changed false, reboot_required false" || bad "rebooted again" "$(said)"
+
+# --- the role: installs, says the reboot is left to the owner; after the reboot, ready ---
+h=$(mkroot hostd)
+play role.yml hostd
+{ [ $code -eq 0 ] && recap hostd 1 0 && echo "$out" | grep -q 'passthru_reboot_ok is false, so the host was not rebooted' &&
+    ! echo "$out" | grep -q 'Reboot into the new setup.*changed'; } &&
+    ok "role, a reboot needed and not allowed: installed, says so, not failed, not rebooted" || bad "role no reboot" "$(said)"
+boot "$h"
+play role.yml hostd --check
+[ $code -eq 0 ] && recap hostd 0 0 && ok "role after the reboot, check mode: no change" || bad "role check" "$(said)"
+play role.yml hostd
+[ $code -eq 0 ] && recap hostd 0 0 && echo "$out" | grep -q '"msg": "passthru on hostd: ready' &&
+    ok "role after the reboot: changed=0, asserts ready" || bad "role ready" "$(said)"
+# the claim did not happen this boot (the GPU left on no driver): the role fails with status's words
+for d in 0000:00:05.0 0000:00:05.1; do rm -f "$h/sys/bus/pci/devices/$d/driver"; done
+msg=$(PATH=$here/bin:$PATH PASSTHRU_TEST_ROOT=$h "$bin" status --json --sysroot "$h" 2>/dev/null | jq -r .message)
+play role.yml hostd
+{ [ $code -ne 0 ] && recap hostd 0 1 && [ -n "$msg" ] &&
+    echo "$out" | grep -qF "passthru on hostd is not ready: $msg"; } &&
+    ok "role on a host whose claim did not happen: fails with status's message ($msg)" || bad "role not ready" "$(said)"
+
+echo "tests/ansible: $(($(date +%s) - start)) s"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
