@@ -29,7 +29,7 @@ GEN_TEST_OBJ := setup/initramfs/initramfs_tools.o setup/initramfs/mkinitcpio.o \
 	setup/shared/txn.o setup/shared/manifest.o setup/boot/kargs.o \
 	setup/initramfs/mkinitcpio_hooks.o setup/initramfs/mkinitcpio_presets.o \
 	setup/shared/shell_eval.o setup/shared/shstatic.o \
-	setup/shared/run.o
+	setup/shared/run.o setup/shared/outcome.o
 $(B)/tests/initramfs-gen: tests/setup/initramfs_gen.c $(addprefix $(B)/host/,$(GEN_TEST_OBJ)) \
 	$(B)/host/libpassthru.a
 	@mkdir -p $(dir $@)

@@ -132,7 +132,8 @@ endef
 $(eval $(call fuzz_rules,config,src/lib/config.c src/lib/cmdline.c src/lib/util.c src/lib/root.c \
 	src/lib/sha256.c))
 $(eval $(call fuzz_rules,kargs,src/setup/boot/kargs.c src/setup/boot/grubfile.c \
-	src/setup/boot/bls.c src/setup/shared/txn.c src/setup/shared/fsroot.c src/lib/util.c))
+	src/setup/boot/bls.c src/setup/shared/txn.c src/setup/shared/fsroot.c \
+	src/setup/shared/outcome.c src/lib/util.c))
 # the status document: any config bytes and messages in, strict UTF-8 JSON out
 $(eval $(call fuzz_rules,report,src/lib/report.c src/lib/config.c src/lib/plan.c src/lib/sha256.c \
 	src/lib/util.c src/lib/root.c))

@@ -29,29 +29,41 @@ static size_t utf8_char(const unsigned char *s)
 	return 0;
 }
 
-/*
- * Valid UTF-8 is copied as it is; control characters, '"' and '\\' are escaped; each byte
- * that is not part of a valid UTF-8 character becomes U+FFFD, written "\\ufffd".
- */
-void json_str(struct sbuf *b, const char *str)
+bool utf8_valid(const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
+	size_t i, k;
+
+	for (i = 0; i < len; i += k) {
+		/* utf8_char reads up to 3 bytes past s[i] when the lead byte says so, and stops
+		 * at the first that does not fit: a NUL inside the data ends a character early */
+		k = s[i] ? utf8_char(s + i) : 1;
+		if (k == 0 || i + k > len)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Valid UTF-8 is copied as it is; control characters (NUL included), '"' and '\\' are
+ * escaped; each byte that is not part of a valid UTF-8 character becomes U+FFFD, written
+ * "\\ufffd".
+ */
+void json_strn(struct sbuf *b, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str, *end = s + len;
 	char buf[256];
 	size_t n = 0, k;
 
-	if (!s || !*s) {
-		sbuf_add(b, "null");
-		return;
-	}
 	buf[n++] = '"';
-	for (; *s; s += k) {
+	for (; s < end; s += k) {
 		if (n > sizeof(buf) - 16) {
 			buf[n] = '\0';
 			sbuf_add(b, buf);
 			n = 0;
 		}
-		k = utf8_char(s);
-		if (k == 0) {
+		k = *s ? utf8_char(s) : 1;
+		if (k == 0 || k > (size_t)(end - s)) {
 			memcpy(buf + n, "\\ufffd", 6);
 			n += 6;
 			k = 1;
@@ -74,6 +86,14 @@ void json_str(struct sbuf *b, const char *str)
 	buf[n++] = '"';
 	buf[n] = '\0';
 	sbuf_add(b, buf);
+}
+
+void json_str(struct sbuf *b, const char *str)
+{
+	if (!str || !*str)
+		sbuf_add(b, "null");
+	else
+		json_strn(b, str, strlen(str));
 }
 
 static void json_iommu(struct sbuf *b, const struct iommu_verdict *v)

@@ -23,6 +23,11 @@ struct report {
 
 /* A JSON string (valid UTF-8 whatever s holds: see json_str()), or null for NULL/"". */
 void json_str(struct sbuf *b, const char *s);
+/* The len bytes at s as a JSON string, "" included, NUL as \u0000 (bytes that are not UTF-8:
+ * U+FFFD, as json_str). */
+void json_strn(struct sbuf *b, const char *s, size_t len);
+/* The len bytes at s are valid UTF-8 (NUL bytes allowed). */
+bool utf8_valid(const char *s, size_t len);
 void report_json(struct sbuf *b, const struct report *rep);
 /* The verdict's warning (interrupt remapping off: vfio will refuse the devices at VM start,
  * and the fix), "INDENTwarning: ...\n", or nothing: the words status, plan, list and install

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmd.h"
+#include "outcome.h"
 #include "report.h"
 #include "setup.h"
 #include "version.h"
@@ -14,7 +15,7 @@ enum {
 	O_ROOT = 1 << 0, O_SYSROOT = 1 << 1, O_CPU = 1 << 2, O_DRY_RUN = 1 << 3,
 	O_DEVICE = 1 << 4, O_NO_PT = 1 << 5, O_UNSAFE = 1 << 6, O_BOOTLOADER = 1 << 7,
 	O_NO_INITRAMFS = 1 << 8, O_INITRAMFS = 1 << 9, O_JSON = 1 << 10, O_HELP = 1 << 11,
-	O_SPLIT = 1 << 12, O_TRIAL = 1 << 13,
+	O_SPLIT = 1 << 12, O_TRIAL = 1 << 13, O_DIFF = 1 << 14, O_NFD = 1 << 15,
 };
 
 static const struct option longopts[] = {
@@ -31,6 +32,8 @@ static const struct option longopts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "split", required_argument, NULL, 'S' },
 	{ "trial", no_argument, NULL, 'T' },
+	{ "diff", no_argument, NULL, 'D' },
+	{ "nfd", no_argument, NULL, 'F' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -51,6 +54,8 @@ static unsigned opt_bit(int c)
 	case 'j': return O_JSON;
 	case 'S': return O_SPLIT;
 	case 'T': return O_TRIAL;
+	case 'D': return O_DIFF;
+	case 'F': return O_NFD;
 	case 'h': return O_HELP;
 	}
 	return 0;
@@ -92,6 +97,25 @@ static int run_confirm(struct opts *o, int argc, char **argv) { return cmd_confi
 	"      mkinitcpio (Arch); auto: the host's (among several, the one that built the\n" \
 	"      running kernel's image)\n"
 
+/* install, uninstall and confirm --json (PRODUCT.md; docs/decisions.md "Fleet"). */
+#define HELP_JSON \
+	"--json: one JSON document on stdout (the words go to stderr), also with --dry-run\n" \
+	"  and on errors: changed, reboot_required, files (path, action: created, updated,\n" \
+	"  removed, kept), commands (argv, ran, exit_status), kernel_cmdlines (label, line),\n" \
+	"  message, errors, warnings, exit_code; the exit code is the same as without it.\n" \
+	"--diff (with --json): each changed file's before and after text (null: no file);\n" \
+	"  bytes that are not UTF-8 are U+FFFD there, and the exact bytes are in\n" \
+	"  before_base64/after_base64 (path_base64 for such a path).\n"
+
+/* status --nfd (docs/decisions.md "Fleet"). */
+#define HELP_NFD \
+	"--nfd: Node Feature Discovery feature lines, for\n" \
+	"  /etc/kubernetes/node-feature-discovery/features.d/passthru:\n" \
+	"  passthru.ready=true|false   every configured device claimed, IOMMU on, no drift\n" \
+	"  passthru.claimed=N          devices on their passthrough driver now\n" \
+	"  passthru.iommu=on|off|unsafe-interrupts   the IOMMU verdict\n" \
+	"  The exit code is status's.\n"
+
 /* What a device selector looks like (config.c's selector_parse). */
 #define HELP_SEL \
 	"SEL, a device selector (as after device = in /etc/passthru.conf):\n" \
@@ -105,19 +129,20 @@ static int run_confirm(struct opts *o, int argc, char **argv) { return cmd_confi
 
 static const struct command commands[] = {
 	{ "install", O_ROOT | O_SYSROOT | O_CPU | O_DRY_RUN | O_DEVICE | O_NO_PT | O_UNSAFE |
-	  O_BOOTLOADER | O_NO_INITRAMFS | O_INITRAMFS | O_TRIAL | O_HELP, false,
+	  O_BOOTLOADER | O_NO_INITRAMFS | O_INITRAMFS | O_TRIAL | O_JSON | O_DIFF | O_HELP, false,
 	  "install [--root DIR] [--sysroot DIR] [--cpu auto|intel|amd|other] [--dry-run]\n"
 	  "        [--device SEL]... [--no-iommu-pt] [--allow-unsafe-interrupts]\n"
 	  "        [--bootloader auto|grub|grubby|kernel-install|none] [--no-initramfs]\n"
 	  "        [--initramfs auto|dracut|initramfs-tools|mkinitcpio] [--trial]\n"
+	  "        [--json [--diff]]\n"
 	  "    bring the host to the configured state: kernel arguments, initramfs, devices\n",
-	  HELP_CHOICES HELP_SEL, run_install },
-	{ "uninstall", O_ROOT | O_SYSROOT | O_DRY_RUN | O_HELP, false,
-	  "uninstall [--root DIR] [--sysroot DIR] [--dry-run]\n"
-	  "    remove exactly what install added\n", NULL, run_uninstall },
-	{ "status", O_SYSROOT | O_JSON | O_HELP, false,
-	  "status [--sysroot DIR] [--json]\n"
-	  "    is this host ready; what drifted since install, and what to do\n", NULL,
+	  HELP_CHOICES HELP_JSON HELP_SEL, run_install },
+	{ "uninstall", O_ROOT | O_SYSROOT | O_DRY_RUN | O_JSON | O_DIFF | O_HELP, false,
+	  "uninstall [--root DIR] [--sysroot DIR] [--dry-run] [--json [--diff]]\n"
+	  "    remove exactly what install added\n", HELP_JSON, run_uninstall },
+	{ "status", O_SYSROOT | O_JSON | O_NFD | O_HELP, false,
+	  "status [--sysroot DIR] [--json | --nfd]\n"
+	  "    is this host ready; what drifted since install, and what to do\n", HELP_NFD,
 	  run_status },
 	{ "list", O_SYSROOT | O_JSON | O_HELP, false,
 	  "list [--sysroot DIR] [--json]\n"
@@ -131,9 +156,9 @@ static const struct command commands[] = {
 	  "xml [--sysroot DIR] [--split DIR] SEL...\n"
 	  "    libvirt <hostdev> elements for the devices and their companions\n", HELP_SEL,
 	  cmd_xml },
-	{ "confirm", O_ROOT | O_SYSROOT | O_HELP, false,
-	  "confirm [--root DIR] [--sysroot DIR]\n"
-	  "    make the trial boot's setup permanent (run on the trial boot)\n", NULL,
+	{ "confirm", O_ROOT | O_SYSROOT | O_DRY_RUN | O_JSON | O_DIFF | O_HELP, false,
+	  "confirm [--root DIR] [--sysroot DIR] [--dry-run] [--json [--diff]]\n"
+	  "    make the trial boot's setup permanent (run on the trial boot)\n", HELP_JSON,
 	  run_confirm },
 };
 
@@ -177,6 +202,11 @@ static void json_usage_error(const struct command *c, const char *msg)
 		puts("[]");	/* list's document is the array; the words went to stderr */
 		return;
 	}
+	if (!strcmp(c->name, "install") || !strcmp(c->name, "uninstall") ||
+	    !strcmp(c->name, "confirm")) {
+		outcome_usage_json(c->name, msg, stdout);
+		return;
+	}
 	sbuf_add(&b, "{\n  \"version\": 1,\n  \"iommu\": null,\n  \"devices\": [],\n"
 	      "  \"errors\": [");
 	json_str(&b, msg);
@@ -200,6 +230,18 @@ static int bad_option(const struct command *c, const char *what)
 	fprintf(stderr, "passthru-setup: %s\n", msg);
 	if (json_wanted && (c->opts & O_JSON))
 		json_usage_error(c, msg);
+	return 2;
+}
+
+/* A value the option does not take: said, and under --json the document. 2. */
+static int value_error(const struct command *c, const char *msg)
+{
+	char what[300];
+
+	snprintf(what, sizeof(what), "%s: %s", c->name, msg);
+	fprintf(stderr, "passthru-setup: %s\n", what);
+	if (json_wanted && (c->opts & O_JSON))
+		json_usage_error(c, what);
 	return 2;
 }
 
@@ -282,8 +324,7 @@ static int set_option(const struct command *c, int opt, struct opts *o)
 	case 's': o->sysroot = optarg; o->sysroot_given = true; break;
 	case 'c':
 		if (!one_of(optarg, cpus)) {
-			fprintf(stderr, "passthru-setup: --cpu takes auto, intel, amd or other\n");
-			return 2;
+			return value_error(c, "--cpu takes auto, intel, amd or other");
 		}
 		o->cpu = optarg;
 		break;
@@ -293,24 +334,24 @@ static int set_option(const struct command *c, int opt, struct opts *o)
 	case 'U': o->allow_unsafe_interrupts = true; break;
 	case 'b':
 		if (!one_of(optarg, loaders)) {
-			fprintf(stderr, "passthru-setup: --bootloader takes auto, grub, grubby, "
-				"kernel-install or none\n");
-			return 2;
+			return value_error(c, "--bootloader takes auto, grub, grubby, "
+					   "kernel-install or none");
 		}
 		o->bootloader = optarg;
 		break;
 	case 'I': o->no_initramfs = true; break;
 	case 'i':
 		if (!one_of(optarg, gens)) {
-			fprintf(stderr, "passthru-setup: --initramfs takes auto, dracut, "
-				"initramfs-tools or mkinitcpio\n");
-			return 2;
+			return value_error(c, "--initramfs takes auto, dracut, "
+					   "initramfs-tools or mkinitcpio");
 		}
 		o->initramfs = optarg;
 		break;
 	case 'j': o->json = true; break;
 	case 'S': o->split = optarg; break;
 	case 'T': o->trial = true; break;
+	case 'D': o->diff = true; break;
+	case 'F': o->nfd = true; break;
 	case 'h':
 		fprintf(stdout, "usage: passthru-setup %s", c->usage);
 		if (c->more)
@@ -339,6 +380,10 @@ static int parse(const struct command *c, int argc, char **argv, struct opts *o)
 		snprintf(what, sizeof(what), "unexpected argument '%s'", argv[optind]);
 		return bad_option(c, what);
 	}
+	if (o->diff && !o->json)
+		return bad_option(c, "option '--diff' needs --json (it adds to the document)");
+	if (o->nfd && o->json)
+		return bad_option(c, "options '--nfd' and '--json' do not go together (one output)");
 	return 0;
 }
 

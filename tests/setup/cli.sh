@@ -43,7 +43,8 @@ run uninstall --device 01:00.0 --root "$work/none"
 [ $code -eq 2 ] && has "uninstall: option '--device' does not apply" "$work/err" &&
     ok "uninstall --device: usage error" || bad "uninstall --device" "exit $code: $(cat "$work/err")"
 for c in "list --dry-run" "plan --root=/x" "xml --json 01:00.0" "status --device 01:00.0" \
-    "install --json" "uninstall --cpu intel" "status --frobnicate" "list extra"; do
+    "install --diff" "confirm --diff" "status --nfd --diff" "uninstall --cpu intel" \
+    "status --frobnicate" "list extra"; do
     # shellcheck disable=SC2086
     run $c
     cmd=${c%% *}
@@ -124,11 +125,18 @@ run status --json=1
 [ $code -eq 2 ] && has "option '--json' takes no value" "$work/err" && ok "status --json=1: takes no value" ||
     bad "status --json=1" "exit $code: $(cat "$work/err")"
 # a usage error under --json: exit 2, the words on stderr, still one JSON document on stdout
-for c in "status --json --frobnicate" "plan --json -x" "list --json --root /" "status --json extra"; do
+for c in "status --json --frobnicate" "plan --json -x" "list --json --root /" "status --json extra" \
+    "install --json --frobnicate" "install --json --cpu arm" "uninstall --json --device 1" \
+    "confirm --json extra" "install --json --bootloader x" "status --json --nfd"; do
     # shellcheck disable=SC2086
     run $c
     [ $code -eq 2 ] && json && [ -s "$work/err" ] &&
         { [ "${c%% *}" = list ] || jq -e '(.errors | length == 1) and .iommu == null' "$work/out" >/dev/null; } &&
+        case ${c%% *} in
+        install | uninstall | confirm) jq -e --arg c "${c%% *}" '.command == $c and .changed == false and
+            .reboot_required == false and .exit_code == 2 and .files == [] and .commands == [] and
+            (.message | test("^" + $c + ": "))' "$work/out" >/dev/null ;;
+        esac &&
         ok "usage error under --json: one JSON document: $c" || bad "json usage error: $c" "exit $code: $(cat "$work/out")"
 done
 # a single-valued option given twice with different values is refused (the last must not win:

@@ -9,6 +9,8 @@
 #include "converge.h"
 #include "judge.h"
 #include "manifest.h"
+#include "outcome.h"
+#include "reboot.h"
 #include "root.h"
 #include "sha256.h"
 #include "status_print.h"
@@ -114,7 +116,7 @@ static bool trial_boot_ready(const struct opts *o)
 }
 
 /* judge, then converge to what the trial recorded */
-int cmd_confirm(struct opts *o)
+static int confirm(struct opts *o)
 {
 	char trial[sizeof(((struct manifest *)0)->trial)];
 
@@ -123,4 +125,13 @@ int cmd_confirm(struct opts *o)
 	printf("the trial boot is ready: making it permanent\n");
 	trial_target(trial, o);
 	return converge_to_config(o);
+}
+
+int cmd_confirm(struct opts *o)
+{
+	int ret;
+
+	outcome_begin("confirm", o);
+	ret = confirm(o);
+	return outcome_on() ? outcome_end(ret, reboot_after_converge(o, true, ret)) : ret;
 }

@@ -44,18 +44,23 @@ static bool boot_time(const struct root *r, struct timespec *ret)
 	return mtime_of(root_openat(r, BOOT_STATUS, O_RDONLY | O_NONBLOCK | O_NOCTTY), ret);
 }
 
-/* This boot started after the install record was last written (by an install that changed
- * something: every install that runs a command rewrites it). */
-static bool booted_since(const struct judgement *j, const struct fsroot *fr)
+bool applied_booted_after_record(const struct root *r, const struct fsroot *fr)
 {
 	struct timespec boot, rec;
 
-	if (!boot_time(&j->h.r, &boot) ||
+	if (!boot_time(r, &boot) ||
 	    !mtime_of(fsroot_openat(fr, MANIFEST_PATH, O_RDONLY | O_NOCTTY, 0), &rec))
 		return false;
 	if (boot.tv_nsec == 0 && rec.tv_nsec != 0)	/* btime: whole seconds */
 		return boot.tv_sec > rec.tv_sec;
 	return boot.tv_sec > rec.tv_sec || (boot.tv_sec == rec.tv_sec && boot.tv_nsec > rec.tv_nsec);
+}
+
+/* This boot started after the install record was last written (by an install that changed
+ * something: every install that runs a command rewrites it). */
+static bool booted_since(const struct judgement *j, const struct fsroot *fr)
+{
+	return applied_booted_after_record(&j->h.r, fr);
 }
 
 /*

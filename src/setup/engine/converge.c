@@ -14,6 +14,7 @@
 #include "devices.h"
 #include "initramfs.h"
 #include "manifest.h"
+#include "outcome.h"
 #include "root.h"
 #include "setup.h"
 #include "sha256.h"
@@ -161,6 +162,7 @@ static bool report_effective(const struct bootctx *ctx, const struct bootcfg_ops
 			struct sbuf why = { 0 };
 
 			printf("kernel command line %s, %s: %s\n", verb, k.v[j].label, k.v[j].line);
+			outcome_cmdline(k.v[j].label, k.v[j].line);
 			if (!bootcfg_line_ok(k.v[j].line, ctx->e, &why)) {
 				fprintf(stderr, "passthru-setup: %s: %s\n", k.v[j].label,
 					why.s ? why.s : "?");
@@ -417,8 +419,12 @@ static int run_commands(struct install *in)
 		printf("--root: nothing was run against this host. Inside %s, run:\n", in->cv.fr.path);
 		cmdlist_print(&in->boot_cmds, "  ", stdout);
 		cmdlist_print(&in->init_cmds, "  ", stdout);
-		printf("nothing is claimed until they have run (install%s inside the image runs "
-		       "them too)\n", in->o->trial ? " --trial" : "");
+		outcome_commands(&in->boot_cmds, false);
+		outcome_commands(&in->init_cmds, false);
+		outcome_say("nothing is claimed until they have run (install%s inside the image "
+			    "runs them too)\n", in->o->trial ? " --trial" : "");
+		outcome_note("--root: nothing was run against this host; the commands (ran: "
+			     "false) are still to run inside %s", in->cv.fr.path);
 		return 0;
 	}
 	if (cmdlist_run(&in->boot_cmds, false))
@@ -428,7 +434,10 @@ static int run_commands(struct install *in)
 	if (in->o->no_initramfs && in->init_cmds.n) {
 		printf("--no-initramfs: the initramfs was not rebuilt; run:\n");
 		cmdlist_print(&in->init_cmds, "  ", stdout);
-		printf("nothing is claimed until it has run%s\n", in->o->trial ? ": run it before "
+		outcome_commands(&in->init_cmds, false);
+		outcome_note("--no-initramfs: the initramfs was not rebuilt; run the command "
+			     "(ran: false)");
+		outcome_say("nothing is claimed until it has run%s\n", in->o->trial ? ": run it before "
 		       "you reboot (the next boot is the trial, chosen once; without it, the trial "
 		       "boot claims nothing and install --trial must run again)" : "");
 	} else if (in->init_cmds.n && cmdlist_run(&in->init_cmds, false)) {
@@ -457,18 +466,18 @@ static void report_done(const struct install *in)
 	if (in->o->no_initramfs && in->init_cmds.n)
 		return;
 	if (!in->c.nsel)
-		printf("no device is configured: the kernel arguments and the initramfs are "
+		outcome_say("no device is configured: the kernel arguments and the initramfs are "
 		       "set up, but nothing will be claimed until a device is configured "
 		       "(device = ... in /etc/passthru.conf, or install --device SEL). After "
 		       "the reboot, passthru-setup list shows the display controllers and "
 		       "their IOMMU groups\n");
 	if (in->o->trial)
-		printf("trial installed: the next boot, and only that one, is the trial "
+		outcome_say("trial installed: the next boot, and only that one, is the trial "
 		       "(the 'passthru trial' entry); once it is up and passthru-setup status is "
 		       "ready, passthru-confirm.service (or passthru-setup confirm) makes it "
 		       "permanent; a bad trial: power off, the boot after it is as before\n");
 	else
-		printf("installed: reboot to apply\n");
+		outcome_say("installed: reboot to apply\n");
 }
 
 /* The root locked, then what install works from: the config and its devices, the generator
@@ -528,14 +537,16 @@ static int plan_edits(struct install *in)
 		return -1;
 	}
 	if (r == 1)
-		printf("nothing to do: passthru is installed and up to date\n");
+		outcome_say("nothing to do: passthru is installed and up to date\n");
 	if (r == 2 && in->choices_changed)
-		printf("nothing to do: passthru is installed and up to date; the install record "
+		outcome_say("nothing to do: passthru is installed and up to date; the install record "
 		       "keeps this install's choices for the next ones\n");
 	if (r == 2 && in->devices_changed) {
 		struct manifest now = { 0 };
 
 		record_devices(in->o, &in->c, &now);
+		outcome_note("nothing to do for the boot configuration and the images; the install "
+			     "record notes the configured cards as they are now");
 		printf("nothing to do for the boot configuration and the images; the install record "
 		       "notes the configured cards as they are now:");
 		for (size_t j = 0; j < now.ndevices; j++)
@@ -589,10 +600,11 @@ static int stage_record(struct install *in)
 static void dry_run(const struct install *in)
 {
 	txn_diff(&in->cv.t, stdout);
+	outcome_files_staged(&in->cv.t);
 	cmdlist_run(&in->boot_cmds, true);
 	if (!in->o->no_initramfs)
 		cmdlist_run(&in->init_cmds, true);
-	printf("dry run: nothing was changed\n");
+	outcome_say("dry run: nothing was changed\n");
 }
 
 /* Write every file (or none), and say which. */
@@ -637,9 +649,13 @@ static int converge(struct install *in)
 	if (r)
 		return r;
 	r = plan_edits(in);
-	if (r == 2 && !in->o->dry_run) {
+	if (r == 2) {
 		if (stage_record(in) < 0)
 			return 1;
+		if (in->o->dry_run) {
+			dry_run(in);
+			return 0;
+		}
 		return commit_files(in) < 0 ? 1 : 0;
 	}
 	if (r)
@@ -656,6 +672,16 @@ static int converge(struct install *in)
 	if (r || (!in->cv.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")))
 		return r;
 	return verify(in);
+}
+
+/* The files install manages that the run left as they were (for --json). */
+static void note_kept(const struct manifest *m)
+{
+	if (!m->exists)
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		outcome_file_kept(m->e[i].path);
+	outcome_file_kept(MANIFEST_PATH);
 }
 
 int converging_open(struct converging *cv, const struct opts *o, const struct kargs_edit *e,
@@ -686,6 +712,7 @@ int converge_to_config(const struct opts *o)
 		return 1;
 	config_init(&in.c);
 	ret = converge(&in);
+	note_kept(&in.cv.m);
 	free(in.conf_text);
 	sbuf_free(&in.dropped);
 	cmdlist_free(&in.boot_cmds);

@@ -7,6 +7,7 @@
 #include "converge.h"
 #include "initramfs.h"
 #include "manifest.h"
+#include "outcome.h"
 #include "setup.h"
 #include "trial.h"
 
@@ -32,12 +33,14 @@ static int unedit(struct txn *t, const struct manifest_entry *me, const char *cu
 		r = bootcfgs[i]->unedit(me, cur, &s);
 	if (r == -ENOENT) {
 		printf("%s was changed since install: kept as it is\n", me->path);
+		outcome_file_kept(me->path);
 		return 0;
 	}
 	if (r == -EINVAL || r == -EBADMSG) {
 		printf("%s was changed since install and %s: kept as it is\n", me->path,
 		       r == -EINVAL ? "its quoting cannot be edited" :
 		       "passthru's lines in it were edited (or yours are inside them)");
+		outcome_file_kept(me->path);
 		left(lft, me);
 		return 0;
 	}
@@ -184,7 +187,10 @@ static int run_commands(struct removal *u)
 	if (!u->cv.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")) {
 		printf("--root: nothing was run against this host. Inside %s, run:\n", u->cv.fr.path);
 		cmdlist_print(&u->cl, "  ", stdout);
-		printf("passthru stays in the boot until they have run\n");
+		outcome_commands(&u->cl, false);
+		outcome_note("--root: nothing was run against this host; the commands (ran: false) "
+			     "are still to run inside %s", u->cv.fr.path);
+		outcome_say("passthru stays in the boot until they have run\n");
 		return 0;
 	}
 	if (cmdlist_run(&u->cl, false)) {
@@ -196,15 +202,18 @@ static int run_commands(struct removal *u)
 	for (i = 0; i < u->nb; i++) {
 		struct klines k = { 0 };
 
-		if (u->b[i]->effective(&u->cv.ctx, true, &k) == 0)
-			for (size_t j = 0; j < k.n; j++)
+		if (u->b[i]->effective(&u->cv.ctx, true, &k) == 0) {
+			for (size_t j = 0; j < k.n; j++) {
 				printf("kernel command line now, %s: %s\n", k.v[j].label,
 				       k.v[j].line);
+				outcome_cmdline(k.v[j].label, k.v[j].line);
+			}
+		}
 		klines_free(&k);
 	}
 	if (u->left.len)
 		return 0;	/* converge says what is left */
-	printf("uninstalled: reboot to apply\n");
+	outcome_say("uninstalled: reboot to apply\n");
 	return 0;
 }
 
@@ -231,7 +240,7 @@ static int converge(struct removal *u)
 		return 1;
 	}
 	if (!u->cv.m.exists) {
-		printf("nothing to do: passthru-setup install has not changed anything here\n");
+		outcome_say("nothing to do: passthru-setup install has not changed anything here\n");
 		return 0;
 	}
 	recorded(u);
@@ -243,8 +252,9 @@ static int converge(struct removal *u)
 	}
 	if (u->o->dry_run) {
 		txn_diff(&u->cv.t, stdout);
+		outcome_files_staged(&u->cv.t);
 		cmdlist_run(&u->cl, true);
-		printf("dry run: nothing was changed\n");
+		outcome_say("dry run: nothing was changed\n");
 		return say_left(u);
 	}
 	return commit(u) ?: run_commands(u) ?: say_left(u);

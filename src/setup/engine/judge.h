@@ -69,5 +69,8 @@ void drift_since_install(struct judgement *j, const struct fsroot *fr, const str
  * j->reboot_pending (and takes out the drifts a reboot applies), or names the fix of a boot
  * that started after a current install and still lacks it. */
 void applied_judge(struct judgement *j, const struct fsroot *fr, const struct manifest *m);
+/* The boot of the host view r started after the install record in fr was last written
+ * (false when the view tells no boot time, or there is no record). */
+bool applied_booted_after_record(const struct root *r, const struct fsroot *fr);
 
 #endif

@@ -9,6 +9,7 @@
 #include "bootcfg.h"
 #include "initramfs.h"
 #include "manifest.h"
+#include "outcome.h"
 #include "setup.h"
 #include "trial.h"
 
@@ -412,6 +413,17 @@ int trial_commands(struct bootctx *c, bool on, struct cmdlist *out)
 	return r;
 }
 
+/* The trial boot's command line, for --json: its label says it is the trial's. */
+static void trial_cmdline(const char *label, const char *line)
+{
+	struct sbuf l = { 0 };
+
+	sbuf_addf(&l, "trial boot: %s", label);
+	if (l.s)
+		outcome_cmdline(l.s, line);
+	sbuf_free(&l);
+}
+
 /* BLS: the trial entry's options as its loader reads them. */
 static bool report_bls(const struct bootctx *c, const struct kargs_edit *want)
 {
@@ -426,6 +438,7 @@ static bool report_bls(const struct bootctx *c, const struct kargs_edit *want)
 		;
 	if (v[i] && txn_read(c->t, v[i], &text, NULL) == 0 && bls_options(c->t, text, &opts) == 0) {
 		printf("kernel command line for the trial boot (%s, chosen once): %s\n", v[i], opts);
+		trial_cmdline(v[i], opts);
 		printf("every other entry boots as before until confirmed\n");
 		ok = bootcfg_line_ok(opts, want, &why);
 		if (!ok)
@@ -472,6 +485,8 @@ bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool don
 		sbuf_addf(&line, "%s%s%s", k.v[j].line, k.v[j].line[0] ? " " : "", w.s);
 		printf("kernel command line for the trial boot (GRUB entry '" TRIAL_TITLE "' from "
 		       TRIAL_SCRIPT ", chosen once by grub-reboot): %s\n", line.s ? line.s : "");
+		outcome_cmdline(k.v[j].label, k.v[j].line);
+		trial_cmdline(k.v[j].label, line.s ? line.s : "");
 		if (!line.s || !bootcfg_line_ok(line.s, &want, &why)) {
 			fprintf(stderr, "passthru-setup: the trial entry: %s\n",
 				why.s ? why.s : "out of memory");

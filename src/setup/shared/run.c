@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "outcome.h"
 #include "setup.h"
 
 int run_cmd(const char *const argv[], bool dry_run)
@@ -20,18 +21,28 @@ int run_cmd(const char *const argv[], bool dry_run)
 		printf(" %s", argv[i]);
 	printf("\n");
 	fflush(stdout);
-	if (dry_run)
+	if (dry_run) {
+		outcome_command(argv, false, 0);
 		return 0;
+	}
 	pid = fork();
-	if (pid < 0)
-		return -errno;
+	if (pid < 0) {
+		i = -errno;
+		outcome_command(argv, false, 0);
+		return i;
+	}
 	if (pid == 0) {
 		execvp(argv[0], (char *const *)argv);
 		fprintf(stderr, "passthru-setup: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
+	if (waitpid(pid, &status, 0) < 0) {
+		i = -errno;
+		outcome_command(argv, true, -1);
+		return i;
+	}
+	outcome_command(argv, true, WIFEXITED(status) ? WEXITSTATUS(status) : 128 +
+			WTERMSIG(status));
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		fprintf(stderr, "passthru-setup: %s failed (exit %d)\n", argv[0],
 			WIFEXITED(status) ? WEXITSTATUS(status) : -1);

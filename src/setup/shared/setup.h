@@ -19,6 +19,8 @@ struct opts {
 	const char *split;	/* xml --split DIR */
 	bool sysroot_given;	/* --sysroot was on the command line */
 	bool dry_run, json, no_iommu_pt, allow_unsafe_interrupts, no_initramfs;
+	bool diff;		/* --diff (with --json): each file's before and after in the document */
+	bool nfd;		/* status --nfd: Node Feature Discovery feature lines */
 	bool trial;		/* install --trial: the next boot only, until confirm */
 	bool confirming;	/* install run by confirm: only while the trial is still pending */
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "outcome.h"
 #include "setup.h"
 
 int fault_point(const char *what)
@@ -343,8 +344,13 @@ int txn_commit(struct txn *t, const char *backup_dir, char *err, size_t errsize)
 		}
 		c->done = true;
 	}
-	if (!r)
+	if (!r) {
+		for (i = 0; i < t->n; i++)
+			outcome_file(t->c[i].path, t->c[i].old, t->c[i].oldlen,
+				     t->c[i].kind == CHANGE_WRITE ? t->c[i].new : NULL,
+				     t->c[i].newlen);
 		return 0;
+	}
 	/* undo: every file goes back to what it was */
 	if (i) {
 		size_t n = strlen(err);
