@@ -3,7 +3,7 @@ ANSIBLE_VERSION := $(shell sed -n 's/^\#define PASSTHRU_VERSION "\(.*\)"$$/\1/p'
 ANSIBLE_COLL := $(B)/ansible/ansible_collections/passthru/host
 ANSIBLE_PKG := $(B)/pkg/passthru-host-$(ANSIBLE_VERSION).tar.gz
 
-.PHONY: ansible check-ansible check-ansible-sanity
+.PHONY: ansible check-ansible
 # the collection's tree with the project's version in galaxy.yml, then the tarball (--force:
 # a second make ansible replaces it)
 ansible:
@@ -14,10 +14,8 @@ ansible:
 	sed 's/@VERSION@/$(ANSIBLE_VERSION)/' ansible/galaxy.yml.in >$(ANSIBLE_COLL)/galaxy.yml
 	ansible-galaxy collection build --force --output-path $(B)/pkg $(ANSIBLE_COLL)
 
-# ansible-playbook against fake hosts on this machine (connection local, fixture trees)
+# ansible-playbook against fake hosts on this machine (connection local, fixture trees), then
+# ansible-test sanity (the tests this machine can run offline) and ansible-lint on the built tree
 check-ansible: ansible $(B)/passthru-setup $(B)/passthru-claim
 	tests/ansible/run.sh $(B)/passthru-setup $(B)/passthru-claim $(ANSIBLE_PKG)
-
-# ansible-test sanity on the built tree, with the tests this machine can run (tests/ansible/sanity.sh)
-check-ansible-sanity: ansible
 	tests/ansible/sanity.sh $(ANSIBLE_COLL)

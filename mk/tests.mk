@@ -14,7 +14,7 @@ $(B)/gentree: tests/bench/gentree.c
 # (tests/suite/summary.sh: suite, results, seconds) and fails when any suite failed.
 CHECK_JOBS ?= 2
 QUICK_SUITES := check-static check-unit check-fixtures check-valgrind check-fuzz check-setup \
-	check-shell
+	check-shell check-ansible
 # longest first (make -j starts them in this order): the two lanes end close together
 BOOT_SUITES := check-uefi check-vm check-lifecycle check-vm-mkinitcpio check-vm-initramfs-tools
 SUMMARY := $(B)/check-summary

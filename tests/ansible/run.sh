@@ -39,6 +39,22 @@ export ANSIBLE_COLLECTIONS_PATH="$work/collections" ANSIBLE_HOME="$work/home" \
     ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3 \
     ANSIBLE_INVENTORY="$work/inventory.yml"
 
+# --- ansible-doc shows each module's DOCUMENTATION, EXAMPLES and RETURN, and the role's options ---
+for m in passthru passthru_info; do
+    out=$(ansible-doc "passthru.host.$m" 2>&1)
+    { echo "$out" | grep -q "^> PASSTHRU.HOST.$(echo "$m" | tr a-z A-Z) " && echo "$out" | grep -q '^OPTIONS' &&
+        echo "$out" | grep -q '^EXAMPLES:' && echo "$out" | grep -q '^RETURN VALUES:' &&
+        echo "$out" | grep -q '^- sysroot'; } && ok "ansible-doc passthru.host.$m: options, examples, return values" ||
+        bad "ansible-doc $m" "$(echo "$out" | head -n 5)"
+done
+out=$(ansible-doc passthru.host.passthru 2>&1)
+for o in state devices trial auto_confirm bootloader initramfs cpu iommu_pt allow_unsafe_interrupts root; do
+    echo "$out" | grep -q "^[-=] $o\$" || bad "ansible-doc passthru" "option $o not shown"
+done
+out=$(ansible-doc -t role passthru.host.vfio 2>&1)
+echo "$out" | grep -q '^- passthru_reboot_ok' && echo "$out" | grep -q '^- passthru_trial' &&
+    ok "ansible-doc -t role passthru.host.vfio: its variables" || bad "ansible-doc role" "$(echo "$out" | head -n 5)"
+
 # inventory HOST...: the fake hosts (their roots under $work), connection local
 inventory() {
     {

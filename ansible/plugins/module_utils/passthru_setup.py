@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: passthru authors
-# GNU General Public License v2.0 or later (see https://www.gnu.org/licenses/old-licenses/gpl-2.0.txt)
+# GNU General Public License v2.0 or later (GPL-2.0-or-later, so also usable under v3.0+;
+# see https://www.gnu.org/licenses/old-licenses/gpl-2.0.txt)
 """passthru_setup: what the modules share: find passthru-setup, run it with --json, read its words."""
 
 from __future__ import absolute_import, division, print_function

@@ -1,7 +1,8 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: passthru authors
-# GNU General Public License v2.0 or later (see https://www.gnu.org/licenses/old-licenses/gpl-2.0.txt)
+# GNU General Public License v2.0 or later (GPL-2.0-or-later, so also usable under v3.0+;
+# see https://www.gnu.org/licenses/old-licenses/gpl-2.0.txt)
 """passthru: the module that runs passthru-setup install, uninstall or confirm with --json."""
 
 from __future__ import absolute_import, division, print_function
@@ -21,14 +22,14 @@ description:
     initramfs generator and rebuilds the images, so that the next boot binds the devices and
     their companions to vfio-pci before any host driver.
   - Nothing takes effect before a reboot; I(reboot_required) says when one is needed. The
-    role M(passthru.host.vfio) reboots when allowed.
+    role C(passthru.host.vfio) reboots when allowed.
   - Idempotent, from passthru-setup's own C(changed); a second run of the same task reports
     C(changed=false).
   - A refusal (an unsafe IOMMU group, the root disk's controller, a boot configuration that
     would lose the arguments, no supported initramfs generator) fails the task with the tool's
     own words and changes nothing.
 author:
-  - passthru authors
+  - passthru authors (!UNKNOWN)
 requirements:
   - passthru-setup (the passthru package) on the managed host
 attributes:
@@ -40,6 +41,8 @@ attributes:
     support: full
     description: Each file's before and after text (passthru-setup C(--diff)).
   platform:
+    support: full
+    description: Linux hosts with passthru-setup.
     platforms: posix
 options:
   state:

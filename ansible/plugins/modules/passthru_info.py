@@ -1,7 +1,8 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: passthru authors
-# GNU General Public License v2.0 or later (see https://www.gnu.org/licenses/old-licenses/gpl-2.0.txt)
+# GNU General Public License v2.0 or later (GPL-2.0-or-later, so also usable under v3.0+;
+# see https://www.gnu.org/licenses/old-licenses/gpl-2.0.txt)
 """passthru_info: passthru-setup status --json as the fact ansible_facts.passthru."""
 
 from __future__ import absolute_import, division, print_function
@@ -20,7 +21,7 @@ description:
   - Read-only; runs the same in check mode. A host that is not ready (status exits 1) is not
     a task failure - C(ready) and C(message) say why; a usage error or no JSON document is.
 author:
-  - passthru authors
+  - passthru authors (!UNKNOWN)
 requirements:
   - passthru-setup (the passthru package) on the managed host
 attributes:
@@ -29,9 +30,13 @@ attributes:
     description: Reads only; the same run in check mode.
   diff_mode:
     support: none
+    description: Changes nothing, so has nothing to show.
   facts:
     support: full
+    description: The fact C(passthru).
   platform:
+    support: full
+    description: Linux hosts with passthru-setup.
     platforms: posix
 options:
   sysroot:
