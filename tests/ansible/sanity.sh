@@ -13,6 +13,7 @@ top=$(pwd)
 coll=$1
 case $coll in /*) ;; *) coll=$top/$coll ;; esac
 work=${WORK:-$top/build/tests/ansible-sanity}
+case $work in /*) ;; *) work=$top/$work ;; esac
 dir=$work/ansible_collections/passthru/host
 S=/usr/lib/python3/dist-packages/ansible_test/_util/controller/sanity
 py=/usr/bin/python3

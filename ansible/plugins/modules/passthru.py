@@ -28,10 +28,8 @@ description:
   - A refusal (an unsafe IOMMU group, the root disk's controller, a boot configuration that
     would lose the arguments, no supported initramfs generator) fails the task with the tool's
     own words and changes nothing.
-author:
-  - passthru authors (!UNKNOWN)
-requirements:
-  - passthru-setup (the passthru package) on the managed host
+extends_documentation_fragment:
+  - passthru.host.passthru_setup
 attributes:
   check_mode:
     support: full
@@ -40,10 +38,6 @@ attributes:
   diff_mode:
     support: full
     description: Each file's before and after text (passthru-setup C(--diff)).
-  platform:
-    support: full
-    description: Linux hosts with passthru-setup.
-    platforms: posix
 options:
   state:
     description:
@@ -114,10 +108,6 @@ options:
     description:
       - C(--root), an installation mounted at this path (an image for another machine);
         no boot loader or initramfs command runs against the live host.
-    type: path
-  sysroot:
-    description:
-      - C(--sysroot), where C(/sys), C(/proc) and C(/run) are read (the host view).
     type: path
 notes:
   - The options are passthru-setup's; its manual (C(man passthru-setup)) says more.

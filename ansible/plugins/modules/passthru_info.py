@@ -20,10 +20,8 @@ description:
     command that fixes it), C(reboot_required), C(trial) and the boot's own status document.
   - Read-only; runs the same in check mode. A host that is not ready (status exits 1) is not
     a task failure - C(ready) and C(message) say why; a usage error or no JSON document is.
-author:
-  - passthru authors (!UNKNOWN)
-requirements:
-  - passthru-setup (the passthru package) on the managed host
+extends_documentation_fragment:
+  - passthru.host.passthru_setup
 attributes:
   check_mode:
     support: full
@@ -34,15 +32,7 @@ attributes:
   facts:
     support: full
     description: The fact C(passthru).
-  platform:
-    support: full
-    description: Linux hosts with passthru-setup.
-    platforms: posix
-options:
-  sysroot:
-    description:
-      - C(--sysroot), where C(/sys), C(/proc), C(/run) and C(/etc) are read (the host view).
-    type: path
+options: {}
 notes:
   - C(passthru-setup status) takes no C(--root); an installation that is not running has no
     status.
