@@ -62,13 +62,14 @@ ansible_doc() {
 inventory() {
     {
         printf 'all:\n  vars:\n    ansible_connection: local\n    result_dir: %s/results\n' "$work"
+        printf '    passthru_test_top: %s\n    passthru_test_kver: %s\n' "$top" "$kver"
         printf '    passthru_test_env:\n      PATH: "%s/bin:%s/bin:%s"\n' "$work" "$here" "$PATH"
         printf '      PASSTHRU_TEST_RUN_COMMANDS: "1"\n'
         printf '      PASSTHRU_TEST_ROOT: "{{ passthru_tree }}"\n  hosts:\n'
         for h in "$@"; do printf '    %s:\n      passthru_tree: %s/%s\n' "$h" "$work" "$h"; done
     } >"$work/inventory.yml"
 }
-inventory hosta hostb hostc hostd
+inventory hosta hostb hostc hostd hoste
 
 # play PLAYBOOK HOST [ansible-playbook options]: $out (the output), $code, $res (the saved
 # result); after a rebuild, what the images hold of the config (fakehost.sh's imgconf)
@@ -77,7 +78,7 @@ play() {
     shift 2
     : >"$work/$on/commands.log"
     rm -f "$work/results/$on.json"
-    out=$(ansible-playbook -l "$on" "$t/$pb" "$@" 2>&1)
+    out=$(${runner:-command} ansible-playbook -l "$on" "$t/$pb" "$@" 2>&1)
     code=$?
     echo "$out" >>"$work/$on.log"
     imgconf "$work/$on"
@@ -193,8 +194,36 @@ role_host() {
         ok "role on a host whose claim did not happen: fails with status's message ($msg)" || bad "role not ready" "$(said)"
 }
 
-# the five lanes side by side (each its own host), their PASS/FAIL lines in this order
-lanes="ansible_doc module_host refusal_host info_host role_host"
+# --- the role with passthru_reboot_ok: install, ansible.builtin.reboot (the fake host's reboot,
+# tests/ansible/fakereboot.sh, through the connection fakehost), ready; again: nothing to do ---
+# guarded CMD...: CMD where systemctl (and so shutdown, reboot, halt) is /bin/false
+guarded() { unshare -m sh -c 'mount --bind /bin/false /usr/bin/systemctl && exec "$@"' sh "$@"; }
+reboot_host() {
+    h=$(mkroot hoste)
+    # never unguarded: without the namespace the play does not run
+    if ! guarded sh -c '! /usr/sbin/shutdown --help && ! /usr/sbin/reboot --help' >/dev/null 2>&1; then
+        bad "role with passthru_reboot_ok" "no mount namespace to run it in with shutdown and reboot made /bin/false"
+        bad "role with passthru_reboot_ok, again" "not run"
+        return
+    fi
+    runner=guarded
+    play role_reboot.yml hoste -e ansible_connection=fakehost
+    st=$(PATH=$here/bin:$PATH PASSTHRU_TEST_ROOT=$h "$bin" status --json --sysroot "$h" 2>/dev/null)
+    { [ $code -eq 0 ] && recap hoste 2 0 && echo "$out" | grep -q '^changed: \[hoste\]' &&
+        echo "$out" | grep -A1 'TASK \[passthru.host.vfio : Reboot into the new setup' | grep -q '^changed' &&
+        echo "$out" | grep -q '"msg": "passthru on hoste: ready' && grep -q 'intel_iommu=on iommu=pt' "$h/proc/cmdline" &&
+        [ "$(echo "$st" | jq -c '[.ready, [.devices[].driver]]')" = '[true,["vfio-pci","vfio-pci"]]' ]; } &&
+        ok "role with passthru_reboot_ok: install, reboot, ready asserted (changed=2: install and reboot)" ||
+        bad "role with reboot" "$(said)"
+    play role_reboot.yml hoste -e ansible_connection=fakehost
+    { [ $code -eq 0 ] && recap hoste 0 0 && echo "$out" | grep -q '"msg": "passthru on hoste: ready' &&
+        echo "$out" | grep -A1 'TASK \[passthru.host.vfio : Reboot into the new setup' | grep -q '^skipping'; } &&
+        ok "role with passthru_reboot_ok again: changed=0, no reboot, ready" || bad "role with reboot again" "$(said)"
+}
+
+# the six lanes side by side (each its own host), their PASS/FAIL lines in this order
+all="ansible_doc module_host refusal_host info_host role_host reboot_host"
+lanes=${LANES:-$all}     # LANES=reboot_host: one lane, while working on it
 for l in $lanes; do
     "$l" >"$work/$l.out" 2>&1 &
 done
@@ -203,7 +232,7 @@ for l in $lanes; do cat "$work/$l.out"; done
 pass=$(cat "$work"/*.out | grep -c "^PASS")
 fail=$(cat "$work"/*.out | grep -c "^FAIL")
 # a lane that stopped early prints fewer lines: every check's line is counted
-[ $((pass + fail)) -eq 20 ] || { echo "FAIL the lanes printed $((pass + fail)) results, not 20"; fail=$((fail + 1)); }
+[ "$lanes" != "$all" ] || [ $((pass + fail)) -eq 22 ] || { echo "FAIL the lanes printed $((pass + fail)) results, not 22"; fail=$((fail + 1)); }
 echo "tests/ansible: $(($(date +%s) - start)) s"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
