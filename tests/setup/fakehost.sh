@@ -5,19 +5,21 @@
 # The root: kernel-install's /etc/kernel/cmdline (the next boot's command line is that file; or
 # GRUB's drop-in, the line install says it made), initramfs-tools (the stand-ins run the tree's
 # own hook and list each image's files; lsinitramfs reads them back). boot ROOT is the reboot:
-# the command line from /etc/kernel/cmdline (GRUB: the last one install printed), the IOMMU on
+# the command line from /etc/kernel/cmdline (GRUB: the last one install printed; a one-time
+# entry of systemd-boot: its options, once), the IOMMU on
 # when it has intel_iommu=on, and when the image holds passthru-claim and a config, the claim:
 # the status.json it writes and the configured pair (00:05.0 and its audio 00:05.1) on the
 # config's driver.
 
 : "${here:?}" "${work:?}" "${kver:?}"
 
-# mkroot NAME [CONFIG [grub]]: a root before install (no config without CONFIG, or with an
+# mkroot NAME [CONFIG [grub|bls]]: a root before install (no config without CONFIG, or with an
 # empty one), booted without the IOMMU arguments (the IOMMU off), nothing claimed; grub: Debian's
-# GRUB (the drop-in) instead of /etc/kernel/cmdline; prints its path
+# GRUB (the drop-in) instead of /etc/kernel/cmdline; bls: systemd-boot's loader entry too (a
+# trial's one-time entry is then booted once); prints its path
 mkroot() {
     r=$work/$1
-    rm -rf "$r" "$r.iommu" "$r.imgconf" "$r.grub"
+    rm -rf "$r" "$r.iommu" "$r.imgconf" "$r.grub" "$r.oneshot" "$r.units"
     mkdir -p "$r/etc/kernel" "$r/etc/initramfs-tools" "$r/usr/sbin" "$r/usr/bin" \
         "$r/usr/lib/passthru" "$r/usr/lib/modules/$kver" "$r/boot" "$r.iommu"
     ln -s usr/lib "$r/lib"
@@ -41,6 +43,13 @@ mkroot() {
     else
         printf 'root=/dev/vda1 ro quiet\n' >"$r/etc/kernel/cmdline"
     fi
+    if [ "${3:-}" = bls ]; then
+        # systemd-boot: its loader entry, and what a trial's one-time choice needs
+        mkdir -p "$r/boot/loader/entries"
+        printf 'timeout 3\n' >"$r/boot/loader/loader.conf"
+        printf 'title Debian GNU/Linux 12\nversion %s\nmachine-id abc\noptions root=/dev/vda1 ro quiet\nlinux /abc/%s/linux\ninitrd /abc/%s/initrd.img-%s\n' \
+            "$kver" "$kver" "$kver" "$kver" >"$r/boot/loader/entries/abc-$kver.conf"
+    fi
     PASSTHRU_TEST_ROOT=$r "$here/bin/update-initramfs" -u -k all >/dev/null
     rm -f "$r/commands.log"
     boot "$r" >/dev/null
@@ -63,7 +72,16 @@ imgconf() {
 boot() {
     b=$1
     sleep 1
-    if [ -f "$b.grub" ]; then cp "$b.grub" "$b/proc/cmdline"; else cp "$b/etc/kernel/cmdline" "$b/proc/cmdline"; fi
+    if [ -f "$b.oneshot" ]; then
+        # systemd-boot's one-time choice (bootctl set-oneshot, the stand-in's file): that
+        # entry's options, once
+        sed -n 's/^options //p' "$b/boot/loader/entries/$(sed 's/\.conf$//' "$b.oneshot").conf" >"$b/proc/cmdline"
+        rm -f "$b.oneshot"
+    elif [ -f "$b.grub" ]; then
+        cp "$b.grub" "$b/proc/cmdline"
+    else
+        cp "$b/etc/kernel/cmdline" "$b/proc/cmdline"
+    fi
     printf 'cpu 0 0 0 0\nbtime %s\n' "$(date +%s)" >"$b/proc/stat"
     if grep -q 'intel_iommu=on' "$b/proc/cmdline"; then
         [ -z "$(ls "$b.iommu")" ] || mv "$b.iommu/iommu" "$b/sys/class/iommu"
