@@ -22,6 +22,9 @@ check-setup: $(B)/passthru-setup $(B)/asan/passthru-setup $(B)/gentree $(B)/pass
 	tests/setup/truth.sh $(B)/passthru-setup
 	ASAN_OPTIONS=detect_leaks=1 WORK=$(B)/tests/setup-truth-asan tests/setup/truth.sh \
 		$(B)/asan/passthru-setup
+	tests/setup/json.sh $(B)/passthru-setup $(B)/passthru-claim
+	ASAN_OPTIONS=detect_leaks=1 WORK=$(B)/tests/setup-json-asan tests/setup/json.sh \
+		$(B)/asan/passthru-setup $(B)/passthru-claim
 
 # the initramfs-tools and mkinitcpio entries of the generator table, driven on temporary roots
 GEN_TEST_OBJ := setup/initramfs/initramfs_tools.o setup/initramfs/mkinitcpio.o \

@@ -8,39 +8,34 @@ static const char *tf(bool v)
 	return v ? "true" : "false";
 }
 
-/* Length of the valid UTF-8 character at s (RFC 3629: no overlong, surrogate, > U+10FFFF), or 0. */
-static size_t utf8_char(const unsigned char *s)
+/* Length of the valid UTF-8 character at s, within the avail bytes there (RFC 3629: no
+ * overlong, surrogate, > U+10FFFF), or 0. Reads no byte past avail. */
+static size_t utf8_char(const unsigned char *s, size_t avail)
 {
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		unsigned char lo = s[0] == 0xe0 ? 0xa0 : 0x80, hi = s[0] == 0xed ? 0x9f : 0xbf;
+	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 :
+		   s[0] >= 0xe0 && s[0] <= 0xef ? 3 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+	unsigned char lo = s[0] == 0xe0 ? 0xa0 : s[0] == 0xf0 ? 0x90 : 0x80,
+		      hi = s[0] == 0xed ? 0x9f : s[0] == 0xf4 ? 0x8f : 0xbf;
 
-		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 ? 3 : 0;
-	}
-	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		unsigned char lo = s[0] == 0xf0 ? 0x90 : 0x80, hi = s[0] == 0xf4 ? 0x8f : 0xbf;
-
-		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 &&
-		       (s[3] & 0xc0) == 0x80 ? 4 : 0;
-	}
-	return 0;
+	if (n <= 1 || n > avail)
+		return n > avail ? 0 : n;
+	/* the second byte's range excludes overlong forms, surrogates and > U+10FFFF */
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
 }
 
-bool utf8_valid(const char *str, size_t len)
+bool utf8_valid_bytes(const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i, k;
 
-	for (i = 0; i < len; i += k) {
-		/* utf8_char reads up to 3 bytes past s[i] when the lead byte says so, and stops
-		 * at the first that does not fit: a NUL inside the data ends a character early */
-		k = s[i] ? utf8_char(s + i) : 1;
-		if (k == 0 || i + k > len)
+	for (i = 0; i < len; i += k)
+		if (!(k = utf8_char(s + i, len - i)))
 			return false;
-	}
 	return true;
 }
 
@@ -62,8 +57,8 @@ void json_strn(struct sbuf *b, const char *str, size_t len)
 			sbuf_add(b, buf);
 			n = 0;
 		}
-		k = *s ? utf8_char(s) : 1;
-		if (k == 0 || k > (size_t)(end - s)) {
+		k = utf8_char(s, (size_t)(end - s));
+		if (k == 0) {
 			memcpy(buf + n, "\\ufffd", 6);
 			n += 6;
 			k = 1;

@@ -27,7 +27,7 @@ void json_str(struct sbuf *b, const char *s);
  * U+FFFD, as json_str). */
 void json_strn(struct sbuf *b, const char *s, size_t len);
 /* The len bytes at s are valid UTF-8 (NUL bytes allowed). */
-bool utf8_valid(const char *s, size_t len);
+bool utf8_valid_bytes(const char *s, size_t len);
 void report_json(struct sbuf *b, const struct report *rep);
 /* The verdict's warning (interrupt remapping off: vfio will refuse the devices at VM start,
  * and the fix), "INDENTwarning: ...\n", or nothing: the words status, plan, list and install

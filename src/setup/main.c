@@ -109,12 +109,13 @@ static int run_confirm(struct opts *o, int argc, char **argv) { return cmd_confi
 
 /* status --nfd (docs/decisions.md "Fleet"). */
 #define HELP_NFD \
-	"--nfd: Node Feature Discovery feature lines, for\n" \
+	"--nfd: Node Feature Discovery feature lines, to write (whole: a new file renamed) to\n" \
 	"  /etc/kubernetes/node-feature-discovery/features.d/passthru:\n" \
-	"  passthru.ready=true|false   every configured device claimed, IOMMU on, no drift\n" \
+	"  passthru.ready=true|false   status's verdict: every configured device claimed, the\n" \
+	"                              IOMMU active, nothing drifted\n" \
 	"  passthru.claimed=N          devices on their passthrough driver now\n" \
-	"  passthru.iommu=on|off|unsafe-interrupts   the IOMMU verdict\n" \
-	"  The exit code is status's.\n"
+	"  passthru.iommu=on|off|no-interrupt-remapping|unknown   the IOMMU verdict\n" \
+	"  Exit 0 once they are printed (the verdict is in them); 1: no host view.\n"
 
 /* What a device selector looks like (config.c's selector_parse). */
 #define HELP_SEL \
@@ -173,7 +174,7 @@ static void usage_all(FILE *f, bool full)
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %s", commands[i].usage);
 	if (full)
-		fputs("\n" HELP_CHOICES "\n" HELP_SEL, f);
+		fputs("\n" HELP_CHOICES "\n" HELP_SEL "\n" HELP_JSON "\n" HELP_NFD, f);
 }
 
 /* The options a command takes, for the usage error. */

@@ -289,6 +289,36 @@ static void fill(char *dst, size_t size, const char *fmt, const char *s)
 		abort();	/* a cut split a character */
 }
 
+/* json_strn (install --json --diff's file contents): any bytes, NUL included, in; one valid
+ * JSON string of valid UTF-8 out; and utf8_valid_bytes judges as this file's checker does. */
+static void check_strn(const uint8_t *data, size_t size)
+{
+	const unsigned char *p = data, *end = data + size;
+	struct sbuf s = { 0 };
+	size_t n;
+	bool valid = true;
+	/* a copy exactly size long: json_strn must read no byte past it (ASan) */
+	char *copy = malloc(size ? size : 1);
+
+	if (!copy)
+		return;
+	for (; p < end; p += n)
+		if (!(n = utf8_len(p, end))) {
+			valid = false;
+			break;
+		}
+	memcpy(copy, data, size);
+	if (valid != utf8_valid_bytes(copy, size))
+		abort();
+	json_strn(&s, copy, size);
+	if (!s.err && (!utf8_valid(s.s) || !json_valid(s.s, s.len))) {
+		fprintf(stderr, "invalid JSON string:\n%s\n", s.s);
+		abort();
+	}
+	sbuf_free(&s);
+	free(copy);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int tested;
@@ -305,6 +335,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!tested++)
 		self_test();
+	check_strn(data, size);
 	if (size < 2)
 		return 0;
 	/* the first two bytes: how much of the rest is the config; then NUL-separated messages */

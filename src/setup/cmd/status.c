@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include "cmd.h"
 #include "judge.h"
+#include "status_nfd.h"
 #include "status_print.h"
 
 int cmd_status(struct opts *o)
@@ -15,14 +16,18 @@ int cmd_status(struct opts *o)
 	if (judge_host(o, j) < 0) {
 		if (o->json)
 			status_print_no_host_json(stdout);
+		if (o->nfd)
+			status_print_nfd(NULL, stdout);
 		free(j);
 		return 1;
 	}
-	if (o->json)
+	if (o->nfd)	/* the verdict is in the lines: exit 0 once they are printed */
+		status_print_nfd(j, stdout);
+	else if (o->json)
 		status_print_json(j, stdout);
 	else
 		status_print_human(j, stdout);
-	ret = j->ready ? 0 : 1;
+	ret = j->ready || o->nfd ? 0 : 1;
 	judgement_free(j);
 	free(j);
 	return ret;

@@ -298,10 +298,12 @@ bool outcome_file_changed(const struct ofile *f)
 	return !f->before || !f->after || f->blen != f->alen || memcmp(f->before, f->after, f->blen);
 }
 
-bool outcome_boot_changed(void)
+/* A file changed (but_record: other than the install record), or a command ran (would run). */
+static bool changed(bool but_record)
 {
 	for (size_t i = 0; i < oc.nf; i++)
-		if (outcome_file_changed(&oc.f[i]) && strcmp(oc.f[i].path, MANIFEST_PATH))
+		if (outcome_file_changed(&oc.f[i]) && !(but_record && !strcmp(oc.f[i].path,
+									   MANIFEST_PATH)))
 			return true;
 	for (size_t i = 0; i < oc.nc; i++)
 		if (oc.c[i].ran || oc.dry_run)
@@ -309,15 +311,14 @@ bool outcome_boot_changed(void)
 	return false;
 }
 
+bool outcome_boot_changed(void)
+{
+	return changed(true);
+}
+
 bool outcome_changed(void)
 {
-	for (size_t i = 0; i < oc.nf; i++)
-		if (outcome_file_changed(&oc.f[i]))
-			return true;
-	for (size_t i = 0; i < oc.nc; i++)
-		if (oc.c[i].ran || oc.dry_run)
-			return true;
-	return false;
+	return changed(false);
 }
 
 void outcome_free(void)

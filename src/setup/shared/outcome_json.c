@@ -36,7 +36,7 @@ static void json_bytes(struct sbuf *b, const char *name, const char *s, size_t l
 		return;
 	}
 	json_strn(b, s, len);
-	if (!utf8_valid(s, len)) {
+	if (!utf8_valid_bytes(s, len)) {
 		sbuf_addf(b, ", \"%s_base64\": ", name);
 		json_base64(b, (const unsigned char *)s, len);
 	}
@@ -52,7 +52,7 @@ static void json_files(struct sbuf *b)
 
 		sbuf_add(b, i ? ",\n    {\"path\": " : "\n    {\"path\": ");
 		json_strn(b, f->path, strlen(f->path));
-		if (!utf8_valid(f->path, strlen(f->path))) {
+		if (!utf8_valid_bytes(f->path, strlen(f->path))) {
 			sbuf_add(b, ", \"path_base64\": ");
 			json_base64(b, (const unsigned char *)f->path, strlen(f->path));
 		}
