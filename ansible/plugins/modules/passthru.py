@@ -308,11 +308,6 @@ def main():
             module.exit_json(changed=False, reboot_required=False, kernel_cmdlines=[], files=[],
                              commands=[], errors=[], stderr='', rc=0, cmd=[],
                              msg='no trial is pending: nothing to confirm')
-        if module.check_mode:
-            module.exit_json(changed=True, reboot_required=False, kernel_cmdlines=[], files=[],
-                             commands=[], errors=[], stderr='', rc=0, cmd=[],
-                             msg='check mode: passthru-setup confirm would run; status says: %s'
-                                 % status.get('message'))
 
     command = {'present': 'install', 'absent': 'uninstall', 'confirmed': 'confirm'}[p['state']]
     argv = [binary, command, '--json']
@@ -327,6 +322,8 @@ def main():
             argv += ['--' + opt, p[opt]]
 
     rc, doc, stderr = passthru_setup.run(module, argv)
+    for warning in doc.get('warnings') or []:
+        module.warn(warning)
     result = dict(
         changed=bool(doc.get('changed')),
         reboot_required=bool(doc.get('reboot_required')),
