@@ -319,13 +319,15 @@ else
 fi
 # the IOMMU verdict: off (no-iommu), active without interrupt remapping (no-intremap)
 for f in no-iommu:off no-intremap:no-interrupt-remapping; do
-    rm -rf "$work/${f%%:*}"
-    mkdir -p "$work/${f%%:*}"
-    tar -xzf "$top/tests/fixtures/${f%%:*}/tree.tar.gz" -C "$work/${f%%:*}"
-    "$bin" status --nfd --sysroot "$work/${f%%:*}" >"$work/out" 2>"$work/err"
+    name=${f%%:*}
+    s=$work/fixture-$name
+    rm -rf "$s"
+    mkdir -p "$s"
+    tar -xzf "$top/tests/fixtures/$name/tree.tar.gz" -C "$s"
+    "$bin" status --nfd --sysroot "$s" >"$work/out" 2>"$work/err"
     grep -qx "passthru.iommu=${f#*:}" "$work/out" && grep -qx 'passthru.ready=false' "$work/out" &&
-        ok "status --nfd on ${f%%:*}: passthru.iommu=${f#*:}, not ready" ||
-        bad "status --nfd ${f%%:*}" "$(cat "$work/out" "$work/err")"
+        ok "status --nfd on $name: passthru.iommu=${f#*:}, not ready" ||
+        bad "status --nfd $name" "$(cat "$work/out" "$work/err")"
 done
 "$bin" status --nfd --sysroot "$work/none" >"$work/out" 2>"$work/err"
 code=$?

@@ -1,5 +1,6 @@
 /* outcome.c: the run's journal (files, commands, command lines, words), noted where the engine acts; outcome_json.c prints it for --json. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +88,9 @@ void outcome_begin(const char *command, const struct opts *o)
 		return;
 	fflush(stdout);
 	oc.on = true;
-	oc.out_fd = dup(1);
+	/* close-on-exec: no command inherits the document's descriptor (one that stayed in the
+	 * background would hold the reader's pipe open) */
+	oc.out_fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
 	if (oc.out_fd < 0) {
 		oc.out_fd = 1;	/* no spare descriptor: the words stay on stdout, around it */
 		return;
@@ -228,10 +231,13 @@ void outcome_cmdline(const char *label, const char *line)
 			oc.nomem = true;
 			return;
 		}
-		l = &oc.l[oc.nl++];
+		l = &oc.l[oc.nl];
 		l->label = dup_len(label, strlen(label));
+		if (!l->label)
+			return;
+		oc.nl++;
 	}
-	l->line = dup_len(line, strlen(line));
+	l->line = dup_len(line, strlen(line));	/* NULL: out of memory, said in errors */
 }
 
 /* fmt's words in a malloc'd string, without its trailing newlines; NULL: out of memory. */

@@ -85,7 +85,7 @@ static void json_commands(struct sbuf *b)
 		sbuf_add(b, i ? ",\n    {\"label\": " : "\n    {\"label\": ");
 		json_strn(b, oc.l[i].label, strlen(oc.l[i].label));
 		sbuf_add(b, ", \"line\": ");
-		json_strn(b, oc.l[i].line, strlen(oc.l[i].line));
+		json_strn(b, oc.l[i].line ? oc.l[i].line : "", oc.l[i].line ? strlen(oc.l[i].line) : 0);
 		sbuf_add(b, "}");
 	}
 	sbuf_add(b, oc.nl ? "\n  ],\n" : "],\n");
