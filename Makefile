@@ -97,6 +97,7 @@ include mk/vm.mk
 include mk/setup.mk
 include mk/lifecycle.mk
 include mk/uefi.mk
+include mk/ansible.mk
 
 install: all
 	install -D -m 0755 $(B)/passthru-claim $(DESTDIR)$(PTLIBDIR)/passthru-claim

@@ -16,7 +16,7 @@ $(B)/gentree: tests/bench/gentree.c
 CHECK_JOBS ?= 2
 # check-pkg (mk/pkg.mk): dist, rpm and arch built and checked, no QEMU; the longest, so first
 QUICK_SUITES := check-pkg check-static check-unit check-fixtures check-valgrind check-fuzz \
-	check-setup check-shell
+	check-setup check-shell check-ansible
 # longest first (make -j starts them in this order): the two lanes end close together
 BOOT_SUITES := check-uefi check-vm check-lifecycle check-vm-mkinitcpio check-vm-initramfs-tools
 SUMMARY := $(B)/check-summary

@@ -11,6 +11,10 @@
 # package builders, run with --nodeps: Debian has neither's package database).
 PKGS_PKG="rpm rpm2cpio makepkg fakeroot"
 # strace: kills passthru-setup at each file-changing system call (tests/setup/powercut.sh).
+# ansible-core: ansible-galaxy builds the collection (make ansible), ansible-playbook runs it
+# against fake hosts, ansible-doc and ansible-test check it (make check-ansible); ansible-lint
+# lints its role; python3-voluptuous, python3-pycodestyle: what ansible-test's validate-modules
+# and pep8 import (its own venvs need pip from the internet).
 set -eu
 PKGS="build-essential pkg-config musl-tools musl-dev linux-libc-dev
 libcmocka-dev libkmod-dev libpci-dev pciutils pci.ids
@@ -19,7 +23,7 @@ dracut-core cpio qemu-system-x86 kmod busybox klibc-utils libarchive-tools
 debootstrap fdisk grub-pc-bin grub2-common e2fsprogs
 ovmf dosfstools mtools systemd-boot
 shellcheck clang libclang-rt-14-dev valgrind zstd xz-utils systemd udev file jq libxml2-utils procps debian-archive-keyring
-strace"
+strace ansible-core ansible-lint python3-voluptuous python3-pycodestyle"
 missing=""
 for p in $PKGS $PKGS_PKG; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||

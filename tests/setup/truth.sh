@@ -5,13 +5,7 @@
 # names (its command, with the stand-ins; a reboot where it says reboot), run status again: the
 # drift is gone, and the same fix is not named again.
 # usage: tests/setup/truth.sh BIN     (make check-setup; BIN is build/passthru-setup or its ASan copy)
-# The root: the captured intel-gpu-hda host view, kernel-install's /etc/kernel/cmdline (the next
-# boot's command line is that file; or GRUB's drop-in, the line install says it made),
-# initramfs-tools (the stand-ins run the tree's own hook and
-# list each image's files; lsinitramfs reads them back). boot ROOT is the reboot: the command
-# line from /etc/kernel/cmdline (GRUB: the last one install printed), the IOMMU on when it has intel_iommu=on, and when the image holds
-# passthru-claim and a config, the claim: the status.json it writes and the configured pair
-# (00:05.0 and its audio 00:05.1) on the config's driver.
+# The fake root and its reboot: tests/setup/fakehost.sh.
 set -u
 top=$(pwd)
 bin=$1
@@ -27,40 +21,8 @@ kver=6.1.0-13-amd64
 # shellcheck source=tests/setup/lib.sh
 . "$top/tests/setup/lib.sh"
 
-# mkroot NAME [CONFIG [grub]]: a root before install (no config without CONFIG, or with an
-# empty one), booted without the IOMMU arguments (the IOMMU off), nothing claimed; grub: Debian's
-# GRUB (the drop-in) instead of /etc/kernel/cmdline; prints its path
-mkroot() {
-    r=$work/$1
-    rm -rf "$r" "$r.iommu" "$r.imgconf" "$r.grub"
-    mkdir -p "$r/etc/kernel" "$r/etc/initramfs-tools" "$r/usr/sbin" "$r/usr/bin" \
-        "$r/usr/lib/passthru" "$r/usr/lib/modules/$kver" "$r/boot" "$r.iommu"
-    ln -s usr/lib "$r/lib"
-    tar -xzf tests/fixtures/intel-gpu-hda/tree.tar.gz -C "$r"
-    [ $# -lt 2 ] || [ -z "$2" ] || printf '%s\n' "$2" >"$r/etc/passthru.conf"
-    printf 'claim v1\n' >"$r/usr/lib/passthru/passthru-claim"
-    chmod 755 "$r/usr/lib/passthru/passthru-claim"
-    for f in hooks/passthru scripts/init-top/passthru; do
-        mkdir -p "$(dirname "$r/usr/share/initramfs-tools/$f")"
-        cp "initramfs-tools/$f" "$r/usr/share/initramfs-tools/$f"
-    done
-    : >"$r/usr/sbin/mkinitramfs"
-    : >"$r/usr/bin/lsinitramfs"
-    printf 'MODULES=most\n' >"$r/etc/initramfs-tools/initramfs.conf"
-    if [ "${3:-}" = grub ]; then
-        mkdir -p "$r/etc/default" "$r/boot/grub"
-        cp "$here/corpus/debian-default.grub" "$r/etc/default/grub"
-        : >"$r/usr/sbin/update-grub"
-        printf 'quiet\n' >"$r.grub"
-        rmdir "$r/etc/kernel"
-    else
-        printf 'root=/dev/vda1 ro quiet\n' >"$r/etc/kernel/cmdline"
-    fi
-    PASSTHRU_TEST_ROOT=$r "$here/bin/update-initramfs" -u -k all >/dev/null
-    rm -f "$r/commands.log"
-    boot "$r" >/dev/null
-    echo "$r"
-}
+# shellcheck source=tests/setup/fakehost.sh
+. "$top/tests/setup/fakehost.sh"
 
 # setup ROOT ARGS...: passthru-setup with the stand-ins; after a rebuild, what the image holds
 # of the config is kept beside the root (ROOT.imgconf) for boot
@@ -77,46 +39,8 @@ setup() {
         mv "$s.grub.new" "$s.grub"
     fi
     rm -f "$s.grub.new"
-    if grep -q '^update-initramfs' "$s/commands.log"; then
-        if grep -qx etc/passthru.conf "$s/boot/initrd.img-$kver"; then
-            cp "$s/etc/passthru.conf" "$s.imgconf"
-        else
-            rm -f "$s.imgconf"
-        fi
-    fi
+    imgconf "$s"
     return $code
-}
-
-# boot ROOT: the reboot (see the head of this file); a second later than anything before it
-boot() {
-    b=$1
-    sleep 1
-    if [ -f "$b.grub" ]; then cp "$b.grub" "$b/proc/cmdline"; else cp "$b/etc/kernel/cmdline" "$b/proc/cmdline"; fi
-    printf 'cpu 0 0 0 0\nbtime %s\n' "$(date +%s)" >"$b/proc/stat"
-    if grep -q 'intel_iommu=on' "$b/proc/cmdline"; then
-        [ -z "$(ls "$b.iommu")" ] || mv "$b.iommu/iommu" "$b/sys/class/iommu"
-        [ -d "$b.iommu/iommu_groups" ] && mv "$b.iommu/iommu_groups" "$b/sys/kernel/iommu_groups"
-        on=yes
-    else
-        [ -d "$b/sys/class/iommu" ] && mv "$b/sys/class/iommu" "$b.iommu/iommu"
-        [ -d "$b/sys/kernel/iommu_groups" ] && mv "$b/sys/kernel/iommu_groups" "$b.iommu/iommu_groups"
-        on=no
-    fi
-    rm -rf "$b/run/passthru"
-    for d in 0000:00:05.0 0000:00:05.1; do rm -f "$b/sys/bus/pci/devices/$d/driver"; done
-    if grep -qx usr/lib/passthru/passthru-claim "$b/boot/initrd.img-$kver" 2>/dev/null &&
-        [ -f "$b.imgconf" ]; then
-        mkdir -p "$b/run/passthru"
-        printf '{"version": 1, "config_sha256": "%s", "devices": [], "errors": []}\n' \
-            "$(sha256sum <"$b.imgconf" | cut -d ' ' -f 1)" >"$b/run/passthru/status.json"
-        drv=$(sed -n 's/^driver *= *//p' "$b.imgconf")
-        [ "$on" = yes ] || drv=pci-stub
-        if grep -q '^device *= *0000:00:05.0' "$b.imgconf" && [ -e "$b/sys/bus/pci/devices/0000:00:05.0" ]; then
-            for d in 0000:00:05.0 0000:00:05.1; do
-                ln -s "../../../bus/pci/drivers/${drv:-vfio-pci}" "$b/sys/bus/pci/devices/$d/driver"
-            done
-        fi
-    fi
 }
 
 # st ROOT: status --json to $work/st.json, the text to $work/st.txt; exit code in $code
