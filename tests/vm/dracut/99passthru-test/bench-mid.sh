@@ -1,4 +1,0 @@
-#!/bin/sh
-# bench-mid.sh: test-only pre-udev hook (after passthru's, before the shell hook): see bench-start.sh.
-[ -n "${PASSTHRU_BENCH-}" ] && echo "passthru-bench: mid" >/dev/kmsg
-:
