@@ -49,21 +49,21 @@ refuse (refused even under unsafe_group = force)"
 # rd.modules_load= (systemd-modules-load.service) on the command line. passthru runs before all
 # of them: no host driver's line names the pair, and the boot display gets its bochs-drm.
 s_early_drivers() {
-    early=$VM/early-drivers.initrd
-    if [ ! -f "$early" ] || [ -n "$(find build/passthru-claim dracut tests/vm/dracut -newer "$early" 2>/dev/null)" ]; then
+    img=$VM/early-drivers.initrd
+    if [ ! -f "$img" ] || [ -n "$(find build/passthru-claim dracut tests/vm/dracut -newer "$img" 2>/dev/null)" ]; then
         if ! VM_DRACUT_CONF='force_drivers+=" bochs "' \
-            vm_image "$early" "passthru passthru-test systemd-modules-load"; then
+            vm_image "$img" "passthru passthru-test systemd-modules-load"; then
             name=early-drivers why="dracut failed" && finish && return
         fi
     fi
-    saved=$image image=$early
+    saved=$image image=$img
     # shellcheck disable=SC2086
     boot early-drivers intel "rd.modules_load=bochs rd.driver.pre=snd_hda_intel" \
         "device = 0000:00:05.0" $T_GPU_HDA
     image=$saved
     claimed_pair
     expect "00:02.0 (boot display) driver" "$(drv 0000:00:02.0)" bochs-drm
-    expect "the image's force_drivers" "$(lsinitrd -f etc/cmdline.d/20-force_drivers.conf "$early" |
+    expect "the image's force_drivers" "$(lsinitrd -f etc/cmdline.d/20-force_drivers.conf "$img" |
         tr -d ' \n')" "rd.driver.pre=bochs"
     finish
 }
