@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# module-setup.sh: dracut module that runs passthru-claim before udev coldplug.
+# module-setup.sh: dracut module that runs passthru-claim before udev coldplug and before any
+# early module load (rd.modules_load=, rd.driver.pre=, force_drivers).
 # Included only when asked for (passthru-setup install adds it in /etc/dracut.conf.d/);
 # without a config it adds nothing. passthru_claim_bin=, passthru_conf= and passthru_trial=
 # (in a dracut.conf) name other sources to install, for tests.
@@ -30,5 +31,15 @@ install() {
     if [ -f "${passthru_trial:-/etc/passthru.trial}" ]; then
         inst_simple "${passthru_trial:-/etc/passthru.trial}" /etc/passthru.trial
     fi
-    inst_hook pre-udev 10 "$moddir/passthru-pre-udev.sh"
+    inst_simple "$moddir/passthru-early.sh" /usr/lib/passthru/passthru-early.sh
+    if dracut_module_included "systemd"; then
+        # systemd images: a unit ordered before systemd-modules-load.service (rd.modules_load=,
+        # modules-load.d) and dracut-cmdline.service (whose hook loads rd.driver.pre= and
+        # force_drivers), not a pre-udev hook: dracut-pre-udev.service runs after both
+        inst_simple "$moddir/passthru.service" "$systemdsystemunitdir/passthru.service"
+        $SYSTEMCTL -q --root "$initdir" add-wants sysinit.target passthru.service
+    else
+        # dracut's own init: the first cmdline hook, before 01parse-kernel.sh's rd.driver.pre=
+        inst_hook cmdline 00 "$moddir/passthru-early.sh"
+    fi
 }

@@ -47,9 +47,9 @@ run() {
             echo "bench-vm: boot failed, see $VM/bench.log" >&2
             exit 1
         }
-        # the kernel's timestamps of bench-start.sh, bench-mid.sh and bench-end.sh's lines
+        # the kernel's timestamps of the unit's bench-mark.sh lines (start, mid) or the shell hook's (shell-start, end)
         from=start to=mid
-        [ "$4" = shell ] && from=mid to=end
+        [ "$4" = shell ] && from=shell-start to=end
         hook=$(vm_section "$VM/bench.log" kmsg | awk -v a="passthru-bench: $from" \
             -v b="passthru-bench: $to" '
             { t = $0; sub(/^\[ */, "", t); sub(/\].*/, "", t) }

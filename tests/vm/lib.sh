@@ -34,6 +34,7 @@ vm_dracut_base() {
 # vm_image OUT [MODULES [CONF [TRIAL]]]: a generic image of the fetched kernel; MODULES default
 # "passthru passthru-test"; CONF is the config the module installs (default: a placeholder);
 # TRIAL the trial mark it installs when it exists (default: none, whatever this machine has).
+# VM_DRACUT_CONF: more lines for the image's dracut config (force_drivers=, ...).
 vm_image() {
     out=$1
     kver=$(vm_kver)
@@ -44,6 +45,7 @@ vm_image() {
 passthru_claim_bin="$TOP/build/passthru-claim"
 passthru_conf="${3:-$TOP/$VM/base.conf}"
 passthru_trial="${4:-$TOP/$VM/no-trial-mark}"
+${VM_DRACUT_CONF-}
 EOT
     dracutbasedir="$TOP/$base" dracut -q --force --no-hostonly --no-early-microcode --no-compress \
         --conf "$base.conf" --confdir "$VM/empty-confdir" \

@@ -58,8 +58,16 @@ s_early_kms() {
         gen_image "$kms" bochs || { why="the generator failed"; finish; return; }
     fi
     saved=$image image=$kms
+    # the command line's early loads too: mkinitcpio's earlymodules= (loaded with MODULES, after
+    # the early hooks), systemd's rd.modules_load= (systemd-modules-load.service); initramfs-tools
+    # has none (its modules list is the early load)
+    case $gen in
+    mkinitcpio) loads="earlymodules=bochs,snd_hda_intel" ;;
+    mkinitcpio-systemd) loads="rd.modules_load=bochs,snd_hda_intel" ;;
+    *) loads="" ;;
+    esac
     # shellcheck disable=SC2086
-    boot early-kms intel "" "device = 0000:00:05.0" $T_GPU_HDA
+    boot early-kms intel "$loads" "device = 0000:00:05.0" $T_GPU_HDA
     image=$saved
     claimed_pair
     expect "00:02.0 (boot display) driver" "$(drv 0000:00:02.0)" bochs-drm

@@ -45,12 +45,36 @@ refuse (refused even under unsafe_group = force)"
     finish
 }
 
+# early module loads name the host drivers of the card and its HDA function: force_drivers in the
+# image's dracut config (its cmdline hook modprobes them as rd.driver.pre=), rd.driver.pre= and
+# rd.modules_load= (systemd-modules-load.service) on the command line. passthru runs before all
+# of them: no host driver's line names the pair, and the boot display gets its bochs-drm.
+s_early_drivers() {
+    img=$VM/early-drivers.initrd
+    if [ ! -f "$img" ] || [ -n "$(find build/passthru-claim dracut tests/vm/dracut -newer "$img" 2>/dev/null)" ]; then
+        if ! VM_DRACUT_CONF='force_drivers+=" bochs "' \
+            vm_image "$img" "passthru passthru-test systemd-modules-load"; then
+            name=early-drivers why="dracut failed" && finish && return
+        fi
+    fi
+    saved=$image image=$img
+    # shellcheck disable=SC2086
+    boot early-drivers intel "rd.modules_load=bochs rd.driver.pre=snd_hda_intel" \
+        "device = 0000:00:05.0" $T_GPU_HDA
+    image=$saved
+    claimed_pair
+    expect "00:02.0 (boot display) driver" "$(drv 0000:00:02.0)" bochs-drm
+    expect "the image's force_drivers" "$(lsinitrd -f etc/cmdline.d/20-force_drivers.conf "$img" |
+        tr -d ' \n')" "rd.driver.pre=bochs"
+    finish
+}
+
 # not a boot: the module adds nothing to an image when there is no config
 s_module_without_config() {
     name=module-without-config why="" log=$VM/$name.img.log
     if ! vm_image "$VM/$name.img" "passthru" "$TOP/$VM/no-such-passthru.conf"; then
         why="dracut failed"
-    elif lsinitrd "$VM/$name.img" 2>/dev/null | grep -q -e passthru-claim -e passthru-pre-udev; then
+    elif lsinitrd "$VM/$name.img" 2>/dev/null | grep -q -e passthru-claim -e passthru-early -e passthru.service; then
         why="the image holds passthru files without a config"
     fi
     rm -f "$VM/$name.img"
@@ -58,7 +82,7 @@ s_module_without_config() {
 }
 
 all="module_without_config intel_gpu_hda amd_gpu_hda four_function no_iommu no_intremap bridge_nic boot_vga
-broken_config disabled two_gpus force_boot_vga trial_pending"
+broken_config disabled two_gpus force_boot_vga trial_pending early_drivers"
 [ $# -gt 0 ] && all=$*
 # PASSTHRU_VM_SKIP: scenarios left to make check-slow
 for s in $all; do

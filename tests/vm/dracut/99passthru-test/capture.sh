@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # capture.sh: test-only pre-udev hook: with passthru.capture=1, print a sysfs capture and power off.
+# Capture boots use the base config (no device): passthru.service, which ran before, changed nothing.
 # What passthru-claim sees at this moment: PCI devices, drivers, IOMMU groups and units,
 # ACPI IOMMU tables, /proc/interrupts and /proc/cmdline. Sysfs files show a size of 4096,
 # so each is copied with cat into a tmpfs tree, which is printed as base64 of a tar.gz.

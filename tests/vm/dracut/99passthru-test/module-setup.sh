@@ -21,10 +21,11 @@ install() {
     inst_multiple tar gzip base64 basename head tr cat ls sleep find udevadm date modprobe
     inst_hook pre-udev 05 "$moddir/capture.sh"
     inst_hook pre-udev 09 "$moddir/bench-start.sh"
-    inst_hook pre-udev 11 "$moddir/bench-mid.sh"
     inst_hook pre-udev 12 "$moddir/shell-hook.sh"
     inst_hook pre-udev 13 "$moddir/bench-end.sh"
     inst_simple "$moddir/report.sh" /usr/lib/passthru-test/report.sh
+    inst_simple "$moddir/bench-mark.sh" /usr/lib/passthru-test/bench-mark.sh
+    inst_simple "$moddir/bench.conf" "$systemdsystemunitdir/passthru.service.d/bench.conf"
     inst_simple "$moddir/passthru-test-report.service" \
         "$systemdsystemunitdir/passthru-test-report.service"
     $SYSTEMCTL -q --root "$initdir" add-wants initrd.target passthru-test-report.service

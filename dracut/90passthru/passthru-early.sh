@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# passthru-pre-udev.sh: dracut pre-udev hook: hand the configured devices to vfio-pci.
-# Sourced by dracut: never exit, never fail; rd.passthru=0 skips it. --timeout: the claim
+# passthru-early.sh: dracut: hand the configured devices to vfio-pci, before any early module load.
+# Run by passthru.service (systemd images) or sourced as the first cmdline hook (dracut's own
+# init): never exit, never fail; rd.passthru=0 skips it. --timeout: the claim
 # runs in a child and the binary returns after 10 s even if the kernel blocks in an unbind
 # or a probe (rd.passthru.timeout=SECONDS changes the bound; 0 waits for ever).
 # rd.passthru is read the way dracut's getargbool reads it (/etc/cmdline.d, /etc/cmdline,
