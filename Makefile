@@ -103,7 +103,8 @@ install: all
 	install -D -m 0755 $(B)/passthru-claim $(DESTDIR)$(PTLIBDIR)/passthru-claim
 	install -D -m 0755 $(B)/passthru-setup $(DESTDIR)$(SBINDIR)/passthru-setup
 	install -D -m 0755 dracut/90passthru/module-setup.sh $(DESTDIR)$(DRACUTMODDIR)/90passthru/module-setup.sh
-	install -D -m 0755 dracut/90passthru/passthru-pre-udev.sh $(DESTDIR)$(DRACUTMODDIR)/90passthru/passthru-pre-udev.sh
+	install -D -m 0755 dracut/90passthru/passthru-early.sh $(DESTDIR)$(DRACUTMODDIR)/90passthru/passthru-early.sh
+	install -D -m 0644 dracut/90passthru/passthru.service $(DESTDIR)$(DRACUTMODDIR)/90passthru/passthru.service
 	install -D -m 0755 initramfs-tools/hooks/passthru $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/passthru
 	install -D -m 0755 initramfs-tools/scripts/init-top/passthru \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/passthru

@@ -14,7 +14,8 @@ tar --zstd -tf "$pkg" >"$work/files" 2>"$work/err" || bad "tar --zstd -tf" "$(ca
 has_paths "tar --zstd -tf" "$work/files" usr/bin/passthru-setup usr/lib/passthru/passthru-claim \
     usr/lib/initcpio/install/passthru usr/lib/initcpio/hooks/passthru \
     usr/lib/dracut/modules.d/90passthru/module-setup.sh \
-    usr/lib/dracut/modules.d/90passthru/passthru-pre-udev.sh \
+    usr/lib/dracut/modules.d/90passthru/passthru-early.sh \
+    usr/lib/dracut/modules.d/90passthru/passthru.service \
     usr/lib/systemd/system/passthru-confirm.service \
     usr/share/bash-completion/completions/passthru-setup \
     usr/share/doc/passthru/passthru.conf.example usr/share/man/man8/passthru-setup.8.gz \

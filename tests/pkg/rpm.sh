@@ -15,7 +15,8 @@ rpm -qlp "$rpm" >"$work/files" 2>"$work/err" || bad "rpm -qlp" "$(cat "$work/err
 sed 's/\.gz$//' "$work/files" >"$work/names"
 has_paths "rpm -qlp" "$work/names" /usr/sbin/passthru-setup /usr/lib/passthru/passthru-claim \
     /usr/lib/dracut/modules.d/90passthru/module-setup.sh \
-    /usr/lib/dracut/modules.d/90passthru/passthru-pre-udev.sh \
+    /usr/lib/dracut/modules.d/90passthru/passthru-early.sh \
+    /usr/lib/dracut/modules.d/90passthru/passthru.service \
     /usr/lib/systemd/system/passthru-confirm.service \
     /usr/share/bash-completion/completions/passthru-setup \
     /usr/share/doc/passthru/passthru.conf.example \
