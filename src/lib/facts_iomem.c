@@ -37,7 +37,7 @@ static int parse_line(const char *s, struct iomem_line *l)
 	memcpy(l->name, colon, n);
 	l->name[n] = '\0';
 	rstrip(l->name);
-	return 0;
+	return l->name[0] ? 0 : -1;	/* a region always has a name */
 }
 
 /* The names firmware framebuffers and their drivers give their memory. */

@@ -301,9 +301,14 @@ void factsview_why(const struct factsview *v, char *buf, size_t size)
 	if (f->reset.state == RESET_NONE || f->reset.state == RESET_DISABLED)
 		snprintf(buf, size, "%s: once a VM that used the card shuts down, the card "
 			 "cannot be reset, and the host needs a reboot before it can use it again "
-			 "(in a VM or on the host)", f->reset.state == RESET_NONE ?
+			 "(in a VM or on the host)%s%s%s", f->reset.state == RESET_NONE ?
 			 "the kernel has no reset method for this card" :
-			 "every reset method of this card was switched off (reset_method is empty)");
+			 "every reset method of this card was switched off (reset_method is empty)",
+			 f->reset.state == RESET_DISABLED ? "; to give them back: echo default > "
+			 "/sys/bus/pci/devices/" : v->d->vendor == 0x1002 ? "; for some AMD "
+			 "generations (Polaris, Vega, Navi 10/12/14) the vendor-reset module adds one" : "",
+			 f->reset.state == RESET_DISABLED ? v->d->name : "",
+			 f->reset.state == RESET_DISABLED ? "/reset_method" : "");
 	if (f->fb.found && !fb_removed(v)) {
 		char note[600];
 
