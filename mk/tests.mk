@@ -102,8 +102,8 @@ $(B)/cputime: tests/bench/cputime.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 $(WARN) -o $@ $<
 
-bench: $(B)/passthru-claim $(B)/gentree $(B)/cputime
-	tests/bench/bench.sh $(B)/passthru-claim $(B)/gentree 7 $(B)/cputime
+bench: $(B)/passthru-claim $(B)/gentree $(B)/cputime $(B)/passthru-setup
+	tests/bench/bench.sh $(B)/passthru-claim $(B)/gentree 7 $(B)/cputime $(B)/passthru-setup
 	$(MAKE) --no-print-directory bench-vm
 
 # libFuzzer targets: 20 s each in make check, FUZZ_SECONDS each with make fuzz
