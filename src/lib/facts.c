@@ -77,6 +77,7 @@ void facts_read(const struct root *r, const struct pdev *d, const char *release,
 	} else {
 		ret->fb.unreadable = true;
 		ret->fb.bar = -1;
+		strscpy(ret->fb.why, "no /proc/iomem to read", sizeof(ret->fb.why));
 	}
 	free(text);
 }

@@ -63,6 +63,7 @@ struct fb_facts {
 	char name[48];		/* BOOTFB, simple-framebuffer, efifb, vesafb, ... */
 	char owner[48];		/* the innermost entry under it (the driver that holds it),
 				 * or name when nothing is nested under it */
+	char why[64];		/* unreadable: why, for a person */
 };
 
 struct devfacts {

@@ -110,6 +110,8 @@ void facts_iomem_find(const char *iomem, const struct bar_facts bar[FACTS_NBARS]
 	}
 	/* without root the kernel shows every address as zero */
 	ret->unreadable = !any_address;
-	if (ret->unreadable)
+	if (ret->unreadable) {
 		ret->found = false;
+		strscpy(ret->why, "/proc/iomem shows addresses to root only", sizeof(ret->why));
+	}
 }

@@ -172,6 +172,7 @@ run ig.txt list --sysroot "$ig"
 run ig.json list --sysroot "$ig" --json
 if ! grep -q 'may not work' "$work/ig.txt" &&
     grep -q '^  reset: not reported (no reset_method file: a kernel before 5.15, or its release unknown)$' "$work/ig.txt" &&
+    grep -q '^  boot framebuffer: cannot tell (no /proc/iomem to read)$' "$work/ig.txt" &&
     json ig.json 'all(.[]; .facts.reset == "unknown" and .facts.reset_methods == null and
         .facts.boot_framebuffer == "unknown" and .facts.may_not_work == null)'; then
     ok "list: no reset_method, release or iomem: not reported, no \"may not work\" line"

@@ -260,6 +260,7 @@ static void test_iomem(void **state)
 	facts_iomem_find("00000000-00000000 : Reserved\n  00000000-00000000 : BOOTFB\n", b, &f);
 	assert_true(f.unreadable);
 	assert_false(f.found);
+	assert_non_null(strstr(f.why, "root"));
 	/* lines that are not iomem lines are skipped */
 	facts_iomem_find("garbage\n\n-\nc0000000 : x\nc0000000-c0000fff : efifb", b, &f);
 	assert_true(f.found);

@@ -255,7 +255,7 @@ void factsview_human(struct sbuf *b, const char *indent, const struct factsview 
 	human_rebar(b, &f->rebar);
 	sbuf_addf(b, "\n%sboot framebuffer: ", indent);
 	if (f->fb.unreadable) {
-		sbuf_add(b, "cannot tell (/proc/iomem shows addresses to root only)\n");
+		sbuf_addf(b, "cannot tell (%s)\n", f->fb.why);
 	} else if (!f->fb.found) {
 		sbuf_add(b, "none in its BARs\n");
 	} else {
