@@ -118,6 +118,22 @@ else
     bad "list: Resizable BAR" "$(cat "$work/rb-gpu.txt")"
 fi
 
+# a size code past what 64 bits hold (control bits 13:8 = 50): said, never shifted
+cp -r "$rb" "$work/rb50"
+printf '\0\062' | dd of="$work/rb50/sys/bus/pci/devices/$gpu/config" bs=1 seek=264 conv=notrunc \
+    2>/dev/null
+printf '\044' | dd of="$work/rb50/sys/bus/pci/devices/$gpu/config" bs=1 seek=264 conv=notrunc \
+    2>/dev/null
+run rb50.txt list --sysroot "$work/rb50"
+run rb50.json list --sysroot "$work/rb50" --json
+if [ $code = 0 ] && grep -q '^  Resizable BAR: BAR 4 now size code 50, supports 256 MiB to 16 GiB$' "$work/rb50.txt" &&
+    json rb50.json ".[] | select(.address == \"$gpu\") | .facts.bars[1].resizable.current == null"
+then
+    ok "list: a Resizable BAR size code past 64 bits is said as a code (JSON: null)"
+else
+    bad "list: size code 50" "$(cat "$work/rb50.txt" "$work/rb50.txt.err")"
+fi
+
 # plan and status: the facts of the devices the plan hands over, human and --json
 mkdir -p "$rb/etc" "$rb/run"
 printf 'device = %s\n' $gpu >"$rb/etc/passthru.conf"

@@ -125,8 +125,11 @@ static void json_bars(struct sbuf *b, const struct factsview *v)
 			sbuf_add(b, "null}");
 			continue;
 		}
-		sbuf_addf(b, "{\"current\": %" PRIu64 ", \"sizes\": [",
-			  rb->current < 44 ? (UINT64_C(1) << (rb->current + 20)) : 0);
+		if (rb->current < 44)
+			sbuf_addf(b, "{\"current\": %" PRIu64 ", \"sizes\": [",
+				  UINT64_C(1) << (rb->current + 20));
+		else
+			sbuf_add(b, "{\"current\": null, \"sizes\": [");
 		for (k = 0; k < 44; k++)
 			if (rb->sizes >> k & 1)
 				sbuf_addf(b, "%s%" PRIu64, rb->sizes & ((UINT64_C(1) << k) - 1) ?
@@ -221,7 +224,10 @@ static void human_rebar(struct sbuf *b, const struct rebar_facts *rb)
 		char now[32], lo[32] = "", hi[32] = "";
 		int k;
 
-		facts_size_text(UINT64_C(1) << (rb->bar[i].current + 20), now, sizeof(now));
+		if (rb->bar[i].current < 44)	/* 6 bits: 1 MiB << 0..63; past 8 EiB undefined */
+			facts_size_text(UINT64_C(1) << (rb->bar[i].current + 20), now, sizeof(now));
+		else
+			snprintf(now, sizeof(now), "size code %d", rb->bar[i].current);
 		for (k = 0; k < 44; k++)
 			if (rb->bar[i].sizes >> k & 1) {
 				if (!lo[0])
