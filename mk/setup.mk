@@ -21,6 +21,9 @@ check-setup: $(B)/passthru-setup $(B)/asan/passthru-setup $(B)/gentree $(B)/pass
 		$(B)/asan/passthru-setup
 	tests/setup/completion.sh $(B)/passthru-setup
 	tests/setup/truth.sh $(B)/passthru-setup
+	tests/setup/facts.sh $(B)/passthru-setup
+	ASAN_OPTIONS=detect_leaks=1 WORK=$(B)/tests/setup-facts-asan tests/setup/facts.sh \
+		$(B)/asan/passthru-setup
 	ASAN_OPTIONS=detect_leaks=1 WORK=$(B)/tests/setup-truth-asan tests/setup/truth.sh \
 		$(B)/asan/passthru-setup
 	tests/setup/json.sh $(B)/passthru-setup $(B)/passthru-claim

@@ -28,7 +28,8 @@ SUMMARY := $(B)/check-summary
 # would otherwise make first.
 CHECK_BINS = all $(B)/tests/initramfs-gen $(B)/tests/asan/initramfs-gen $(B)/asan/passthru-claim \
 	$(B)/asan/passthru-setup $(B)/passthru-claim-dyn $(B)/gentree $(UNIT_TESTS) $(UNIT_ASAN) \
-	$(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_kargs $(B)/fuzz/fuzz_report $(KERNEL_STAMP)
+	$(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_kargs $(B)/fuzz/fuzz_report $(B)/fuzz/fuzz_facts \
+	$(KERNEL_STAMP)
 PREFETCH = { tests/lifecycle/debootstrap.sh $(B)/lifecycle initramfs-tools & \
 	tests/uefi/debootstrap.sh $(B)/uefi; u=$$?; wait $$! && [ $$u = 0 ]; }
 
@@ -87,9 +88,9 @@ check-valgrind: $(B)/passthru-claim-dyn check-unit-valgrind
 	WORK=$(B)/tests/fixtures-valgrind tests/fixtures/run.sh "$(VALGRIND) $(CURDIR)/$(B)/passthru-claim-dyn"
 	WORK=$(B)/tests/fixtures-valgrind tests/fixtures/cli.sh "$(VALGRIND) $(CURDIR)/$(B)/passthru-claim-dyn"
 
-check-fuzz: check-fuzz-config check-fuzz-kargs check-fuzz-report
+check-fuzz: check-fuzz-config check-fuzz-kargs check-fuzz-report check-fuzz-facts
 
-fuzz: fuzz-config fuzz-kargs fuzz-report
+fuzz: fuzz-config fuzz-kargs fuzz-report fuzz-facts
 
 check-shell:
 	shellcheck -S warning \
@@ -106,8 +107,8 @@ $(B)/cputime: tests/bench/cputime.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 $(WARN) -o $@ $<
 
-bench: $(B)/passthru-claim $(B)/gentree $(B)/cputime
-	tests/bench/bench.sh $(B)/passthru-claim $(B)/gentree 7 $(B)/cputime
+bench: $(B)/passthru-claim $(B)/gentree $(B)/cputime $(B)/passthru-setup
+	tests/bench/bench.sh $(B)/passthru-claim $(B)/gentree 7 $(B)/cputime $(B)/passthru-setup
 	$(MAKE) --no-print-directory bench-vm
 
 # libFuzzer targets: 20 s each in make check, FUZZ_SECONDS each with make fuzz
@@ -142,3 +143,6 @@ $(eval $(call fuzz_rules,kargs,src/setup/boot/kargs.c src/setup/boot/grubfile.c 
 # the status document: any config bytes and messages in, strict UTF-8 JSON out
 $(eval $(call fuzz_rules,report,src/lib/report.c src/lib/config.c src/lib/plan.c src/lib/sha256.c \
 	src/lib/util.c src/lib/root.c))
+# the card facts: the config space's extended capability walk, resource and /proc/iomem text
+$(eval $(call fuzz_rules,facts,src/lib/facts_rebar.c src/lib/facts_bars.c src/lib/facts_iomem.c \
+	src/lib/util.c))

@@ -107,7 +107,7 @@ static void json_iommu(struct sbuf *b, const struct iommu_verdict *v)
 	sbuf_add(b, "},\n");
 }
 
-static void json_entry(struct sbuf *b, const struct plan_entry *e)
+static void json_entry(struct sbuf *b, const struct report *rep, const struct plan_entry *e)
 {
 	char a[ADDR_LEN], id[10];
 
@@ -127,6 +127,10 @@ static void json_entry(struct sbuf *b, const struct plan_entry *e)
 	json_str(b, e->driver);
 	sbuf_addf(b, ", \"state\": \"%s\", \"reason\": ", state_name(e->state));
 	json_str(b, e->reason);
+	if (rep->entry_extra && e->addr != ADDR_NONE && e->state != STATE_ABSENT) {
+		sbuf_add(b, ",\n     ");
+		rep->entry_extra(b, e, rep->entry_extra_ud);
+	}
 	sbuf_add(b, "}");
 }
 
@@ -173,7 +177,7 @@ void report_json(struct sbuf *b, const struct report *rep)
 	sbuf_add(b, "  \"devices\": [");
 	for (i = 0; rep->plan && i < rep->plan->n; i++) {
 		sbuf_add(b, i ? ",\n" : "\n");
-		json_entry(b, &rep->plan->e[i]);
+		json_entry(b, rep, &rep->plan->e[i]);
 	}
 	sbuf_add(b, rep->plan && rep->plan->n ? "\n  ],\n  \"errors\": [" : "],\n  \"errors\": [");
 	for (i = 0; rep->errors && i < rep->errors->n; i++) {

@@ -20,6 +20,10 @@ struct report {
 	const char *gave_up;		/* the step the watchdog found running, or NULL */
 	bool finished_late;		/* the claim finished after the watchdog gave up */
 	int timeout_s;			/* the watchdog's bound */
+	/* passthru-setup's own fields of each present device's object (what list, plan and
+	 * status add: the card's facts), written after a comma; NULL in passthru-claim */
+	void (*entry_extra)(struct sbuf *b, const struct plan_entry *e, void *ud);
+	void *entry_extra_ud;
 };
 
 /* A JSON string (valid UTF-8 whatever s holds: see json_str()), or null for NULL/"". */

@@ -1,12 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # bench.sh: print the size of passthru-claim and its plan + dry-run time on generated trees.
-# usage: bench.sh BIN GENTREE [RUNS [CPUTIME]]   (CPUTIME: build/cputime, for CPU time per run)
+# usage: bench.sh BIN GENTREE [RUNS [CPUTIME [SETUP]]]   (CPUTIME: build/cputime, for CPU time
+# per run; SETUP: passthru-setup, whose list --json, which reads every card's facts, is timed too)
 set -eu
 bin=$1
 gentree=$2
 runs=${3:-7}
 cputime=${4:-}
+setup=${5:-}
 work=build/bench
 mkdir -p "$work"
 size=$(wc -c <"$bin")
@@ -53,3 +55,24 @@ done
 echo "(medians of $runs runs each; dry run: scan, plan and report, nothing written to sysfs;"
 echo " scan+plan is passthru-claim's own timing.scan_plan_ms, wall adds exec, report and exit;"
 echo " cpu: user + system time of the whole run, which other work on the machine inflates less)"
+[ -n "$setup" ] || exit 0
+# list reads each display controller's facts (reset_method, resource, config, /proc/iomem)
+printf '%8s %10s %15s\n' cards "wall ms" "wall us/card"
+for cards in 16 256 2048; do
+	t=$work/tree-$cards
+	: >"$work/wall"
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		s=$(date +%s%N)
+		"$setup" list --sysroot "$t" --json >"$work/list.json"
+		e=$(date +%s%N)
+		echo $(((e - s) / 1000)) >>"$work/wall"
+		i=$((i + 1))
+	done
+	n=$(jq length "$work/list.json")
+	[ "$n" -gt 0 ] || { echo "bench: list found no card" >&2; exit 1; }
+	wall=$(median <"$work/wall")
+	printf '%8d %10.3f %15.2f\n' "$n" "$(echo "$wall" | awk '{print $1/1000}')" \
+		"$(echo "$wall $n" | awk '{print $1/$2}')"
+done
+echo "(passthru-setup list --json, medians of $runs runs: every card's group plan and facts)"

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <pci/pci.h>
 #include "cmd.h"
+#include "factsview.h"
 #include "hostview.h"
 #include "report.h"
 #include "setup.h"
@@ -75,7 +76,8 @@ static int judge_one(const struct hostview *h, const struct pdev *d, struct plan
 
 /* One display controller as an element of list's JSON array. */
 static void json_one(struct sbuf *out, const struct pdev *d, const char *name,
-		     const struct plan *p, bool ok, const char *why, const char *warning, bool first)
+		     const struct plan *p, bool ok, const char *why, const char *warning,
+		     const struct factsview *fv, bool first)
 {
 	size_t j;
 
@@ -96,6 +98,8 @@ static void json_one(struct sbuf *out, const struct pdev *d, const char *name,
 	json_str(out, why);
 	sbuf_add(out, ", \"warning\": ");	/* the IOMMU's, as status and plan give it */
 	json_str(out, warning);
+	sbuf_add(out, ",\n   ");
+	factsview_json(out, fv);
 	sbuf_add(out, ",\n   \"members\": [");
 	for (j = 0; j < p->n; j++) {
 		char a[ADDR_LEN];
@@ -111,8 +115,9 @@ static void json_one(struct sbuf *out, const struct pdev *d, const char *name,
 /* One display controller for a person: the device, its group's members, the verdict. */
 static void human_one(struct sbuf *out, struct pci_access *pa, const struct hostview *h,
 		      const struct pdev *d, const char *name, const struct plan *p, bool ok,
-		      const char *why)
+		      const char *why, const struct factsview *fv)
 {
+	char may[1500];
 	size_t j;
 
 	sbuf_addf(out, "%s [%04x:%04x] %s\n  driver: %s, boot_vga: %s, IOMMU group: ",
@@ -133,6 +138,11 @@ static void human_one(struct sbuf *out, struct pci_access *pa, const struct host
 			  role_name(p->e[j].role), g->name, g->vendor, g->device, g->class, gname);
 	}
 	sbuf_addf(out, "  claimable: %s%s\n", ok ? "yes" : "no: ", why);
+	factsview_human(out, "  ", fv);
+	/* only when there is something to say */
+	factsview_why(fv, may, sizeof(may));
+	if (may[0])
+		sbuf_addf(out, "  may not work: %s\n", may);
 	/* claimable at boot, but vfio may still refuse it at VM start: say so, and the fix */
 	report_iommu_warning(out, "  ", &h->v);
 	sbuf_add(out, "\n");
@@ -143,6 +153,8 @@ int cmd_list(struct opts *o)
 	struct hostview h;
 	struct sbuf out = { 0 };
 	struct pci_access *pa;
+	struct config conf;	/* its driver key: the driver that would bind */
+	struct errlist conf_errs = { 0 };
 	size_t i, shown = 0;
 
 	if (hostview_open(&h, o->sysroot) < 0) {
@@ -150,12 +162,15 @@ int cmd_list(struct opts *o)
 			puts("[]");	/* still one JSON document; the words went to stderr */
 		return 1;
 	}
+	config_init(&conf);
+	config_load(&conf, &h.r, NULL, &conf_errs);	/* plan reports its errors */
 	pa = pci_alloc();
 	if (o->json)
 		sbuf_add(&out, "[");
 	for (i = 0; i < h.m.n; i++) {
 		const struct pdev *d = &h.m.dev[i];
 		struct plan p;
+		struct factsview fv;
 		char name[256], why[600] = "";
 		bool ok;
 
@@ -164,10 +179,11 @@ int cmd_list(struct opts *o)
 		name_of(pa, d, name, sizeof(name));
 		if (judge_one(&h, d, &p, why, sizeof(why), &ok) < 0)
 			continue;
+		factsview_get(&h, &conf, d, &fv);
 		if (o->json)
-			json_one(&out, d, name, &p, ok, why, h.v.warning, !shown);
+			json_one(&out, d, name, &p, ok, why, h.v.warning, &fv, !shown);
 		else
-			human_one(&out, pa, &h, d, name, &p, ok, why);
+			human_one(&out, pa, &h, d, name, &p, ok, why, &fv);
 		shown++;
 		plan_free(&p);
 	}
@@ -182,6 +198,8 @@ int cmd_list(struct opts *o)
 	sbuf_free(&out);
 	if (pa)
 		pci_cleanup(pa);
+	config_free(&conf);
+	errlist_free(&conf_errs);
 	hostview_close(&h);
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cmd.h"
+#include "factsview.h"
 #include "hostview.h"
 #include "report.h"
 #include "setup.h"
@@ -15,6 +16,7 @@ int cmd_plan(struct opts *o)
 	struct errlist errs = { 0 };
 	struct plan p = { 0 };
 	struct report rep = { 0 };
+	struct factsview_hook hook = { &h, &c };
 	struct sbuf out = { 0 };
 	bool have_plan = false;
 	int r, code;
@@ -30,6 +32,8 @@ int cmd_plan(struct opts *o)
 	rep.iommu = &h.v;
 	rep.errors = &errs;
 	rep.dry_run = true;
+	rep.entry_extra = factsview_entry_json;
+	rep.entry_extra_ud = &hook;
 	if (errs.n) {
 		code = 2;
 	} else if (hostview_plan(&h, &c, &p) < 0) {
@@ -47,6 +51,8 @@ int cmd_plan(struct opts *o)
 		if (r == -ENOENT)
 			sbuf_add(&out, "no /etc/passthru.conf: nothing is selected\n");
 		hostview_plan_human(&out, &h, &c, have_plan ? &p : NULL, &errs);
+		if (have_plan)
+			factsview_plan_human(&out, &h, &c, &p);
 		fputs(out.s ? out.s : "", code == 2 ? stderr : stdout);
 	}
 	sbuf_free(&out);

@@ -2,6 +2,7 @@
 /* status_print.c: the judge's verdict printed: status's report, human or JSON (confirm prints the human one). */
 #include <stdio.h>
 #include <string.h>
+#include "factsview.h"
 #include "judge.h"
 #include "report.h"
 #include "status_print.h"
@@ -29,7 +30,9 @@ static void json_trial(struct sbuf *out, const struct judgement *s)
 
 void status_print_json(struct judgement *s, FILE *f)
 {
-	struct report rep = { .iommu = &s->h.v, .errors = &s->errs, .plan = &s->p };
+	struct factsview_hook hook = { &s->h, &s->c };
+	struct report rep = { .iommu = &s->h.v, .errors = &s->errs, .plan = &s->p,
+			      .entry_extra = factsview_entry_json, .entry_extra_ud = &hook };
 	struct sbuf out = { 0 };
 	size_t i;
 
@@ -116,6 +119,7 @@ void status_print_human(struct judgement *s, FILE *f)
 			sbuf_addf(&out, "  | %s\n", line);
 	}
 	human_plan(&out, &s->p);
+	factsview_plan_human(&out, &s->h, &s->c, &s->p);	/* the cards' facts */
 	for (i = 0; i < s->ndrift; i++)
 		sbuf_addf(&out, "drift: %s\n  fix: %s\n", s->drift[i].message, s->drift[i].fix);
 	if (s->trial.pending && (s->trial.this_boot || s->trial.unmarked[0]))

@@ -3,7 +3,8 @@
 # capture.sh: test-only pre-udev hook: with passthru.capture=1, print a sysfs capture and power off.
 # Capture boots use the base config (no device): passthru.service, which ran before, changed nothing.
 # What passthru-claim sees at this moment: PCI devices, drivers, IOMMU groups and units,
-# ACPI IOMMU tables, /proc/interrupts and /proc/cmdline. Sysfs files show a size of 4096,
+# ACPI IOMMU tables, /proc/interrupts, /proc/cmdline, /proc/iomem and the kernel release;
+# what list, plan and status report per card: reset_method (and the older reset), resource. Sysfs files show a size of 4096,
 # so each is copied with cat into a tmpfs tree, which is printed as base64 of a tar.gz.
 getargbool 0 passthru.capture || return 0
 cap=/run/passthru-capture
@@ -13,7 +14,7 @@ for d in /sys/bus/pci/devices/*; do
     mkdir -p "$cap$real"
     ln -s "$(readlink "$d")" "$cap$d"
     for f in vendor device class config revision subsystem_vendor subsystem_device irq \
-        resource boot_vga driver_override enable; do
+        resource boot_vga driver_override enable reset_method reset; do
         [ -f "$real/$f" ] && cat "$real/$f" >"$cap$real/$f" 2>/dev/null
     done
     for l in "$real"/driver "$real"/iommu_group "$real"/consumer:* "$real"/supplier:*; do
@@ -47,6 +48,9 @@ for p in /sys/module/vfio*/parameters/*; do
 done
 cat /proc/interrupts >"$cap/proc/interrupts"
 cat /proc/cmdline >"$cap/proc/cmdline"
+cat /proc/iomem >"$cap/proc/iomem"
+mkdir -p "$cap/proc/sys/kernel"
+cat /proc/sys/kernel/osrelease >"$cap/proc/sys/kernel/osrelease"
 {
     echo "===PASSTHRU-CAPTURE-BEGIN==="
     (cd "$cap" && tar -czf - .) | base64
