@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mk/ansible.mk: the Ansible collection passthru.host (ansible/), built by ansible-galaxy, and its tests.
 ANSIBLE_VERSION := $(shell sed -n 's/^\#define PASSTHRU_VERSION "\(.*\)"$$/\1/p' src/lib/version.h)
 ANSIBLE_COLL := $(B)/ansible/ansible_collections/passthru/host

@@ -75,6 +75,7 @@ check-static: $(B)/passthru-claim
 	@file $< | grep -q 'statically linked' || { file $<; echo "FAIL: not static"; exit 1; }
 	@s=$$(wc -c <$<); [ $$s -le 262144 ] || { echo "FAIL: $$s bytes > 256 KiB"; exit 1; }; \
 		echo "PASS passthru-claim is static, $$s bytes stripped"
+	@tests/suite/spdx.sh
 
 check-fixtures: $(B)/passthru-claim $(B)/asan/passthru-claim $(B)/passthru-setup $(B)/gentree
 	tests/fixtures/run.sh $(B)/passthru-claim

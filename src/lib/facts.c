@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* facts.c: read every fact of one device (reset, BARs, Resizable BAR, boot framebuffer) under a root. */
 #include <errno.h>
 #include <fcntl.h>

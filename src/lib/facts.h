@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* facts.h: what decides whether passthrough of a card will work, read from sysfs and procfs. */
 #ifndef PASSTHRU_FACTS_H
 #define PASSTHRU_FACTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* facts_bars.c: BAR sizes and kinds from a PCI device's sysfs resource file. */
 #include <errno.h>
 #include <stdlib.h>

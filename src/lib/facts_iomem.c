@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* facts_iomem.c: a boot framebuffer of /proc/iomem (BOOTFB, efifb, ...) inside a card's BARs, and who holds it. */
 #include <inttypes.h>
 #include <stdio.h>

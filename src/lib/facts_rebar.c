@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* facts_rebar.c: the Resizable BAR capability, found by walking the config space's extended capabilities. */
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* facts_reset.c: the reset methods the kernel offers for a PCI device (reset_method). */
 #include <errno.h>
 #include <stdio.h>

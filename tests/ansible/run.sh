@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh: the collection passthru.host (the built tarball) run by the real ansible-playbook
 # against fake hosts on this machine: connection local, each host a root that is its own
 # --sysroot (tests/setup/fakehost.sh), the stand-ins of tests/setup/bin for the boot loader and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # sanity.sh: ansible-test sanity and ansible-lint on the built collection, what runs offline here.
 # usage: tests/ansible/sanity.sh COLLECTION_DIR   (make check-ansible; build/ansible/.../host)
 # ansible-test finds a collection's files with git and puts the tests that need Python packages

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_facts.c: libFuzzer target: any config space, resource and /proc/iomem bytes in, facts within bounds out. */
 #include <stdint.h>
 #include <stdlib.h>

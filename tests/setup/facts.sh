@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # facts.sh: what list, plan and status say of each card (reset methods, BARs, Resizable BAR, a
 # boot framebuffer in a BAR, the vfio driver that would bind), human and --json, on fixture trees.
 # usage: tests/setup/facts.sh BIN   (make check-setup; BIN is build/passthru-setup or its ASan copy)

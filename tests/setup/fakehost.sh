@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fakehost.sh: a fake host on this machine, a root that is its own --sysroot (the captured
 # intel-gpu-hda host view), its reboot and what its images hold; sourced by tests/setup/truth.sh
 # and tests/ansible/run.sh after they set top, here (tests/setup), work and kver.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # json.sh: install, uninstall and confirm --json [--diff] on fixture roots: one document each,
 # changed and reboot_required true to what the run did, files' before/after the real bytes,
 # dry runs change no byte, a refusal is a document with its words; status --nfd's lines.

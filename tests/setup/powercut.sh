@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # powercut.sh: install, uninstall and confirm killed (SIGKILL, as a power cut ends them) at each of their file-changing system calls in turn; the next run must converge.
 # usage: tests/setup/powercut.sh SETUP_BIN CLAIM_BIN [STEP]
 #   STEP 1 (the default; make check-setup-powercut, in check-slow): every call; STEP N: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_facts.c: the card facts' readers: reset_method, resource, the ReBAR walk, /proc/iomem. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,6 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Copyright: passthru authors
 # GNU General Public License v2.0 or later (GPL-2.0-or-later, so also usable under v3.0+;
 # see https://www.gnu.org/licenses/old-licenses/gpl-2.0.txt)

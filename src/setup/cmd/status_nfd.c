@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* status_nfd.c: status --nfd: passthru.ready, passthru.claimed, passthru.iommu as NFD local-source feature lines. */
 #include <stdio.h>
 #include "judge.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* status_nfd.h: status --nfd: the judge's verdict as Node Feature Discovery feature lines. */
 #ifndef PASSTHRU_STATUS_NFD_H
 #define PASSTHRU_STATUS_NFD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* journal.c: the intent journal (/var/lib/passthru/journal): written before a run changes a file, read by the next run to undo an interrupted one (docs/decisions.md "Power cuts"). */
 #include <errno.h>
 #include <stdarg.h>

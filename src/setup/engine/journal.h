@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* journal.h: the intent journal: what a run is about to change, on disk before it changes it, so that the run after a power cut undoes it (or finishes an uninstall). */
 #ifndef PASSTHRU_JOURNAL_H
 #define PASSTHRU_JOURNAL_H

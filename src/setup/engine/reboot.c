@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* reboot.c: does the next boot differ from this one, after this run (or, --dry-run, after it would have run): --json's reboot_required. */
 #include <limits.h>
 #include <stdlib.h>

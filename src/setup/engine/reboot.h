@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* reboot.h: reboot_required for install, confirm and uninstall --json: the next boot differs from this one. */
 #ifndef PASSTHRU_REBOOT_H
 #define PASSTHRU_REBOOT_H

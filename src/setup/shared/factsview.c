@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* factsview.c: the per-card facts (reset, BARs, Resizable BAR, boot framebuffer, vfio driver) in words and JSON. */
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* factsview.h: the per-card facts (facts.h) said to a person and in --json, for list, plan and status. */
 #ifndef PASSTHRU_FACTSVIEW_H
 #define PASSTHRU_FACTSVIEW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* outcome.c: the run's journal (files, commands, command lines, words), noted where the engine acts; outcome_json.c prints it for --json. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* outcome.h: what one install, uninstall or confirm did (or would do), collected where the engine does it, for --json. */
 #ifndef PASSTHRU_OUTCOME_H
 #define PASSTHRU_OUTCOME_H

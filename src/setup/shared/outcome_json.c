@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* outcome_json.c: the run's journal (outcome.c) as one JSON document: --json of install, uninstall and confirm. */
 #include <errno.h>
 #include <stdio.h>

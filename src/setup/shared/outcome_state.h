@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* outcome_state.h: the journal outcome.c keeps, shared with outcome_json.c, which prints it (nothing else includes this). */
 #ifndef PASSTHRU_OUTCOME_STATE_H
 #define PASSTHRU_OUTCOME_STATE_H

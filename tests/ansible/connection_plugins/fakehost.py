@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # -*- coding: utf-8 -*-
 # Copyright: passthru authors
 # GNU General Public License v2.0 or later (GPL-2.0-or-later, so also usable under v3.0+;
