@@ -4,3 +4,11 @@
 .PHONY: deb
 deb:
 	sh scripts/build-deb.sh
+
+# the deb's lifecycle (tests/lifecycle/run.sh, the deb set): apt-get install, purge and install
+# in a chroot of a Debian 12 root (tests/deb/chroot.sh), then three boots by real GRUB: install
+# --device, claimed, apt-get purge; the next boot as before install, byte for byte
+DEB_FILE = $(B)/pkg/passthru_$(shell dpkg-parsechangelog -l packaging/debian/changelog -S Version)_$(shell dpkg-architecture -qDEB_HOST_ARCH).deb
+.PHONY: check-deb
+check-deb: all deb
+	PASSTHRU_LIFECYCLE_SET=deb PASSTHRU_LIFECYCLE_DEB=$(DEB_FILE) tests/lifecycle/run.sh

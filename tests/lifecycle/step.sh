@@ -14,7 +14,9 @@ state=/var/lib/passthru-lifecycle/phase
 mkdir -p /var/lib/passthru-lifecycle
 phase=$(cat "$state" 2>/dev/null || echo 1)
 # which boots: short (make check): 1 (install --device), 3 (claimed, then uninstall), 5 (after
-# uninstall, the end); full (make check-lifecycle-full): all nine
+# uninstall, the end); full (make check-lifecycle-full): all nine; deb (make check-deb): short's,
+# with a snapshot of every boot file before install (after update-grub: a host's own grub.cfg)
+# and apt-get purge instead of uninstall
 set=$(cat /etc/passthru-lifecycle.set 2>/dev/null || echo full)
 say() {
     echo "LIFECYCLE: $*" >/dev/ttyS0
@@ -92,7 +94,7 @@ compare() {
     "snapshot_$1" >"/tmp/snap-$1"
     diff /var/lib/passthru-lifecycle/snap-"$1" "/tmp/snap-$1" >/tmp/snap-diff
     grep '^[<>]' /tmp/snap-diff | sed "s/^/LIFECYCLE: $1-diff: /" >/dev/ttyS0
-    say "$1-diffs=$(grep -c '^>' /tmp/snap-diff)"
+    say "$1-diffs=$(grep -c '^[<>]' /tmp/snap-diff)"
 }
 # wait_confirm: passthru-confirm.service's end (it rebuilds the images: a poweroff now would
 # cut the generator), then its state, result, condition and journal
@@ -138,7 +140,11 @@ fi
 [ -f /etc/passthru.conf ] && say "config-sha256=$(sha256sum </etc/passthru.conf | cut -d' ' -f1)"
 case $phase in
 1)
-    if [ "$set" = short ]; then
+    if [ "$set" = deb ]; then
+        run update-grub update-grub
+        snapshot_full >/var/lib/passthru-lifecycle/snap-full
+    fi
+    if [ "$set" != full ]; then
         # the short set: the device chosen at the first install (boot 2's IOMMU first is full's)
         run install passthru-setup install --device 0000:00:05.0
         run install-again passthru-setup install
@@ -159,6 +165,10 @@ case $phase in
 3)
     if [ "$set" = short ]; then
         run uninstall passthru-setup uninstall
+        echo 5 >"$state"
+    elif [ "$set" = deb ]; then
+        export DEBIAN_FRONTEND=noninteractive
+        run purge apt-get purge -y -q passthru
         echo 5 >"$state"
     else
         # the user's own edit: pci-stub instead of vfio-pci from the next boot on
@@ -183,8 +193,13 @@ case $phase in
         [ -e "$f" ] && n=$((n + 1))
     done
     say "passthru-files=$n"
+    if [ "$set" = deb ]; then
+        say "dpkg-status=$(dpkg-query -W -f='${Status}' passthru 2>/dev/null)"
+        say "setup-binary=$(ls /usr/sbin/passthru-setup /usr/lib/passthru 2>/dev/null | wc -l)"
+        compare full
+    fi
     # the short set ends here: the trial is check-uefi's (systemd-boot) in make check
-    if [ "$set" != short ]; then
+    if [ "$set" = full ]; then
         # the trial: back to vfio-pci (the hand edit of phase 3 goes), then the snapshot of the
         # files a trial must leave as they are, then the trial of the card at 00:05.0
         [ -f /etc/passthru.conf ] && sed -i '/^driver = pci-stub$/d' /etc/passthru.conf
