@@ -91,7 +91,7 @@ fuzz: fuzz-config fuzz-kargs fuzz-report
 
 check-shell:
 	shellcheck -S warning $$(find dracut tests scripts -name '*.sh' -o -name 'module-setup.sh' | sort -u) \
-		$$(grep -rl '^#!/bin/sh' tests scripts dracut initramfs-tools .ci 2>/dev/null | sort -u)
+		$$(grep -rl '^#!/bin/sh' tests scripts dracut initramfs-tools packaging .ci 2>/dev/null | sort -u)
 	shellcheck -S warning -s bash mkinitcpio/install/* mkinitcpio/passthru.conf tests/vm/mkinitcpio/install/* \
 		tests/setup/bin/mkinitcpio docs/passthru-setup.bash
 	shellcheck -S warning -s sh mkinitcpio/hooks/* tests/vm/mkinitcpio/hooks/*

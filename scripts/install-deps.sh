@@ -6,6 +6,7 @@
 # libarchive-tools: bsdtar, which mkinitcpio and lsinitcpio pack and list images with.
 # systemd-boot: its bootctl lists fixture ESPs in sd-boot's own order (tests/setup/trial.sh);
 # its postinst and kernel hooks act only where an ESP with systemd-boot is installed.
+# debhelper, lintian: make deb (dpkg-buildpackage with dh, then lintian on the package).
 set -eu
 PKGS="build-essential pkg-config musl-tools musl-dev linux-libc-dev
 libcmocka-dev libkmod-dev libpci-dev pciutils pci.ids
@@ -13,7 +14,8 @@ autoconf automake libtool dpkg-dev
 dracut-core cpio qemu-system-x86 kmod busybox klibc-utils libarchive-tools
 debootstrap fdisk grub-pc-bin grub2-common e2fsprogs
 ovmf dosfstools mtools systemd-boot
-shellcheck clang libclang-rt-14-dev valgrind zstd xz-utils systemd udev file jq libxml2-utils procps debian-archive-keyring"
+shellcheck clang libclang-rt-14-dev valgrind zstd xz-utils systemd udev file jq libxml2-utils procps debian-archive-keyring
+debhelper lintian"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
