@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Makefile: builds passthru-claim (static, musl) and passthru-setup, runs every test.
 PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
@@ -38,6 +39,7 @@ check: install-tools
 
 # --- static musl dependencies (libkmod, libpci) built from Debian sources ---
 include mk/deps.mk
+include mk/pkg.mk
 
 # --- host (glibc) build: library archive, passthru-setup, a dynamic passthru-claim ---
 HOST_OBJ := $(patsubst src/%.c,$(B)/host/%.o,$(LIB_SRC))

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bash completion for passthru-setup: each command's own options (as passthru-setup COMMAND --help)
 # Works with the bash-completion package (_init_completion) and without it (plain `complete`).
 

@@ -1,7 +1,9 @@
-# mk/deps.mk: static libkmod and libpci for musl, built from Debian's source packages
-# (kmod 30+20221128-1, pciutils 1:3.9.0-4) by scripts/build-deps.sh; see docs/building.md.
+# SPDX-License-Identifier: GPL-2.0-or-later
+# mk/deps.mk: static libkmod and libpci for musl, built from the upstream releases (Debian's
+# .orig tarballs of kmod 30+20221128-1, pciutils 1:3.9.0-4) by scripts/build-deps.sh; docs/building.md.
 #
-#   make deps                    fetch (private apt config), verify, build; once
+#   make deps                    fetch (private apt config) or take sources/*.orig.tar.*,
+#                                verify (sources/SHA256SUMS), build; once
 #   make KMOD_SRC=DIR PCIUTILS_SRC=DIR ...   use unpacked source trees instead (offline)
 #   make deps-clean              remove build/deps (make clean keeps it)
 #
@@ -28,7 +30,10 @@ $(DEPS_DIR)/.inputs: FORCE-deps-inputs
 .PHONY: FORCE-deps-inputs
 FORCE-deps-inputs:
 
-$(DEPS_STAMP): $(DEPS_DIR)/.inputs scripts/build-deps.sh scripts/fetch-sources.sh
+# sources/: the list the upstream tarballs are checked against, and in a release tarball
+# (make dist) the two tarballs themselves, which the build then uses instead of apt
+$(DEPS_STAMP): $(DEPS_DIR)/.inputs scripts/build-deps.sh scripts/fetch-sources.sh \
+	sources/SHA256SUMS $(wildcard sources/*.orig.tar.*)
 	@rm -f $@
 	MUSL_CC='$(MUSL_CC)' KMOD_SRC='$(abspath $(KMOD_SRC))' \
 		PCIUTILS_SRC='$(abspath $(PCIUTILS_SRC))' sh scripts/build-deps.sh $(DEPS_DIR)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mk/lifecycle.mk: install, reboot, uninstall and the GRUB trial on a real Debian 12 guest booted
 # by real GRUB. make check runs the short set (IOMMU first, claim, uninstall: 4 boots); the full
 # set (the hand edit and the GRUB trial too: 9 boots) is part of make check-slow.

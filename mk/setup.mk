@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mk/setup.mk: passthru-setup tests on temporary roots, plain and with ASan/UBSan.
 .PHONY: check-setup
 check-setup: $(B)/passthru-setup $(B)/asan/passthru-setup $(B)/gentree $(B)/passthru-claim \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mk/tests.mk: the test targets; `make check` runs them all, `make check-quick` skips the VMs.
 -include tests/unit/unit.mk
 

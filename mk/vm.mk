@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mk/vm.mk: end-to-end boots under QEMU: check-vm, demo, bench-vm, fixture captures.
 KERNEL_STAMP := $(B)/kernel/version
 .PHONY: kernel check-vm check-vm-initramfs-tools check-vm-mkinitcpio demo bench-vm fixtures-capture

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # build-deps.sh: static libkmod and libpci for musl, from Debian's source packages.
 #
 # usage: build-deps.sh DEPS_DIR
@@ -7,9 +8,11 @@
 #   MUSL_CC       the musl compiler driver (default musl-gcc)
 #   KMOD_SRC      an unpacked kmod source tree to use instead of downloading one
 #   PCIUTILS_SRC  an unpacked pciutils source tree to use instead of downloading one
-# A package without a *_SRC tree is fetched (kmod 30+20221128-1, pciutils 1:3.9.0-4)
-# and verified by scripts/fetch-sources.sh into DEPS_DIR/src/, with apt's private state
-# in DEPS_DIR/apt/. The given trees are copied, never modified.
+# A package without a *_SRC tree comes from its upstream tarball, checked against
+# sources/SHA256SUMS: the one in sources/ (the release tarball, make dist, carries both:
+# no apt, no network), or else Debian's .orig tarball that scripts/fetch-sources.sh
+# fetches (kmod 30+20221128-1, pciutils 1:3.9.0-4) into DEPS_DIR/src/, with apt's private
+# state in DEPS_DIR/apt/. The given trees are copied, never modified.
 #
 # Result, DEPS_DIR/musl/:
 #   include/libkmod.h, include/pci/{pci,header,config,types}.h
@@ -32,13 +35,48 @@ command -v "$MUSL_CC" >/dev/null 2>&1 || die "$MUSL_CC not found (Debian package
 # every function that passthru-claim does not reach
 OPT="-Os -ffunction-sections -fdata-sections"
 
-# --- sources: the given trees, or Debian's source packages, fetched and verified ---
+# --- sources: the given trees, or the upstream tarballs (bundled, or fetched through apt) ---
+KMOD_ORIG=kmod_30+20221128.orig.tar.xz
+PCIUTILS_ORIG=pciutils_3.9.0.orig.tar.gz
+bundled=$(cd "$here/.." && pwd)/sources
+sums=$bundled/SHA256SUMS
+[ -f "$sums" ] || die "$sums missing (the list the upstream tarballs are checked against)"
+
+# verify FILE: its SHA-256 is the one sources/SHA256SUMS gives for its name
+verify() {
+	want=$(awk -v n="${1##*/}" '$2 == n { print $1 }' "$sums")
+	[ -n "$want" ] || die "$sums has no line for ${1##*/}"
+	got=$(sha256sum "$1" | cut -d' ' -f1)
+	[ "$got" = "$want" ] || die "$1: SHA-256 $got, but $sums says $want: not the upstream" \
+		"release; stopping (fetch it again, or take it from the release tarball)"
+}
+
+# unpack NAME TARBALL: verified, into DEPS_DIR/src-bundled/NAME (its one top folder stripped)
+unpack() {
+	verify "$2"
+	t=$deps/src-bundled/$1
+	rm -rf "$t" && mkdir -p "$t"
+	tar -xf "$2" -C "$t" --strip-components=1 || die "cannot unpack $2"
+	echo "$me: $1 from $2 (SHA-256 verified, no apt)" >&2
+}
+
 fetch=""
+if [ -z "${KMOD_SRC:-}" ] && [ -f "$bundled/$KMOD_ORIG" ]; then
+	unpack kmod "$bundled/$KMOD_ORIG"
+	KMOD_SRC=$deps/src-bundled/kmod
+fi
+if [ -z "${PCIUTILS_SRC:-}" ] && [ -f "$bundled/$PCIUTILS_ORIG" ]; then
+	unpack pciutils "$bundled/$PCIUTILS_ORIG"
+	PCIUTILS_SRC=$deps/src-bundled/pciutils
+fi
 [ -n "${KMOD_SRC:-}" ] || fetch="$fetch kmod=$KMOD_VERSION"
 [ -n "${PCIUTILS_SRC:-}" ] || fetch="$fetch pciutils=$PCIUTILS_VERSION"
 if [ -n "$fetch" ]; then
 	# shellcheck disable=SC2086 # one word per package
 	sh "$here/fetch-sources.sh" "$deps/apt" "$deps/src" $fetch
+	# the .orig tarball in each is the one make dist bundles: the same list checks it
+	case $fetch in *kmod=*) verify "$deps/src/$KMOD_ORIG" ;; esac
+	case $fetch in *pciutils=*) verify "$deps/src/$PCIUTILS_ORIG" ;; esac
 fi
 KMOD_SRC=${KMOD_SRC:-$deps/src/kmod}
 PCIUTILS_SRC=${PCIUTILS_SRC:-$deps/src/pciutils}
@@ -54,14 +92,18 @@ rm -rf "$out"
 mkdir -p "$out/include/pci" "$out/lib" "$out/uapi"
 
 # --- kernel uapi headers: musl-gcc has none, and must not see glibc's /usr/include ---
-multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
-if [ ! -f /usr/include/linux/version.h ] || [ ! -d "/usr/include/$multiarch/asm" ]; then
-	die "kernel uapi headers missing (Debian package linux-libc-dev)"
+# asm/ is in the multiarch folder on Debian, in /usr/include itself on Fedora and Arch
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo "$(uname -m)-linux-gnu")
+asm=/usr/include/$multiarch/asm
+[ -d "$asm" ] || asm=/usr/include/asm
+if [ ! -f /usr/include/linux/version.h ] || [ ! -d "$asm" ]; then
+	die "kernel uapi headers missing (Debian: linux-libc-dev; Fedora: kernel-headers;" \
+		"Arch: linux-api-headers)"
 fi
 for d in linux asm-generic mtd; do
 	[ -d "/usr/include/$d" ] && ln -s "/usr/include/$d" "$out/uapi/$d"
 done
-ln -s "/usr/include/$multiarch/asm" "$out/uapi/asm"
+ln -s "$asm" "$out/uapi/asm"
 CFLAGS="$OPT -isystem $out/uapi"
 
 log_fail() { tail -n 40 "$1" >&2; die "$2 failed (whole log: $1)"; }
@@ -77,6 +119,8 @@ cp -R "$KMOD_SRC" "$kb"
 		# the tarball has no configure; gtk-doc.make is only included, never used here
 		mkdir -p libkmod/docs
 		[ -f libkmod/docs/gtk-doc.make ] || : >libkmod/docs/gtk-doc.make
+		command -v autoreconf >/dev/null 2>&1 || die "kmod's tarball has no configure:" \
+			"autoreconf is needed (install autoconf, automake, libtool and pkg-config)"
 		autoreconf -fi >autoreconf.log 2>&1 || log_fail "$kb/autoreconf.log" "kmod autoreconf"
 	fi
 	# Debian 12's kernel modules are plain .ko (checked: linux-image-6.1.0-56-amd64 has

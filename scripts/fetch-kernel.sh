@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fetch-kernel.sh: unpack Debian's current kernel package into DIR for the QEMU tests.
 # Nothing is installed on the machine: the package is downloaded and unpacked with dpkg -x.
 # usage: fetch-kernel.sh DIR    -> DIR/root/boot/vmlinuz-V, DIR/root/lib/modules/V, DIR/version

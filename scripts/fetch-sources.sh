@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fetch-sources.sh: fetch Debian source packages at exact versions and unpack them,
 # through a private apt configuration (the system's apt setup is never touched).
 #

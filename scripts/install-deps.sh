@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # install-deps.sh: install the Debian packages that building and testing passthru need.
 # Tools only, no recommends: dracut-core (not dracut, which would replace initramfs-tools;
 # and not its recommends lvm2/mdadm/cryptsetup, which hook into the machine's initramfs).

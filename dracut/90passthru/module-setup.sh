@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # module-setup.sh: dracut module that runs passthru-claim before udev coldplug.
 # Included only when asked for (passthru-setup install adds it in /etc/dracut.conf.d/);
 # without a config it adds nothing. passthru_claim_bin=, passthru_conf= and passthru_trial=

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # passthru-pre-udev.sh: dracut pre-udev hook: hand the configured devices to vfio-pci.
 # Sourced by dracut: never exit, never fail; rd.passthru=0 skips it. --timeout: the claim
 # runs in a child and the binary returns after 10 s even if the kernel blocks in an unbind

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: passthru-claim, run in the initramfs: config -> model -> verdict -> plan -> claim -> report. */
 #include <errno.h>
 #include <fcntl.h>

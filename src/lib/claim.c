@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* claim.c: carry out a plan, one whole unit at a time: overrides, unbind, probe, verify. */
 #include <errno.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* claim.h: carry out a plan, one whole unit at a time: overrides, unbind, probe, verify. */
 #ifndef PASSTHRU_CLAIM_H
 #define PASSTHRU_CLAIM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmdline.c: the rd.passthru* arguments on the kernel command line. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmdline.h: the rd.passthru* arguments on the kernel command line. */
 #ifndef PASSTHRU_CMDLINE_H
 #define PASSTHRU_CMDLINE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* config.c: parse /etc/passthru.conf and its selectors; every error names file and line. */
 #include <ctype.h>
 #include <errno.h>

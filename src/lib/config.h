@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* config.h: /etc/passthru.conf and its selectors. */
 #ifndef PASSTHRU_CONFIG_H
 #define PASSTHRU_CONFIG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* iommu.c: decide from sysfs and procfs whether the IOMMU is really on, and why not. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* iommu.h: is the IOMMU really on, and what should the user do if not. */
 #ifndef PASSTHRU_IOMMU_H
 #define PASSTHRU_IOMMU_H

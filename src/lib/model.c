@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* model.c: the PCI devices and IOMMU groups of a system, read through libpci and sysfs. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* model.h: the PCI devices and IOMMU groups of a system, as sysfs shows them. */
 #ifndef PASSTHRU_MODEL_H
 #define PASSTHRU_MODEL_H

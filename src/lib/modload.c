@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* modload.c: load a driver's module with libkmod, honouring modprobe.d, unless it is there. */
 #include <errno.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* plan.c: decide what to claim from config, model and IOMMU verdict; a pure function. */
 #include <errno.h>
 #include <stdarg.h>

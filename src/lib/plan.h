@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* plan.h: what to claim, decided purely from config, model and IOMMU verdict. */
 #ifndef PASSTHRU_PLAN_H
 #define PASSTHRU_PLAN_H

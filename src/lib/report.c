@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* report.c: the status document (JSON) and the human summary of what passthru did. */
 #include <stdio.h>
 #include <string.h>

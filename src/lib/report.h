@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* report.h: the status document (JSON) and the human summary. */
 #ifndef PASSTHRU_REPORT_H
 #define PASSTHRU_REPORT_H

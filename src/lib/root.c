@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* root.c: every file passthru reads or writes goes through a movable root (--sysroot). */
 #include <errno.h>
 #include <fcntl.h>

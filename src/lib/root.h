@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* root.h: every file passthru reads or writes goes through a movable root (--sysroot). */
 #ifndef PASSTHRU_ROOT_H
 #define PASSTHRU_ROOT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sha256.c: SHA-256 (FIPS 180-4) of a buffer held in memory. */
 #include <stdio.h>
 #include <string.h>

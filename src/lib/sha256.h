@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sha256.h: SHA-256 (FIPS 180-4), for config_sha256 and the install record's hashes. */
 #ifndef PASSTHRU_SHA256_H
 #define PASSTHRU_SHA256_H

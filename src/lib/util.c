@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* util.c: small helpers shared by every part of passthru (strings, growth, cleanup). */
 #include <errno.h>
 #include <stdarg.h>

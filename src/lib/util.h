@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* util.h: small helpers shared by every part of passthru (strings, growth, cleanup). */
 #ifndef PASSTHRU_UTIL_H
 #define PASSTHRU_UTIL_H

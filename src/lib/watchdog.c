@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* watchdog.c: the claim runs in a child; the parent waits a bounded time, so boot goes on. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* watchdog.h: the claim runs in a child; the parent waits a bounded time, so boot goes on. */
 #ifndef PASSTHRU_WATCHDOG_H
 #define PASSTHRU_WATCHDOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: passthru-setup, the host CLI: parse each command's own options and dispatch. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench.sh: print the size of passthru-claim and its plan + dry-run time on generated trees.
 # usage: bench.sh BIN GENTREE [RUNS [CPUTIME]]   (CPUTIME: build/cputime, for CPU time per run)
 set -eu

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cputime.c: run a command, write the CPU time it used (user + system, microseconds) to a file. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gentree.c: write a synthetic sysfs tree of N four-function GPU-like cards, for make bench. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # uevent.sh: passthru-claim reads the same devices from each device's uevent file as from its
 # vendor, device, class files and driver link (trees captured before uevent was read have none).
 # usage: uevent.sh PASSTHRU-CLAIM PASSTHRU-SETUP GENTREE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_config.c: libFuzzer target: any bytes as a config and as a kernel command line. */
 #include <stdint.h>
 #include <stdio.h>

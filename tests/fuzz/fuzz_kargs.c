@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_kargs.c: libFuzzer target: the kernel-argument, /etc/default/grub and BLS entry editors:
  * install then uninstall gives the input back byte for byte, or install refuses. */
 #include <errno.h>

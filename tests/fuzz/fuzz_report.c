@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_report.c: libFuzzer target: any config bytes and messages in, strict UTF-8 JSON out. */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # checks.sh: PASS/FAIL counting, and readers of a guest's "LIFECYCLE: key=value" console lines,
 # sourced by the test drivers (tests/lifecycle/run.sh, tests/uefi/run.sh, tests/setup/initramfs.sh);
 # the guest drivers set LOGS to the folder of their phaseN.log files.

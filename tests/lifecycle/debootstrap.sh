@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # debootstrap.sh: a minimal Debian 12 system with a kernel, GRUB tools and one initramfs
 # generator (initramfs-tools, Debian's default, or dracut-core), cached as a tarball in
 # build/lifecycle/ (a rerun skips it). Nothing touches the host's boot.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh: the install/reboot lifecycle on a real Debian 12 system booted by real GRUB in QEMU:
 # IOMMU first (install with no device, reboot, list, install --device), the claim, a hand edit
 # of the config that the next boot uses, uninstall; then the GRUB trial (install --trial): a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # step.sh: runs inside the lifecycle guest at each boot (passthru-lifecycle.service): the
 # IOMMU-first install, the claim, a hand edit of the config, uninstall, then the GRUB trial
 # (install --trial) failed, fallen back from, retried and confirmed, each after a reboot.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # choices.sh: install remembers --bootloader, --initramfs, --cpu, --no-iommu-pt and
 # --allow-unsafe-interrupts in its record; a plain install keeps them, uninstall forgets them.
 # usage: tests/setup/choices.sh BIN     (make check-setup; BIN is build/passthru-setup or its ASan copy)

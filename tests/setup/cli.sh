@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # cli.sh: passthru-setup's command line, JSON, XML, status drift and install's device checks,
 # on temporary roots with captured sysfs trees (tests/fixtures/*/tree.tar.gz) as --sysroot.
 # usage: tests/setup/cli.sh BIN     (make check-setup; BIN is build/passthru-setup or its ASan copy)

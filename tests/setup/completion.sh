@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # completion.sh: docs/passthru-setup.bash in plain bash (no bash-completion package) and with a
 # stand-in for bash-completion's _init_completion; devices come from passthru-setup list on a
 # captured sysfs tree (--sysroot on the line being completed).

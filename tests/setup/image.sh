@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # image.sh: an image's shell code (--root, status --sysroot) never runs on this host: GRUB's
 # /etc/default/grub and grub.d, mkinitcpio's conf and conf.d run only inside the image (private
 # namespaces, read-only, its own shell) or are read without running; and mkinitcpio's HOOKS are

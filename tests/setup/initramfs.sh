@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # initramfs.sh: the initramfs-tools and mkinitcpio entries of the generator table on temporary
 # roots: detection, which generator built an image, the files install stages (the mkinitcpio
 # drop-in really sourced by bash after mkinitcpio.conf), the rebuild commands, image listings.

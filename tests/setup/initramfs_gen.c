@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* initramfs_gen.c: test driver: one entry of the initramfs generator table on a temporary root.
  * usage: initramfs-gen initramfs-tools|mkinitcpio ROOT detect|built KVER|stage|argv|has KVER [FILE]
  * (has: FILE in the image, default usr/lib/passthru/passthru-claim) */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # lib.sh: what the passthru-setup test scripts share: PASS/FAIL counting and a tree's snapshot.
 # Sourced by tests/setup/*.sh after they set pass=0 fail=0.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh: passthru-setup tests on temporary roots (--root), never on this machine's /etc or /boot.
 # usage: tests/setup/run.sh BIN     (make check-setup; BIN is build/passthru-setup or its ASan copy)
 # Stand-ins for update-grub, dracut and grubby (tests/setup/bin) record what would have run;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # trial.sh: install --trial and confirm on temporary roots (--root) and captured trees
 # (--sysroot), never on this machine's /etc or /boot.
 # usage: tests/setup/trial.sh SETUP_BIN CLAIM_BIN  (make check-setup; plain or ASan builds)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # truth.sh: every drift status reports, and "installed: reboot to apply", on a root that is its
 # own --sysroot: set the drift up, run status (exit 1, the fix named), apply exactly the fix it
 # names (its command, with the stand-ins; a reboot where it says reboot), run status again: the

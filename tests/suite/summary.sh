@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # summary.sh: make check's last words: one table of its suites (results, seconds, ok or not),
 # in the order they started, and the whole run's time.
 # usage: tests/suite/summary.sh DIR START_EPOCH SUITE...

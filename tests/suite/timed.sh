@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # timed.sh: run one suite of make check, pass its output through, and record the suite's row of
 # the summary table (results, seconds, exit status) in DIR/NAME.row.
 # usage: tests/suite/timed.sh DIR NAME COMMAND...

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # debootstrap.sh: a minimal Debian 12 system for the UEFI guest: a kernel, initramfs-tools,
 # systemd-boot (bootctl, kernel-install) and its EFI binaries, cached as a tarball in OUT
 # (a rerun skips it). Nothing touches the host's boot.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh: a real UEFI guest: OVMF boots systemd-boot (installed by bootctl), which boots the
 # Debian kernel and initramfs from a loader entry written by kernel-install; then install,
 # reboot, check the claim; with the card as the firmware's boot display: refused by default,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # step.sh: runs inside the UEFI guest at each boot (passthru-lifecycle.service): says how the
 # guest booted (firmware, systemd-boot's EFI variables, the entry, /proc/cmdline), then
 # phase 1 installs; 2 checks the claim; 3 (the card is the firmware's boot display) checks the

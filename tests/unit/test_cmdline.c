@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_cmdline.c: the rd.passthru* kernel arguments, quoting, and cmdline_get. */
 #include <setjmp.h>
 #include <stdarg.h>

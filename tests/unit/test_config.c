@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_config.c: the config parser: every key, every value, every error with its line. */
 #include <setjmp.h>
 #include <stdarg.h>

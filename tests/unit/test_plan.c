@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_plan.c: the planner, table-driven on models built in memory (no disk). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_selector.c: every selector form, and the ones that must be refused. */
 #include <setjmp.h>
 #include <stdarg.h>

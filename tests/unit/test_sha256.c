@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_sha256.c: SHA-256 against FIPS 180-4's published vectors and padding edges. */
 #include <setjmp.h>
 #include <stdarg.h>

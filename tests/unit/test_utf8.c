@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_utf8.c: JSON strings are valid UTF-8 whatever the bytes; cut text keeps whole characters. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench.sh: passthru-claim's time in a real guest, phase by phase, against a plain shell hook.
 # Prints numbers (median of RUNS boots each); asserts nothing about them.
 set -eu

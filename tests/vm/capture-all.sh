@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # capture-all.sh: recapture every fixture tree from QEMU guests (make fixtures-capture).
 set -eu
 # shellcheck source=tests/vm/lib.sh

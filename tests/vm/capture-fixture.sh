@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # capture-fixture.sh: boot a QEMU guest and save its sysfs, as passthru-claim sees it, as a fixture.
 # usage: tests/vm/capture-fixture.sh NAME IOMMU "KERNEL ARGS" QEMU-DEVICE-ARGS...
 #   IOMMU: intel, intel-nointremap, amd, none (see lib.sh). Writes tests/fixtures/NAME/.

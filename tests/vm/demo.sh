@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # demo.sh: boot a QEMU guest (real Debian kernel, dracut image with passthru) whose GPU is claimed.
 set -eu
 # shellcheck source=tests/vm/lib.sh

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # judge.sh: the boot scenarios: one boot per scenario with its config overlay on $image, judged by
 # the guest's own status document, driver links, /dev/vfio and dmesg. Sourced after lib.sh by
 # run.sh (dracut) and run-gen.sh (initramfs-tools, mkinitcpio); they set image, LIMIT, pass, fail.

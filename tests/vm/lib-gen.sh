@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # lib-gen.sh: images of the Debian kernel built by initramfs-tools and mkinitcpio themselves.
 # Sourced after lib.sh by run-gen.sh. Neither generator is installed on this machine: each runs
 # from build/ in a private mount namespace (unshare -m) whose bind mounts are seen by nothing else.

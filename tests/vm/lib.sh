@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # lib.sh: the QEMU rig: one dracut image with passthru, per-boot config overlays, serial output.
 # Sourced by run.sh, capture.sh and bench.sh from the top of the tree. Everything lives in build/.
 # shellcheck disable=SC2034 # the T_* topologies are used by the scripts that source this file

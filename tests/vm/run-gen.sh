@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-gen.sh: the boot scenarios on images that initramfs-tools and mkinitcpio build themselves.
 # usage: tests/vm/run-gen.sh GENERATOR [SCENARIO...]   (from the top of the tree)
 # GENERATOR: initramfs-tools, mkinitcpio (busybox image: HOOKS=(base udev ...)) or

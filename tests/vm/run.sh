@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh: end-to-end scenarios: a real Debian kernel boots a dracut image with passthru in QEMU.
 # usage: tests/vm/run.sh [SCENARIO...]   (from the top of the tree; make check-vm)
 # Each scenario boots the one image plus a cpio overlay with its /etc/passthru.conf, and

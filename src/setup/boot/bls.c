@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bls.c: Boot Loader Specification entries: their options lines read and edited byte for byte. */
 #include <errno.h>
 #include <fnmatch.h>

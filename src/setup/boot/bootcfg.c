@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bootcfg.c: the table of boot configurations, choosing among them, and what they share. */
 #include <errno.h>
 #include <stdio.h>

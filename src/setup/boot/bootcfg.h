@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bootcfg.h: the boot configurations that keep the kernel command line, behind one table. */
 #ifndef PASSTHRU_BOOTCFG_H
 #define PASSTHRU_BOOTCFG_H

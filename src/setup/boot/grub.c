@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* grub.c: Debian/Ubuntu GRUB: a drop-in under /etc/default/grub.d/ and update-grub. */
 #include <errno.h>
 #include <stdio.h>

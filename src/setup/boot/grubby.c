@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* grubby.c: Fedora/RHEL GRUB with BLS entries: grubby for the entries, /etc/default/grub for new kernels. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* grubeval.c: GRUB_CMDLINE_LINUX(_DEFAULT) as grub-mkconfig computes them: run where that is safe, else read without running. */
 #include <errno.h>
 #include <stdio.h>

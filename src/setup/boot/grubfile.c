@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* grubfile.c: GRUB_CMDLINE_LINUX in /etc/default/grub edited in place, its quoting kept; the grub.d drop-in. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kargs.c: the IOMMU kernel arguments for a CPU, and byte-preserving edits of argument lists. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kargs.h: the argument editors: kernel argument lists (kargs.c) and GRUB_CMDLINE_LINUX (grubfile.c), byte for byte. */
 #ifndef PASSTHRU_KARGS_H
 #define PASSTHRU_KARGS_H

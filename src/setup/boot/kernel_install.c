@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kernel_install.c: systemd-boot and UKIs: /etc/kernel/cmdline and the existing loader entries. */
 #include <errno.h>
 #include <stdio.h>

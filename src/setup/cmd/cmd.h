@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd.h: the commands main.c dispatches; each parses nothing more and calls the engines, never another command. */
 #ifndef PASSTHRU_CMD_H
 #define PASSTHRU_CMD_H

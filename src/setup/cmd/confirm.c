@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* confirm.c: passthru-setup confirm: on the trial boot, judged ready, converge to what the trial recorded. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* list.c: passthru-setup list: display controllers, their groups, and whether each can go. */
 #include <errno.h>
 #include <setjmp.h>

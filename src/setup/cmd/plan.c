@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* plan.c: passthru-setup plan: what the next boot would do with the config, touching nothing. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* status.c: passthru-setup status: is this host ready, what drifted, and what to do. */
 #include <stdio.h>
 #include <stdlib.h>

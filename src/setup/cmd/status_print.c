@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* status_print.c: the judge's verdict printed: status's report, human or JSON (confirm prints the human one). */
 #include <stdio.h>
 #include <string.h>

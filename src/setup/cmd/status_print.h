@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* status_print.h: status's report of the judge's verdict (status_print.c); confirm prints it too. */
 #ifndef PASSTHRU_STATUS_PRINT_H
 #define PASSTHRU_STATUS_PRINT_H

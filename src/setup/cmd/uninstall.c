@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* uninstall.c: passthru-setup uninstall: converge the root to nothing, exactly what install added goes. */
 #include "cmd.h"
 #include "converge.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* xml.c: passthru-setup xml: libvirt <hostdev> elements for devices and their companions. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* applied.c: has the running boot applied the last install: "installed: reboot to apply", not a drift. */
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* choices.c: the user's install choices, remembered in the record and applied to later installs. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* choices.h: the choices a user gave install, kept in the record for every later install. */
 #ifndef PASSTHRU_CHOICES_H
 #define PASSTHRU_CHOICES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* converge.c: the converge engine, to the config (install): devices, each boot configuration, the initramfs, verified. */
 #include <errno.h>
 #include <stdio.h>

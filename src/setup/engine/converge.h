@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* converge.h: the converge engine: bring a root to the config (install) or to nothing (uninstall). */
 #ifndef PASSTHRU_CONVERGE_H
 #define PASSTHRU_CONVERGE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* converge_none.c: the converge engine, to nothing (uninstall): exactly what install added goes, nothing else. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* drift.c: the judge's drift checks: what changed since install, each with the command that fixes it. */
 #include <stdarg.h>
 #include <stdio.h>

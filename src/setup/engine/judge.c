@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* judge.c: the judge engine: the host view, the config, the boot's report and the record, judged. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* judge.h: the judge engine: is this host ready, what drifted, each drift with its fix, as data. */
 #ifndef PASSTHRU_JUDGE_H
 #define PASSTHRU_JUDGE_H

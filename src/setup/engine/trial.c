@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* trial.c: install --trial's part of converging (the next boot only gets passthru, chosen once); what confirm converges to. */
 #include <dirent.h>
 #include <errno.h>

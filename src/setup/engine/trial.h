@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* trial.h: install --trial's entry, mark and commands; what confirm converges to (trial.c). */
 #ifndef PASSTHRU_TRIAL_H
 #define PASSTHRU_TRIAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* dracut.c: dracut: the passthru module enabled by a dracut.conf.d drop-in. */
 #include <errno.h>
 #include <fcntl.h>

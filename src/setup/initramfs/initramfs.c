@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* initramfs.c: the table of initramfs generators and choosing the host's. */
 #include <stdio.h>
 #include <string.h>

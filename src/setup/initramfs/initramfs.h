@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* initramfs.h: the initramfs generators (dracut, initramfs-tools, mkinitcpio) behind one table. */
 #ifndef PASSTHRU_INITRAMFS_H
 #define PASSTHRU_INITRAMFS_H

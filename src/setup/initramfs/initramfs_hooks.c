@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* initramfs_hooks.c: whether passthru's own hook files for a generator are installed in the root. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* initramfs_list.c: ask a generator's lister (lsinitramfs, lsinitcpio) what an image holds. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* initramfs_list.h: whether a generator's lister shows a file in an image. */
 #ifndef PASSTHRU_INITRAMFS_LIST_H
 #define PASSTHRU_INITRAMFS_LIST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* initramfs_stale.c: does every kernel's image hold what install would put in it (status's initramfs drift, install's rebuild). */
 #include <dirent.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* initramfs_tools.c: initramfs-tools (Debian, Ubuntu, Proxmox VE) in the generator table. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mkinitcpio.c: Arch Linux's mkinitcpio (busybox and systemd images) in the table. */
 #include <errno.h>
 #include <stdio.h>

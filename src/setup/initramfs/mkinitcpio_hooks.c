@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mkinitcpio_hooks.c: the HOOKS mkinitcpio builds with, evaluated as it does, and the file that takes passthru out of them. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mkinitcpio_presets.c: the presets that make mkinitcpio -P build an image with -c CONFIG, which reads no drop-in (passthru's neither). */
 #include <errno.h>
 #include <stdio.h>

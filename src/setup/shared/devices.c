@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* devices.c: the devices install is asked for: --device merged into the config, checked against the host view. */
 #include <errno.h>
 #include <stdio.h>

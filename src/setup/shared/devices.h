@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* devices.h: the devices install is asked for (devices.c). */
 #ifndef PASSTHRU_DEVICES_H
 #define PASSTHRU_DEVICES_H

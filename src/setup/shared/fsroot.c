@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fsroot.c: paths inside --root resolve as if it were /, so no symlink leads out of it. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hostview.c: this host as the read-only commands see it: devices, IOMMU verdict, plan. */
 #include <errno.h>
 #include <stdio.h>

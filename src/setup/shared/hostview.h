@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hostview.h: this host as the read-only commands see it: devices, IOMMU, config, plan. */
 #ifndef PASSTHRU_HOSTVIEW_H
 #define PASSTHRU_HOSTVIEW_H

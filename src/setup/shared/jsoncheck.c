@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* jsoncheck.c: is a text one valid JSON document (RFC 8259), in valid UTF-8? */
 #include <stdint.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* jsoncheck.h: check a JSON document before embedding it in one passthru prints. */
 #ifndef PASSTHRU_JSONCHECK_H
 #define PASSTHRU_JSONCHECK_H

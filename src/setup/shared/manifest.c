@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* manifest.c: the record of what install changed (/var/lib/passthru/installed). */
 #include <errno.h>
 #include <fcntl.h>

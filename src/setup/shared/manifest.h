@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* manifest.h: the record of what install changed, so that uninstall removes exactly that. */
 #ifndef PASSTHRU_MANIFEST_H
 #define PASSTHRU_MANIFEST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* run.c: run an external command (update-grub, grubby, dracut) or say what would run; capture output.
  * Testing only: PASSTHRU_TEST_RUN_COMMANDS=1 runs them even with --root (stand-ins on PATH
  * read PASSTHRU_TEST_ROOT); without it, --root never runs a command. */

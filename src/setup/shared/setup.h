@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* setup.h: what the passthru-setup files share: options, the root, file transactions, commands run. */
 #ifndef PASSTHRU_SETUP_H
 #define PASSTHRU_SETUP_H

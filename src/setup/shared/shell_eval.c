@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* shell_eval.c: run a configuration's shell code where it is safe: the host's own with the host's shell, an image's only inside the image (private namespaces, read-only, no capabilities). */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* shstatic.c: a shell configuration's plain assignments read without running anything (an image's code when it cannot run inside the image). */
 #include <ctype.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* txn.c: file transactions: stage, diff, back up, replace atomically, undo on failure. */
 #include <errno.h>
 #include <dirent.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench-start.sh: test-only pre-udev hook (before passthru's, 10): opens the passthru window.
 # make bench-vm times one hook each: passthru's (from here to bench-mid.sh) or the shell hook
 # (from bench-mid.sh to bench-end.sh), by the kernel's timestamps of these kmsg lines. The

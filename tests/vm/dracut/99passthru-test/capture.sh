@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # capture.sh: test-only pre-udev hook: with passthru.capture=1, print a sysfs capture and power off.
 # What passthru-claim sees at this moment: PCI devices, drivers, IOMMU groups and units,
 # ACPI IOMMU tables, /proc/interrupts and /proc/cmdline. Sysfs files show a size of 4096,

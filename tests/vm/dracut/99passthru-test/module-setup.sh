@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # module-setup.sh: test-only dracut module: capture sysfs, or report what happened and power off.
 
 check() {

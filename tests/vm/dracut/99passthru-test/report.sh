@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # report.sh: test-only, after udev coldplug settled: print what happened, power off.
 udevadm settle --timeout=30
 sleep 1

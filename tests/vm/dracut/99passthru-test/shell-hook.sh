@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shell-hook.sh: test-only: what a plain shell hook does instead of passthru-claim (bench-vm).
 # driver_override, unbind, modprobe vfio-pci, drivers_probe, and a readlink check per device.
 # switched on by bench-start.sh (passthru.shellhook=1), so that no getargbool is timed here
