@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # mk/deb.mk: make deb: build/pkg/passthru_VERSION-REV_ARCH.deb from packaging/debian/ by
-# dpkg-buildpackage (scripts/build-deb.sh), lintian-clean.
+# dpkg-buildpackage (scripts/build-deb.sh) on the release tarball (make dist), with no network;
+# lintian-clean.
 .PHONY: deb
-deb:
-	sh scripts/build-deb.sh
+deb: dist
+	sh scripts/build-deb.sh $(DIST_TARBALL)
 
 # the deb's lifecycle (tests/lifecycle/run.sh, the deb set): apt-get install, purge and install
 # in a chroot of a Debian 12 root (tests/deb/chroot.sh), then three boots by real GRUB: install
