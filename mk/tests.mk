@@ -17,9 +17,7 @@ CHECK_JOBS ?= 2
 QUICK_SUITES := check-static check-unit check-fixtures check-valgrind check-fuzz check-setup \
 	check-shell
 # longest first (make -j starts them in this order): the two lanes end close together
-# check-deb is check-lifecycle's three boots with passthru from the deb (and apt-get purge for
-# uninstall); check-lifecycle-full (make check-slow) boots make install's
-BOOT_SUITES := check-uefi check-vm check-deb check-vm-mkinitcpio check-vm-initramfs-tools
+BOOT_SUITES := check-uefi check-vm check-lifecycle check-vm-mkinitcpio check-vm-initramfs-tools
 SUMMARY := $(B)/check-summary
 
 # Every program the suites run is built first, in one make (the suites then run side by side
