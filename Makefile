@@ -45,7 +45,7 @@ include mk/pkg.mk
 HOST_OBJ := $(patsubst src/%.c,$(B)/host/%.o,$(LIB_SRC))
 $(B)/host/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 $(B)/host/libpassthru.a: $(HOST_OBJ)
 	rm -f $@ && ar rcs $@ $^
 HOST_LIBS := $(shell pkg-config --libs libkmod libpci 2>/dev/null || echo -lkmod -lpci)
@@ -63,7 +63,7 @@ $(B)/host/setup/%.o: CFLAGS += $(SETUP_INC)
 $(B)/asan/setup/%.o: ASAN_FLAGS += $(SETUP_INC)
 
 $(B)/passthru-setup: $(patsubst src/%.c,$(B)/host/%.o,$(SETUP_SRC)) $(B)/host/libpassthru.a
-	$(CC) $(CFLAGS) -o $@ $^ $(HOST_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(HOST_LIBS)
 $(B)/passthru-claim-dyn: $(B)/host/claim/main.o $(B)/host/libpassthru.a
 	$(CC) $(CFLAGS) -o $@ $^ $(HOST_LIBS)
 
@@ -98,6 +98,7 @@ include mk/setup.mk
 include mk/lifecycle.mk
 include mk/uefi.mk
 include mk/ansible.mk
+include mk/deb.mk
 
 install: all
 	install -D -m 0755 $(B)/passthru-claim $(DESTDIR)$(PTLIBDIR)/passthru-claim

@@ -23,7 +23,8 @@ dracut-core cpio qemu-system-x86 kmod busybox klibc-utils libarchive-tools
 debootstrap fdisk grub-pc-bin grub2-common e2fsprogs
 ovmf dosfstools mtools systemd-boot
 shellcheck clang libclang-rt-14-dev valgrind zstd xz-utils systemd udev file jq libxml2-utils procps debian-archive-keyring
-strace ansible-core ansible-lint python3-voluptuous python3-pycodestyle"
+strace ansible-core ansible-lint python3-voluptuous python3-pycodestyle
+debhelper lintian"
 missing=""
 for p in $PKGS $PKGS_PKG; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||

@@ -7,6 +7,9 @@
 # card (confirmed), the default entry for good, uninstall; nine boots, checks after each.
 # usage: tests/lifecycle/run.sh   (from the top of the tree; make check-lifecycle)
 #   PASSTHRU_LIFECYCLE_INITRAMFS=initramfs-tools (default, Debian's) or dracut
+#   PASSTHRU_LIFECYCLE_DEB=build/pkg/passthru_*.deb (make check-deb): the deb set: passthru
+#   installed by apt-get in a chroot (tests/deb/chroot.sh: install, purge, install), then the
+#   short set's boots with apt-get purge instead of uninstall, every boot file as before install
 set -u
 # shellcheck source=tests/vm/lib.sh
 . tests/vm/lib.sh
@@ -21,23 +24,31 @@ gen=${PASSTHRU_LIFECYCLE_INITRAMFS:-initramfs-tools}
 # the trial on GRUB and the hand edit are in the full set (make check-lifecycle-full, part of
 # make check-slow)
 set=${PASSTHRU_LIFECYCLE_SET:-short}
-case $set in short | full) ;; *) echo "FAIL PASSTHRU_LIFECYCLE_SET=$set (short or full)"; exit 1 ;; esac
-# each generator's guest has its own disk and logs: the two runs may go side by side
+case $set in short | full | deb) ;; *) echo "FAIL PASSTHRU_LIFECYCLE_SET=$set (short, full or deb)"; exit 1 ;; esac
+deb=${PASSTHRU_LIFECYCLE_DEB:-}
+[ "$set" != deb ] || [ -f "$deb" ] || { echo "FAIL the deb set needs PASSTHRU_LIFECYCLE_DEB"; exit 1; }
+# each generator's guest has its own disk and logs: the runs may go side by side
 L=build/lifecycle
 [ "$gen" = initramfs-tools ] || L=build/lifecycle-$gen
+# the debootstrapped root (cached): the deb set boots the lifecycle's on a disk of its own
+R=build/lifecycle
+[ "$gen" = initramfs-tools ] || R=build/lifecycle-$gen
+[ "$set" != deb ] || L=build/deb
 LOGS=$L
 mkdir -p "$L"
 rm -f "$L"/phase*.log
 echo "lifecycle: Debian 12 with $gen, booted by GRUB ($set set)"
-tests/lifecycle/debootstrap.sh "$L" "$gen" || { echo "FAIL debootstrap"; echo "0 passed, 1 failed"; exit 1; }
+tests/lifecycle/debootstrap.sh "$R" "$gen" || { echo "FAIL debootstrap"; echo "0 passed, 1 failed"; exit 1; }
 echo "image: debian rootfs ready ($(( $(date +%s) - t0 )) s)"
 
 img=$L/img
 rm -rf "$img"
 mkdir -p "$img"
-tar -C "$img" -xf "$L/rootfs-$gen.tar"
+tar -C "$img" -xf "$R/rootfs-$gen.tar"
 kver=$(basename "$(find "$img/lib/modules" -mindepth 1 -maxdepth 1 | head -n 1)")
-make -s install DESTDIR="$TOP/$img" PREFIX=/usr >/dev/null || { echo "FAIL make install"; exit 1; }
+if [ "$set" != deb ]; then
+    make -s install DESTDIR="$TOP/$img" PREFIX=/usr >/dev/null || { echo "FAIL make install"; exit 1; }
+fi
 printf '/dev/vda1 / ext4 defaults 0 1\n' >"$img/etc/fstab"
 echo "$set" >"$img/etc/passthru-lifecycle.set"
 echo lifecycle >"$img/etc/hostname"
@@ -61,7 +72,12 @@ echo "root:lifecycle" | chroot "$img" chpasswd 2>/dev/null || true
 # GRUB is not installed to this disk, so the block is made as grub-install makes it
 mkdir -p "$img/boot/grub"
 grub-editenv "$img/boot/grub/grubenv" create
-if [ "$gen" = initramfs-tools ]; then
+if [ "$set" = deb ]; then
+    # the package's update-initramfs trigger builds the guest's first image
+    # shellcheck source=tests/deb/chroot.sh
+    . tests/deb/chroot.sh
+    deb_chroot "$img" "$deb"
+elif [ "$gen" = initramfs-tools ]; then
     guest_first_image "$img" || { echo "FAIL the first initramfs"; echo "0 passed, 1 failed"; exit 1; }
 fi
 initrd=$(basename "$(find "$img/boot" -maxdepth 1 -name "initrd.img-*" | head -n 1)")
@@ -114,7 +130,7 @@ boot() {
 # short: install --device at once (one rebuild fewer), the IOMMU-first boot is full's
 if boot 1; then
     check "before install: no IOMMU arguments" "$(val 1 cmdline | grep -c intel_iommu=on)" 0
-    if [ "$set" = short ]; then
+    if [ "$set" != full ]; then
         check "install --device exits 0" "$(val 1 install-rc)" 0
     else
         check "install with no device exits 0" "$(val 1 install-rc)" 0
@@ -148,6 +164,11 @@ if boot 3; then
     if [ "$set" = short ]; then
         check "uninstall exits 0" "$(val 3 uninstall-rc)" 0
         echo "  uninstall took $(val 3 uninstall-seconds) s in the guest"
+    elif [ "$set" = deb ]; then
+        check "apt-get purge passthru exits 0" "$(val 3 purge-rc)" 0
+        check_match "purge: prerm ran passthru-setup uninstall, and said so" \
+            "$(lines 3 "purge: " | tr '\n' ' ')" "passthru: taking passthru out of the boot (passthru-setup uninstall)"
+        echo "  apt-get purge took $(val 3 purge-seconds) s in the guest"
     else
         check "after a hand edit of the config: status exits 1" "$(val 3 status-after-edit-rc)" 1
         check_match "after a hand edit of the config: status names the stale config" \
@@ -174,6 +195,14 @@ if boot 5; then
     check "after uninstall: 00:05.0 back on the host driver" "$(val 5 driver-05.0)" bochs-drm
     check "after uninstall: the image holds nothing of passthru" "$(val 5 image-passthru-files)" 0
     check "after uninstall: passthru's files gone" "$(val 5 passthru-files)" 0
+fi
+if [ "$set" = deb ]; then
+    check "after purge: dpkg knows no passthru, passthru-setup is gone" \
+        "$(val 5 dpkg-status) $(val 5 setup-binary)" " 0"
+    check "after purge: every boot file byte for byte as before install (grub.cfg: update-grub's)" \
+        "$(val 5 deb-diffs)" 0
+    [ "$(val 5 deb-diffs)" = 0 ] || lines 5 "deb-diff: "
+    check "after purge: grub.cfg has no IOMMU argument" "$(val 5 grubcfg-passthru-args)" 0
 fi
 if [ "$set" = full ]; then
     check "install --trial exits 0" "$(val 5 install-rc)" 0

@@ -15,7 +15,8 @@ state=/var/lib/passthru-lifecycle/phase
 mkdir -p /var/lib/passthru-lifecycle
 phase=$(cat "$state" 2>/dev/null || echo 1)
 # which boots: short (make check): 1 (install --device), 3 (claimed, then uninstall), 5 (after
-# uninstall, the end); full (make check-lifecycle-full): all nine
+# uninstall, the end); full (make check-lifecycle-full): all nine; deb (make check-deb): short's,
+# with a snapshot of every boot file before install and apt-get purge instead of uninstall
 set=$(cat /etc/passthru-lifecycle.set 2>/dev/null || echo full)
 say() {
     echo "LIFECYCLE: $*" >/dev/ttyS0
@@ -88,12 +89,17 @@ snapshot_full() {
         awk '{ print $1 }' | sort | sha256sum | cut -c1-16)"
     echo "initramfs-file-list $(image_list | sha256sum | cut -c1-16)"
 }
+# snapshot_deb: snapshot_full but grub.cfg: before install it is the test's own (update-grub
+# takes 90 s under TCG), after purge update-grub's; the inputs it is made from are compared
+snapshot_deb() {
+    snapshot_full | grep -v -e '^grub.cfg-without-the-trial-entry ' -e '^/boot/grub/grub.cfg '
+}
 # compare KIND: this boot's snapshot against phase 5's; the differing lines and their count
 compare() {
     "snapshot_$1" >"/tmp/snap-$1"
     diff /var/lib/passthru-lifecycle/snap-"$1" "/tmp/snap-$1" >/tmp/snap-diff
     grep '^[<>]' /tmp/snap-diff | sed "s/^/LIFECYCLE: $1-diff: /" >/dev/ttyS0
-    say "$1-diffs=$(grep -c '^>' /tmp/snap-diff)"
+    say "$1-diffs=$(grep -c '^[<>]' /tmp/snap-diff)"
 }
 # wait_confirm: passthru-confirm.service's end (it rebuilds the images: a poweroff now would
 # cut the generator), then its state, result, condition and journal
@@ -139,7 +145,8 @@ fi
 [ -f /etc/passthru.conf ] && say "config-sha256=$(sha256sum </etc/passthru.conf | cut -d' ' -f1)"
 case $phase in
 1)
-    if [ "$set" = short ]; then
+    [ "$set" != deb ] || snapshot_deb >/var/lib/passthru-lifecycle/snap-deb
+    if [ "$set" != full ]; then
         # the short set: the device chosen at the first install (boot 2's IOMMU first is full's)
         run install passthru-setup install --device 0000:00:05.0
         run install-again passthru-setup install
@@ -160,6 +167,10 @@ case $phase in
 3)
     if [ "$set" = short ]; then
         run uninstall passthru-setup uninstall
+        echo 5 >"$state"
+    elif [ "$set" = deb ]; then
+        export DEBIAN_FRONTEND=noninteractive
+        run purge apt-get purge -y -q passthru
         echo 5 >"$state"
     else
         # the user's own edit: pci-stub instead of vfio-pci from the next boot on
@@ -184,8 +195,15 @@ case $phase in
         [ -e "$f" ] && n=$((n + 1))
     done
     say "passthru-files=$n"
+    if [ "$set" = deb ]; then
+        say "dpkg-status=$(dpkg-query -W -f='${Status}' passthru 2>/dev/null)"
+        say "setup-binary=$(ls /usr/sbin/passthru-setup /usr/lib/passthru 2>/dev/null | wc -l)"
+        compare deb
+        say "grubcfg-passthru-args=$(grep -c -e intel_iommu=on -e amd_iommu=on -e iommu=pt \
+            /boot/grub/grub.cfg)"
+    fi
     # the short set ends here: the trial is check-uefi's (systemd-boot) in make check
-    if [ "$set" != short ]; then
+    if [ "$set" = full ]; then
         # the trial: back to vfio-pci (the hand edit of phase 3 goes), then the snapshot of the
         # files a trial must leave as they are, then the trial of the card at 00:05.0
         [ -f /etc/passthru.conf ] && sed -i '/^driver = pci-stub$/d' /etc/passthru.conf
