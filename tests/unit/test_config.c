@@ -86,7 +86,7 @@ struct bad {
 
 static const struct bad bad_cases[] = {
 	{ "frob = 1\n", "t.conf:1: unknown key 'frob' (known: device, companions, boot_vga, "
-	  "unsafe_group, driver, no_iommu)" },
+	  "unsafe_group, driver, no_iommu, variant)" },
 	{ "\n\ndevice 01:00.0\n", "t.conf:3: expected 'key = value', got 'device 01:00.0'" },
 	{ "device =\n", "t.conf:1: 'device' has no value" },
 	{ "companions = all\n", "t.conf:1: bad value 'all' for 'companions' (expected slot or none)" },
@@ -105,7 +105,7 @@ static const struct bad bad_cases[] = {
 	{ "device = 01:20.0\n", "t.conf:1: bad device selector '01:20.0' (expected 0000:01:00.0, "
 	  "01:00.0, 10de:2204, 10de:2204@0000:01:00.0 or pci_0000_01_00_0)" },
 	{ "Device = 01:00.0\n", "t.conf:1: unknown key 'Device' (known: device, companions, "
-	  "boot_vga, unsafe_group, driver, no_iommu)" },
+	  "boot_vga, unsafe_group, driver, no_iommu, variant)" },
 	{ "device = 01:00.0\x01\n", "t.conf:1: control character in line" },
 	{ "companions = none\x7f\n", "t.conf:1: control character in line" },
 };
