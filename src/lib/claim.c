@@ -336,13 +336,13 @@ static bool fall_back(const struct root *r, struct plan *p, const size_t *mem, s
 static void claim_unit(const struct root *r, struct plan *p, size_t *mem, size_t nmem,
 		       const struct claim_ops *o, double *verify_ms)
 {
-	size_t bad = try_unit(r, p, mem, nmem, o, verify_ms), i;
+	size_t bad, i;
 
-	if (bad == CLAIM_NO_ENTRY)
-		return;
+	/* give_back leaves each entry's driver the one it has after */
 	for (i = 0; i < nmem && !on_variant(&p->e[mem[i]]); i++)
 		;
-	if (i < nmem && fall_back(r, p, mem, nmem, bad, o))
+	bad = try_unit(r, p, mem, nmem, o, verify_ms);
+	if (bad != CLAIM_NO_ENTRY && i < nmem && fall_back(r, p, mem, nmem, bad, o))
 		try_unit(r, p, mem, nmem, o, verify_ms);
 }
 
