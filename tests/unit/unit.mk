@@ -1,5 +1,5 @@
 # tests/unit/unit.mk: cmocka unit tests, built plain and with ASan/UBSan, and run under valgrind.
-UNIT_NAMES := test_config test_selector test_cmdline test_plan test_sha256 test_utf8
+UNIT_NAMES := test_config test_selector test_cmdline test_plan test_sha256 test_utf8 test_variant
 UNIT_TESTS := $(addprefix $(B)/tests/unit/,$(UNIT_NAMES))
 UNIT_ASAN := $(addprefix $(B)/tests/unit-asan/,$(UNIT_NAMES))
 
