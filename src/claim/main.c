@@ -344,14 +344,12 @@ static int scan(struct run *r)
 static int choose_variants(struct run *r)
 {
 	struct variant_db db;
-	char rel[128], dir[200];
 	size_t i;
 	int ret;
 
-	if (r->cfg.variant == VARIANT_OFF || kernel_release(&r->root, rel, sizeof(rel)) < 0)
+	if (r->cfg.variant == VARIANT_OFF)
 		return GO_ON;
-	snprintf(dir, sizeof(dir), "lib/modules/%s", rel);
-	ret = variant_db_load(&db, &r->root, dir);
+	ret = variant_db_load_running(&db, &r->root);
 	if (ret < 0)
 		return ret == -ENOMEM ? ret : GO_ON;	/* no modules.alias: vfio-pci for all */
 	ret = variant_apply(&r->plan, &r->cfg, &db, &r->root);

@@ -135,6 +135,18 @@ int variant_db_load(struct variant_db *db, const struct root *r, const char *dir
 	return variant_db_parse(db, alias, alen, dep, dlen, builtin, blen);
 }
 
+int variant_db_load_running(struct variant_db *db, const struct root *r)
+{
+	char rel[128], dir[200];
+	int ret = kernel_release(r, rel, sizeof(rel));
+
+	memset(db, 0, sizeof(*db));
+	if (ret < 0)
+		return ret;
+	snprintf(dir, sizeof(dir), "lib/modules/%s", rel);
+	return variant_db_load(db, r, dir);
+}
+
 void variant_db_free(struct variant_db *db)
 {
 	free(db->text);

@@ -43,6 +43,8 @@ int variant_db_parse(struct variant_db *db, const char *alias, size_t alen, cons
 /* The same read from DIR (a kernel's module folder, relative to the root): -ENOENT when it
  * has no modules.alias (db stays empty: every device takes vfio-pci). */
 int variant_db_load(struct variant_db *db, const struct root *r, const char *dir);
+/* The same for the running kernel: lib/modules/RELEASE under the root (kernel_release). */
+int variant_db_load_running(struct variant_db *db, const struct root *r);
 void variant_db_free(struct variant_db *db);
 
 /* The choice for one modalias ("pci:v0000...i00"): pure. */

@@ -39,6 +39,7 @@ static void test_defaults(void **state)
 	assert_int_equal(p.c.unsafe_group, UNSAFE_GROUP_REFUSE);
 	assert_string_equal(p.c.driver, "vfio-pci");
 	assert_int_equal(p.c.no_iommu, NO_IOMMU_SKIP);
+	assert_int_equal(p.c.variant, VARIANT_AUTO);
 	done(&p);
 }
 
@@ -48,7 +49,7 @@ static void test_every_key(void **state)
 
 	parse(&p, "# a comment\n\n  device = 0000:01:00.0   # trailing comment\n"
 		  "device=10de:2204\r\n\tcompanions\t=\tnone\nboot_vga = allow\n"
-		  "unsafe_group = force\ndriver = pci-stub\nno_iommu = stub");
+		  "unsafe_group = force\ndriver = pci-stub\nno_iommu = stub\nvariant = off");
 	assert_int_equal(p.ret, 0);
 	assert_int_equal(p.e.n, 0);
 	assert_int_equal(p.c.nsel, 2);
@@ -64,6 +65,7 @@ static void test_every_key(void **state)
 	assert_int_equal(p.c.unsafe_group, UNSAFE_GROUP_FORCE);
 	assert_string_equal(p.c.driver, "pci-stub");
 	assert_int_equal(p.c.no_iommu, NO_IOMMU_STUB);
+	assert_int_equal(p.c.variant, VARIANT_OFF);
 	done(&p);
 }
 
@@ -96,6 +98,8 @@ static const struct bad bad_cases[] = {
 	{ "driver = nouveau\n", "t.conf:1: bad value 'nouveau' for 'driver' (expected vfio-pci or "
 	  "pci-stub)" },
 	{ "no_iommu = force\n", "t.conf:1: bad value 'force' for 'no_iommu' (expected skip or stub)" },
+	{ "variant = mlx5_vfio_pci\n", "t.conf:1: bad value 'mlx5_vfio_pci' for 'variant' (expected "
+	  "auto or off)" },
 	{ "boot_vga = allow\n# x\nboot_vga = allow\n", "t.conf:3: 'boot_vga' given twice (first on "
 	  "line 1)" },
 	{ "device = 01:00.0 02:00.0\n", "t.conf:1: one selector per 'device' line, got '01:00.0 "
