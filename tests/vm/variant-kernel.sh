@@ -42,7 +42,8 @@ make -s -C "$src" M="$top/$out/src" modules >"$out/build.log" 2>&1 ||
 # the kernel's modules as links to build/kernel's files; depmod's files as copies (rewritten)
 cp -al "build/kernel/root/lib/modules/$kver/kernel" "$mods/kernel"
 cp "build/kernel/root/lib/modules/$kver"/modules.* "$mods/"
-ln "build/kernel/root/boot/vmlinuz-$kver" "$out/root/boot/vmlinuz-$kver"
+# the kernel, its config and System.map (initramfs-tools reads the config)
+cp -al build/kernel/root/boot/. "$out/root/boot/"
 cp build/kernel/version "$out/version"
 cp "$out/src/passthru_test_vfio_pci.ko" "$ko"
 depmod -b "$out/root" "$kver"
