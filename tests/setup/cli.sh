@@ -406,6 +406,14 @@ run xml --sysroot "$var" 0000:00:05.0
     [ "$(xmllint --xpath 'count(/devices/hostdev[2]/driver/@model)' "$work/out")" = 0 ] &&
     ok "xml: a variant driver is named as libvirt takes it, <driver name='vfio' model='...'/>" ||
     bad "xml variant" "$(cat "$work/out" "$work/err")"
+printf 'device = 0000:00:05.0\n' >"$var/etc/passthru.conf"
+run plan --sysroot "$var" --json
+[ $code -eq 0 ] && json &&
+    [ "$(jq -r '.devices[0].driver + " " + .devices[0].variant + " " + .devices[1].driver' "$work/out")" = \
+        "passthru_test_vfio_pci passthru_test_vfio_pci vfio-pci" ] &&
+    run plan --sysroot "$var" && has '0000:00:05.0 \[1234:1111\] selected  planned   -> passthru_test_vfio_pci (vfio variant driver)' "$work/out" &&
+    ok "plan: the GPU's variant driver is what the next boot binds (JSON and text)" ||
+    bad "plan variant" "$(cat "$work/out" "$work/err")"
 printf 'variant = off\n' >"$var/etc/passthru.conf"
 run xml --sysroot "$var" 0000:00:05.0
 [ $code -eq 0 ] && [ "$(xmllint --xpath 'count(//driver/@model)' "$work/out")" = 0 ] &&
