@@ -1,9 +1,13 @@
 /* variant.c: which vfio driver a device takes: the best vfio_pci: alias of modules.alias. */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include "util.h"
 #include "variant.h"
@@ -35,42 +39,51 @@ static int add_alias(struct variant_db *db, char *line)
 	return 0;
 }
 
-/* A module's name as modules.dep's path gives it: basename, no .ko*, '-' as '_'. */
-static void dep_name(const char *path, size_t len, char *buf, size_t size)
+/* Whether text (a modules.dep or modules.builtin) holds a line for module mod: a path whose
+ * file is MOD.ko*, where the file name may write each '_' of the name as '-'. */
+static bool names_module(const char *text, size_t len, const char *mod)
 {
-	const char *slash = memrchr(path, '/', len), *ko;
-	size_t n, i;
+	char want[72];
+	size_t n = strlen(mod), i;
+	const char *s = text, *end = text + len;
 
-	if (slash) {
-		len -= (size_t)(slash + 1 - path);
-		path = slash + 1;
-	}
-	ko = memmem(path, len, ".ko", 3);
-	n = ko ? (size_t)(ko - path) : len;
-	if (n >= size)
-		n = size - 1;
+	if (n + 4 > sizeof(want))
+		return false;
+	/* the search is for the name's last 4+ bytes with '.ko': rare enough to check each hit */
+	snprintf(want, sizeof(want), "%s.ko", mod);
 	for (i = 0; i < n; i++)
-		buf[i] = path[i] == '-' ? '_' : path[i];
-	buf[n] = '\0';
+		if (want[i] == '-')
+			want[i] = '_';
+	while (s < end) {
+		const char *hit = memmem(s, (size_t)(end - s), ".ko", 3), *start;
+		size_t k;
+
+		if (!hit)
+			return false;
+		/* the file name before ".ko": back to the '/' or the line's start */
+		for (start = hit; start > text && start[-1] != '/' && start[-1] != '\n' &&
+		     start[-1] != ' '; start--)
+			;
+		if ((size_t)(hit - start) == n) {
+			for (k = 0; k < n && (start[k] == want[k] ||
+					      (start[k] == '-' && want[k] == '_')); k++)
+				;
+			if (k == n)
+				return true;
+		}
+		s = hit + 3;
+	}
+	return false;
 }
 
-/* Mark the aliases whose module a modules.dep (up to ':') or modules.builtin line names. */
+/* Mark the aliases whose module modules.dep or modules.builtin names. */
 static void mark_installed(struct variant_db *db, const char *text, size_t len)
 {
-	size_t pos = 0, i;
+	size_t i;
 
-	while (pos < len) {
-		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - line) : len - pos;
-		const char *colon = memchr(line, ':', n);
-		char name[64];
-
-		dep_name(line, colon ? (size_t)(colon - line) : n, name, sizeof(name));
-		for (i = 0; i < db->n; i++)
-			if (!strcmp(db->a[i].module, name))
-				db->a[i].installed = true;
-		pos += n + 1;
-	}
+	for (i = 0; i < db->n; i++)
+		if (!db->a[i].installed)
+			db->a[i].installed = names_module(text, len, db->a[i].module);
 }
 
 int variant_db_parse(struct variant_db *db, const char *alias, size_t alen, const char *dep,
@@ -82,18 +95,22 @@ int variant_db_parse(struct variant_db *db, const char *alias, size_t alen, cons
 	db->text = malloc(alen + 1);
 	if (!db->text)
 		return -ENOMEM;
-	/* only the vfio_pci: lines are kept: a handful among thousands */
+	/* only the vfio_pci: lines are kept (a handful among thousands): found by memmem */
 	while (pos < alen) {
-		const char *line = alias + pos, *nl = memchr(line, '\n', alen - pos);
-		size_t n = nl ? (size_t)(nl - line) : alen - pos;
+		const char *line = memmem(alias + pos, alen - pos, ALIAS_PREFIX, strlen(ALIAS_PREFIX)),
+			   *nl;
+		size_t n;
 
-		if (n > strlen(ALIAS_PREFIX) && !memcmp(line, ALIAS_PREFIX, strlen(ALIAS_PREFIX)) &&
-		    !memchr(line, '\0', n)) {
+		if (!line)
+			break;
+		nl = memchr(line, '\n', alen - (size_t)(line - alias));
+		n = nl ? (size_t)(nl - line) : alen - (size_t)(line - alias);
+		if ((line == alias || line[-1] == '\n') && !memchr(line, '\0', n)) {
 			memcpy(db->text + keep, line, n);
 			db->text[keep + n] = '\0';
 			keep += n + 1;
 		}
-		pos += n + 1;
+		pos = (size_t)(line - alias) + n + 1;
 	}
 	for (pos = 0; pos < keep; pos += strlen(db->text + pos) + 1)
 		if (add_alias(db, db->text + pos) < 0) {
@@ -111,28 +128,67 @@ int variant_db_parse(struct variant_db *db, const char *alias, size_t alen, cons
 	return 0;
 }
 
+/* A module folder's file, mapped read-only (they are large and read once); NULL when absent. */
+struct mapped {
+	char *p;
+	size_t len;
+};
+
+static int map_file(const struct root *r, const char *dir, const char *name, struct mapped *m)
+{
+	char path[4200];
+	struct stat st;
+	int fd, ret = 0;
+
+	m->p = NULL;
+	m->len = 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = root_openat(r, path, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0)
+		ret = -errno;
+	else if (!S_ISREG(st.st_mode))
+		ret = -EINVAL;
+	else if (st.st_size > 0) {
+		m->p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m->p == MAP_FAILED) {
+			ret = -errno;
+			m->p = NULL;
+		} else {
+			m->len = (size_t)st.st_size;
+		}
+	}
+	close(fd);
+	return ret;
+}
+
+static void unmap_file(struct mapped *m)
+{
+	if (m->p)
+		munmap(m->p, m->len);
+}
+
 int variant_db_load(struct variant_db *db, const struct root *r, const char *dir)
 {
-	_cleanup_free_ char *alias = NULL, *dep = NULL, *builtin = NULL;
-	size_t alen = 0, dlen = 0, blen = 0;
-	char path[4200];
+	struct mapped alias, dep, builtin;
 	int ret;
 
 	memset(db, 0, sizeof(*db));
-	snprintf(path, sizeof(path), "%s/modules.alias", dir);
-	ret = root_slurp(r, path, &alias, &alen);
+	ret = map_file(r, dir, "modules.alias", &alias);
 	if (ret < 0)
 		return ret;
-	snprintf(path, sizeof(path), "%s/modules.dep", dir);
-	if (root_slurp(r, path, &dep, &dlen) < 0)
-		dep = NULL;
-	snprintf(path, sizeof(path), "%s/modules.builtin", dir);
-	if (root_slurp(r, path, &builtin, &blen) < 0)
-		builtin = NULL;
 	/* without modules.dep nothing is installed: a variant would not load */
-	if (!dep && !(dep = strdup("")))
-		return -ENOMEM;
-	return variant_db_parse(db, alias, alen, dep, dlen, builtin, blen);
+	if (map_file(r, dir, "modules.dep", &dep) < 0)
+		dep.p = NULL;
+	if (map_file(r, dir, "modules.builtin", &builtin) < 0)
+		builtin.p = NULL;
+	ret = variant_db_parse(db, alias.p ? alias.p : "", alias.len, dep.p ? dep.p : "",
+			       dep.len, builtin.p, builtin.len);
+	unmap_file(&alias);
+	unmap_file(&dep);
+	unmap_file(&builtin);
+	return ret;
 }
 
 int variant_db_load_running(struct variant_db *db, const struct root *r)
