@@ -11,8 +11,11 @@ kernel: $(KERNEL_STAMP)
 # every claim scenario on dracut images but two whose captured trees the fixture tests replay
 # (two GPUs, four functions: make check-vm-slow, part of make check-slow)
 VM_SLOW := two_gpus four_function
+# (variant_bound and variant_fallback boot the image with tests/vm/variant's test vfio variant
+# driver; variant-images.sh, no boot, checks that initramfs-tools and mkinitcpio put it in theirs)
 check-vm: $(B)/passthru-claim $(KERNEL_STAMP)
 	PASSTHRU_VM_SKIP="$(VM_SLOW)" tests/vm/run.sh
+	tests/vm/variant-images.sh
 .PHONY: check-vm-slow
 check-vm-slow: $(B)/passthru-claim $(KERNEL_STAMP)
 	tests/vm/run.sh $(VM_SLOW)

@@ -4,7 +4,8 @@
 # early module load (rd.modules_load=, rd.driver.pre=, force_drivers).
 # Included only when asked for (passthru-setup install adds it in /etc/dracut.conf.d/);
 # without a config it adds nothing. passthru_claim_bin=, passthru_conf= and passthru_trial=
-# (in a dracut.conf) name other sources to install, for tests.
+# (in a dracut.conf) name other sources to install, for tests; passthru_sysroot= the root whose
+# sysfs holds the configured devices (default /: this host).
 
 check() {
     [ -x "${passthru_claim_bin:-/usr/lib/passthru/passthru-claim}" ] || return 1
@@ -17,8 +18,14 @@ depends() {
 
 installkernel() {
     [ -f "${passthru_conf:-/etc/passthru.conf}" ] || return 0
-    # shellcheck disable=SC2034
-    hostonly='' instmods vfio vfio_iommu_type1 vfio-pci pci-stub
+    # the vfio variant drivers the configured devices take with the image's kernel ($srcmods:
+    # its module folder, not the running kernel's); passthru-claim says them on stdout
+    # shellcheck disable=SC2154 # srcmods is set by dracut
+    variants=$("${passthru_claim_bin:-/usr/lib/passthru/passthru-claim}" --variant-modules \
+        "$srcmods" --config "${passthru_conf:-/etc/passthru.conf}" \
+        --sysroot "${passthru_sysroot:-/}")
+    # shellcheck disable=SC2034,SC2086 # one module name a word
+    hostonly='' instmods vfio vfio_iommu_type1 vfio-pci pci-stub $variants
 }
 
 # shellcheck disable=SC2154 # moddir is set by dracut

@@ -17,6 +17,7 @@
 #include "report.h"
 #include "root.h"
 #include "util.h"
+#include "variant.h"
 #include "version.h"
 #include "watchdog.h"
 
@@ -50,11 +51,15 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: passthru-claim [--config FILE] [--sysroot DIR] [--cmdline FILE] "
 		"[--dry-run] [--json] [--timeout SECONDS]\n"
+		"       passthru-claim --variant-modules DIR [--config FILE] [--sysroot DIR]\n"
 		"       passthru-claim --version\n"
 		"Hand the devices of /etc/passthru.conf to vfio-pci, one whole IOMMU group at a "
 		"time.\n"
 		"--timeout: claim in a child process and stop waiting for it after SECONDS\n"
-		"(rd.passthru.timeout=SECONDS on the kernel command line overrides it).\n");
+		"(rd.passthru.timeout=SECONDS on the kernel command line overrides it).\n"
+		"--variant-modules: print the vfio variant driver modules that the configured\n"
+		"devices take by the modules.alias of the kernel module folder DIR (for image\n"
+		"builders: the image for that kernel must hold them); changes nothing.\n");
 }
 
 static void log_plan(const struct plan *p)
@@ -156,6 +161,7 @@ static bool any_bind(const struct plan *p)
 /* One run's state, from its arguments to its report. */
 struct run {
 	const char *config_path, *sysroot, *cmdline_path;
+	const char *variant_dir;	/* --variant-modules DIR */
 	bool dry_run, cli_dry_run, json;
 	int timeout_s;
 	struct root root;
@@ -187,6 +193,7 @@ static int parse_args(struct run *r, int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "variant-modules", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -199,6 +206,7 @@ static int parse_args(struct run *r, int argc, char **argv)
 		case 'c': r->config_path = optarg; break;
 		case 'r': r->sysroot = optarg; break;
 		case 'k': r->cmdline_path = optarg; break;
+		case 'm': r->variant_dir = optarg; break;
 		case 'n': r->cli_dry_run = r->dry_run = true; break;
 		case 't':
 			r->timeout_s = parse_seconds(optarg);
@@ -332,6 +340,37 @@ static int scan(struct run *r)
 	return GO_ON;
 }
 
+/* The vfio variant drivers of the running kernel's modules.alias for the plan's vfio-pci
+ * entries (variant = auto): GO_ON or -ENOMEM. */
+static int choose_variants(struct run *r)
+{
+	struct variant_db db;
+	size_t i;
+	int ret;
+
+	if (r->cfg.variant == VARIANT_OFF)
+		return GO_ON;
+	ret = variant_db_load_running(&db, &r->root);
+	if (ret < 0)
+		return ret == -ENOMEM ? ret : GO_ON;	/* no modules.alias: vfio-pci for all */
+	ret = variant_apply(&r->plan, &r->cfg, &db, &r->root);
+	variant_db_free(&db);
+	for (i = 0; i < r->plan.n; i++) {
+		const struct plan_entry *e = &r->plan.e[i];
+		char a[ADDR_LEN];
+
+		addr_format(e->addr, a);
+		if (e->variant_error[0])
+			klog(NULL, "%s: variant %s: %s; vfio-pci instead", a, e->variant,
+			     e->variant_error);
+		else if (e->variant[0])
+			klog(NULL, "%s: vfio variant driver %s (modules.alias)", a, e->variant);
+		if (e->variant_tie[0])
+			klog(NULL, "%s: %s", a, e->variant_tie);
+	}
+	return ret < 0 ? ret : GO_ON;
+}
+
 /* What to claim, logged with the IOMMU's state: GO_ON or -ENOMEM. */
 static int make_plan(struct run *r)
 {
@@ -344,6 +383,9 @@ static int make_plan(struct run *r)
 	else
 		klog(NULL, "IOMMU not active: %s", v->reason);
 	ret = plan_build(&r->cfg, &r->model, v, &r->plan);
+	if (ret < 0)
+		return ret;
+	ret = choose_variants(r);
 	if (ret < 0)
 		return ret;
 	r->rep.plan = &r->plan;
@@ -435,6 +477,44 @@ static int report(struct run *r)
 	return REPORTED;
 }
 
+/* --variant-modules DIR: the variant modules an image for DIR's kernel needs, one a line on
+ * stdout, notes on stderr; the devices are this root's. Exit 0, or 2 for a config error. */
+static int list_variant_modules(struct run *r)
+{
+	struct sbuf out = { 0 }, notes = { 0 };
+	struct variant_db db = { 0 };
+	struct root base;
+	char err[300];
+	size_t i;
+	int ret;
+
+	config_init(&r->cfg);
+	if (config_load(&r->cfg, &r->root, r->config_path, &r->errs) == -ENOENT && !r->errs.n)
+		return 0;	/* no config: no devices */
+	for (i = 0; i < r->errs.n; i++)
+		fprintf(stderr, "passthru-claim: %s\n", r->errs.msg[i]);
+	if (r->errs.n)
+		return 2;
+	if (model_scan(&r->model, &r->root, err, sizeof(err)) < 0 ||
+	    root_open(&base, r->variant_dir[0] == '/' ? "/" : ".") < 0)
+		return 0;
+	iommu_verdict_read(&r->root, "", &r->verdict);
+	ret = variant_db_load(&db, &base, r->variant_dir);
+	if (ret == 0)
+		ret = plan_build(&r->cfg, &r->model, &r->verdict, &r->plan);
+	if (ret == 0)
+		ret = variant_image_modules(&r->plan, &r->cfg, &db, &r->root, &out, &notes);
+	root_close(&base);
+	variant_db_free(&db);
+	if (ret == -ENOMEM)
+		fprintf(stderr, "passthru-claim: out of memory\n");
+	fputs(out.s ? out.s : "", stdout);
+	fputs(notes.s ? notes.s : "", stderr);
+	sbuf_free(&out);
+	sbuf_free(&notes);
+	return ret == -ENOMEM ? 1 : 0;
+}
+
 static void run_free(struct run *r)
 {
 	plan_free(&r->plan);
@@ -458,6 +538,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "passthru-claim: cannot open sysroot %s: %s\n", r.sysroot,
 			strerror(-ret));
 		return 2;
+	}
+	if (r.variant_dir) {
+		/* an image builder's question: nothing is logged or written */
+		r.code = list_variant_modules(&r);
+		run_free(&r);
+		return r.code;
 	}
 	kmsg_fd = root_openat(&r.root, "dev/kmsg", O_WRONLY | O_APPEND);
 	ret = read_inputs(&r);

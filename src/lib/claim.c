@@ -243,8 +243,9 @@ static void probe_all(const struct root *r, struct plan *p, const struct act *a,
 	}
 }
 
-/* One unit (the entries mem[0..nmem) of p): whole, or given back. */
-static void claim_unit(const struct root *r, struct plan *p, size_t *mem, size_t nmem,
+/* One unit (the entries mem[0..nmem) of p): whole, or given back. Returns the index in p of
+ * the entry that failed it (its reason says why), or CLAIM_NO_ENTRY when it was claimed. */
+static size_t try_unit(const struct root *r, struct plan *p, size_t *mem, size_t nmem,
 		       const struct claim_ops *o, double *verify_ms)
 {
 	char name[ADDR_LEN];
@@ -257,7 +258,7 @@ static void claim_unit(const struct root *r, struct plan *p, size_t *mem, size_t
 			p->e[mem[i]].state = STATE_FAILED;
 			set_reason(&p->e[mem[i]], "out of memory; nothing written");
 		}
-		return;
+		return mem[0];
 	}
 	i = write_overrides(r, p, a, mem, nmem, o);
 	if (i < nmem)
@@ -282,10 +283,102 @@ static void claim_unit(const struct root *r, struct plan *p, size_t *mem, size_t
 		LOG("%s: claimed by %s", name, p->e[mem[i]].driver);
 	}
 	free(a);
-	return;
+	return CLAIM_NO_ENTRY;
 give_back:
 	give_back(r, p, a, mem, nmem, mem[i], o);
 	free(a);
+	return mem[i];
+}
+
+/* An entry bound for its vfio variant driver (not for vfio-pci after a failed variant). */
+static bool on_variant(const struct plan_entry *e)
+{
+	return e->variant[0] && !e->variant_error[0] && !strcmp(e->driver, e->variant);
+}
+
+/*
+ * The unit failed with a variant driver in it and was given back: every entry goes for
+ * vfio-pci now, and each variant entry keeps why its variant failed. false when vfio-pci
+ * cannot be loaded (the unit stays failed).
+ */
+static bool fall_back(const struct root *r, struct plan *p, const size_t *mem, size_t nmem,
+		      size_t bad, const struct claim_ops *o)
+{
+	char why[ADDR_LEN + 520], err[256] = "", name[ADDR_LEN];
+	size_t i;
+
+	addr_format(p->e[bad].addr, name);
+	snprintf(why, sizeof(why), "%s: %s", name, p->e[bad].reason);
+	utf8_trim_cut(why, sizeof(why));
+	step(o, CLAIM_NO_ENTRY, "loading vfio-pci");
+	if (modload(r, "vfio-pci", err, sizeof(err)) < 0) {
+		LOG("cannot load vfio-pci to fall back to: %s", err);
+		return false;
+	}
+	for (i = 0; i < nmem; i++) {
+		struct plan_entry *e = &p->e[mem[i]];
+
+		if (e->variant[0] && !e->variant_error[0]) {
+			addr_format(e->addr, name);
+			strscpy(e->variant_error, why, sizeof(e->variant_error));
+			utf8_trim_cut(e->variant_error, sizeof(e->variant_error));
+			LOG("%s: variant %s did not bind (%s); trying vfio-pci", name, e->variant,
+			    why);
+		}
+		strscpy(e->driver, "vfio-pci", sizeof(e->driver));
+		e->state = STATE_PLANNED;
+		e->reason[0] = '\0';
+	}
+	return true;
+}
+
+/* One unit: whole, or given back; a unit whose variant driver does not bind is given back
+ * and claimed again with vfio-pci (the give-back rules hold for both attempts). */
+static void claim_unit(const struct root *r, struct plan *p, size_t *mem, size_t nmem,
+		       const struct claim_ops *o, double *verify_ms)
+{
+	size_t bad, i;
+
+	/* give_back leaves each entry's driver the one it has after */
+	for (i = 0; i < nmem && !on_variant(&p->e[mem[i]]); i++)
+		;
+	bad = try_unit(r, p, mem, nmem, o, verify_ms);
+	if (bad != CLAIM_NO_ENTRY && i < nmem && fall_back(r, p, mem, nmem, bad, o))
+		try_unit(r, p, mem, nmem, o, verify_ms);
+}
+
+/* Load a variant driver for the entries bound for it; when it does not load they go for
+ * vfio-pci, with why. */
+static void load_variants(const struct root *r, struct plan *p, const struct claim_ops *o)
+{
+	char err[160];
+	size_t i, j;
+
+	for (i = 0; i < p->n; i++) {
+		struct plan_entry *e = &p->e[i];
+
+		if (!e->bind || !on_variant(e))
+			continue;
+		for (j = 0; j < i && !(p->e[j].bind && on_variant(&p->e[j]) &&
+				       !strcmp(p->e[j].variant, e->variant)); j++)
+			;
+		if (j < i)
+			continue;	/* loaded with an earlier entry */
+		step(o, CLAIM_NO_ENTRY, "loading %s", e->variant);
+		err[0] = '\0';
+		if (modload(r, e->variant, err, sizeof(err)) == 0) {
+			LOG("%s (vfio variant driver) is loaded", e->variant);
+			continue;
+		}
+		LOG("cannot load %s: %s; its devices go to vfio-pci", e->variant, err);
+		for (j = i; j < p->n; j++)
+			if (p->e[j].bind && on_variant(&p->e[j]) &&
+			    !strcmp(p->e[j].variant, e->variant)) {
+				snprintf(p->e[j].variant_error, sizeof(p->e[j].variant_error),
+					 "cannot load %s: %s", e->variant, err);
+				strscpy(p->e[j].driver, "vfio-pci", sizeof(p->e[j].driver));
+			}
+	}
 }
 
 /* Load each target driver of the plan once, before anything is written; a driver that does
@@ -296,8 +389,9 @@ static void load_drivers(const struct root *r, struct plan *p, const struct clai
 	size_t i;
 	int k;
 
+	load_variants(r, p, o);
 	for (i = 0; i < p->n; i++) {
-		if (!p->e[i].bind)
+		if (!p->e[i].bind || on_variant(&p->e[i]))
 			continue;
 		for (k = 0; k < 2 && drivers[k][0] && strcmp(drivers[k], p->e[i].driver); k++)
 			;

@@ -188,6 +188,7 @@ static const struct keydef keys[] = {
 	{ "unsafe_group", { "refuse", "force" } },
 	{ "driver", { "vfio-pci", "pci-stub" } },
 	{ "no_iommu", { "skip", "stub" } },
+	{ "variant", { "auto", "off" } },
 };
 
 static void set_key(struct config *c, size_t k, int v)
@@ -198,6 +199,7 @@ static void set_key(struct config *c, size_t k, int v)
 	case 3: c->unsafe_group = v; break;
 	case 4: strcpy(c->driver, keys[4].values[v]); break;
 	case 5: c->no_iommu = v; break;
+	case 6: c->variant = v; break;
 	}
 }
 
@@ -262,7 +264,7 @@ static int parse_line(struct config *c, char *line, const char *where, int seen[
 			break;
 	if (k == ARRAY_SIZE(keys)) {
 		errlist_add(errs, "%s: unknown key '%.*s' (known: device, companions, boot_vga, "
-			    "unsafe_group, driver, no_iommu)", where, utf8_clip(key, 60), key);
+			    "unsafe_group, driver, no_iommu, variant)", where, utf8_clip(key, 60), key);
 		return -EINVAL;
 	}
 	if (!*val) {

@@ -32,6 +32,7 @@ enum companions_mode { COMPANIONS_SLOT, COMPANIONS_NONE };
 enum boot_vga_mode { BOOT_VGA_REFUSE, BOOT_VGA_ALLOW };
 enum unsafe_group_mode { UNSAFE_GROUP_REFUSE, UNSAFE_GROUP_FORCE };
 enum no_iommu_mode { NO_IOMMU_SKIP, NO_IOMMU_STUB };
+enum variant_mode { VARIANT_AUTO, VARIANT_OFF };
 
 struct config {
 	struct selector *sel;
@@ -41,6 +42,7 @@ struct config {
 	enum unsafe_group_mode unsafe_group;
 	char driver[16];	/* "vfio-pci" or "pci-stub" */
 	enum no_iommu_mode no_iommu;
+	enum variant_mode variant;	/* auto: a vfio variant driver instead of vfio-pci */
 	char sha256[65];	/* of the bytes config_load read; "" when it read none */
 };
 

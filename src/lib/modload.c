@@ -4,10 +4,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <libkmod.h>
 #include "claim.h"
 #include "util.h"
+#include "variant.h"
 
 struct logbuf {
 	char *buf;
@@ -31,7 +31,7 @@ int modload(const struct root *r, const char *driver, char *err, size_t errsize)
 	struct kmod_list *list = NULL, *it;
 	struct logbuf lb = { err, errsize };
 	bool sysroot = strcmp(r->path, "/") != 0;
-	struct utsname u;
+	char release[128] = "";
 	size_t i;
 	int ret = 0, n = 0;
 
@@ -50,8 +50,9 @@ int modload(const struct root *r, const char *driver, char *err, size_t errsize)
 		static const char *const dirs[] = { "etc/modprobe.d", "run/modprobe.d",
 						    "usr/local/lib/modprobe.d", "lib/modprobe.d" };
 
-		uname(&u);
-		snprintf(p, sizeof(p), "lib/modules/%s", u.release);
+		/* the sysroot's kernel: its proc/sys/kernel/osrelease */
+		kernel_release(r, release, sizeof(release));
+		snprintf(p, sizeof(p), "lib/modules/%s", release);
 		root_path(r, p, dir, sizeof(dir));
 		for (i = 0; i < 4; i++) {
 			root_path(r, dirs[i], cfg[i], sizeof(cfg[i]));
@@ -84,7 +85,7 @@ int modload(const struct root *r, const char *driver, char *err, size_t errsize)
 	}
 	if (!ret && !n) {
 		snprintf(err, errsize, "no module named %s for kernel %s", driver,
-			 sysroot ? u.release : "in use");
+			 sysroot ? release : "in use");
 		ret = -ENOENT;
 	}
 out:

@@ -21,6 +21,9 @@ struct plan_entry {
 	enum state state;	/* the planner says planned, refused, untouched or absent */
 	char driver[64];	/* target driver when planned, current driver otherwise */
 	char reason[512];
+	char variant[64];	/* the vfio variant driver modules.alias names for it, or "" */
+	char variant_error[256];	/* why that variant is not the driver, or "" */
+	char variant_tie[200];	/* another variant matched as closely, or "" */
 	bool bind;		/* the claimer acts on this entry */
 	size_t unit;		/* entries of one unit are claimed whole or given back */
 };

@@ -127,6 +127,17 @@ static void json_entry(struct sbuf *b, const struct report *rep, const struct pl
 	json_str(b, e->driver);
 	sbuf_addf(b, ", \"state\": \"%s\", \"reason\": ", state_name(e->state));
 	json_str(b, e->reason);
+	/* the vfio variant driver modules.alias named, and why it is not the driver */
+	if (e->variant[0]) {
+		sbuf_add(b, ",\n     \"variant\": ");
+		json_str(b, e->variant);
+		sbuf_add(b, ", \"variant_error\": ");
+		json_str(b, e->variant_error);
+	}
+	if (e->variant_tie[0]) {
+		sbuf_add(b, ", \"variant_tie\": ");
+		json_str(b, e->variant_tie);
+	}
 	if (rep->entry_extra && e->addr != ADDR_NONE && e->state != STATE_ABSENT) {
 		sbuf_add(b, ",\n     ");
 		rep->entry_extra(b, e, rep->entry_extra_ud);
@@ -147,6 +158,12 @@ void report_entry_head(struct sbuf *b, const struct plan_entry *e)
 		sbuf_addf(b, " -> %s", e->driver);
 	else if (e->driver[0])
 		sbuf_addf(b, " (on %s)", e->driver);
+	if (e->variant[0] && e->variant_error[0])
+		sbuf_addf(b, " (variant %s failed: %s; %s)", e->variant, e->variant_error,
+			  e->state == STATE_CLAIMED ? "vfio-pci bound" :
+			  e->state == STATE_PLANNED ? "vfio-pci instead" : "vfio-pci tried");
+	else if (e->variant[0] && (e->state == STATE_CLAIMED || e->state == STATE_PLANNED))
+		sbuf_add(b, " (vfio variant driver)");
 }
 
 void report_json(struct sbuf *b, const struct report *rep)

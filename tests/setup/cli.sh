@@ -403,6 +403,36 @@ done
 run xml --sysroot "$noiommu" 00:05.0
 [ $code -eq 0 ] && xml_ok "$work/out" && xmllint --xpath '/devices/comment()' "$work/out" | grep -q 'IOMMU is not active' &&
     ok "xml without an IOMMU: the note is a well-formed comment" || bad "xml no iommu" "$(cat "$work/out" "$work/xmlerr")"
+# a vfio variant driver for the GPU (the tree's kernel: its modules.alias and modules.dep):
+# libvirt's <driver model='...'/>, vfio-pci's plain <driver name='vfio'/> for the audio
+var=$(tree variant intel-gpu-hda)
+sh tests/fixtures/variant-tree.sh "$var" passthru_test_vfio_pci \
+    'vfio_pci:v00001234d00001111sv*sd*bc*sc*i* passthru_test_vfio_pci'
+run xml --sysroot "$var" 0000:00:05.0
+[ $code -eq 0 ] && xml_ok "$work/out" &&
+    [ "$(xmllint --xpath 'string(/devices/hostdev[1]/driver/@model)' "$work/out")" = passthru_test_vfio_pci ] &&
+    [ "$(xmllint --xpath 'string(/devices/hostdev[1]/driver/@name)' "$work/out")" = vfio ] &&
+    [ "$(xmllint --xpath 'count(/devices/hostdev[2]/driver/@model)' "$work/out")" = 0 ] &&
+    ok "xml: a variant driver is named as libvirt takes it, <driver name='vfio' model='...'/>" ||
+    bad "xml variant" "$(cat "$work/out" "$work/err")"
+printf 'device = 0000:00:05.0\n' >"$var/etc/passthru.conf"
+run plan --sysroot "$var" --json
+[ $code -eq 0 ] && json &&
+    [ "$(jq -r '.devices[0].driver + " " + .devices[0].variant + " " + .devices[1].driver' "$work/out")" = \
+        "passthru_test_vfio_pci passthru_test_vfio_pci vfio-pci" ] &&
+    run plan --sysroot "$var" && has '0000:00:05.0 \[1234:1111\] selected  planned   -> passthru_test_vfio_pci (vfio variant driver)' "$work/out" &&
+    ok "plan: the GPU's variant driver is what the next boot binds (JSON and text)" ||
+    bad "plan variant" "$(cat "$work/out" "$work/err")"
+printf 'variant = off\n' >"$var/etc/passthru.conf"
+run xml --sysroot "$var" 0000:00:05.0
+[ $code -eq 0 ] && [ "$(xmllint --xpath 'count(//driver/@model)' "$work/out")" = 0 ] &&
+    ok "xml: variant = off names no variant" || bad "xml variant off" "$(cat "$work/out" "$work/err")"
+sh tests/fixtures/variant-tree.sh "$var" "" 'vfio_pci:v00001234d00001111sv*sd*bc*sc*i* passthru_test_vfio_pci'
+rm -f "$var/etc/passthru.conf"
+run xml --sysroot "$var" 0000:00:05.0
+[ $code -eq 0 ] && [ "$(xmllint --xpath 'count(//driver/@model)' "$work/out")" = 0 ] &&
+    ok "xml: a variant whose module is not installed is not named (the boot binds vfio-pci)" ||
+    bad "xml variant missing" "$(cat "$work/out" "$work/err")"
 big=$work/big && rm -rf "$big" && "$top/build/gentree" "$big" 17
 run xml --sysroot "$big" 1234:1111
 [ $code -eq 1 ] && [ ! -s "$work/out" ] && has '68 devices, but one guest can be assigned at most 64' "$work/err" &&

@@ -40,6 +40,7 @@ static void test_defaults(void **state)
 	assert_int_equal(p.c.unsafe_group, UNSAFE_GROUP_REFUSE);
 	assert_string_equal(p.c.driver, "vfio-pci");
 	assert_int_equal(p.c.no_iommu, NO_IOMMU_SKIP);
+	assert_int_equal(p.c.variant, VARIANT_AUTO);
 	done(&p);
 }
 
@@ -49,7 +50,7 @@ static void test_every_key(void **state)
 
 	parse(&p, "# a comment\n\n  device = 0000:01:00.0   # trailing comment\n"
 		  "device=10de:2204\r\n\tcompanions\t=\tnone\nboot_vga = allow\n"
-		  "unsafe_group = force\ndriver = pci-stub\nno_iommu = stub");
+		  "unsafe_group = force\ndriver = pci-stub\nno_iommu = stub\nvariant = off");
 	assert_int_equal(p.ret, 0);
 	assert_int_equal(p.e.n, 0);
 	assert_int_equal(p.c.nsel, 2);
@@ -65,6 +66,7 @@ static void test_every_key(void **state)
 	assert_int_equal(p.c.unsafe_group, UNSAFE_GROUP_FORCE);
 	assert_string_equal(p.c.driver, "pci-stub");
 	assert_int_equal(p.c.no_iommu, NO_IOMMU_STUB);
+	assert_int_equal(p.c.variant, VARIANT_OFF);
 	done(&p);
 }
 
@@ -87,7 +89,7 @@ struct bad {
 
 static const struct bad bad_cases[] = {
 	{ "frob = 1\n", "t.conf:1: unknown key 'frob' (known: device, companions, boot_vga, "
-	  "unsafe_group, driver, no_iommu)" },
+	  "unsafe_group, driver, no_iommu, variant)" },
 	{ "\n\ndevice 01:00.0\n", "t.conf:3: expected 'key = value', got 'device 01:00.0'" },
 	{ "device =\n", "t.conf:1: 'device' has no value" },
 	{ "companions = all\n", "t.conf:1: bad value 'all' for 'companions' (expected slot or none)" },
@@ -97,6 +99,8 @@ static const struct bad bad_cases[] = {
 	{ "driver = nouveau\n", "t.conf:1: bad value 'nouveau' for 'driver' (expected vfio-pci or "
 	  "pci-stub)" },
 	{ "no_iommu = force\n", "t.conf:1: bad value 'force' for 'no_iommu' (expected skip or stub)" },
+	{ "variant = mlx5_vfio_pci\n", "t.conf:1: bad value 'mlx5_vfio_pci' for 'variant' (expected "
+	  "auto or off)" },
 	{ "boot_vga = allow\n# x\nboot_vga = allow\n", "t.conf:3: 'boot_vga' given twice (first on "
 	  "line 1)" },
 	{ "device = 01:00.0 02:00.0\n", "t.conf:1: one selector per 'device' line, got '01:00.0 "
@@ -106,7 +110,7 @@ static const struct bad bad_cases[] = {
 	{ "device = 01:20.0\n", "t.conf:1: bad device selector '01:20.0' (expected 0000:01:00.0, "
 	  "01:00.0, 10de:2204, 10de:2204@0000:01:00.0 or pci_0000_01_00_0)" },
 	{ "Device = 01:00.0\n", "t.conf:1: unknown key 'Device' (known: device, companions, "
-	  "boot_vga, unsafe_group, driver, no_iommu)" },
+	  "boot_vga, unsafe_group, driver, no_iommu, variant)" },
 	{ "device = 01:00.0\x01\n", "t.conf:1: control character in line" },
 	{ "companions = none\x7f\n", "t.conf:1: control character in line" },
 };

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/unit/unit.mk: cmocka unit tests, built plain and with ASan/UBSan, and run under valgrind.
-UNIT_NAMES := test_config test_selector test_cmdline test_plan test_sha256 test_utf8 test_facts
+UNIT_NAMES := test_config test_selector test_cmdline test_plan test_sha256 test_utf8 test_facts test_variant
 UNIT_TESTS := $(addprefix $(B)/tests/unit/,$(UNIT_NAMES))
 UNIT_ASAN := $(addprefix $(B)/tests/unit-asan/,$(UNIT_NAMES))
 

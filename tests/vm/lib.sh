@@ -46,6 +46,7 @@ passthru_claim_bin="$TOP/build/passthru-claim"
 passthru_conf="${3:-$TOP/$VM/base.conf}"
 passthru_trial="${4:-$TOP/$VM/no-trial-mark}"
 ${VM_DRACUT_CONF-}
+passthru_sysroot="${PASSTHRU_SYSROOT:-/}"
 EOT
     dracutbasedir="$TOP/$base" dracut -q --force --no-hostonly --no-early-microcode --no-compress \
         --conf "$base.conf" --confdir "$VM/empty-confdir" \
@@ -55,17 +56,19 @@ EOT
     rm -rf "$base" "$base.conf"
 }
 
-# vm_overlay BASE OUT CONF: BASE plus an uncompressed cpio whose /etc/passthru.conf is CONF.
+# vm_overlay BASE OUT CONF: BASE plus an uncompressed cpio whose /etc/passthru.conf is CONF
+# (and the files of the folder VM_OVERLAY names, when set: they replace the image's).
 vm_overlay() {
     ov=$VM/overlay.$$
     rm -rf "$ov"
     mkdir -p "$ov/etc"
+    [ -n "${VM_OVERLAY:-}" ] && cp -a "$VM_OVERLAY/." "$ov/"
     cp "$3" "$ov/etc/passthru.conf"
     cp "$1" "$2"
     # the kernel wants each archive 4-byte aligned
     pad=$(( (4 - $(wc -c <"$2") % 4) % 4 ))
     [ "$pad" -gt 0 ] && head -c "$pad" /dev/zero >>"$2"
-    (cd "$ov" && find etc | cpio -o -H newc --quiet) >>"$2"
+    (cd "$ov" && find . ! -name . | sed 's|^\./||' | cpio -o -H newc --quiet) >>"$2"
     rm -rf "$ov"
 }
 

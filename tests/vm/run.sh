@@ -81,8 +81,94 @@ s_module_without_config() {
     finish
 }
 
+# The vfio variant driver: tests/vm/variant's passthru_test_vfio_pci (vfio-pci's core under its
+# own name, offered for QEMU's stdvga 1234:1111 by a vfio_pci: alias), built against the guest
+# kernel's headers (tests/vm/variant-kernel.sh). The image is built from that kernel's modules
+# with the intel-gpu-hda tree (captured from this topology) as the build host's sysfs, so the
+# module goes in because the configured GPU takes it.
+variant_image() {
+    vimg=$VM/variant.img
+    sh tests/vm/variant-kernel.sh || return 1
+    [ -f "$vimg" ] && [ -z "$(find build/passthru-claim dracut tests/vm/dracut \
+        build/vm-variant/root/lib/modules -newer "$vimg" 2>/dev/null | head -n 1)" ] && return 0
+    rm -rf "$VM/variant-sysroot" && mkdir -p "$VM/variant-sysroot"
+    tar -xzf tests/fixtures/intel-gpu-hda/tree.tar.gz -C "$VM/variant-sysroot" || return 1
+    printf 'device = 0000:00:05.0\n' >"$VM/variant-build.conf"
+    # dracut's module reads the devices from PASSTHRU_SYSROOT, the modules from KDIR's kernel
+    PASSTHRU_SYSROOT=$TOP/$VM/variant-sysroot KDIR=build/vm-variant
+    vm_image "$vimg" "passthru passthru-test" "$TOP/$VM/variant-build.conf"
+    rc=$?
+    PASSTHRU_SYSROOT="" KDIR=build/kernel
+    [ "$rc" -eq 0 ] && lsinitrd "$vimg" 2>/dev/null | grep -q 'passthru_test_vfio_pci\.ko' ||
+        { echo "the variant image lacks passthru_test_vfio_pci.ko" >&2; return 1; }
+}
+
+# the GPU is bound to its variant (the one function of its unit that has one), its audio to
+# vfio-pci, and the group's /dev/vfio node is there
+s_variant_bound() {
+    name=variant-bound why=""
+    variant_image || { why="cannot build the variant image"; finish; return; }
+    saved=$image image=$vimg
+    # shellcheck disable=SC2086
+    boot variant-bound intel "" "device = 0000:00:05.0" $T_GPU_HDA
+    image=$saved
+    expect "05.0 driver" "$(drv 0000:00:05.0)" passthru_test_vfio_pci
+    expect "05.1 driver" "$(drv 0000:00:05.1)" vfio-pci
+    expect "05.0 state" "$(state 0000:00:05.0)" claimed
+    expect "05.0 status driver" "$(st '.devices[] | select(.address == "0000:00:05.0") | .driver')" \
+        passthru_test_vfio_pci
+    expect "05.0 variant" "$(st '.devices[] | select(.address == "0000:00:05.0") | .variant')" \
+        passthru_test_vfio_pci
+    expect "05.1 state" "$(state 0000:00:05.1)" claimed
+    group=$(st '.devices[] | select(.address == "0000:00:05.0") | .group')
+    expect "/dev/vfio/$group" "$(grep -cx "$group" "$VM/$name.vfio")" 1
+    expect_match "kmsg" "$(cat "$VM/$name.kmsg")" \
+        "passthru: 0000:00:05.0: claimed by passthru_test_vfio_pci"
+    finish
+}
+
+# the fallback, both ways in one boot: the GPU's variant refuses the device (its refuse=1 from
+# the kernel command line, which libkmod passes at load), so the unit is given back and claimed
+# with vfio-pci; the audio's alias (added by the overlay) names a module the image does not hold
+s_variant_fallback() {
+    name=variant-fallback why=""
+    variant_image || { why="cannot build the variant image"; finish; return; }
+    kver=$(vm_kver)
+    ov=$VM/variant-overlay
+    rm -rf "$ov" && mkdir -p "$ov/usr/lib/modules/$kver"
+    { cat "build/vm-variant/root/lib/modules/$kver/modules.alias"
+        echo 'alias vfio_pci:v00008086d0000293Esv*sd*bc04sc03i* absent_vfio_pci'; } \
+        >"$ov/usr/lib/modules/$kver/modules.alias"
+    saved=$image image=$vimg
+    # shellcheck disable=SC2086
+    VM_OVERLAY=$ov
+    # shellcheck disable=SC2086
+    boot variant-fallback intel "passthru_test_vfio_pci.refuse=1" "device = 0000:00:05.0" \
+        $T_GPU_HDA
+    VM_OVERLAY="" image=$saved
+    expect "05.0 driver" "$(drv 0000:00:05.0)" vfio-pci
+    expect "05.1 driver" "$(drv 0000:00:05.1)" vfio-pci
+    expect "05.0 state" "$(state 0000:00:05.0)" claimed
+    expect "05.1 state" "$(state 0000:00:05.1)" claimed
+    expect "05.0 status driver" "$(st '.devices[] | select(.address == "0000:00:05.0") | .driver')" \
+        vfio-pci
+    expect_match "05.0 variant_error" \
+        "$(st '.devices[] | select(.address == "0000:00:05.0") | .variant_error')" \
+        "passthru_test_vfio_pci refused the device"
+    expect "05.1 variant" "$(st '.devices[] | select(.address == "0000:00:05.1") | .variant')" \
+        absent_vfio_pci
+    expect_match "05.1 variant_error" \
+        "$(st '.devices[] | select(.address == "0000:00:05.1") | .variant_error')" "not installed"
+    expect_match "kmsg" "$(cat "$VM/$name.kmsg")" \
+        "passthru: 0000:00:05.0: variant passthru_test_vfio_pci did not bind"
+    group=$(st '.devices[] | select(.address == "0000:00:05.0") | .group')
+    expect "/dev/vfio/$group" "$(grep -cx "$group" "$VM/$name.vfio")" 1
+    finish
+}
+
 all="module_without_config intel_gpu_hda amd_gpu_hda four_function no_iommu no_intremap bridge_nic boot_vga
-broken_config disabled two_gpus force_boot_vga trial_pending early_drivers"
+broken_config disabled two_gpus force_boot_vga trial_pending early_drivers
+variant_bound variant_fallback"
 [ $# -gt 0 ] && all=$*
 # PASSTHRU_VM_SKIP: scenarios left to make check-slow
 for s in $all; do

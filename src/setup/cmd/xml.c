@@ -11,6 +11,7 @@
 #include "devices.h"
 #include "hostview.h"
 #include "setup.h"
+#include "variant.h"
 
 #define MAX_HOSTDEVS 64		/* the most PCI devices one guest can be assigned */
 
@@ -28,14 +29,25 @@ static void comment(struct sbuf *b, const char *indent, const char *text)
 	sbuf_add(b, " -->\n");
 }
 
-/* One <hostdev>; inner (comments) goes right after its opening tag. */
-static void hostdev(struct sbuf *b, const char *indent, pci_addr_t a, const char *inner)
+/*
+ * One <hostdev>; inner (comments) goes right after its opening tag. A vfio variant driver is
+ * named as libvirt (10.0 and later) takes it, <driver model='mlx5_vfio_pci'/>: libvirt then
+ * binds that driver, as the boot does; older libvirt ignores the attribute.
+ */
+static void hostdev(struct sbuf *b, const char *indent, const struct plan_entry *e,
+		    const char *inner)
 {
+	pci_addr_t a = e->addr;
+
 	sbuf_addf(b, "%s<hostdev mode='subsystem' type='pci' managed='yes'>\n%s", indent,
 		  inner ? inner : "");
-	sbuf_addf(b, "%s  <driver name='vfio'/>\n%s  <source>\n"
+	if (e->variant[0] && !e->variant_error[0])
+		sbuf_addf(b, "%s  <driver name='vfio' model='%s'/>\n", indent, e->variant);
+	else
+		sbuf_addf(b, "%s  <driver name='vfio'/>\n", indent);
+	sbuf_addf(b, "%s  <source>\n"
 		  "%s    <address domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'/>\n"
-		  "%s  </source>\n%s</hostdev>\n", indent, indent, indent,
+		  "%s  </source>\n%s</hostdev>\n", indent, indent,
 		  (unsigned)(a >> 16), (unsigned)(a >> 8) & 0xff, (unsigned)(a >> 3) & 0x1f,
 		  (unsigned)a & 7, indent, indent);
 }
@@ -131,7 +143,7 @@ static int write_split(const char *dir, const struct plan *p, size_t gpus, const
 		addr_format(p->e[i].addr, a);
 		snprintf(name, sizeof(name), "hostdev-%.4s_%.2s_%.2s_%.1s.xml", a, a + 5, a + 8,
 			 a + 11);
-		hostdev(&out, "", p->e[i].addr, notes.s);
+		hostdev(&out, "", &p->e[i], notes.s);
 		ret = out.err ? 1 : write_file(dir, name, &out);
 		sbuf_free(&out);
 	}
@@ -153,7 +165,7 @@ static void print_xml(const struct plan *p, size_t n, size_t gpus, const char *n
 			comment(&out, "  ", note);
 		for (i = 0; i < p->n; i++)
 			if (p->e[i].bind)
-				hostdev(&out, "  ", p->e[i].addr, NULL);
+				hostdev(&out, "  ", &p->e[i], NULL);
 		sbuf_add(&out, "</devices>\n");
 	} else {
 		struct sbuf notes = { 0 };
@@ -162,11 +174,34 @@ static void print_xml(const struct plan *p, size_t n, size_t gpus, const char *n
 			comment(&notes, "  ", note);
 		for (i = 0; i < p->n; i++)
 			if (p->e[i].bind)
-				hostdev(&out, "", p->e[i].addr, notes.s);
+				hostdev(&out, "", &p->e[i], notes.s);
 		sbuf_free(&notes);
 	}
 	fputs(out.s ? out.s : "", stdout);
 	sbuf_free(&out);
+}
+
+/* The vfio variant driver of each device (variant = auto, driver = vfio-pci), by the running
+ * kernel's modules.alias, as the boot chooses it: a variant that is not installed is left out. */
+static void name_variants(const struct hostview *h, const struct config *c, struct plan *p)
+{
+	struct variant_db db;
+	size_t i;
+
+	if (c->variant == VARIANT_OFF || strcmp(c->driver, "vfio-pci") ||
+	    variant_db_load_running(&db, &h->r) < 0)
+		return;
+	for (i = 0; i < p->n; i++) {
+		struct variant_choice v;
+		char a[ADDR_LEN];
+
+		if (!p->e[i].bind)
+			continue;
+		addr_format(p->e[i].addr, a);
+		if (variant_for_device(&db, &h->r, a, &v) == 0 && v.module[0])
+			strscpy(p->e[i].variant, v.module, sizeof(p->e[i].variant));
+	}
+	variant_db_free(&db);
 }
 
 int cmd_xml(struct opts *o, int argc, char **argv)
@@ -207,6 +242,7 @@ int cmd_xml(struct opts *o, int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
+	name_variants(&h, &c, &p);
 	if (!h.v.active)
 		snprintf(note, sizeof(note), "the IOMMU is not active on this host (%s); the guest "
 			 "cannot start until it is", h.v.reason);

@@ -54,6 +54,13 @@ static void not_claimed(struct judgement *s, const struct hostview *h, const str
 		snprintf(s->message, sizeof(s->message), "%s", line);
 }
 
+/* The device is on the driver the boot gives it: the config's (or pci-stub), its vfio variant
+ * driver, or vfio-pci after that variant failed. */
+static bool on_target(const struct pdev *d, const struct plan_entry *e, const char *want)
+{
+	return !strcmp(d->driver, want) || (e->variant[0] && !strcmp(d->driver, e->variant));
+}
+
 static void verdict(const struct hostview *h, const struct config *c, const struct plan *p,
 		    bool config_ok, bool booted, bool readable, struct judgement *s)
 {
@@ -114,7 +121,7 @@ static void verdict(const struct hostview *h, const struct config *c, const stru
 			not_claimed(s, h, c, p, i);
 			return;
 		}
-		if (!d || strcmp(d->driver, want)) {
+		if (!d || !on_target(d, e, want)) {
 			snprintf(s->message, sizeof(s->message), "%s is on %s, not %s: %s",
 				 d ? d->name : "a configured device",
 				 d && d->driver[0] ? d->driver : "no driver", want, readable ?
@@ -143,9 +150,11 @@ static void verdict(const struct hostview *h, const struct config *c, const stru
 		return;
 	}
 	s->ready = true;
-	snprintf(s->message, sizeof(s->message), "ready: every configured device is on %s%s", want,
-		 s->trial.this_boot ? "; the trial boot: passthru-setup confirm makes it permanent" :
-		 "");
+	for (i = 0; i < p->n && !p->e[i].variant[0]; i++)
+		;
+	snprintf(s->message, sizeof(s->message), "ready: every configured device is on %s%s%s",
+		 want, i < p->n ? " or its vfio variant driver" : "", s->trial.this_boot ?
+		 "; the trial boot: passthru-setup confirm makes it permanent" : "");
 }
 
 /* The plan's entries with each device's live driver and what it is now. */
@@ -164,7 +173,7 @@ static void live_plan(const struct hostview *h, const struct config *c, struct p
 		strscpy(e->driver, d ? d->driver : "", sizeof(e->driver));
 		if (!d || e->state != STATE_PLANNED || !e->bind)
 			continue;
-		if (!strcmp(d->driver, want)) {
+		if (on_target(d, e, want)) {
 			e->state = STATE_CLAIMED;
 		} else {
 			/* not claimed now; the plan is what the next boot would do */

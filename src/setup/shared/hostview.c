@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hostview.h"
+#include "variant.h"
 #include "report.h"
 
 int hostview_open(struct hostview *h, const char *sysroot)
@@ -40,7 +41,15 @@ void hostview_close(struct hostview *h)
 
 int hostview_plan(const struct hostview *h, const struct config *c, struct plan *ret)
 {
-	return plan_build(c, &h->m, &h->v, ret);
+	struct variant_db db;
+	int r = plan_build(c, &h->m, &h->v, ret);
+
+	/* the vfio variant drivers, as the boot chooses them: the running kernel's aliases */
+	if (r < 0 || c->variant == VARIANT_OFF || variant_db_load_running(&db, &h->r) < 0)
+		return r;
+	r = variant_apply(ret, c, &db, &h->r);
+	variant_db_free(&db);
+	return r;
 }
 
 /* The other display controllers with d's ID that are not the boot display, as ID@ADDR. */
