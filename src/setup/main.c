@@ -14,7 +14,7 @@ enum {
 	O_ROOT = 1 << 0, O_SYSROOT = 1 << 1, O_CPU = 1 << 2, O_DRY_RUN = 1 << 3,
 	O_DEVICE = 1 << 4, O_NO_PT = 1 << 5, O_UNSAFE = 1 << 6, O_BOOTLOADER = 1 << 7,
 	O_NO_INITRAMFS = 1 << 8, O_INITRAMFS = 1 << 9, O_JSON = 1 << 10, O_HELP = 1 << 11,
-	O_SPLIT = 1 << 12, O_TRIAL = 1 << 13,
+	O_SPLIT = 1 << 12, O_TRIAL = 1 << 13, O_AUTO_CONFIRM = 1 << 14, O_AFTER_LOGIN = 1 << 15,
 };
 
 static const struct option longopts[] = {
@@ -31,6 +31,8 @@ static const struct option longopts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "split", required_argument, NULL, 'S' },
 	{ "trial", no_argument, NULL, 'T' },
+	{ "auto-confirm", no_argument, NULL, 'A' },
+	{ "after-login", no_argument, NULL, 'L' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -51,6 +53,8 @@ static unsigned opt_bit(int c)
 	case 'j': return O_JSON;
 	case 'S': return O_SPLIT;
 	case 'T': return O_TRIAL;
+	case 'A': return O_AUTO_CONFIRM;
+	case 'L': return O_AFTER_LOGIN;
 	case 'h': return O_HELP;
 	}
 	return 0;
@@ -92,6 +96,23 @@ static int run_confirm(struct opts *o, int argc, char **argv) { return cmd_confi
 	"      mkinitcpio (Arch); auto: the host's (among several, the one that built the\n" \
 	"      running kernel's image)\n"
 
+/* What --trial does and when the trial is confirmed. */
+#define HELP_TRIAL \
+	"--trial: the next boot only gets passthru (a one-time boot entry); every later boot\n" \
+	"  is as before until the trial is confirmed. passthru-confirm.service confirms it on\n" \
+	"  the trial boot once passthru-setup status is ready and someone has logged in (on a\n" \
+	"  seat, a terminal or remotely): a black screen nobody can log in to is never\n" \
+	"  confirmed, and the boot after it is the old one. --auto-confirm (headless hosts):\n" \
+	"  confirm as soon as the status is ready, with no login.\n\n"
+
+/* What confirm's --after-login means. */
+#define HELP_CONFIRM \
+	"  --after-login  what passthru-confirm.service runs: on the trial boot, once the\n" \
+	"      status is ready, wait while the boot lasts for a login session (logind's\n" \
+	"      sessions of class user on a seat, a terminal or remote; else utmp), then\n" \
+	"      confirm; a trial installed with --auto-confirm needs no login. Without it\n" \
+	"      (by hand) confirm confirms at once: the person running it is the proof.\n"
+
 /* What a device selector looks like (config.c's selector_parse). */
 #define HELP_SEL \
 	"SEL, a device selector (as after device = in /etc/passthru.conf):\n" \
@@ -105,13 +126,14 @@ static int run_confirm(struct opts *o, int argc, char **argv) { return cmd_confi
 
 static const struct command commands[] = {
 	{ "install", O_ROOT | O_SYSROOT | O_CPU | O_DRY_RUN | O_DEVICE | O_NO_PT | O_UNSAFE |
-	  O_BOOTLOADER | O_NO_INITRAMFS | O_INITRAMFS | O_TRIAL | O_HELP, false,
+	  O_BOOTLOADER | O_NO_INITRAMFS | O_INITRAMFS | O_TRIAL | O_AUTO_CONFIRM | O_HELP, false,
 	  "install [--root DIR] [--sysroot DIR] [--cpu auto|intel|amd|other] [--dry-run]\n"
 	  "        [--device SEL]... [--no-iommu-pt] [--allow-unsafe-interrupts]\n"
 	  "        [--bootloader auto|grub|grubby|kernel-install|none] [--no-initramfs]\n"
-	  "        [--initramfs auto|dracut|initramfs-tools|mkinitcpio] [--trial]\n"
+	  "        [--initramfs auto|dracut|initramfs-tools|mkinitcpio]\n"
+	  "        [--trial [--auto-confirm]]\n"
 	  "    bring the host to the configured state: kernel arguments, initramfs, devices\n",
-	  HELP_CHOICES HELP_SEL, run_install },
+	  HELP_TRIAL HELP_CHOICES HELP_SEL, run_install },
 	{ "uninstall", O_ROOT | O_SYSROOT | O_DRY_RUN | O_HELP, false,
 	  "uninstall [--root DIR] [--sysroot DIR] [--dry-run]\n"
 	  "    remove exactly what install added\n", NULL, run_uninstall },
@@ -131,9 +153,9 @@ static const struct command commands[] = {
 	  "xml [--sysroot DIR] [--split DIR] SEL...\n"
 	  "    libvirt <hostdev> elements for the devices and their companions\n", HELP_SEL,
 	  cmd_xml },
-	{ "confirm", O_ROOT | O_SYSROOT | O_HELP, false,
-	  "confirm [--root DIR] [--sysroot DIR]\n"
-	  "    make the trial boot's setup permanent (run on the trial boot)\n", NULL,
+	{ "confirm", O_ROOT | O_SYSROOT | O_AFTER_LOGIN | O_HELP, false,
+	  "confirm [--root DIR] [--sysroot DIR] [--after-login]\n"
+	  "    make the trial boot's setup permanent (run on the trial boot)\n", HELP_CONFIRM,
 	  run_confirm },
 };
 
@@ -148,7 +170,7 @@ static void usage_all(FILE *f, bool full)
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %s", commands[i].usage);
 	if (full)
-		fputs("\n" HELP_CHOICES "\n" HELP_SEL, f);
+		fputs("\n" HELP_TRIAL HELP_CHOICES "\n" HELP_SEL, f);
 }
 
 /* The options a command takes, for the usage error. */
@@ -311,6 +333,8 @@ static int set_option(const struct command *c, int opt, struct opts *o)
 	case 'j': o->json = true; break;
 	case 'S': o->split = optarg; break;
 	case 'T': o->trial = true; break;
+	case 'A': o->auto_confirm = true; break;
+	case 'L': o->after_login = true; break;
 	case 'h':
 		fprintf(stdout, "usage: passthru-setup %s", c->usage);
 		if (c->more)
@@ -339,6 +363,8 @@ static int parse(const struct command *c, int argc, char **argv, struct opts *o)
 		snprintf(what, sizeof(what), "unexpected argument '%s'", argv[optind]);
 		return bad_option(c, what);
 	}
+	if (o->auto_confirm && !o->trial)
+		return bad_option(c, "option '--auto-confirm' applies to --trial only");
 	return 0;
 }
 

@@ -8,8 +8,10 @@
 #   5: after uninstall: arguments, claim and files gone; snapshot; install --trial
 #   6: the trial boot without the card: confirm fails, the trial stays pending
 #   7: the fallback boot: as before the trial; install --trial again (the retry)
-#   8: the trial boot with the card: confirm makes it permanent
-#   9: the default entry has it for good; uninstall: every snapshot file as at phase 5
+#   8: the trial boot with the card, ready, nobody logs in: confirm waits, confirms nothing
+#   9: the fallback again (the old boot); install --trial again
+#  10: the trial boot with the card, then a login: confirm makes it permanent
+#  11: the default entry has it for good; uninstall: every snapshot file as at phase 5
 state=/var/lib/passthru-lifecycle/phase
 mkdir -p /var/lib/passthru-lifecycle
 phase=$(cat "$state" 2>/dev/null || echo 1)
@@ -94,11 +96,37 @@ compare() {
     grep '^[<>]' /tmp/snap-diff | sed "s/^/LIFECYCLE: $1-diff: /" >/dev/ttyS0
     say "$1-diffs=$(grep -c '^>' /tmp/snap-diff)"
 }
+# confirm_said: the lines passthru-confirm.service wrote to the journal on this boot
+confirm_said() {
+    journalctl -b -u passthru-confirm.service --no-pager -o cat 2>/dev/null
+}
+# wait_waiting: until passthru-confirm.service says it waits for a login (or ends: 300 s at most)
+wait_waiting() {
+    n=0
+    until confirm_said | grep -q 'waiting for a login session' ||
+        ! systemctl -q is-active passthru-confirm.service || [ $n -ge 300 ]; do
+        sleep 2
+        n=$((n + 2))
+    done
+}
+# login_now: a login on a terminal, as getty's autologin does it (agetty --autologin root runs
+# login -f root): login(1) on a pty of its own (script), kept open; login records it in utmp
+login_now() {
+    (sleep 1200) | script -qfc 'login -f root' /dev/null >/tmp/login.txt 2>&1 &
+    n=0
+    until [ "$(who | wc -l)" -gt 0 ] || [ $n -ge 60 ]; do
+        sleep 1
+        n=$((n + 1))
+    done
+    say "who=$(who | head -n 1)"
+}
 # wait_confirm: passthru-confirm.service's end (it rebuilds the images: a poweroff now would
 # cut the generator), then its state, result, condition and journal
 wait_confirm() {
     n=0
-    while [ "$(systemctl is-active passthru-confirm.service)" = activating ] && [ $n -lt 1200 ]; do
+    # Type=simple: active while it judges, waits or rebuilds, then inactive or failed
+    while case $(systemctl is-active passthru-confirm.service) in activating | active) ;;
+        *) false ;; esac && [ $n -lt 1200 ]; do
         sleep 2
         n=$((n + 2))
     done
@@ -212,9 +240,33 @@ case $phase in
     echo 8 >"$state"
     ;;
 8)
-    wait_confirm
+    # the trial is ready, but nobody logs in (a black screen): confirm waits and confirms nothing
+    wait_waiting
+    sleep 10
+    say "logins=$(who | wc -l)"
+    say "confirm-state=$(systemctl show -p ActiveState --value passthru-confirm.service)"
+    confirm_said | sed 's/^/LIFECYCLE: confirm: /' >/dev/ttyS0
     trial_state
     echo 9 >"$state"
+    ;;
+9)
+    # powered off with nobody logged in: the old boot again; then the trial once more
+    wait_confirm
+    trial_state
+    compare default
+    run install passthru-setup install --trial
+    say "retry-next-entry=$(grub-editenv /boot/grub/grubenv list 2>/dev/null | sed -n 's/^next_entry=//p')"
+    echo 10 >"$state"
+    ;;
+10)
+    # the trial is ready; confirm waits; someone logs in: confirmed
+    wait_waiting
+    say "before-login-dropin=$([ -e /etc/default/grub.d/passthru.cfg ] && echo 1 || echo 0)"
+    say "before-login-state=$(systemctl show -p ActiveState --value passthru-confirm.service)"
+    login_now
+    wait_confirm
+    trial_state
+    echo 11 >"$state"
     ;;
 *)
     trial_state

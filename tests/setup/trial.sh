@@ -419,6 +419,109 @@ wait $holder
     ok "confirm racing an uninstall: the trial gone when it gets the lock: refused, nothing installed" ||
     bad "confirm race" "rc=$rc $out $(cat "$work/race.err")"
 rm -rf "$r.race"
+# --- confirm --after-login (passthru-confirm.service): a ready trial boot is confirmed only
+# once someone has logged in (logind's sessions, else utmp); confirm by hand (below) needs none
+# session DIR ID CLASS TYPE SEAT REMOTE: a logind session file as logind writes it
+session() {
+    mkdir -p "$1/run/systemd/sessions"
+    printf 'UID=1000\nUSER=alice\nACTIVE=1\nSTATE=active\nREMOTE=%s\nTYPE=%s\nCLASS=%s\nSEAT=%s\nTTY=%s\n' \
+        "$6" "$4" "$3" "$5" "$([ "$4" = tty ] && echo tty1)" >"$1/run/systemd/sessions/$2"
+    mkfifo "$1/run/systemd/sessions/$2.ref" 2>/dev/null || :
+}
+R=$r
+ls_=$work/sys-login
+rm -rf "$ls_"
+cp -a "$ready" "$ls_"
+cp -a "$R" "$R.login"
+cp "$R.units" "$R.login.units"
+mid=$(snapshot "$R.login")
+out=$(timeout 7 sh -c 'PATH=$1:$PATH PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$2 "$3" confirm --after-login --root "$2" --sysroot "$4"' \
+    sh "$here/bin" "$R.login" "$bin" "$ls_" 2>&1)
+rc=$?
+[ $rc -eq 124 ] && echo "$out" | grep -q 'waiting for a login session' &&
+    [ "$(snapshot "$R.login")" = "$mid" ] && grep -qx passthru-confirm.service "$R.login.units" &&
+    ok "confirm --after-login, ready, nobody logged in: waits, confirms nothing" ||
+    bad "confirm no login" "rc=$rc $out"
+# a display manager's greeter, a lock screen, a session without a seat, terminal or remote
+# login (su from a service), a closing one: no person's login
+session "$ls_" 1 greeter x11 seat0 0
+session "$ls_" 2 user unspecified "" 0
+session "$ls_" 3 background unspecified "" 0
+session "$ls_" 4 user tty seat0 0
+sed -i 's/^STATE=.*/STATE=closing/' "$ls_/run/systemd/sessions/4"
+out=$(timeout 7 sh -c 'PATH=$1:$PATH PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$2 "$3" confirm --after-login --root "$2" --sysroot "$4"' \
+    sh "$here/bin" "$R.login" "$bin" "$ls_" 2>&1)
+rc=$?
+[ $rc -eq 124 ] && [ "$(snapshot "$R.login")" = "$mid" ] &&
+    ok "confirm --after-login: a greeter, a seatless or closing session, a background one are no login" ||
+    bad "confirm greeter" "rc=$rc $out"
+# a person logs in on seat0 while confirm waits: confirmed
+(PATH=$here/bin:$PATH PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$R.login \
+    timeout 60 "$bin" confirm --after-login --root "$R.login" --sysroot "$ls_" >"$work/login.out" 2>&1
+    echo $? >"$work/login.rc") &
+waiter=$!
+sleep 2
+session "$ls_" 5 user x11 seat0 0
+wait $waiter
+out=$(cat "$work/login.out")
+[ "$(cat "$work/login.rc")" = 0 ] && echo "$out" | grep -q 'waiting for a login session' &&
+    echo "$out" | grep -q 'a login session on the trial boot (logind session 5: user alice, x11 on seat0)' &&
+    grep -q 'intel_iommu=on iommu=pt' "$R.login/etc/default/grub.d/passthru.cfg" &&
+    ! grep -q . "$R.login.units" &&
+    ok "confirm --after-login: a login on seat0 while it waits: confirmed, service disabled" ||
+    bad "confirm after login" "rc=$(cat "$work/login.rc") $out"
+rm -rf "$R.login" "$R.login.units"
+# a remote login (ssh: REMOTE=1, no seat); and without logind, utmp's USER_PROCESS entry
+for how in remote utmp; do
+    cp -a "$R" "$R.login"
+cp "$R.units" "$R.login.units"
+    rm -rf "$ls_/run/systemd"
+    if [ $how = remote ]; then
+        session "$ls_" 7 user unspecified "" 1
+    else
+        printf '[7] [04242] [ts/0] [bob     ] [pts/0       ] [192.0.2.7           ] [192.0.2.7      ] [2026-12-03T06:00:00,000000+00:00]\n' |
+            utmpdump -r -o "$ls_/run/utmp" 2>/dev/null
+    fi
+    out=$(PATH=$here/bin:$PATH PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$R.login \
+        timeout 60 "$bin" confirm --after-login --root "$R.login" --sysroot "$ls_" 2>&1)
+    rc=$?
+    want='logind session 7: user alice, remote, unspecified'
+    [ $how = utmp ] && want='utmp: user bob on pts/0 from 192.0.2.7'
+    [ $rc -eq 0 ] && echo "$out" | grep -qF "a login session on the trial boot ($want)" &&
+        ! echo "$out" | grep -q 'waiting for a login' && [ -f "$R.login/etc/default/grub.d/passthru.cfg" ] &&
+        ok "confirm --after-login: a $how login: confirmed at once" || bad "confirm $how login" "rc=$rc $out"
+    rm -rf "$R.login" "$R.login.units" "$ls_/run/utmp"
+done
+# install --trial --auto-confirm (a headless host): confirmed with nobody logged in
+cp -a "$R" "$R.auto"
+cp "$R.units" "$R.auto.units"
+out=$(setup "$R.auto" "$plainsys" install --trial --auto-confirm --cpu intel 2>&1)
+[ $? -eq 0 ] && grep -q '^trial .* auto-confirm$' "$R.auto/var/lib/passthru/installed" &&
+    echo "$out" | grep -q 'auto-confirm: no login needed' &&
+    ok "install --trial --auto-confirm: recorded with the trial, said" || bad "auto-confirm install" "$out"
+out=$(PATH=$here/bin:$PATH PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$R.auto \
+    timeout 60 "$bin" confirm --after-login --root "$R.auto" --sysroot "$ls_" 2>&1)
+rc=$?
+[ $rc -eq 0 ] && echo "$out" | grep -q 'installed with --auto-confirm: no login needed' &&
+    [ -f "$R.auto/etc/default/grub.d/passthru.cfg" ] && ! grep -q '^trial' "$R.auto/var/lib/passthru/installed" &&
+    ok "confirm --after-login after --auto-confirm, nobody logged in: confirmed" ||
+    bad "auto-confirm confirm" "rc=$rc $out"
+# the choice is the trial's: install --trial again without it waits for a login again
+rm -rf "$R.auto" "$R.auto.units"
+cp -a "$R" "$R.auto"
+cp "$R.units" "$R.auto.units"
+setup "$R.auto" "$plainsys" install --trial --auto-confirm --cpu intel >/dev/null 2>&1
+setup "$R.auto" "$plainsys" install --trial --cpu intel >/dev/null 2>&1
+grep -q '^trial ' "$R.auto/var/lib/passthru/installed" &&
+    ! grep -q '^trial .*auto-confirm' "$R.auto/var/lib/passthru/installed" &&
+    ok "install --trial after --trial --auto-confirm: a login needed again" ||
+    bad "auto-confirm kept" "$(cat "$R.auto/var/lib/passthru/installed")"
+rm -rf "$R.auto" "$R.auto.units"
+"$bin" install --auto-confirm >/dev/null 2>&1
+[ $? -eq 2 ] && ok "--auto-confirm without --trial: usage error" || bad "--auto-confirm usage" ""
+"$bin" confirm --auto-confirm >/dev/null 2>&1
+[ $? -eq 2 ] && ok "--auto-confirm on confirm: usage error" || bad "--auto-confirm confirm usage" ""
+r=$R
 : >"$r/commands.log"
 out=$(setup "$r" "$ready" confirm 2>&1)
 rc=$?

@@ -254,15 +254,21 @@ if boot 7 "$T_GPU_HDA"; then
     lines 7 "install-trial2: "
     check "second install --trial: LoaderEntryOneShot names _-passthru-trial.conf" \
         "$(val 7 install-trial2-oneshot)" _-passthru-trial.conf
+    check_match "second install --trial --auto-confirm: the record's trial line says so" \
+        "$(val 7 install-trial2-record)" " auto-confirm"
 fi
-# the good trial: claimed, confirmed by passthru-confirm.service
+# the good trial (--auto-confirm, a headless host): claimed, confirmed by
+# passthru-confirm.service with nobody logged in
 if boot 8 "$T_GPU_HDA"; then
     booted_by_sdboot 8 _-passthru-trial \
         "$(lines 7 'install-trial2-entry: options' | sed 's/^[[:space:]]*//')"
     check_match "trial: /proc/cmdline has rd.passthru.trial=1" "$(val 8 cmdline)" rd.passthru.trial=1
     check "trial: 00:05.0 on vfio-pci" "$(val 8 driver-05.0)" vfio-pci
     check "trial: 00:05.1 on vfio-pci" "$(val 8 driver-05.1)" vfio-pci
+    check "trial: nobody logged in (utmp)" "$(val 8 logins)" 0
     check "trial: passthru-confirm.service succeeded" "$(val 8 confirm-result)" success
+    check "trial: --auto-confirm: confirmed without a login (its journal)" \
+        "$(tr -d '\r' <"$U/phase8.log" | grep -c 'LIFECYCLE: confirm: .*--auto-confirm: no login needed')" 1
     check "trial: confirm disabled passthru-confirm.service" "$(val 8 confirm-enabled)" disabled
     check "trial: confirm removed the mark, the copied entry, the trial line" \
         "$(val 8 trial-files)" 0

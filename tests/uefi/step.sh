@@ -89,10 +89,13 @@ trial_files() {
     grep -q '^trial ' /var/lib/passthru/installed 2>/dev/null && n=$((n + 1))
     echo "$n"
 }
-# install --trial, then what it armed: the one-shot EFI variable, the service, the copy
+# install_trial NAME [OPTION]: install --trial, then what it armed: the one-shot EFI variable,
+# the service, the copy, the record's trial line
 install_trial() {
     start=$(date +%s)
-    run "$1" passthru-setup install --trial --device 0000:00:05.0
+    # shellcheck disable=SC2086 # the option is one word or none
+    run "$1" passthru-setup install --trial ${2:-} --device 0000:00:05.0
+    say "$1-record=$(sed -n 's/^trial //p' /var/lib/passthru/installed 2>/dev/null)"
     say "$1-rc=$(cat /tmp/rc)"
     say "$1-seconds=$(( $(date +%s) - start ))"
     say "$1-oneshot=$(efivar LoaderEntryOneShot)"
@@ -104,8 +107,9 @@ install_trial() {
 # confirms: a poweroff would cut it), say how it ended and what it wrote to the journal
 confirm_outcome() {
     n=0
-    while [ "$(systemctl is-active passthru-confirm.service)" = activating ] && [ $n -lt 1200 ]
-    do
+    # Type=simple: active while it judges, waits or rebuilds, then inactive or failed
+    while case $(systemctl is-active passthru-confirm.service) in activating | active) ;;
+        *) false ;; esac && [ $n -lt 1200 ]; do
         sleep 2
         n=$((n + 2))
     done
@@ -115,6 +119,8 @@ confirm_outcome() {
         sed 's/^/LIFECYCLE: confirm: /' >/dev/ttyS0
     say "confirm-enabled=$(systemctl is-enabled passthru-confirm.service 2>/dev/null)"
     say "trial-files=$(trial_files)"
+    # nobody logged in to this guest (no getty, no ssh): utmp's user sessions
+    say "logins=$(who | wc -l)"
 }
 snap=/var/lib/passthru-lifecycle/snapshot
 # the drivers are read below: udev's coldplug (module loads such as bochs-drm in the real
@@ -201,7 +207,8 @@ case $phase in
 7)
     # the fallback: the default entry, its files as before the trial; then a second trial
     compare default '^/etc/kernel/cmdline \|^/boot/efi/loader/loader.conf \|/debian-'
-    install_trial install-trial2
+    # the second trial for a headless host: confirmed with nobody logged in
+    install_trial install-trial2 --auto-confirm
     ;;
 8)
     confirm_outcome

@@ -323,8 +323,11 @@ int trial_stage(struct bootctx *c, const struct bootcfg_ops *b, const char *gen)
 	if (r == 0 && (b == &boot_grub || b == &boot_grubby))
 		r = stage_grubenv(c, b == &boot_grub ? GRUBENV : GRUB2ENV);
 	manifest_add_boot(c->m, b->name);
-	snprintf(c->m->trial, sizeof(c->m->trial), "%s %s %s %s", c->o->cpu ? c->o->cpu : "-",
-		 c->o->no_iommu_pt ? "nopt" : "pt", b->name, gen);
+	/* --auto-confirm is this trial's alone: a later install --trial without it waits for a
+	 * login again (the safe default) */
+	snprintf(c->m->trial, sizeof(c->m->trial), "%s %s %s %s%s", c->o->cpu ? c->o->cpu : "-",
+		 c->o->no_iommu_pt ? "nopt" : "pt", b->name, gen,
+		 c->o->auto_confirm ? " " TRIAL_AUTO_CONFIRM : "");
 	return r;
 }
 
@@ -483,6 +486,14 @@ bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool don
 	sbuf_free(&w);
 	klines_free(&k);
 	return ok;
+}
+
+bool trial_auto_confirm(const char *line)
+{
+	char w[5][32] = { "" };
+
+	return sscanf(line, "%31s %31s %31s %31s %31s", w[0], w[1], w[2], w[3], w[4]) == 5 &&
+	       !strcmp(w[4], TRIAL_AUTO_CONFIRM);
 }
 
 void trial_target(const char *line, struct opts *o)

@@ -9,6 +9,8 @@ struct initramfs_gen;
 
 /* The word on the trial boot's command line. */
 #define TRIAL_ARG "rd.passthru.trial=1"
+/* The record's trial line ends in this word after install --trial --auto-confirm. */
+#define TRIAL_AUTO_CONFIRM "auto-confirm"
 
 /* The /etc/grub.d script of the trial entry; malloc'd, NULL: out of memory. */
 char *trial_script(const struct kargs_edit *e);
@@ -37,8 +39,10 @@ bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool don
  * image would claim on every boot). Says which do not on stderr; -ENOENT then, else 0. */
 int trial_check_images(const struct fsroot *fr, const struct initramfs_gen *g);
 
+/* The record's trial line says install --trial --auto-confirm: confirm needs no login. */
+bool trial_auto_confirm(const char *line);
 /* confirm: the options install --trial ran with (the record's trial line, "CPU pt|nopt KIND
- * GENERATOR": its boot configuration and generator too), set in o for converge_to_config,
+ * GENERATOR [auto-confirm]": its boot configuration and generator too), set in o for converge_to_config,
  * which then installs only while that trial is pending. */
 void trial_target(const char *line, struct opts *o);
 

@@ -42,8 +42,8 @@ struct manifest {
 	size_t nboots;
 	/* Commands staged but not yet run successfully: the next install runs them again. */
 	bool pending_boot, pending_initramfs;
-	/* install --trial pending: "CPU pt|nopt KIND GENERATOR" (CPU "-": this machine's; KIND
-	 * the boot configuration), "" none */
+	/* install --trial pending: "CPU pt|nopt KIND GENERATOR [auto-confirm]" (CPU "-": this
+	 * machine's; KIND the boot configuration; auto-confirm: no login needed), "" none */
 	char trial[80];
 	/* The loader entries there were before passthru's first install (entries_known: the
 	 * list was taken; a record of an older passthru-setup has none): any other entry was

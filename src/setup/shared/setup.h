@@ -21,6 +21,8 @@ struct opts {
 	bool dry_run, json, no_iommu_pt, allow_unsafe_interrupts, no_initramfs;
 	bool trial;		/* install --trial: the next boot only, until confirm */
 	bool confirming;	/* install run by confirm: only while the trial is still pending */
+	bool auto_confirm;	/* install --trial --auto-confirm: no login needed (headless) */
+	bool after_login;	/* confirm --after-login: wait for a login session first */
 };
 
 /* --root without --sysroot: the image is for other machines; this machine's /sys and /proc
