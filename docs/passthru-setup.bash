@@ -81,10 +81,12 @@ _passthru_setup() {
     esac
     case ${words[1]} in
     install) _passthru_setup_reply --root --sysroot --cpu --dry-run --device --no-iommu-pt \
-        --allow-unsafe-interrupts --bootloader --no-initramfs --initramfs --trial --help ;;
-    confirm) _passthru_setup_reply --root --sysroot --help ;;
+        --allow-unsafe-interrupts --bootloader --no-initramfs --initramfs --trial --auto-confirm \
+        --help ;;
+    confirm) _passthru_setup_reply --root --sysroot --after-login --help ;;
     uninstall) _passthru_setup_reply --root --sysroot --dry-run --help ;;
-    status | list | plan) _passthru_setup_reply --sysroot --json --help ;;
+    status) _passthru_setup_reply --sysroot --json --verbose --help ;;
+    list | plan) _passthru_setup_reply --sysroot --json --help ;;
     xml) _passthru_setup_reply --sysroot --split --help "$(_passthru_setup_devices)" ;;
     esac
     _passthru_setup_colons

@@ -15,6 +15,7 @@ enum {
 	O_DEVICE = 1 << 4, O_NO_PT = 1 << 5, O_UNSAFE = 1 << 6, O_BOOTLOADER = 1 << 7,
 	O_NO_INITRAMFS = 1 << 8, O_INITRAMFS = 1 << 9, O_JSON = 1 << 10, O_HELP = 1 << 11,
 	O_SPLIT = 1 << 12, O_TRIAL = 1 << 13, O_AUTO_CONFIRM = 1 << 14, O_AFTER_LOGIN = 1 << 15,
+	O_VERBOSE = 1 << 16,
 };
 
 static const struct option longopts[] = {
@@ -33,6 +34,7 @@ static const struct option longopts[] = {
 	{ "trial", no_argument, NULL, 'T' },
 	{ "auto-confirm", no_argument, NULL, 'A' },
 	{ "after-login", no_argument, NULL, 'L' },
+	{ "verbose", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -55,6 +57,7 @@ static unsigned opt_bit(int c)
 	case 'T': return O_TRIAL;
 	case 'A': return O_AUTO_CONFIRM;
 	case 'L': return O_AFTER_LOGIN;
+	case 'V': return O_VERBOSE;
 	case 'h': return O_HELP;
 	}
 	return 0;
@@ -110,8 +113,9 @@ static int run_confirm(struct opts *o, int argc, char **argv) { return cmd_confi
 	"  --after-login  what passthru-confirm.service runs: on the trial boot, once the\n" \
 	"      status is ready, wait while the boot lasts for a login session (logind's\n" \
 	"      sessions of class user on a seat, a terminal or remote; else utmp), then\n" \
-	"      confirm; a trial installed with --auto-confirm needs no login. Without it\n" \
-	"      (by hand) confirm confirms at once: the person running it is the proof.\n"
+	"      confirm; a trial that install started with its auto-confirm option needs\n" \
+	"      no login. Without --after-login (by hand) confirm confirms at once: the\n" \
+	"      person running it is the proof.\n"
 
 /* What a device selector looks like (config.c's selector_parse). */
 #define HELP_SEL \
@@ -137,9 +141,10 @@ static const struct command commands[] = {
 	{ "uninstall", O_ROOT | O_SYSROOT | O_DRY_RUN | O_HELP, false,
 	  "uninstall [--root DIR] [--sysroot DIR] [--dry-run]\n"
 	  "    remove exactly what install added\n", NULL, run_uninstall },
-	{ "status", O_SYSROOT | O_JSON | O_HELP, false,
-	  "status [--sysroot DIR] [--json]\n"
-	  "    is this host ready; what drifted since install, and what to do\n", NULL,
+	{ "status", O_SYSROOT | O_JSON | O_VERBOSE | O_HELP, false,
+	  "status [--sysroot DIR] [--json] [--verbose]\n"
+	  "    is this host ready; what drifted since install, and what to do\n"
+	  "    (--verbose: the boot's /run/passthru/status.json too)\n", NULL,
 	  run_status },
 	{ "list", O_SYSROOT | O_JSON | O_HELP, false,
 	  "list [--sysroot DIR] [--json]\n"
@@ -335,6 +340,7 @@ static int set_option(const struct command *c, int opt, struct opts *o)
 	case 'T': o->trial = true; break;
 	case 'A': o->auto_confirm = true; break;
 	case 'L': o->after_login = true; break;
+	case 'V': o->verbose = true; break;
 	case 'h':
 		fprintf(stdout, "usage: passthru-setup %s", c->usage);
 		if (c->more)

@@ -228,6 +228,31 @@ run status --json --sysroot "$claimed"
 run status --sysroot "$claimed"
 [ $code -eq 1 ] && has '^drift: /etc/passthru.conf changed' "$work/out" && has '^  fix: passthru-setup install' "$work/out" &&
     ok "status (text): the drift and its fix" || bad "status text drift" "$(cat "$work/out")"
+# the short table: the boot's state of each device, its driver now, one sentence per problem;
+# the boot's document itself only with --verbose (a failed claim is never shown as planned)
+failed=$(tree failed intel-gpu-hda)
+ln -s ../../../bus/pci/drivers/bochs-drm "$failed/sys/devices/pci0000:00/0000:00:05.0/driver"
+printf 'device = 0000:00:05.0\n' >"$failed/etc/passthru.conf"
+mkdir -p "$failed/run/passthru"
+printf '{"version": 1, "config_sha256": "%s", "devices": [
+ {"address": "0000:00:05.0", "id": "1234:1111", "class": "0x030000", "group": 2, "role": "selected",
+  "driver": "vfio-pci", "state": "failed", "reason": "vfio-pci did not bind: \\"probe\\" failed (-22)"},
+ {"address": "0000:00:05.1", "id": "8086:293e", "class": "0x040300", "group": 2, "role": "companion",
+  "driver": "vfio-pci", "state": "failed", "reason": "its unit failed: given back"}], "errors": []}\n' \
+    "$(sha256sum <"$failed/etc/passthru.conf" | cut -d ' ' -f 1)" >"$failed/run/passthru/status.json"
+run status --sysroot "$failed"
+[ $code -eq 1 ] && [ "$(wc -l <"$work/out")" -le 8 ] && ! has '"version"' "$work/out" &&
+    has '^0000:00:05.0  1234:1111  selected   failed     bochs-drm$' "$work/out" &&
+    has '^0000:00:05.1  8086:293e  companion  failed     ' "$work/out" &&
+    has '^0000:00:05.0: the boot failed to claim it: vfio-pci did not bind: "probe" failed (-22)$' "$work/out" &&
+    has '^0000:00:05.1: the boot failed to claim it: its unit failed: given back$' "$work/out" &&
+    ! has planned "$work/out" &&
+    ok "status: a failed claim: a short table with the boot's state, the boot's reason, no document" ||
+    bad "status failed claim" "$(cat "$work/out")"
+run status --verbose --sysroot "$failed"
+[ $code -eq 1 ] && has '^boot: passthru-claim ran this boot; its /run/passthru/status.json:$' "$work/out" &&
+    has '^  |  {"address": "0000:00:05.0"' "$work/out" && has '^0000:00:05.0: the boot failed' "$work/out" &&
+    ok "status --verbose: the boot's document too" || bad "status --verbose" "$(cat "$work/out")"
 printf '{"version": 1, "config_sha256": null}\n' >"$claimed/run/passthru/status.json"
 run status --json --sysroot "$claimed"
 [ $code -eq 1 ] && json && jq -e '.drift[0].what == "config"' "$work/out" >/dev/null &&

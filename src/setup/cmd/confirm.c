@@ -101,7 +101,7 @@ static bool trial_boot_ready(const struct opts *o)
 	bool ready = false;
 
 	if (j && judge_host(o, j) == 0) {
-		status_print_human(j, stdout);
+		status_print_human(j, false, stdout);
 		ready = j->ready;
 		judgement_free(j);
 	}
