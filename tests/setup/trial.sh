@@ -66,6 +66,16 @@ newroot() {
     cp "$here/corpus/${2:-debian-default}.grub" "$r/etc/default/grub"
     : >"$r/usr/sbin/update-grub"
     /usr/bin/grub-editenv "$r/boot/grub/grubenv" create
+    grub_linux "$r"
+}
+
+# grub_linux ROOT: Debian's 10_linux (one kernel) and the grub.cfg update-grub made of it
+grub_linux() {
+    mkdir -p "$1/etc/grub.d"
+    fake_10_linux >"$1/etc/grub.d/10_linux"
+    chmod 755 "$1/etc/grub.d/10_linux"
+    PASSTHRU_TEST_ROOT=$1 "$here/bin/update-grub"
+    rm -f "$1/commands.log"
 }
 
 # hooks ROOT GEN: passthru's hook files of initramfs-tools or mkinitcpio where make install puts
@@ -835,6 +845,7 @@ genroot() {
     cp "$here/corpus/debian-default.grub" "$r/etc/default/grub"
     : >"$r/usr/sbin/update-grub"
     /usr/bin/grub-editenv "$r/boot/grub/grubenv" create
+    grub_linux "$r"
     hooks "$r" "$2"
     case $2 in
     initramfs-tools)
@@ -1027,6 +1038,50 @@ gen_case() {
 }
 gen_case initramfs-tools
 gen_case mkinitcpio
+
+# --- GRUB: the trial entry drops the contradicting arguments as the drop-in does, and install
+# prints its line as 10_linux builds it (GRUB_CMDLINE_LINUX, then GRUB_CMDLINE_LINUX_DEFAULT)
+newroot contra
+r=$work/contra
+sed -e 's/^GRUB_CMDLINE_LINUX_DEFAULT=.*/GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=off"/' \
+    -e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0 iommu=off"/' \
+    "$here/corpus/debian-default.grub" >"$r/etc/default/grub"
+PASSTHRU_TEST_ROOT=$r "$here/bin/update-grub" && rm -f "$r/commands.log"
+out=$(setup "$r" "$plainsys" install --trial --cpu intel 2>&1)
+rc=$?
+# the trial's linux line in grub.cfg (what update-grub made of 42_passthru_trial), after "ro "
+cfg=$(awk "/^menuentry 'passthru trial'/ { t = 1 } t && /^	linux/ { print; exit }" "$r/boot/grub/grub.cfg" |
+    sed 's/.* ro //')
+said=$(echo "$out" | sed -n "s/^kernel command line for the trial boot (GRUB entry 'passthru trial' .*): //p" | tail -n 1)
+def=$(awk "/^menuentry 'Debian GNU\/Linux'/ { t = 1 } t && /^	linux/ { print; exit }" "$r/boot/grub/grub.cfg" |
+    sed 's/.* ro //')
+[ $rc -eq 0 ] && [ "$cfg" = "console=ttyS0 intel_iommu=on iommu=pt rd.passthru.trial=1 quiet" ] &&
+    [ "$said" = "$cfg" ] && [ "$def" = "console=ttyS0 iommu=off quiet intel_iommu=off" ] &&
+    ok "GRUB trial: no intel_iommu=off/iommu=off in the trial entry; printed as 10_linux builds it ($said)" ||
+    bad "GRUB trial contradicting" "rc=$rc grub.cfg: '$cfg', said: '$said', default: '$def'; $out"
+# a host whose 10_linux is not executable gets no trial entry: refused, nothing changed
+newroot nolinux
+r=$work/nolinux
+chmod 644 "$r/etc/grub.d/10_linux"
+before=$(snapshot "$r")
+out=$(setup "$r" "$plainsys" install --trial --cpu intel 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q '10_linux is missing or not executable' &&
+    echo "$out" | grep -q 'nothing was changed' && [ "$(snapshot "$r")" = "$before" ] &&
+    [ ! -e "$r/commands.log" ] && [ ! -e "$r.units" ] &&
+    ok "GRUB trial: /etc/grub.d/10_linux not executable: refused, nothing changed" ||
+    bad "GRUB trial no 10_linux" "$out"
+# update-grub made no trial entry (10_linux found no kernel): grub-reboot is not run, the
+# service not enabled, and install says so (exit 1)
+chmod 755 "$r/etc/grub.d/10_linux"
+printf '#!/bin/sh\n' >"$r/etc/grub.d/10_linux"
+out=$(setup "$r" "$plainsys" install --trial --cpu intel 2>&1)
+rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "update-grub made no 'passthru trial' entry" &&
+    ! grep -q '^grub-reboot' "$r/commands.log" && ! grep -q passthru "$r.units" 2>/dev/null &&
+    ! /usr/bin/grub-editenv "$r/boot/grub/grubenv" list | grep -q next_entry &&
+    ! echo "$out" | grep -q 'trial installed' &&
+    ok "GRUB trial: no entry after update-grub: grub-reboot not run, exit 1, says why" ||
+    bad "GRUB trial no entry" "rc=$rc $out $(cat "$r/commands.log")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -421,7 +421,8 @@ static int run_commands(struct install *in)
 		       "them too)\n", in->o->trial ? " --trial" : "");
 		return 0;
 	}
-	if (cmdlist_run(&in->boot_cmds, false))
+	if (in->o->trial ? trial_run_commands(&in->cv.fr, &in->boot_cmds) :
+	    cmdlist_run(&in->boot_cmds, false))
 		ret = 1;
 	else
 		m->pending_boot = false;

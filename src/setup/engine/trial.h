@@ -31,6 +31,10 @@ int trial_stage_mark(struct bootctx *c, bool on);
 /* on: choose the trial entry once (grub-reboot, grub2-reboot, bootctl set-oneshot), enable
  * the confirm service; off: undo both and clear the record's trial line. */
 int trial_commands(struct bootctx *c, bool on, struct cmdlist *out);
+/* install --trial runs its boot commands with this: one at a time, stopping at the first
+ * that fails, and after update-grub (grub-mkconfig) only when grub.cfg holds the trial's
+ * entry (grub-reboot would choose nothing); 1 (said why) or 0. */
+int trial_run_commands(const struct fsroot *fr, const struct cmdlist *cmds);
 /* Print the command lines of later boots and of the trial boot; false when the trial boot
  * would lack an argument. */
 bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool done);
