@@ -9,8 +9,8 @@
 #   6: the trial boot without the card: confirm fails, the trial stays pending
 #   7: the fallback boot: as before the trial; install --trial again (the retry)
 #   8: the trial boot with the card, ready, nobody logs in: confirm waits, confirms nothing
-#   9: the fallback again (the old boot); install --trial again
-#  10: the trial boot with the card, then a login: confirm makes it permanent
+#   9: the fallback again (the old boot); install --trial --auto-confirm (a headless host)
+#  10: the trial boot with the card, nobody logs in: --auto-confirm: confirm makes it permanent
 #  11: the default entry has it for good; uninstall: every snapshot file as at phase 5
 state=/var/lib/passthru-lifecycle/phase
 mkdir -p /var/lib/passthru-lifecycle
@@ -108,17 +108,6 @@ wait_waiting() {
         sleep 2
         n=$((n + 2))
     done
-}
-# login_now: a login on a terminal, as getty's autologin does it (agetty --autologin root runs
-# login -f root): login(1) on a pty of its own (script), kept open; login records it in utmp
-login_now() {
-    (sleep 1200) | script -qfc 'login -f root' /dev/null >/tmp/login.txt 2>&1 &
-    n=0
-    until [ "$(who | wc -l)" -gt 0 ] || [ $n -ge 60 ]; do
-        sleep 1
-        n=$((n + 1))
-    done
-    say "who=$(who | head -n 1)"
 }
 # wait_confirm: passthru-confirm.service's end (it rebuilds the images: a poweroff now would
 # cut the generator), then its state, result, condition and journal
@@ -254,17 +243,14 @@ case $phase in
     wait_confirm
     trial_state
     compare default
-    run install passthru-setup install --trial
+    # a headless host's trial: confirmed with nobody logged in (the login itself: check-uefi)
+    run install passthru-setup install --trial --auto-confirm
     say "retry-next-entry=$(grub-editenv /boot/grub/grubenv list 2>/dev/null | sed -n 's/^next_entry=//p')"
     echo 10 >"$state"
     ;;
 10)
-    # the trial is ready; confirm waits; someone logs in: confirmed
-    wait_waiting
-    say "before-login-dropin=$([ -e /etc/default/grub.d/passthru.cfg ] && echo 1 || echo 0)"
-    say "before-login-state=$(systemctl show -p ActiveState --value passthru-confirm.service)"
-    login_now
     wait_confirm
+    say "logins=$(who | wc -l)"
     trial_state
     echo 11 >"$state"
     ;;

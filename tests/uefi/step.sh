@@ -103,6 +103,30 @@ install_trial() {
     say "$1-trial-files=$(trial_files)"
     sed "s|^|LIFECYCLE: $1-entry: |" /boot/efi/loader/entries/_-passthru-trial.conf >/dev/ttyS0
 }
+# confirm_said: the lines passthru-confirm.service wrote to the journal on this boot
+confirm_said() {
+    journalctl -b -u passthru-confirm.service --no-pager -o cat 2>/dev/null
+}
+# wait_waiting: until passthru-confirm.service says it waits for a login (or ends: 300 s at most)
+wait_waiting() {
+    n=0
+    until confirm_said | grep -q 'waiting for a login session' ||
+        ! systemctl -q is-active passthru-confirm.service || [ $n -ge 300 ]; do
+        sleep 2
+        n=$((n + 2))
+    done
+}
+# login_now: a login on a terminal, as getty's autologin does it (agetty --autologin root runs
+# login -f root): login(1) on a pty of its own (script), kept open; login records it in utmp
+login_now() {
+    (sleep 1200) | script -qfc 'login -f root' /dev/null >/tmp/login.txt 2>&1 &
+    n=0
+    until [ "$(who | wc -l)" -gt 0 ] || [ $n -ge 60 ]; do
+        sleep 1
+        n=$((n + 1))
+    done
+    say "who=$(who | head -n 1)"
+}
 # the trial boot: wait for passthru-confirm.service to end (it rebuilds the images when it
 # confirms: a poweroff would cut it), say how it ended and what it wrote to the journal
 confirm_outcome() {
@@ -119,7 +143,7 @@ confirm_outcome() {
         sed 's/^/LIFECYCLE: confirm: /' >/dev/ttyS0
     say "confirm-enabled=$(systemctl is-enabled passthru-confirm.service 2>/dev/null)"
     say "trial-files=$(trial_files)"
-    # nobody logged in to this guest (no getty, no ssh): utmp's user sessions
+    # utmp's user sessions (no getty, no ssh in this guest: only login_now's)
     say "logins=$(who | wc -l)"
 }
 snap=/var/lib/passthru-lifecycle/snapshot
@@ -207,10 +231,16 @@ case $phase in
 7)
     # the fallback: the default entry, its files as before the trial; then a second trial
     compare default '^/etc/kernel/cmdline \|^/boot/efi/loader/loader.conf \|/debian-'
-    # the second trial for a headless host: confirmed with nobody logged in
-    install_trial install-trial2 --auto-confirm
+    install_trial install-trial2
     ;;
 8)
+    # the trial is ready: confirm waits for a person; nothing is confirmed until one logs in
+    wait_waiting
+    sleep 5
+    say "before-login-state=$(systemctl show -p ActiveState --value passthru-confirm.service)"
+    say "before-login-trial-files=$(trial_files)"
+    say "before-login-logins=$(who | wc -l)"
+    login_now
     confirm_outcome
     ;;
 9)
