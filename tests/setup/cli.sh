@@ -299,6 +299,17 @@ timeout 20 "$bin" status --json --sysroot "$fifo" >"$work/out" 2>"$work/err"; co
 [ $code -eq 1 ] && json && jq -e '.boot == null and (.errors[0] | test("not a regular file"))' "$work/out" >/dev/null &&
     ok "status: a FIFO as /run/passthru/status.json is an error, never a hang" ||
     bad "status fifo" "exit $code: $(cat "$work/out" "$work/err")"
+# a FIFO or a directory as the config: install says so and exits 2, as plan does
+for kind in fifo dir; do
+    cr=$work/conf-$kind
+    rm -rf "$cr" && mkdir -p "$cr/etc"
+    if [ $kind = fifo ]; then mkfifo "$cr/etc/passthru.conf"; else mkdir "$cr/etc/passthru.conf"; fi
+    timeout 20 "$bin" install --root "$cr" --sysroot "$intel" --cpu intel >"$work/out" 2>"$work/err"; code=$?
+    [ $code -eq 2 ] && has '/etc/passthru.conf: not a regular file' "$work/err" &&
+        has 'nothing was changed' "$work/err" && [ ! -e "$cr/var/lib/passthru" ] &&
+        ok "install: a $kind as /etc/passthru.conf: a config error naming it, exit 2 (as plan)" ||
+        bad "install $kind config" "exit $code: $(cat "$work/err")"
+done
 # a damaged boot document is not where to look for why a device is not claimed
 rm "$fifo/run/passthru/status.json" && printf '{"version": 1, "trunc' >"$fifo/run/passthru/status.json"
 run status --json --sysroot "$fifo"
