@@ -1083,5 +1083,18 @@ rc=$?
     ok "GRUB trial: no entry after update-grub: grub-reboot not run, exit 1, says why" ||
     bad "GRUB trial no entry" "rc=$rc $out $(cat "$r/commands.log")"
 
+# --- install --dry-run on a host without diff (diffutils): says so and shows each file whole
+newroot nodiff
+r=$work/nodiff
+before=$(snapshot "$r")
+out=$(PATH=$here/bin PASSTHRU_TEST_ROOT=$r "$bin" install --dry-run --root "$r" --sysroot "$plainsys" \
+    --cpu intel 2>&1)
+[ $? -eq 0 ] && echo "$out" | grep -q 'diff (diffutils) is not installed: each changed file is shown whole' &&
+    echo "$out" | grep -qx '+++ b/etc/default/grub.d/passthru.cfg' &&
+    echo "$out" | grep -qx '+passthru_add="intel_iommu=on iommu=pt"' &&
+    [ "$(snapshot "$r")" = "$before" ] &&
+    ok "install --dry-run without diff: says so, every change shown whole, nothing changed" ||
+    bad "dry-run no diff" "$out"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
