@@ -36,7 +36,7 @@ _passthru_setup_devices() {
         esac
     done
     "$bin" list --json "${sysroot[@]}" 2>/dev/null |
-        grep -oE '\{"address": "[^"]*", "id": "[^"]*", "class": "[^"]*", "role": "(selected|companion)"\}' |
+        grep -oE '\{"address": "[^"]*", "id": "[^"]*", "class": "[^"]*", "role": "(candidate|selected|companion)"\}' |
         cut -d'"' -f4 | sort -u
 }
 

@@ -586,6 +586,18 @@ run plan --sysroot "$intel"
 run list --sysroot "$intel"
 has 'other cards have the same ID 1234:1111: select them by ID and address (device = 1234:1111@0000:00:05.0)' "$work/out" &&
     ! has 'boot_vga: -' "$work/out" && ok "list: the boot display's twin named as ID@address" || bad "list twin" "$(cat "$work/out")"
+# list calls a card selected only when the config selects it; the others are candidates
+lt=$(tree listroles two-gpus)
+run list --json --sysroot "$lt"
+jq -e '[.[].members[] | select(.role == "selected")] == [] and
+    [.[].members[] | select(.role == "candidate") | .address] == ["0000:00:02.0", "0000:00:05.0", "0000:00:06.0"]' \
+    "$work/out" >/dev/null && ok "list, no config: every card a candidate, none selected" ||
+    bad "list roles no config" "$(cat "$work/out")"
+printf 'device = 0000:00:05.0\n' >"$lt/etc/passthru.conf"
+run list --sysroot "$lt"
+has '^    selected   0000:00:05.0 ' "$work/out" && has '^    candidate  0000:00:06.0 ' "$work/out" &&
+    has '^    candidate  0000:00:02.0 ' "$work/out" &&
+    ok "list: the configured card selected, the others candidates" || bad "list roles" "$(cat "$work/out")"
 printf 'device = 0000:00:02.0\n' >"$intel/etc/passthru.conf"
 run plan --sysroot "$intel"
 has 'boot_vga = allow' "$work/out" && ok "the boot display selected by address: boot_vga = allow is the advice" ||

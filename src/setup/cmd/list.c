@@ -72,9 +72,38 @@ static int judge_one(const struct hostview *h, const struct pdev *d, struct plan
 	return 0;
 }
 
+/* The displays /etc/passthru.conf (under the host view) selects: its plan's selected
+ * entries, in sel (a plan); empty without a config or with a broken one. */
+static void configured(const struct hostview *h, struct plan *sel)
+{
+	struct config c;
+	struct errlist errs = { 0 };
+
+	memset(sel, 0, sizeof(*sel));
+	config_init(&c);
+	if (config_load(&c, &h->r, NULL, &errs) == 0 && c.nsel)
+		hostview_plan(h, &c, sel);
+	config_free(&c);
+	errlist_free(&errs);
+}
+
+/* The role of plan entry e of the listed card d: the card itself is "selected" only when the
+ * config selects it; otherwise it is a "candidate" (list plans each card as if selected). */
+static const char *role_of(const struct plan_entry *e, const struct pdev *d,
+			   const struct plan *sel)
+{
+	if (e->role != ROLE_SELECTED)
+		return role_name(e->role);
+	for (size_t k = 0; k < sel->n; k++)
+		if (sel->e[k].addr == d->addr && sel->e[k].role == ROLE_SELECTED)
+			return "selected";
+	return "candidate";
+}
+
 /* One display controller as an element of list's JSON array. */
 static void json_one(struct sbuf *out, const struct pdev *d, const char *name,
-		     const struct plan *p, bool ok, const char *why, const char *warning, bool first)
+		     const struct plan *p, const struct plan *sel, bool ok, const char *why,
+		     const char *warning, bool first)
 {
 	size_t j;
 
@@ -102,15 +131,15 @@ static void json_one(struct sbuf *out, const struct pdev *d, const char *name,
 		addr_format(p->e[j].addr, a);
 		sbuf_addf(out, "%s{\"address\": \"%s\", \"id\": \"%04x:%04x\", "
 			  "\"class\": \"0x%06x\", \"role\": \"%s\"}", j ? ", " : "", a,
-			  p->e[j].vendor, p->e[j].device, p->e[j].class, role_name(p->e[j].role));
+			  p->e[j].vendor, p->e[j].device, p->e[j].class, role_of(&p->e[j], d, sel));
 	}
 	sbuf_add(out, "]}");
 }
 
 /* One display controller for a person: the device, its group's members, the verdict. */
 static void human_one(struct sbuf *out, struct pci_access *pa, const struct hostview *h,
-		      const struct pdev *d, const char *name, const struct plan *p, bool ok,
-		      const char *why)
+		      const struct pdev *d, const char *name, const struct plan *p,
+		      const struct plan *sel, bool ok, const char *why)
 {
 	size_t j;
 
@@ -129,7 +158,7 @@ static void human_one(struct sbuf *out, struct pci_access *pa, const struct host
 			continue;
 		name_of(pa, g, gname, sizeof(gname));
 		sbuf_addf(out, "    %-10s %s [%04x:%04x] class 0x%06x %s\n",
-			  role_name(p->e[j].role), g->name, g->vendor, g->device, g->class, gname);
+			  role_of(&p->e[j], d, sel), g->name, g->vendor, g->device, g->class, gname);
 	}
 	sbuf_addf(out, "  claimable: %s%s\n", ok ? "yes" : "no: ", why);
 	/* claimable at boot, but vfio may still refuse it at VM start: say so, and the fix */
@@ -142,6 +171,7 @@ int cmd_list(struct opts *o)
 	struct hostview h;
 	struct sbuf out = { 0 };
 	struct pci_access *pa;
+	struct plan sel;
 	size_t i, shown = 0;
 
 	if (hostview_open(&h, o->sysroot) < 0) {
@@ -150,6 +180,7 @@ int cmd_list(struct opts *o)
 		return 1;
 	}
 	pa = pci_alloc();
+	configured(&h, &sel);
 	if (o->json)
 		sbuf_add(&out, "[");
 	for (i = 0; i < h.m.n; i++) {
@@ -164,9 +195,9 @@ int cmd_list(struct opts *o)
 		if (judge_one(&h, d, &p, why, sizeof(why), &ok) < 0)
 			continue;
 		if (o->json)
-			json_one(&out, d, name, &p, ok, why, h.v.warning, !shown);
+			json_one(&out, d, name, &p, &sel, ok, why, h.v.warning, !shown);
 		else
-			human_one(&out, pa, &h, d, name, &p, ok, why);
+			human_one(&out, pa, &h, d, name, &p, &sel, ok, why);
 		shown++;
 		plan_free(&p);
 	}
@@ -181,6 +212,7 @@ int cmd_list(struct opts *o)
 	sbuf_free(&out);
 	if (pa)
 		pci_cleanup(pa);
+	plan_free(&sel);
 	hostview_close(&h);
 	return 0;
 }
