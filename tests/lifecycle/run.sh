@@ -57,6 +57,7 @@ else
     guest_config_itools "$img"
 fi
 install -m 0755 tests/lifecycle/step.sh "$img/usr/local/sbin/passthru-lifecycle-step"
+install -D -m 0644 tests/lifecycle/confirm-wait.sh "$img/usr/local/lib/passthru-confirm-wait.sh"
 install -m 0644 tests/lifecycle/passthru-lifecycle.service "$img/etc/systemd/system/"
 ln -sf /etc/systemd/system/passthru-lifecycle.service \
     "$img/etc/systemd/system/multi-user.target.wants/passthru-lifecycle.service"

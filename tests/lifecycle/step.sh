@@ -96,19 +96,10 @@ compare() {
     grep '^[<>]' /tmp/snap-diff | sed "s/^/LIFECYCLE: $1-diff: /" >/dev/ttyS0
     say "$1-diffs=$(grep -c '^>' /tmp/snap-diff)"
 }
-# confirm_said: the lines passthru-confirm.service wrote to the journal on this boot
-confirm_said() {
-    journalctl -b -u passthru-confirm.service --no-pager -o cat 2>/dev/null
-}
-# wait_waiting: until passthru-confirm.service says it waits for a login (or ends: 300 s at most)
-wait_waiting() {
-    n=0
-    until confirm_said | grep -q 'waiting for a login session' ||
-        ! systemctl -q is-active passthru-confirm.service || [ $n -ge 300 ]; do
-        sleep 2
-        n=$((n + 2))
-    done
-}
+# confirm_said, wait_waiting, login_now: passthru-confirm.service and a login, shared with
+# check-uefi's guest
+# shellcheck source=tests/lifecycle/confirm-wait.sh
+. /usr/local/lib/passthru-confirm-wait.sh
 # wait_confirm: passthru-confirm.service's end (it rebuilds the images: a poweroff now would
 # cut the generator), then its state, result, condition and journal
 wait_confirm() {

@@ -61,6 +61,7 @@ echo "root=/dev/vda2 ro console=ttyS0 no_timer_check quiet" >"$img/etc/kernel/cm
 # TCG then takes a few minutes instead of ten; the first one is built on this machine
 guest_config_itools "$img"
 install -m 0755 tests/uefi/step.sh "$img/usr/local/sbin/passthru-lifecycle-step"
+install -D -m 0644 tests/lifecycle/confirm-wait.sh "$img/usr/local/lib/passthru-confirm-wait.sh"
 install -m 0644 tests/lifecycle/passthru-lifecycle.service "$img/etc/systemd/system/"
 ln -sf /etc/systemd/system/passthru-lifecycle.service \
     "$img/etc/systemd/system/multi-user.target.wants/passthru-lifecycle.service"

@@ -103,30 +103,10 @@ install_trial() {
     say "$1-trial-files=$(trial_files)"
     sed "s|^|LIFECYCLE: $1-entry: |" /boot/efi/loader/entries/_-passthru-trial.conf >/dev/ttyS0
 }
-# confirm_said: the lines passthru-confirm.service wrote to the journal on this boot
-confirm_said() {
-    journalctl -b -u passthru-confirm.service --no-pager -o cat 2>/dev/null
-}
-# wait_waiting: until passthru-confirm.service says it waits for a login (or ends: 300 s at most)
-wait_waiting() {
-    n=0
-    until confirm_said | grep -q 'waiting for a login session' ||
-        ! systemctl -q is-active passthru-confirm.service || [ $n -ge 300 ]; do
-        sleep 2
-        n=$((n + 2))
-    done
-}
-# login_now: a login on a terminal, as getty's autologin does it (agetty --autologin root runs
-# login -f root): login(1) on a pty of its own (script), kept open; login records it in utmp
-login_now() {
-    (sleep 1200) | script -qfc 'login -f root' /dev/null >/tmp/login.txt 2>&1 &
-    n=0
-    until [ "$(who | wc -l)" -gt 0 ] || [ $n -ge 60 ]; do
-        sleep 1
-        n=$((n + 1))
-    done
-    say "who=$(who | head -n 1)"
-}
+# confirm_said, wait_waiting, login_now: passthru-confirm.service and a login (the
+# lifecycle guest's too)
+# shellcheck source=tests/lifecycle/confirm-wait.sh
+. /usr/local/lib/passthru-confirm-wait.sh
 # the trial boot: wait for passthru-confirm.service to end (it rebuilds the images when it
 # confirms: a poweroff would cut it), say how it ended and what it wrote to the journal
 confirm_outcome() {

@@ -5,6 +5,16 @@
 #include "jsoncheck.h"
 #include "jsonpick.h"
 
+/* Past the value at p and the comma after it: the next member or element, NULL at the end. */
+static const char *next_item(const char *p)
+{
+	p = json_skip(p);
+	if (!p)
+		return NULL;
+	p = json_ws(p);
+	return *p == ',' ? json_ws(p + 1) : NULL;
+}
+
 const char *json_member(const char *obj, const char *key)
 {
 	const char *p = json_ws(obj);
@@ -25,13 +35,9 @@ const char *json_member(const char *obj, const char *key)
 		v = json_ws(v + 1);
 		if (match)
 			return v;
-		p = json_skip(v);
+		p = next_item(v);
 		if (!p)
 			return NULL;
-		p = json_ws(p);
-		if (*p != ',')
-			return NULL;
-		p = json_ws(p + 1);
 	}
 	return NULL;
 }
@@ -45,15 +51,8 @@ const char *json_element(const char *arr, size_t i)
 	p = json_ws(p + 1);
 	if (*p == ']')
 		return NULL;
-	for (; i; i--) {
-		p = json_skip(p);
-		if (!p)
-			return NULL;
-		p = json_ws(p);
-		if (*p != ',')
-			return NULL;
-		p = json_ws(p + 1);
-	}
+	for (; i && p; i--)
+		p = next_item(p);
 	return p;
 }
 
