@@ -25,4 +25,9 @@ login_now() {
         n=$((n + 1))
     done
     say "who=$(who | head -n 1)"
+    # no login: say why, and end the wait (it would last the boot's time limit)
+    if [ "$(who | wc -l)" -eq 0 ]; then
+        sed 's/^/LIFECYCLE: login: /' /tmp/login.txt >/dev/ttyS0
+        systemctl stop passthru-confirm.service
+    fi
 }
