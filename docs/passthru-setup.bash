@@ -37,7 +37,7 @@ _passthru_setup_devices() {
         esac
     done
     "$bin" list --json "${sysroot[@]}" 2>/dev/null |
-        grep -oE '\{"address": "[^"]*", "id": "[^"]*", "class": "[^"]*", "role": "(selected|companion)"\}' |
+        grep -oE '\{"address": "[^"]*", "id": "[^"]*", "class": "[^"]*", "role": "(candidate|selected|companion)"\}' |
         cut -d'"' -f4 | sort -u
 }
 
@@ -82,11 +82,11 @@ _passthru_setup() {
     esac
     case ${words[1]} in
     install) _passthru_setup_reply --root --sysroot --cpu --dry-run --device --no-iommu-pt \
-        --allow-unsafe-interrupts --bootloader --no-initramfs --initramfs --trial --json --diff \
-        --help ;;
-    confirm) _passthru_setup_reply --root --sysroot --dry-run --json --diff --help ;;
+        --allow-unsafe-interrupts --bootloader --no-initramfs --initramfs --trial --auto-confirm \
+        --json --diff --help ;;
+    confirm) _passthru_setup_reply --root --sysroot --dry-run --json --diff --after-login --help ;;
     uninstall) _passthru_setup_reply --root --sysroot --dry-run --json --diff --help ;;
-    status) _passthru_setup_reply --sysroot --json --nfd --help ;;
+    status) _passthru_setup_reply --sysroot --json --nfd --verbose --help ;;
     list | plan) _passthru_setup_reply --sysroot --json --help ;;
     xml) _passthru_setup_reply --sysroot --split --help "$(_passthru_setup_devices)" ;;
     esac

@@ -1,14 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # mk/lifecycle.mk: install, reboot, uninstall and the GRUB trial on a real Debian 12 guest booted
 # by real GRUB. make check runs the short set (IOMMU first, claim, uninstall: 4 boots); the full
-# set (the hand edit and the GRUB trial too: 9 boots) is part of make check-slow.
+# set (the hand edit and the GRUB trial too: 11 boots) is part of make check-slow.
 .PHONY: check-lifecycle check-lifecycle-full
 check-lifecycle: all
 	PASSTHRU_LIFECYCLE_SET=short tests/lifecycle/run.sh
 check-lifecycle-full: all
 	PASSTHRU_LIFECYCLE_SET=full tests/lifecycle/run.sh
 
-# the nine boots on a dracut guest (make check-slow: dracut's boot path is in check-vm)
+# the eleven boots on a dracut guest (make check-slow: dracut's boot path is in check-vm)
 .PHONY: check-lifecycle-trial check-lifecycle-dracut
 check-lifecycle-trial check-lifecycle-dracut: all
 	PASSTHRU_LIFECYCLE_SET=full PASSTHRU_LIFECYCLE_INITRAMFS=dracut tests/lifecycle/run.sh

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* variant.c: which vfio driver a device takes: the best vfio_pci: alias of modules.alias. */
 #include <errno.h>
 #include <fcntl.h>

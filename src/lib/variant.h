@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* variant.h: which vfio driver a device takes: a vfio variant driver or vfio-pci. */
 #ifndef PASSTHRU_VARIANT_H
 #define PASSTHRU_VARIANT_H

@@ -17,6 +17,7 @@ enum {
 	O_DEVICE = 1 << 4, O_NO_PT = 1 << 5, O_UNSAFE = 1 << 6, O_BOOTLOADER = 1 << 7,
 	O_NO_INITRAMFS = 1 << 8, O_INITRAMFS = 1 << 9, O_JSON = 1 << 10, O_HELP = 1 << 11,
 	O_SPLIT = 1 << 12, O_TRIAL = 1 << 13, O_DIFF = 1 << 14, O_NFD = 1 << 15,
+	O_AUTO_CONFIRM = 1 << 16, O_AFTER_LOGIN = 1 << 17, O_VERBOSE = 1 << 18,
 };
 
 static const struct option longopts[] = {
@@ -35,6 +36,9 @@ static const struct option longopts[] = {
 	{ "trial", no_argument, NULL, 'T' },
 	{ "diff", no_argument, NULL, 'D' },
 	{ "nfd", no_argument, NULL, 'F' },
+	{ "auto-confirm", no_argument, NULL, 'A' },
+	{ "after-login", no_argument, NULL, 'L' },
+	{ "verbose", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -57,6 +61,9 @@ static unsigned opt_bit(int c)
 	case 'T': return O_TRIAL;
 	case 'D': return O_DIFF;
 	case 'F': return O_NFD;
+	case 'A': return O_AUTO_CONFIRM;
+	case 'L': return O_AFTER_LOGIN;
+	case 'V': return O_VERBOSE;
 	case 'h': return O_HELP;
 	}
 	return 0;
@@ -118,6 +125,24 @@ static int run_confirm(struct opts *o, int argc, char **argv) { return cmd_confi
 	"  passthru.iommu=on|off|no-interrupt-remapping|unknown   the IOMMU verdict\n" \
 	"  Exit 0 once they are printed (the verdict is in them); 1: no host view.\n"
 
+/* What --trial does and when the trial is confirmed. */
+#define HELP_TRIAL \
+	"--trial: the next boot only gets passthru (a one-time boot entry); every later boot\n" \
+	"  is as before until the trial is confirmed. passthru-confirm.service confirms it on\n" \
+	"  the trial boot once passthru-setup status is ready and someone has logged in (on a\n" \
+	"  seat, a terminal or remotely): a black screen nobody can log in to is never\n" \
+	"  confirmed, and the boot after it is the old one. --auto-confirm (headless hosts):\n" \
+	"  confirm as soon as the status is ready, with no login.\n\n"
+
+/* What confirm's --after-login means. */
+#define HELP_CONFIRM \
+	"  --after-login  what passthru-confirm.service runs: on the trial boot, once the\n" \
+	"      status is ready, wait while the boot lasts for a login session (logind's\n" \
+	"      sessions of class user on a seat, a terminal or remote; else utmp), then\n" \
+	"      confirm; a trial that install started with its auto-confirm option needs\n" \
+	"      no login. Without --after-login (by hand) confirm confirms at once: the\n" \
+	"      person running it is the proof.\n"
+
 /* What a device selector looks like (config.c's selector_parse). */
 #define HELP_SEL \
 	"SEL, a device selector (as after device = in /etc/passthru.conf):\n" \
@@ -131,20 +156,22 @@ static int run_confirm(struct opts *o, int argc, char **argv) { return cmd_confi
 
 static const struct command commands[] = {
 	{ "install", O_ROOT | O_SYSROOT | O_CPU | O_DRY_RUN | O_DEVICE | O_NO_PT | O_UNSAFE |
-	  O_BOOTLOADER | O_NO_INITRAMFS | O_INITRAMFS | O_TRIAL | O_JSON | O_DIFF | O_HELP, false,
+	  O_BOOTLOADER | O_NO_INITRAMFS | O_INITRAMFS | O_TRIAL | O_AUTO_CONFIRM | O_JSON | O_DIFF |
+	  O_HELP, false,
 	  "install [--root DIR] [--sysroot DIR] [--cpu auto|intel|amd|other] [--dry-run]\n"
 	  "        [--device SEL]... [--no-iommu-pt] [--allow-unsafe-interrupts]\n"
 	  "        [--bootloader auto|grub|grubby|kernel-install|none] [--no-initramfs]\n"
-	  "        [--initramfs auto|dracut|initramfs-tools|mkinitcpio] [--trial]\n"
-	  "        [--json [--diff]]\n"
+	  "        [--initramfs auto|dracut|initramfs-tools|mkinitcpio]\n"
+	  "        [--trial [--auto-confirm]] [--json [--diff]]\n"
 	  "    bring the host to the configured state: kernel arguments, initramfs, devices\n",
-	  HELP_CHOICES HELP_JSON HELP_SEL, run_install },
+	  HELP_TRIAL HELP_CHOICES HELP_JSON HELP_SEL, run_install },
 	{ "uninstall", O_ROOT | O_SYSROOT | O_DRY_RUN | O_JSON | O_DIFF | O_HELP, false,
 	  "uninstall [--root DIR] [--sysroot DIR] [--dry-run] [--json [--diff]]\n"
 	  "    remove exactly what install added\n", HELP_JSON, run_uninstall },
-	{ "status", O_SYSROOT | O_JSON | O_NFD | O_HELP, false,
-	  "status [--sysroot DIR] [--json | --nfd]\n"
-	  "    is this host ready; what drifted since install, and what to do\n", HELP_NFD,
+	{ "status", O_SYSROOT | O_JSON | O_NFD | O_VERBOSE | O_HELP, false,
+	  "status [--sysroot DIR] [--json | --nfd] [--verbose]\n"
+	  "    is this host ready; what drifted since install, and what to do\n"
+	  "    (--verbose: the boot's /run/passthru/status.json too)\n", HELP_NFD,
 	  run_status },
 	{ "list", O_SYSROOT | O_JSON | O_HELP, false,
 	  "list [--sysroot DIR] [--json]\n"
@@ -158,9 +185,10 @@ static const struct command commands[] = {
 	  "xml [--sysroot DIR] [--split DIR] SEL...\n"
 	  "    libvirt <hostdev> elements for the devices and their companions\n", HELP_SEL,
 	  cmd_xml },
-	{ "confirm", O_ROOT | O_SYSROOT | O_DRY_RUN | O_JSON | O_DIFF | O_HELP, false,
-	  "confirm [--root DIR] [--sysroot DIR] [--dry-run] [--json [--diff]]\n"
-	  "    make the trial boot's setup permanent (run on the trial boot)\n", HELP_JSON,
+	{ "confirm", O_ROOT | O_SYSROOT | O_DRY_RUN | O_JSON | O_DIFF | O_AFTER_LOGIN | O_HELP, false,
+	  "confirm [--root DIR] [--sysroot DIR] [--dry-run] [--json [--diff]] [--after-login]\n"
+	  "    make the trial boot's setup permanent (run on the trial boot)\n",
+	  HELP_CONFIRM HELP_JSON,
 	  run_confirm },
 };
 
@@ -175,7 +203,7 @@ static void usage_all(FILE *f, bool full)
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %s", commands[i].usage);
 	if (full)
-		fputs("\n" HELP_CHOICES "\n" HELP_SEL "\n" HELP_JSON "\n" HELP_NFD, f);
+		fputs("\n" HELP_TRIAL HELP_CHOICES "\n" HELP_SEL "\n" HELP_JSON "\n" HELP_NFD, f);
 }
 
 /* The options a command takes, for the usage error. */
@@ -354,6 +382,9 @@ static int set_option(const struct command *c, int opt, struct opts *o)
 	case 'T': o->trial = true; break;
 	case 'D': o->diff = true; break;
 	case 'F': o->nfd = true; break;
+	case 'A': o->auto_confirm = true; break;
+	case 'L': o->after_login = true; break;
+	case 'V': o->verbose = true; break;
 	case 'h':
 		fprintf(stdout, "usage: passthru-setup %s", c->usage);
 		if (c->more)
@@ -386,6 +417,8 @@ static int parse(const struct command *c, int argc, char **argv, struct opts *o)
 		return bad_option(c, "option '--diff' needs --json (it adds to the document)");
 	if (o->nfd && o->json)
 		return bad_option(c, "options '--nfd' and '--json' do not go together (one output)");
+	if (o->auto_confirm && !o->trial)
+		return bad_option(c, "option '--auto-confirm' applies to --trial only");
 	return 0;
 }
 

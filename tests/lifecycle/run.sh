@@ -4,7 +4,8 @@
 # IOMMU first (install with no device, reboot, list, install --device), the claim, a hand edit
 # of the config that the next boot uses, uninstall; then the GRUB trial (install --trial): a
 # trial boot without the card (confirm fails), the fallback boot (as before), the retry with the
-# card (confirmed), the default entry for good, uninstall; nine boots, checks after each.
+# card and nobody logging in (not confirmed; the next boot is the old one), the trial with
+# --auto-confirm (confirmed with no login), the default entry for good, uninstall; eleven boots.
 # usage: tests/lifecycle/run.sh   (from the top of the tree; make check-lifecycle)
 #   PASSTHRU_LIFECYCLE_INITRAMFS=initramfs-tools (default, Debian's) or dracut
 #   PASSTHRU_LIFECYCLE_DEB=build/pkg/passthru_*.deb (make check-deb): the deb set: passthru
@@ -22,8 +23,10 @@ t0=$(date +%s)
 gen=${PASSTHRU_LIFECYCLE_INITRAMFS:-initramfs-tools}
 # short (make check): install --device, claimed, uninstall: boots 1, 3, 5; IOMMU first (boot 2),
 # the trial on GRUB and the hand edit are in the full set (make check-lifecycle-full, part of
-# make check-slow)
+# make check-slow); PASSTHRU_LIFECYCLE_FROM=5 starts the full set at boot 5 (the trial on a host
+# without passthru), to run the trial's boots alone while developing
 set=${PASSTHRU_LIFECYCLE_SET:-short}
+from=${PASSTHRU_LIFECYCLE_FROM:-1}
 case $set in short | full | deb) ;; *) echo "FAIL PASSTHRU_LIFECYCLE_SET=$set (short, full or deb)"; exit 1 ;; esac
 deb=${PASSTHRU_LIFECYCLE_DEB:-}
 [ "$set" != deb ] || [ -f "$deb" ] || { echo "FAIL the deb set needs PASSTHRU_LIFECYCLE_DEB"; exit 1; }
@@ -51,6 +54,9 @@ if [ "$set" != deb ]; then
 fi
 printf '/dev/vda1 / ext4 defaults 0 1\n' >"$img/etc/fstab"
 echo "$set" >"$img/etc/passthru-lifecycle.set"
+if [ "$from" != 1 ]; then
+    mkdir -p "$img/var/lib/passthru-lifecycle" && echo "$from" >"$img/var/lib/passthru-lifecycle/phase"
+fi
 echo lifecycle >"$img/etc/hostname"
 sed -e 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=0/' -e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0 no_timer_check"/' \
     "$img/usr/share/grub/default/grub" >"$img/etc/default/grub"
@@ -63,6 +69,7 @@ else
     guest_config_itools "$img"
 fi
 install -m 0755 tests/lifecycle/step.sh "$img/usr/local/sbin/passthru-lifecycle-step"
+install -D -m 0644 tests/lifecycle/confirm-wait.sh "$img/usr/local/lib/passthru-confirm-wait.sh"
 install -m 0644 tests/lifecycle/passthru-lifecycle.service "$img/etc/systemd/system/"
 ln -sf /etc/systemd/system/passthru-lifecycle.service \
     "$img/etc/systemd/system/multi-user.target.wants/passthru-lifecycle.service"
@@ -128,7 +135,7 @@ boot() {
 
 # full: IOMMU first: install with no device sets up the arguments and the integration;
 # short: install --device at once (one rebuild fewer), the IOMMU-first boot is full's
-if boot 1; then
+if [ "$from" -le 1 ] && boot 1; then
     check "before install: no IOMMU arguments" "$(val 1 cmdline | grep -c intel_iommu=on)" 0
     if [ "$set" != full ]; then
         check "install --device exits 0" "$(val 1 install-rc)" 0
@@ -147,7 +154,7 @@ if boot 1; then
     fi
 fi
 # after the reboot the IOMMU is on: list shows the groups, then the device is chosen
-if [ "$set" = full ] && boot 2; then
+if [ "$set" = full ] && [ "$from" -le 2 ] && boot 2; then
     check_match "IOMMU first: /proc/cmdline has intel_iommu=on" "$(val 2 cmdline)" "intel_iommu=on iommu=pt"
     check "IOMMU first: nothing claimed yet (00:05.0 on bochs-drm)" "$(val 2 driver-05.0)" bochs-drm
     check "IOMMU first, rebooted, no device yet: status exits 0 (not a drift)" "$(val 2 status-rc)" 0
@@ -156,7 +163,7 @@ if [ "$set" = full ] && boot 2; then
         "$(tr -d '\r' <"$L/phase2.log" | sed -n 's/^LIFECYCLE: list: //p' | grep -i group | head -n 3)" group
     check "install --device exits 0" "$(val 2 install-rc)" 0
 fi
-if boot 3; then
+if [ "$from" -le 3 ] && boot 3; then
     check "after install: 00:05.0 on vfio-pci" "$(val 3 driver-05.0)" vfio-pci
     check "after install: 00:05.1 on vfio-pci" "$(val 3 driver-05.1)" vfio-pci
     check "after install: passthru-setup status exits 0" "$(val 3 status-rc)" 0
@@ -182,7 +189,7 @@ if boot 3; then
             sed -n 's/^LIFECYCLE: install-again: //p' | tail -n 1)" "nothing to do"
     fi
 fi
-if [ "$set" = full ] && boot 4; then
+if [ "$set" = full ] && [ "$from" -le 4 ] && boot 4; then
     check "the edited config is what the boot used (config_sha256)" "$(val 4 boot-config-sha256)" "$(val 4 config-sha256)"
     check "edited config (driver = pci-stub): 00:05.0 on pci-stub" "$(val 4 driver-05.0)" pci-stub
     check "edited config (driver = pci-stub): 00:05.1 on pci-stub" "$(val 4 driver-05.1)" pci-stub
@@ -243,30 +250,58 @@ if [ "$set" = full ] && boot 7; then
     check "retry: install --trial exits 0" "$(val 7 install-rc)" 0
     check "retry: grubenv next_entry" "$(val 7 retry-next-entry)" "passthru trial"
 fi
+# a ready trial that nobody logs in to (the black screen the trial exists for): not confirmed
 if [ "$set" = full ] && boot 8; then
-    check_match "trial boot: /proc/cmdline has the arguments and the marker" "$(val 8 cmdline)" \
-        "intel_iommu=on iommu=pt rd.passthru.trial=1"
-    check "trial boot: 00:05.0 on vfio-pci" "$(val 8 driver-05.0)" vfio-pci
-    check "trial boot: 00:05.1 on vfio-pci" "$(val 8 driver-05.1)" vfio-pci
-    check "trial boot: GRUB cleared next_entry" "$(val 8 next-entry)" ""
-    check "trial boot: passthru-confirm.service ran to its end" "$(val 8 confirm-state)" inactive
-    check "trial boot: passthru-confirm.service succeeded" "$(val 8 confirm-result)" success
-    check "trial boot: confirmed (the permanent drop-in)" "$(val 8 dropin)" 1
-    check "trial boot: confirm disabled the service" "$(val 8 confirm-enabled)" disabled
+    check_match "ready trial, no login: /proc/cmdline has the arguments and the marker" \
+        "$(val 8 cmdline)" "intel_iommu=on iommu=pt rd.passthru.trial=1"
+    check "ready trial, no login: 00:05.0 on vfio-pci" "$(val 8 driver-05.0)" vfio-pci
+    check "ready trial, no login: passthru-setup status exits 0" "$(val 8 status-rc)" 0
+    check "ready trial, no login: nobody logged in (utmp)" "$(val 8 logins)" 0
+    check "ready trial, no login: passthru-confirm.service still waiting" "$(val 8 confirm-state)" active
+    check_match "ready trial, no login: its journal says it waits for a login" \
+        "$(lines 8 "confirm: ")" "waiting for a login session"
+    check "ready trial, no login: not confirmed (no permanent drop-in)" "$(val 8 dropin)" 0
+    check "ready trial, no login: still pending (/etc/passthru.trial)" "$(val 8 trial-mark)" 1
 fi
+# powered off with nobody logged in: the next boot is the old one
 if [ "$set" = full ] && boot 9; then
-    check_match "after confirm: the default entry has the arguments" "$(val 9 cmdline)" "intel_iommu=on iommu=pt"
-    check "after confirm: no trial marker" "$(val 9 cmdline | grep -c rd.passthru.trial)" 0
-    check "after confirm: 00:05.0 on vfio-pci" "$(val 9 driver-05.0)" vfio-pci
-    check "after confirm: 00:05.1 on vfio-pci" "$(val 9 driver-05.1)" vfio-pci
-    check "after confirm: passthru-setup status exits 0" "$(val 9 status-rc)" 0
+    check "after the unconfirmed trial: no intel_iommu=on" "$(val 9 cmdline | grep -c intel_iommu=on)" 0
+    check "after the unconfirmed trial: no rd.passthru.trial" "$(val 9 cmdline | grep -c rd.passthru.trial)" 0
+    check "after the unconfirmed trial: 00:05.0 on its host driver" "$(val 9 driver-05.0)" "$(val 5 driver-05.0)"
+    check "after the unconfirmed trial: passthru-confirm.service skipped" "$(val 9 confirm-condition)" no
+    check "after the unconfirmed trial: the default boot's files as before install --trial" \
+        "$(val 9 default-diffs)" 0
+    check "install --trial --auto-confirm exits 0" "$(val 9 install-rc)" 0
+    check "install --trial once more: grubenv next_entry" "$(val 9 retry-next-entry)" "passthru trial"
+fi
+# the trial again, --auto-confirm (a headless host): confirmed with nobody logged in
+if [ "$set" = full ] && boot 10; then
+    check_match "trial boot: /proc/cmdline has the arguments and the marker" "$(val 10 cmdline)" \
+        "intel_iommu=on iommu=pt rd.passthru.trial=1"
+    check "trial boot: 00:05.0 on vfio-pci" "$(val 10 driver-05.0)" vfio-pci
+    check "trial boot: 00:05.1 on vfio-pci" "$(val 10 driver-05.1)" vfio-pci
+    check "trial boot: GRUB cleared next_entry" "$(val 10 next-entry)" ""
+    check "trial boot (--auto-confirm): nobody logged in (utmp)" "$(val 10 logins)" 0
+    check_match "trial boot (--auto-confirm): its journal says no login is needed" \
+        "$(lines 10 "confirm: ")" "installed with --auto-confirm: no login needed"
+    check "trial boot: passthru-confirm.service ran to its end" "$(val 10 confirm-state)" inactive
+    check "trial boot: passthru-confirm.service succeeded" "$(val 10 confirm-result)" success
+    check "trial boot: confirmed (the permanent drop-in)" "$(val 10 dropin)" 1
+    check "trial boot: confirm disabled the service" "$(val 10 confirm-enabled)" disabled
+fi
+if [ "$set" = full ] && boot 11; then
+    check_match "after confirm: the default entry has the arguments" "$(val 11 cmdline)" "intel_iommu=on iommu=pt"
+    check "after confirm: no trial marker" "$(val 11 cmdline | grep -c rd.passthru.trial)" 0
+    check "after confirm: 00:05.0 on vfio-pci" "$(val 11 driver-05.0)" vfio-pci
+    check "after confirm: 00:05.1 on vfio-pci" "$(val 11 driver-05.1)" vfio-pci
+    check "after confirm: passthru-setup status exits 0" "$(val 11 status-rc)" 0
     check "after confirm: no trial mark, no trial entry, no trial script" \
-        "$(val 9 trial-mark) $(val 9 trial-entries) $(val 9 trial-script)" "0 0 "
-    check "after confirm: no one-time choice left in grubenv" "$(val 9 next-entry)" ""
-    check "uninstall exits 0" "$(val 9 uninstall-rc)" 0
+        "$(val 11 trial-mark) $(val 11 trial-entries) $(val 11 trial-script)" "0 0 "
+    check "after confirm: no one-time choice left in grubenv" "$(val 11 next-entry)" ""
+    check "uninstall exits 0" "$(val 11 uninstall-rc)" 0
     check "after uninstall: every snapshot file byte for byte as before install --trial" \
-        "$(val 9 full-diffs)" 0
-    [ "$(val 9 full-diffs)" = 0 ] || lines 9 "full-diff: "
+        "$(val 11 full-diffs)" 0
+    [ "$(val 11 full-diffs)" = 0 ] || lines 11 "full-diff: "
 fi
 echo "lifecycle: $(( $(date +%s) - t0 )) s in all"
 echo "$pass passed, $fail failed"

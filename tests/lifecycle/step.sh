@@ -9,8 +9,10 @@
 #   5: after uninstall: arguments, claim and files gone; snapshot; install --trial
 #   6: the trial boot without the card: confirm fails, the trial stays pending
 #   7: the fallback boot: as before the trial; install --trial again (the retry)
-#   8: the trial boot with the card: confirm makes it permanent
-#   9: the default entry has it for good; uninstall: every snapshot file as at phase 5
+#   8: the trial boot with the card, ready, nobody logs in: confirm waits, confirms nothing
+#   9: the fallback again (the old boot); install --trial --auto-confirm (a headless host)
+#  10: the trial boot with the card, nobody logs in: --auto-confirm: confirm makes it permanent
+#  11: the default entry has it for good; uninstall: every snapshot file as at phase 5
 state=/var/lib/passthru-lifecycle/phase
 mkdir -p /var/lib/passthru-lifecycle
 phase=$(cat "$state" 2>/dev/null || echo 1)
@@ -101,11 +103,17 @@ compare() {
     grep '^[<>]' /tmp/snap-diff | sed "s/^/LIFECYCLE: $1-diff: /" >/dev/ttyS0
     say "$1-diffs=$(grep -c '^[<>]' /tmp/snap-diff)"
 }
+# confirm_said, wait_waiting, login_now: passthru-confirm.service and a login, shared with
+# check-uefi's guest
+# shellcheck source=tests/lifecycle/confirm-wait.sh
+. /usr/local/lib/passthru-confirm-wait.sh
 # wait_confirm: passthru-confirm.service's end (it rebuilds the images: a poweroff now would
 # cut the generator), then its state, result, condition and journal
 wait_confirm() {
     n=0
-    while [ "$(systemctl is-active passthru-confirm.service)" = activating ] && [ $n -lt 1200 ]; do
+    # Type=simple: active while it judges, waits or rebuilds, then inactive or failed
+    while case $(systemctl is-active passthru-confirm.service) in activating | active) ;;
+        *) false ;; esac && [ $n -lt 1200 ]; do
         sleep 2
         n=$((n + 2))
     done
@@ -231,9 +239,30 @@ case $phase in
     echo 8 >"$state"
     ;;
 8)
-    wait_confirm
+    # the trial is ready, but nobody logs in (a black screen): confirm waits and confirms nothing
+    wait_waiting
+    sleep 10
+    say "logins=$(who | wc -l)"
+    say "confirm-state=$(systemctl show -p ActiveState --value passthru-confirm.service)"
+    confirm_said | sed 's/^/LIFECYCLE: confirm: /' >/dev/ttyS0
     trial_state
     echo 9 >"$state"
+    ;;
+9)
+    # powered off with nobody logged in: the old boot again; then the trial once more
+    wait_confirm
+    trial_state
+    compare default
+    # a headless host's trial: confirmed with nobody logged in (the login itself: check-uefi)
+    run install passthru-setup install --trial --auto-confirm
+    say "retry-next-entry=$(grub-editenv /boot/grub/grubenv list 2>/dev/null | sed -n 's/^next_entry=//p')"
+    echo 10 >"$state"
+    ;;
+10)
+    wait_confirm
+    say "logins=$(who | wc -l)"
+    trial_state
+    echo 11 >"$state"
     ;;
 *)
     trial_state

@@ -237,6 +237,31 @@ run status --json --sysroot "$claimed"
 run status --sysroot "$claimed"
 [ $code -eq 1 ] && has '^drift: /etc/passthru.conf changed' "$work/out" && has '^  fix: passthru-setup install' "$work/out" &&
     ok "status (text): the drift and its fix" || bad "status text drift" "$(cat "$work/out")"
+# the short table: the boot's state of each device, its driver now, one sentence per problem;
+# the boot's document itself only with --verbose (a failed claim is never shown as planned)
+failed=$(tree failed intel-gpu-hda)
+ln -s ../../../bus/pci/drivers/bochs-drm "$failed/sys/devices/pci0000:00/0000:00:05.0/driver"
+printf 'device = 0000:00:05.0\n' >"$failed/etc/passthru.conf"
+mkdir -p "$failed/run/passthru"
+printf '{"version": 1, "config_sha256": "%s", "devices": [
+ {"address": "0000:00:05.0", "id": "1234:1111", "class": "0x030000", "group": 2, "role": "selected",
+  "driver": "vfio-pci", "state": "failed", "reason": "vfio-pci did not bind: \\"probe\\" failed (-22)"},
+ {"address": "0000:00:05.1", "id": "8086:293e", "class": "0x040300", "group": 2, "role": "companion",
+  "driver": "vfio-pci", "state": "failed", "reason": "its unit failed: given back"}], "errors": []}\n' \
+    "$(sha256sum <"$failed/etc/passthru.conf" | cut -d ' ' -f 1)" >"$failed/run/passthru/status.json"
+run status --sysroot "$failed"
+[ $code -eq 1 ] && [ "$(wc -l <"$work/out")" -le 8 ] && ! has '"version"' "$work/out" &&
+    has '^0000:00:05.0  1234:1111  selected   failed     bochs-drm$' "$work/out" &&
+    has '^0000:00:05.1  8086:293e  companion  failed     ' "$work/out" &&
+    has '^0000:00:05.0: the boot failed to claim it: vfio-pci did not bind: "probe" failed (-22)$' "$work/out" &&
+    has '^0000:00:05.1: the boot failed to claim it: its unit failed: given back$' "$work/out" &&
+    ! has planned "$work/out" &&
+    ok "status: a failed claim: a short table with the boot's state, the boot's reason, no document" ||
+    bad "status failed claim" "$(cat "$work/out")"
+run status --verbose --sysroot "$failed"
+[ $code -eq 1 ] && has '^boot: passthru-claim ran this boot; its /run/passthru/status.json:$' "$work/out" &&
+    has '^  |  {"address": "0000:00:05.0"' "$work/out" && has '^0000:00:05.0: the boot failed' "$work/out" &&
+    ok "status --verbose: the boot's document too" || bad "status --verbose" "$(cat "$work/out")"
 printf '{"version": 1, "config_sha256": null}\n' >"$claimed/run/passthru/status.json"
 run status --json --sysroot "$claimed"
 [ $code -eq 1 ] && json && jq -e '.drift[0].what == "config"' "$work/out" >/dev/null &&
@@ -283,6 +308,17 @@ timeout 20 "$bin" status --json --sysroot "$fifo" >"$work/out" 2>"$work/err"; co
 [ $code -eq 1 ] && json && jq -e '.boot == null and (.errors[0] | test("not a regular file"))' "$work/out" >/dev/null &&
     ok "status: a FIFO as /run/passthru/status.json is an error, never a hang" ||
     bad "status fifo" "exit $code: $(cat "$work/out" "$work/err")"
+# a FIFO or a directory as the config: install says so and exits 2, as plan does
+for kind in fifo dir; do
+    cr=$work/conf-$kind
+    rm -rf "$cr" && mkdir -p "$cr/etc"
+    if [ $kind = fifo ]; then mkfifo "$cr/etc/passthru.conf"; else mkdir "$cr/etc/passthru.conf"; fi
+    timeout 20 "$bin" install --root "$cr" --sysroot "$intel" --cpu intel >"$work/out" 2>"$work/err"; code=$?
+    [ $code -eq 2 ] && has '/etc/passthru.conf: not a regular file' "$work/err" &&
+        has 'nothing was changed' "$work/err" && [ ! -e "$cr/var/lib/passthru" ] &&
+        ok "install: a $kind as /etc/passthru.conf: a config error naming it, exit 2 (as plan)" ||
+        bad "install $kind config" "exit $code: $(cat "$work/err")"
+done
 # a damaged boot document is not where to look for why a device is not claimed
 rm "$fifo/run/passthru/status.json" && printf '{"version": 1, "trunc' >"$fifo/run/passthru/status.json"
 run status --json --sysroot "$fifo"
@@ -589,6 +625,18 @@ run plan --sysroot "$intel"
 run list --sysroot "$intel"
 has 'other cards have the same ID 1234:1111: select them by ID and address (device = 1234:1111@0000:00:05.0)' "$work/out" &&
     ! has 'boot_vga: -' "$work/out" && ok "list: the boot display's twin named as ID@address" || bad "list twin" "$(cat "$work/out")"
+# list calls a card selected only when the config selects it; the others are candidates
+lt=$(tree listroles two-gpus)
+run list --json --sysroot "$lt"
+jq -e '[.[].members[] | select(.role == "selected")] == [] and
+    [.[].members[] | select(.role == "candidate") | .address] == ["0000:00:02.0", "0000:00:05.0", "0000:00:06.0"]' \
+    "$work/out" >/dev/null && ok "list, no config: every card a candidate, none selected" ||
+    bad "list roles no config" "$(cat "$work/out")"
+printf 'device = 0000:00:05.0\n' >"$lt/etc/passthru.conf"
+run list --sysroot "$lt"
+has '^    selected   0000:00:05.0 ' "$work/out" && has '^    candidate  0000:00:06.0 ' "$work/out" &&
+    has '^    candidate  0000:00:02.0 ' "$work/out" &&
+    ok "list: the configured card selected, the others candidates" || bad "list roles" "$(cat "$work/out")"
 printf 'device = 0000:00:02.0\n' >"$intel/etc/passthru.conf"
 run plan --sysroot "$intel"
 has 'boot_vga = allow' "$work/out" && ok "the boot display selected by address: boot_vga = allow is the advice" ||

@@ -73,7 +73,7 @@ for m in plain stub; do
     expect $m "passthru-setup install --sysroot $s --device 0000:00:0" '[02.0][05.0][05.1]'
     expect $m "passthru-setup install --sysroot $work/two --device " \
         "$(PATH=$work/bin:$PATH passthru-setup list --sysroot "$work/two" --json |
-            jq -r '[.[].members[] | select(.role == "selected" or .role == "companion") | .address] |
+            jq -r '[.[].members[] | select(.role == "candidate" or .role == "selected" or .role == "companion") | .address] |
                 unique | map("[" + . + "]") | join("")')"
 done
 # the same devices list shows (its JSON is the source): a change of list's is seen here

@@ -67,6 +67,16 @@ newroot() {
     cp "$here/corpus/${2:-debian-default}.grub" "$r/etc/default/grub"
     : >"$r/usr/sbin/update-grub"
     /usr/bin/grub-editenv "$r/boot/grub/grubenv" create
+    grub_linux "$r"
+}
+
+# grub_linux ROOT: Debian's 10_linux (one kernel) and the grub.cfg update-grub made of it
+grub_linux() {
+    mkdir -p "$1/etc/grub.d"
+    fake_10_linux >"$1/etc/grub.d/10_linux"
+    chmod 755 "$1/etc/grub.d/10_linux"
+    PASSTHRU_TEST_ROOT=$1 "$here/bin/update-grub"
+    rm -f "$1/commands.log"
 }
 
 # hooks ROOT GEN: passthru's hook files of initramfs-tools or mkinitcpio where make install puts
@@ -420,6 +430,109 @@ wait $holder
     ok "confirm racing an uninstall: the trial gone when it gets the lock: refused, nothing installed" ||
     bad "confirm race" "rc=$rc $out $(cat "$work/race.err")"
 rm -rf "$r.race"
+# --- confirm --after-login (passthru-confirm.service): a ready trial boot is confirmed only
+# once someone has logged in (logind's sessions, else utmp); confirm by hand (below) needs none
+# session DIR ID CLASS TYPE SEAT REMOTE: a logind session file as logind writes it
+session() {
+    mkdir -p "$1/run/systemd/sessions"
+    printf 'UID=1000\nUSER=alice\nACTIVE=1\nSTATE=active\nREMOTE=%s\nTYPE=%s\nCLASS=%s\nSEAT=%s\nTTY=%s\n' \
+        "$6" "$4" "$3" "$5" "$([ "$4" = tty ] && echo tty1)" >"$1/run/systemd/sessions/$2"
+    mkfifo "$1/run/systemd/sessions/$2.ref" 2>/dev/null || :
+}
+R=$r
+ls_=$work/sys-login
+rm -rf "$ls_"
+cp -a "$ready" "$ls_"
+cp -a "$R" "$R.login"
+cp "$R.units" "$R.login.units"
+mid=$(snapshot "$R.login")
+out=$(timeout 7 sh -c 'PATH=$1:$PATH PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$2 "$3" confirm --after-login --root "$2" --sysroot "$4"' \
+    sh "$here/bin" "$R.login" "$bin" "$ls_" 2>&1)
+rc=$?
+[ $rc -eq 124 ] && echo "$out" | grep -q 'waiting for a login session' &&
+    [ "$(snapshot "$R.login")" = "$mid" ] && grep -qx passthru-confirm.service "$R.login.units" &&
+    ok "confirm --after-login, ready, nobody logged in: waits, confirms nothing" ||
+    bad "confirm no login" "rc=$rc $out"
+# a display manager's greeter, a lock screen, a session without a seat, terminal or remote
+# login (su from a service), a closing one: no person's login
+session "$ls_" 1 greeter x11 seat0 0
+session "$ls_" 2 user unspecified "" 0
+session "$ls_" 3 background unspecified "" 0
+session "$ls_" 4 user tty seat0 0
+sed -i 's/^STATE=.*/STATE=closing/' "$ls_/run/systemd/sessions/4"
+out=$(timeout 7 sh -c 'PATH=$1:$PATH PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$2 "$3" confirm --after-login --root "$2" --sysroot "$4"' \
+    sh "$here/bin" "$R.login" "$bin" "$ls_" 2>&1)
+rc=$?
+[ $rc -eq 124 ] && [ "$(snapshot "$R.login")" = "$mid" ] &&
+    ok "confirm --after-login: a greeter, a seatless or closing session, a background one are no login" ||
+    bad "confirm greeter" "rc=$rc $out"
+# a person logs in on seat0 while confirm waits: confirmed
+(PATH=$here/bin:$PATH PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$R.login \
+    timeout 60 "$bin" confirm --after-login --root "$R.login" --sysroot "$ls_" >"$work/login.out" 2>&1
+    echo $? >"$work/login.rc") &
+waiter=$!
+sleep 2
+session "$ls_" 5 user x11 seat0 0
+wait $waiter
+out=$(cat "$work/login.out")
+[ "$(cat "$work/login.rc")" = 0 ] && echo "$out" | grep -q 'waiting for a login session' &&
+    echo "$out" | grep -q 'a login session on the trial boot (logind session 5: user alice, x11 on seat0)' &&
+    grep -q 'intel_iommu=on iommu=pt' "$R.login/etc/default/grub.d/passthru.cfg" &&
+    ! grep -q . "$R.login.units" &&
+    ok "confirm --after-login: a login on seat0 while it waits: confirmed, service disabled" ||
+    bad "confirm after login" "rc=$(cat "$work/login.rc") $out"
+rm -rf "$R.login" "$R.login.units"
+# a remote login (ssh: REMOTE=1, no seat); and without logind, utmp's USER_PROCESS entry
+for how in remote utmp; do
+    cp -a "$R" "$R.login"
+cp "$R.units" "$R.login.units"
+    rm -rf "$ls_/run/systemd"
+    if [ $how = remote ]; then
+        session "$ls_" 7 user unspecified "" 1
+    else
+        printf '[7] [04242] [ts/0] [bob     ] [pts/0       ] [192.0.2.7           ] [192.0.2.7      ] [2026-12-03T06:00:00,000000+00:00]\n' |
+            utmpdump -r -o "$ls_/run/utmp" 2>/dev/null
+    fi
+    out=$(PATH=$here/bin:$PATH PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$R.login \
+        timeout 60 "$bin" confirm --after-login --root "$R.login" --sysroot "$ls_" 2>&1)
+    rc=$?
+    want='logind session 7: user alice, remote, unspecified'
+    [ $how = utmp ] && want='utmp: user bob on pts/0 from 192.0.2.7'
+    [ $rc -eq 0 ] && echo "$out" | grep -qF "a login session on the trial boot ($want)" &&
+        ! echo "$out" | grep -q 'waiting for a login' && [ -f "$R.login/etc/default/grub.d/passthru.cfg" ] &&
+        ok "confirm --after-login: a $how login: confirmed at once" || bad "confirm $how login" "rc=$rc $out"
+    rm -rf "$R.login" "$R.login.units" "$ls_/run/utmp"
+done
+# install --trial --auto-confirm (a headless host): confirmed with nobody logged in
+cp -a "$R" "$R.auto"
+cp "$R.units" "$R.auto.units"
+out=$(setup "$R.auto" "$plainsys" install --trial --auto-confirm --cpu intel 2>&1)
+[ $? -eq 0 ] && grep -q '^trial .* auto-confirm$' "$R.auto/var/lib/passthru/installed" &&
+    echo "$out" | grep -q 'auto-confirm: no login needed' &&
+    ok "install --trial --auto-confirm: recorded with the trial, said" || bad "auto-confirm install" "$out"
+out=$(PATH=$here/bin:$PATH PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$R.auto \
+    timeout 60 "$bin" confirm --after-login --root "$R.auto" --sysroot "$ls_" 2>&1)
+rc=$?
+[ $rc -eq 0 ] && echo "$out" | grep -q 'installed with --auto-confirm: no login needed' &&
+    [ -f "$R.auto/etc/default/grub.d/passthru.cfg" ] && ! grep -q '^trial' "$R.auto/var/lib/passthru/installed" &&
+    ok "confirm --after-login after --auto-confirm, nobody logged in: confirmed" ||
+    bad "auto-confirm confirm" "rc=$rc $out"
+# the choice is the trial's: install --trial again without it waits for a login again
+rm -rf "$R.auto" "$R.auto.units"
+cp -a "$R" "$R.auto"
+cp "$R.units" "$R.auto.units"
+setup "$R.auto" "$plainsys" install --trial --auto-confirm --cpu intel >/dev/null 2>&1
+setup "$R.auto" "$plainsys" install --trial --cpu intel >/dev/null 2>&1
+grep -q '^trial ' "$R.auto/var/lib/passthru/installed" &&
+    ! grep -q '^trial .*auto-confirm' "$R.auto/var/lib/passthru/installed" &&
+    ok "install --trial after --trial --auto-confirm: a login needed again" ||
+    bad "auto-confirm kept" "$(cat "$R.auto/var/lib/passthru/installed")"
+rm -rf "$R.auto" "$R.auto.units"
+"$bin" install --auto-confirm >/dev/null 2>&1
+[ $? -eq 2 ] && ok "--auto-confirm without --trial: usage error" || bad "--auto-confirm usage" ""
+"$bin" confirm --auto-confirm >/dev/null 2>&1
+[ $? -eq 2 ] && ok "--auto-confirm on confirm: usage error" || bad "--auto-confirm confirm usage" ""
+r=$R
 : >"$r/commands.log"
 out=$(setup "$r" "$ready" confirm 2>&1)
 rc=$?
@@ -733,6 +846,7 @@ genroot() {
     cp "$here/corpus/debian-default.grub" "$r/etc/default/grub"
     : >"$r/usr/sbin/update-grub"
     /usr/bin/grub-editenv "$r/boot/grub/grubenv" create
+    grub_linux "$r"
     hooks "$r" "$2"
     case $2 in
     initramfs-tools)
@@ -925,6 +1039,63 @@ gen_case() {
 }
 gen_case initramfs-tools
 gen_case mkinitcpio
+
+# --- GRUB: the trial entry drops the contradicting arguments as the drop-in does, and install
+# prints its line as 10_linux builds it (GRUB_CMDLINE_LINUX, then GRUB_CMDLINE_LINUX_DEFAULT)
+newroot contra
+r=$work/contra
+sed -e 's/^GRUB_CMDLINE_LINUX_DEFAULT=.*/GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=off"/' \
+    -e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0 iommu=off"/' \
+    "$here/corpus/debian-default.grub" >"$r/etc/default/grub"
+PASSTHRU_TEST_ROOT=$r "$here/bin/update-grub" && rm -f "$r/commands.log"
+out=$(setup "$r" "$plainsys" install --trial --cpu intel 2>&1)
+rc=$?
+# the trial's linux line in grub.cfg (what update-grub made of 42_passthru_trial), after "ro "
+cfg=$(awk "/^menuentry 'passthru trial'/ { t = 1 } t && /^	linux/ { print; exit }" "$r/boot/grub/grub.cfg" |
+    sed 's/.* ro //')
+said=$(echo "$out" | sed -n "s/^kernel command line for the trial boot (GRUB entry 'passthru trial' .*): //p" | tail -n 1)
+def=$(awk "/^menuentry 'Debian GNU\/Linux'/ { t = 1 } t && /^	linux/ { print; exit }" "$r/boot/grub/grub.cfg" |
+    sed 's/.* ro //')
+[ $rc -eq 0 ] && [ "$cfg" = "console=ttyS0 intel_iommu=on iommu=pt rd.passthru.trial=1 quiet" ] &&
+    [ "$said" = "$cfg" ] && [ "$def" = "console=ttyS0 iommu=off quiet intel_iommu=off" ] &&
+    ok "GRUB trial: no intel_iommu=off/iommu=off in the trial entry; printed as 10_linux builds it ($said)" ||
+    bad "GRUB trial contradicting" "rc=$rc grub.cfg: '$cfg', said: '$said', default: '$def'; $out"
+# a host whose 10_linux is not executable gets no trial entry: refused, nothing changed
+newroot nolinux
+r=$work/nolinux
+chmod 644 "$r/etc/grub.d/10_linux"
+before=$(snapshot "$r")
+out=$(setup "$r" "$plainsys" install --trial --cpu intel 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q '10_linux is missing or not executable' &&
+    echo "$out" | grep -q 'nothing was changed' && [ "$(snapshot "$r")" = "$before" ] &&
+    [ ! -e "$r/commands.log" ] && [ ! -e "$r.units" ] &&
+    ok "GRUB trial: /etc/grub.d/10_linux not executable: refused, nothing changed" ||
+    bad "GRUB trial no 10_linux" "$out"
+# update-grub made no trial entry (10_linux found no kernel): grub-reboot is not run, the
+# service not enabled, and install says so (exit 1)
+chmod 755 "$r/etc/grub.d/10_linux"
+printf '#!/bin/sh\n' >"$r/etc/grub.d/10_linux"
+out=$(setup "$r" "$plainsys" install --trial --cpu intel 2>&1)
+rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "update-grub made no 'passthru trial' entry" &&
+    ! grep -q '^grub-reboot' "$r/commands.log" && ! grep -q passthru "$r.units" 2>/dev/null &&
+    ! /usr/bin/grub-editenv "$r/boot/grub/grubenv" list | grep -q next_entry &&
+    ! echo "$out" | grep -q 'trial installed' &&
+    ok "GRUB trial: no entry after update-grub: grub-reboot not run, exit 1, says why" ||
+    bad "GRUB trial no entry" "rc=$rc $out $(cat "$r/commands.log")"
+
+# --- install --dry-run on a host without diff (diffutils): says so and shows each file whole
+newroot nodiff
+r=$work/nodiff
+before=$(snapshot "$r")
+out=$(PATH=$here/bin PASSTHRU_TEST_ROOT=$r "$bin" install --dry-run --root "$r" --sysroot "$plainsys" \
+    --cpu intel 2>&1)
+[ $? -eq 0 ] && echo "$out" | grep -q 'diff (diffutils) is not installed: each changed file is shown whole' &&
+    echo "$out" | grep -qx '+++ b/etc/default/grub.d/passthru.cfg' &&
+    echo "$out" | grep -qx '+passthru_add="intel_iommu=on iommu=pt"' &&
+    [ "$(snapshot "$r")" = "$before" ] &&
+    ok "install --dry-run without diff: says so, every change shown whole, nothing changed" ||
+    bad "dry-run no diff" "$out"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

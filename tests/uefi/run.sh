@@ -62,6 +62,7 @@ echo "root=/dev/vda2 ro console=ttyS0 no_timer_check quiet" >"$img/etc/kernel/cm
 # TCG then takes a few minutes instead of ten; the first one is built on this machine
 guest_config_itools "$img"
 install -m 0755 tests/uefi/step.sh "$img/usr/local/sbin/passthru-lifecycle-step"
+install -D -m 0644 tests/lifecycle/confirm-wait.sh "$img/usr/local/lib/passthru-confirm-wait.sh"
 install -m 0644 tests/lifecycle/passthru-lifecycle.service "$img/etc/systemd/system/"
 ln -sf /etc/systemd/system/passthru-lifecycle.service \
     "$img/etc/systemd/system/multi-user.target.wants/passthru-lifecycle.service"
@@ -255,14 +256,24 @@ if boot 7 "$T_GPU_HDA"; then
     lines 7 "install-trial2: "
     check "second install --trial: LoaderEntryOneShot names _-passthru-trial.conf" \
         "$(val 7 install-trial2-oneshot)" _-passthru-trial.conf
+    check "second install --trial: the record's trial line needs a login (no auto-confirm)" \
+        "$(val 7 install-trial2-record | grep -c auto-confirm)" 0
 fi
-# the good trial: claimed, confirmed by passthru-confirm.service
+# the good trial: claimed and ready, but nothing is confirmed until a person logs in; then
+# passthru-confirm.service confirms
 if boot 8 "$T_GPU_HDA"; then
     booted_by_sdboot 8 _-passthru-trial \
         "$(lines 7 'install-trial2-entry: options' | sed 's/^[[:space:]]*//')"
     check_match "trial: /proc/cmdline has rd.passthru.trial=1" "$(val 8 cmdline)" rd.passthru.trial=1
     check "trial: 00:05.0 on vfio-pci" "$(val 8 driver-05.0)" vfio-pci
     check "trial: 00:05.1 on vfio-pci" "$(val 8 driver-05.1)" vfio-pci
+    check "trial, nobody logged in yet: confirm waits, the trial still pending" \
+        "$(val 8 before-login-logins) $(val 8 before-login-state) $(val 8 before-login-trial-files)" "0 active 3"
+    check "trial: its journal says it waits for a login" \
+        "$(tr -d '\r' <"$U/phase8.log" | grep -c 'LIFECYCLE: confirm: .*waiting for a login session')" 1
+    check_match "trial: a login (login -f root on a pty, as getty's autologin)" "$(val 8 who)" root
+    check "trial: its journal names the login" \
+        "$(tr -d '\r' <"$U/phase8.log" | grep -c 'LIFECYCLE: confirm: a login session on the trial boot (utmp: user root')" 1
     check "trial: passthru-confirm.service succeeded" "$(val 8 confirm-result)" success
     check "trial: confirm disabled passthru-confirm.service" "$(val 8 confirm-enabled)" disabled
     check "trial: confirm removed the mark, the copied entry, the trial line" \

@@ -90,10 +90,13 @@ trial_files() {
     grep -q '^trial ' /var/lib/passthru/installed 2>/dev/null && n=$((n + 1))
     echo "$n"
 }
-# install --trial, then what it armed: the one-shot EFI variable, the service, the copy
+# install_trial NAME [OPTION]: install --trial, then what it armed: the one-shot EFI variable,
+# the service, the copy, the record's trial line
 install_trial() {
     start=$(date +%s)
-    run "$1" passthru-setup install --trial --device 0000:00:05.0
+    # shellcheck disable=SC2086 # the option is one word or none
+    run "$1" passthru-setup install --trial ${2:-} --device 0000:00:05.0
+    say "$1-record=$(sed -n 's/^trial //p' /var/lib/passthru/installed 2>/dev/null)"
     say "$1-rc=$(cat /tmp/rc)"
     say "$1-seconds=$(( $(date +%s) - start ))"
     say "$1-oneshot=$(efivar LoaderEntryOneShot)"
@@ -101,12 +104,17 @@ install_trial() {
     say "$1-trial-files=$(trial_files)"
     sed "s|^|LIFECYCLE: $1-entry: |" /boot/efi/loader/entries/_-passthru-trial.conf >/dev/ttyS0
 }
+# confirm_said, wait_waiting, login_now: passthru-confirm.service and a login (the
+# lifecycle guest's too)
+# shellcheck source=tests/lifecycle/confirm-wait.sh
+. /usr/local/lib/passthru-confirm-wait.sh
 # the trial boot: wait for passthru-confirm.service to end (it rebuilds the images when it
 # confirms: a poweroff would cut it), say how it ended and what it wrote to the journal
 confirm_outcome() {
     n=0
-    while [ "$(systemctl is-active passthru-confirm.service)" = activating ] && [ $n -lt 1200 ]
-    do
+    # Type=simple: active while it judges, waits or rebuilds, then inactive or failed
+    while case $(systemctl is-active passthru-confirm.service) in activating | active) ;;
+        *) false ;; esac && [ $n -lt 1200 ]; do
         sleep 2
         n=$((n + 2))
     done
@@ -116,6 +124,8 @@ confirm_outcome() {
         sed 's/^/LIFECYCLE: confirm: /' >/dev/ttyS0
     say "confirm-enabled=$(systemctl is-enabled passthru-confirm.service 2>/dev/null)"
     say "trial-files=$(trial_files)"
+    # utmp's user sessions (no getty, no ssh in this guest: only login_now's)
+    say "logins=$(who | wc -l)"
 }
 snap=/var/lib/passthru-lifecycle/snapshot
 # the drivers are read below: udev's coldplug (module loads such as bochs-drm in the real
@@ -205,6 +215,13 @@ case $phase in
     install_trial install-trial2
     ;;
 8)
+    # the trial is ready: confirm waits for a person; nothing is confirmed until one logs in
+    wait_waiting
+    sleep 5
+    say "before-login-state=$(systemctl show -p ActiveState --value passthru-confirm.service)"
+    say "before-login-trial-files=$(trial_files)"
+    say "before-login-logins=$(who | wc -l)"
+    login_now
     confirm_outcome
     ;;
 9)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_variant.c: the vfio variant driver choice: modules.alias's vfio_pci: lines, libvirt's rule. */
 #include <setjmp.h>
 #include <stdarg.h>

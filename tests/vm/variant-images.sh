@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # variant-images.sh: the image generators put the vfio variant driver in the image (no boot):
 # initramfs-tools and mkinitcpio (busybox) build their images of the kernel that carries
 # tests/vm/variant's passthru_test_vfio_pci (tests/vm/variant-kernel.sh), with the intel-gpu-hda

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # variant-kernel.sh: the fetched kernel plus passthru's test vfio variant driver
 # (tests/vm/variant/), built against that kernel's own headers: Debian's linux-headers and
 # linux-kbuild packages, downloaded and unpacked under build/ (never installed), as

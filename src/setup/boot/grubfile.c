@@ -155,26 +155,19 @@ bool grubfile_is_true(const char *text, const char *var)
 	return vend - v == 4 && !strncmp(v, "true", 4);
 }
 
-/*
- * The drop-in works on the values as strings, never on words the shell split: no glob is
- * expanded and no blank squeezed, so the user's arguments reach grub.cfg byte for byte.
- */
-char *grub_dropin(const struct kargs_edit *e)
+void grub_sh_edit(struct sbuf *b, const struct kargs_edit *e, const char *also)
 {
-	struct sbuf b = { 0 };
 	size_t i;
 
-	sbuf_add(&b, "# /etc/default/grub.d/passthru.cfg: written by passthru-setup install, removed by\n"
-		 "# passthru-setup uninstall. It gives every kernel the IOMMU arguments and drops\n"
-		 "# the ones that would contradict them; /etc/default/grub itself is not edited.\n"
-		 "# The values are edited as strings: the other arguments stay byte for byte.\n");
-	sbuf_add(&b, "passthru_add=\"");
+	sbuf_add(b, "passthru_add=\"");
 	for (i = 0; i < e->nadd; i++)
-		sbuf_addf(&b, "%s%s", i ? " " : "", e->add[i]);
-	sbuf_add(&b, "\"\npassthru_drop=\"");
+		sbuf_addf(b, "%s%s", i ? " " : "", e->add[i]);
+	if (also)
+		sbuf_addf(b, "%s%s", e->nadd ? " " : "", also);
+	sbuf_add(b, "\"\npassthru_drop=\"");
 	for (i = 0; i < e->ndrop; i++)
-		sbuf_addf(&b, "%s%s", i ? " " : "", e->drop[i]);
-	sbuf_add(&b, "\"\n"
+		sbuf_addf(b, "%s%s", i ? " " : "", e->drop[i]);
+	sbuf_add(b, "\"\n"
 		 "# passthru_without VALUE: VALUE less every word of passthru_drop, in passthru_v\n"
 		 "passthru_without() {\n"
 		 "\tpassthru_v=\" $1 \"\n"
@@ -198,7 +191,22 @@ char *grub_dropin(const struct kargs_edit *e)
 		 "for passthru_w in $passthru_add; do\n"
 		 "\tpassthru_insert \"$passthru_w\"\n"
 		 "done\n"
-		 "GRUB_CMDLINE_LINUX=$passthru_v\n"
-		 "unset passthru_v passthru_w passthru_k\n");
+		 "GRUB_CMDLINE_LINUX=$passthru_v\n");
+}
+
+/*
+ * The drop-in works on the values as strings, never on words the shell split: no glob is
+ * expanded and no blank squeezed, so the user's arguments reach grub.cfg byte for byte.
+ */
+char *grub_dropin(const struct kargs_edit *e)
+{
+	struct sbuf b = { 0 };
+
+	sbuf_add(&b, "# /etc/default/grub.d/passthru.cfg: written by passthru-setup install, removed by\n"
+		 "# passthru-setup uninstall. It gives every kernel the IOMMU arguments and drops\n"
+		 "# the ones that would contradict them; /etc/default/grub itself is not edited.\n"
+		 "# The values are edited as strings: the other arguments stay byte for byte.\n");
+	grub_sh_edit(&b, e, NULL);
+	sbuf_add(&b, "unset passthru_v passthru_w passthru_k\n");
 	return b.err ? (sbuf_free(&b), NULL) : b.s;
 }

@@ -59,5 +59,9 @@ int grubfile_unedit(const char *text, const char *var, const char *words, char *
 bool grubfile_is_true(const char *text, const char *var);
 /* The drop-in for /etc/default/grub.d/ that Debian's grub-mkconfig sources. */
 char *grub_dropin(const struct kargs_edit *e);
+/* Its shell code, shared with the trial's grub.d script: GRUB_CMDLINE_LINUX_DEFAULT and
+ * GRUB_CMDLINE_LINUX less every word of e->drop, then e->add (and also, when not NULL) put
+ * into GRUB_CMDLINE_LINUX as kargs_apply does; as strings, every other byte kept. */
+void grub_sh_edit(struct sbuf *b, const struct kargs_edit *e, const char *also);
 
 #endif

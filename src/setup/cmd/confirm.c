@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* confirm.c: passthru-setup confirm: on the trial boot, judged ready, converge to what the trial recorded. */
+/* confirm.c: passthru-setup confirm: on the trial boot, judged ready (and, for the service, logged in to), converge to what the trial recorded. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cmd.h"
 #include "cmdline.h"
 #include "config.h"
 #include "converge.h"
 #include "judge.h"
+#include "logins.h"
 #include "manifest.h"
 #include "outcome.h"
 #include "reboot.h"
@@ -110,7 +112,7 @@ static bool trial_boot_ready(const struct opts *o)
 	bool ready = false;
 
 	if (j && judge_host(o, j) == 0) {
-		status_print_human(j, stdout);
+		status_print_human(j, false, stdout);
 		ready = j->ready;
 		judgement_free(j);
 	}
@@ -124,7 +126,70 @@ static bool trial_boot_ready(const struct opts *o)
 	return ready;
 }
 
-/* judge, then converge to what the trial recorded */
+/* How often --after-login looks for a login session: a folder and a small file read. */
+#define LOGIN_POLL_SECONDS 3
+
+/*
+ * confirm --after-login (passthru-confirm.service): a ready trial boot is no proof that a
+ * person can use the machine (the display may be black because the claim worked: the monitor
+ * hangs on the claimed card). Wait, while the boot lasts, for a login session; systemd stops
+ * the wait at shutdown, and the trial then stays unconfirmed. 0: a login; 1: said why not.
+ */
+static int wait_for_login(const struct opts *o)
+{
+	struct root sr;
+	char who[400];
+	int r;
+
+	if (root_open(&sr, o->sysroot) < 0) {
+		fprintf(stderr, "passthru-setup: confirm: cannot open %s\n", o->sysroot);
+		return 1;
+	}
+	r = login_session_find(&sr, who, sizeof(who));
+	if (r == 0) {
+		outcome_say("the trial boot is ready; waiting for a login session (on a seat, a "
+		       "terminal or remotely) before confirming: a trial nobody can log in to is "
+		       "never confirmed, and the boot after it is the old one\n");
+		fflush(stdout);
+	}
+	while (r == 0) {
+		sleep(LOGIN_POLL_SECONDS);
+		r = login_session_find(&sr, who, sizeof(who));
+	}
+	root_close(&sr);
+	if (r < 0) {
+		fprintf(stderr, "passthru-setup: confirm: cannot tell whether anyone logged in "
+			"(%s): the trial stays unconfirmed; log in and run passthru-setup confirm\n",
+			strerror(-r));
+		return 1;
+	}
+	outcome_say("a login session on the trial boot (%s): a person can use this machine\n", who);
+	return 0;
+}
+
+/* After the wait: the trial may have been confirmed by hand or undone meanwhile. */
+static bool still_pending(const struct opts *o, char *trial, size_t size)
+{
+	struct fsroot fr;
+	struct manifest m;
+	bool pending = false;
+
+	if (fsroot_open_or_say(&fr, o->root) < 0)
+		return false;
+	if (manifest_read(&fr, &m) == 0) {
+		pending = m.trial[0] != '\0';
+		strscpy(trial, m.trial, size);
+		manifest_free(&m);
+	}
+	fsroot_close(&fr);
+	if (!pending)
+		outcome_say("the trial is no longer pending (passthru-setup confirm or uninstall ran "
+		       "meanwhile): nothing to do\n");
+	return pending;
+}
+
+/* judge (and with --after-login, unless the trial was installed with --auto-confirm, wait for
+ * a login), then converge to what the trial recorded */
 static int confirm(struct opts *o)
 {
 	char trial[sizeof(((struct manifest *)0)->trial)];
@@ -133,6 +198,14 @@ static int confirm(struct opts *o)
 		return 1;
 	if (pending_trial(o, trial, sizeof(trial)) || !on_trial_boot(o) || !trial_boot_ready(o))
 		return 1;
+	if (o->after_login && trial_auto_confirm(trial)) {
+		outcome_say("the trial was installed with --auto-confirm: no login needed\n");
+	} else if (o->after_login) {
+		if (wait_for_login(o))
+			return 1;
+		if (!still_pending(o, trial, sizeof(trial)))
+			return 0;
+	}
 	printf("the trial boot is ready: making it permanent\n");
 	trial_target(trial, o);
 	return converge_to_config(o);

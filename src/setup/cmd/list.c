@@ -74,10 +74,38 @@ static int judge_one(const struct hostview *h, const struct pdev *d, struct plan
 	return 0;
 }
 
+/* The displays /etc/passthru.conf (under the host view) selects: its plan's selected
+ * entries, in sel (a plan); empty without a config or with a broken one. */
+static void configured(const struct hostview *h, struct plan *sel)
+{
+	struct config c;
+	struct errlist errs = { 0 };
+
+	memset(sel, 0, sizeof(*sel));
+	config_init(&c);
+	if (config_load(&c, &h->r, NULL, &errs) == 0 && c.nsel)
+		hostview_plan(h, &c, sel);
+	config_free(&c);
+	errlist_free(&errs);
+}
+
+/* The role of plan entry e of the listed card d: the card itself is "selected" only when the
+ * config selects it; otherwise it is a "candidate" (list plans each card as if selected). */
+static const char *role_of(const struct plan_entry *e, const struct pdev *d,
+			   const struct plan *sel)
+{
+	if (e->role != ROLE_SELECTED)
+		return role_name(e->role);
+	for (size_t k = 0; k < sel->n; k++)
+		if (sel->e[k].addr == d->addr && sel->e[k].role == ROLE_SELECTED)
+			return "selected";
+	return "candidate";
+}
+
 /* One display controller as an element of list's JSON array. */
 static void json_one(struct sbuf *out, const struct pdev *d, const char *name,
-		     const struct plan *p, bool ok, const char *why, const char *warning,
-		     const struct factsview *fv, bool first)
+		     const struct plan *p, const struct plan *sel, bool ok, const char *why,
+		     const char *warning, const struct factsview *fv, bool first)
 {
 	size_t j;
 
@@ -107,15 +135,15 @@ static void json_one(struct sbuf *out, const struct pdev *d, const char *name,
 		addr_format(p->e[j].addr, a);
 		sbuf_addf(out, "%s{\"address\": \"%s\", \"id\": \"%04x:%04x\", "
 			  "\"class\": \"0x%06x\", \"role\": \"%s\"}", j ? ", " : "", a,
-			  p->e[j].vendor, p->e[j].device, p->e[j].class, role_name(p->e[j].role));
+			  p->e[j].vendor, p->e[j].device, p->e[j].class, role_of(&p->e[j], d, sel));
 	}
 	sbuf_add(out, "]}");
 }
 
 /* One display controller for a person: the device, its group's members, the verdict. */
 static void human_one(struct sbuf *out, struct pci_access *pa, const struct hostview *h,
-		      const struct pdev *d, const char *name, const struct plan *p, bool ok,
-		      const char *why, const struct factsview *fv)
+		      const struct pdev *d, const char *name, const struct plan *p,
+		      const struct plan *sel, bool ok, const char *why, const struct factsview *fv)
 {
 	char may[1500];
 	size_t j;
@@ -135,7 +163,7 @@ static void human_one(struct sbuf *out, struct pci_access *pa, const struct host
 			continue;
 		name_of(pa, g, gname, sizeof(gname));
 		sbuf_addf(out, "    %-10s %s [%04x:%04x] class 0x%06x %s\n",
-			  role_name(p->e[j].role), g->name, g->vendor, g->device, g->class, gname);
+			  role_of(&p->e[j], d, sel), g->name, g->vendor, g->device, g->class, gname);
 	}
 	sbuf_addf(out, "  claimable: %s%s\n", ok ? "yes" : "no: ", why);
 	factsview_human(out, "  ", fv);
@@ -155,6 +183,7 @@ int cmd_list(struct opts *o)
 	struct pci_access *pa;
 	struct config conf;	/* its driver key: the driver that would bind */
 	struct errlist conf_errs = { 0 };
+	struct plan sel;
 	size_t i, shown = 0;
 
 	if (hostview_open(&h, o->sysroot) < 0) {
@@ -165,6 +194,7 @@ int cmd_list(struct opts *o)
 	config_init(&conf);
 	config_load(&conf, &h.r, NULL, &conf_errs);	/* plan reports its errors */
 	pa = pci_alloc();
+	configured(&h, &sel);
 	if (o->json)
 		sbuf_add(&out, "[");
 	for (i = 0; i < h.m.n; i++) {
@@ -181,9 +211,9 @@ int cmd_list(struct opts *o)
 			continue;
 		factsview_get(&h, &conf, d, &fv);
 		if (o->json)
-			json_one(&out, d, name, &p, ok, why, h.v.warning, &fv, !shown);
+			json_one(&out, d, name, &p, &sel, ok, why, h.v.warning, &fv, !shown);
 		else
-			human_one(&out, pa, &h, d, name, &p, ok, why, &fv);
+			human_one(&out, pa, &h, d, name, &p, &sel, ok, why, &fv);
 		shown++;
 		plan_free(&p);
 	}
@@ -200,6 +230,7 @@ int cmd_list(struct opts *o)
 		pci_cleanup(pa);
 	config_free(&conf);
 	errlist_free(&conf_errs);
+	plan_free(&sel);
 	hostview_close(&h);
 	return 0;
 }

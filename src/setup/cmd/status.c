@@ -27,7 +27,7 @@ int cmd_status(struct opts *o)
 	else if (o->json)
 		status_print_json(j, stdout);
 	else
-		status_print_human(j, stdout);
+		status_print_human(j, o->verbose, stdout);
 	ret = j->ready || o->nfd ? 0 : 1;
 	judgement_free(j);
 	free(j);

@@ -75,50 +75,28 @@ void status_print_no_host_json(FILE *f)
 	      "  \"drift\": [],\n  \"boot\": null\n}\n", f);
 }
 
-/* The device table: each entry of the plan with its driver now. */
-static void human_plan(struct sbuf *out, const struct plan *p)
-{
-	size_t i;
-
-	if (p->n)
-		sbuf_addf(out, "%-13s %-10s %-10s %-10s %s\n", "DEVICE", "ID", "ROLE", "STATE",
-			  "DRIVER NOW");
-	for (i = 0; i < p->n; i++) {
-		const struct plan_entry *e = &p->e[i];
-		char a[ADDR_LEN];
-
-		if (e->addr == ADDR_NONE) {
-			sbuf_addf(out, "not found: %s\n", e->reason);
-			continue;
-		}
-		addr_format(e->addr, a);
-		if (e->state == STATE_ABSENT) {
-			sbuf_addf(out, "%s not found: %s\n", a, e->reason);
-			continue;
-		}
-		sbuf_addf(out, "%-13s %04x:%04x  %-10s %-10s %s\n", a, e->vendor, e->device,
-			  role_name(e->role), state_name(e->state), e->driver[0] ? e->driver : "none");
-	}
-}
-
-void status_print_human(struct judgement *s, FILE *f)
+void status_print_human(struct judgement *s, bool verbose, FILE *f)
 {
 	struct sbuf out = { 0 };
 	size_t i;
 
 	report_iommu_human(&out, &s->h.v, &s->errs);
-	sbuf_addf(&out, "boot: %s\n", s->boot ? "passthru-claim ran this boot; its "
-		  "/run/passthru/status.json:" : s->booted ? "/run/passthru/status.json is "
-		  "there but not a readable JSON file (passthru-claim ran, its report is "
-		  "damaged)" :
-		  "no /run/passthru/status.json: passthru-claim did not run this boot");
-	if (s->boot) {
-		char *line, *save = NULL;
+	if (s->boot && verbose) {
+		const char *line, *nl;
 
-		for (line = strtok_r(s->boot, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-			sbuf_addf(&out, "  | %s\n", line);
+		sbuf_add(&out, "boot: passthru-claim ran this boot; its /run/passthru/status.json:\n");
+		for (line = s->boot; *line; line = nl + (*nl == '\n')) {
+			nl = line + strcspn(line, "\n");
+			if (nl > line)
+				sbuf_addf(&out, "  | %.*s\n", (int)(nl - line), line);
+		}
+	} else if (!s->boot) {
+		sbuf_addf(&out, "boot: %s\n", s->booted ? "/run/passthru/status.json is there "
+			  "but not a readable JSON file (passthru-claim ran, its report is "
+			  "damaged)" : "no /run/passthru/status.json: passthru-claim did not run "
+			  "this boot");
 	}
-	human_plan(&out, &s->p);
+	status_table(&out, s);
 	factsview_plan_human(&out, &s->h, &s->c, &s->p);	/* the cards' facts */
 	for (i = 0; i < s->ndrift; i++)
 		sbuf_addf(&out, "drift: %s\n  fix: %s\n", s->drift[i].message, s->drift[i].fix);

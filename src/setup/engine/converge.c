@@ -442,7 +442,8 @@ static int run_commands(struct install *in)
 			     "false) are still to run inside %s", in->cv.fr.path);
 		return 0;
 	}
-	if (cmdlist_run(&in->boot_cmds, false)) {
+	if (in->o->trial ? trial_run_commands(&in->cv.fr, &in->boot_cmds) :
+	    cmdlist_run(&in->boot_cmds, false)) {
 		ret = 1;
 	} else {
 		m->pending_boot = false;
@@ -490,9 +491,14 @@ static void report_done(const struct install *in)
 		       "their IOMMU groups\n");
 	if (in->o->trial)
 		outcome_say("trial installed: the next boot, and only that one, is the trial "
-		       "(the 'passthru trial' entry); once it is up and passthru-setup status is "
-		       "ready, passthru-confirm.service (or passthru-setup confirm) makes it "
-		       "permanent; a bad trial: power off, the boot after it is as before\n");
+		       "(the 'passthru trial' entry); %s; a bad trial (a black screen, nobody "
+		       "able to log in): power off, the boot after it is as before\n",
+		       in->o->auto_confirm ? "once it is up and passthru-setup status is ready, "
+		       "passthru-confirm.service makes it permanent (--auto-confirm: no login "
+		       "needed)" : "once it is up, passthru-setup status is ready and someone "
+		       "has logged in (on a seat, a terminal or remotely), "
+		       "passthru-confirm.service makes it permanent (or run passthru-setup "
+		       "confirm on the trial boot)");
 	else
 		outcome_say("installed: reboot to apply\n");
 }

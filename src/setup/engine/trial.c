@@ -45,35 +45,28 @@ static int trial_words(const struct kargs_edit *e, struct sbuf *b)
 }
 
 /*
- * /etc/grub.d/42_passthru_trial: 10_linux again, with the words added to GRUB_CMDLINE_LINUX
- * (before a "--", as the editors add them), cut to its first (newest kernel's) entry,
- * retitled and given ids of its own, so that grub-reboot can choose it by title without
- * touching the default entry.
+ * /etc/grub.d/42_passthru_trial: 10_linux again, its values edited as passthru's drop-in edits
+ * them (the contradicting words out of GRUB_CMDLINE_LINUX_DEFAULT and GRUB_CMDLINE_LINUX, the
+ * words added to GRUB_CMDLINE_LINUX before a "--", and the marker), cut to its first (newest
+ * kernel's) entry, retitled and given ids of its own, so that grub-reboot can choose it by
+ * title without touching the default entry.
  */
 char *trial_script(const struct kargs_edit *e)
 {
-	struct sbuf w = { 0 }, b = { 0 };
+	struct sbuf b = { 0 };
 
-	if (trial_words(e, &w) < 0) {
-		sbuf_free(&w);
-		return NULL;
-	}
 	sbuf_add(&b,
 		"#! /bin/sh\n"
 		"# written by passthru-setup install --trial; removed by confirm and uninstall.\n"
 		"# The newest kernel's entry of 10_linux again, titled '" TRIAL_TITLE "', with\n"
-		"# passthru's arguments and " TRIAL_ARG "; grub-reboot chooses it for one boot.\n"
+		"# passthru's arguments and " TRIAL_ARG " (and without the ones that contradict\n"
+		"# them, as /etc/default/grub.d/passthru.cfg does); grub-reboot chooses it for one boot.\n"
 		"set -e\n"
-		"[ -x /etc/grub.d/10_linux ] || exit 0\n"
-		KARGS_SH_INSERT
-		"passthru_v=$GRUB_CMDLINE_LINUX\n");
-	sbuf_addf(&b, "for passthru_w in %s; do\n", w.s);
+		"[ -x /etc/grub.d/10_linux ] || exit 0\n");
+	grub_sh_edit(&b, e, TRIAL_ARG);
 	sbuf_add(&b,
-		"\tpassthru_insert \"$passthru_w\"\n"
-		"done\n"
-		"GRUB_CMDLINE_LINUX=$passthru_v\n"
 		"GRUB_DISABLE_RECOVERY=true\n"
-		"export GRUB_CMDLINE_LINUX GRUB_DISABLE_RECOVERY\n"
+		"export GRUB_CMDLINE_LINUX GRUB_CMDLINE_LINUX_DEFAULT GRUB_DISABLE_RECOVERY\n"
 		"/etc/grub.d/10_linux | awk '\n"
 		"done { next }\n"
 		"!seen && /^menuentry / {\n"
@@ -83,7 +76,6 @@ char *trial_script(const struct kargs_edit *e)
 		"}\n"
 		"seen { print }\n"
 		"seen && /^}/ { done = 1 }'\n");
-	sbuf_free(&w);
 	if (b.err) {
 		sbuf_free(&b);
 		return NULL;
@@ -171,6 +163,16 @@ int trial_check(const struct bootctx *c, const struct bootcfg_ops *const *b, int
 	}
 	if (b[0] == &boot_kernel_install)
 		return 0;	/* bootctl set-oneshot: an EFI variable, consumed at boot */
+	if (b[0] == &boot_grub && !fsroot_executable(c->fr, "/etc/grub.d/10_linux")) {
+		/* the trial entry is 10_linux's again: without it grub-mkconfig makes none, and
+		 * grub-reboot would choose a title that names nothing */
+		fprintf(stderr, "passthru-setup: install --trial refused: /etc/grub.d/10_linux is "
+			"missing or not executable, so grub-mkconfig would make no '" TRIAL_TITLE
+			"' entry (the trial entry is 10_linux's newest entry again) and the trial "
+			"could not be chosen; make it executable (chmod +x /etc/grub.d/10_linux) or "
+			"install without --trial; nothing was changed\n");
+		return -ENOENT;
+	}
 	return grubenv_writable(c->fr, b[0] == &boot_grubby);
 }
 
@@ -325,8 +327,11 @@ int trial_stage(struct bootctx *c, const struct bootcfg_ops *b, const char *gen)
 	if (r == 0 && (b == &boot_grub || b == &boot_grubby))
 		r = stage_grubenv(c, b == &boot_grub ? GRUBENV : GRUB2ENV);
 	manifest_add_boot(c->m, b->name);
-	snprintf(c->m->trial, sizeof(c->m->trial), "%s %s %s %s", c->o->cpu ? c->o->cpu : "-",
-		 c->o->no_iommu_pt ? "nopt" : "pt", b->name, gen);
+	/* --auto-confirm is this trial's alone: a later install --trial without it waits for a
+	 * login again (the safe default) */
+	snprintf(c->m->trial, sizeof(c->m->trial), "%s %s %s %s%s", c->o->cpu ? c->o->cpu : "-",
+		 c->o->no_iommu_pt ? "nopt" : "pt", b->name, gen,
+		 c->o->auto_confirm ? " " TRIAL_AUTO_CONFIRM : "");
 	return r;
 }
 
@@ -425,6 +430,40 @@ static void trial_cmdline(const char *label, const char *line)
 	sbuf_free(&l);
 }
 
+/* grub.cfg holds the trial's menu entry: what update-grub made of 42_passthru_trial. */
+static bool grubcfg_has_trial(const struct fsroot *fr)
+{
+	char *text = NULL;
+	bool has = fsroot_read(fr, "/boot/grub/grub.cfg", &text, NULL) == 0 &&
+		   strstr(text, "\nmenuentry '" TRIAL_TITLE "'");
+
+	free(text);
+	return has;
+}
+
+int trial_run_commands(const struct fsroot *fr, const struct cmdlist *cmds)
+{
+	for (size_t i = 0; i < cmds->n; i++) {
+		struct cmdlist one = { 0 };
+		const char *tool = cmds->argv[i][0];
+		int r = cmdlist_add(&one, (const char *const *)cmds->argv[i]);
+
+		r = r < 0 ? 1 : cmdlist_run(&one, false);
+		cmdlist_free(&one);
+		if (r)
+			return 1;	/* the next ones would choose a trial that may not be there */
+		if ((!strcmp(tool, "update-grub") || !strcmp(tool, "grub-mkconfig")) &&
+		    !grubcfg_has_trial(fr)) {
+			fprintf(stderr, "passthru-setup: install --trial: %s made no '" TRIAL_TITLE
+				"' entry in /boot/grub/grub.cfg (" TRIAL_SCRIPT " printed nothing: "
+				"/etc/grub.d/10_linux made no entry, no kernel found?), so grub-reboot "
+				"was not run and the next boot is not a trial\n", tool);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* BLS: the trial entry's options as its loader reads them. */
 static bool report_bls(const struct bootctx *c, const struct kargs_edit *want)
 {
@@ -452,6 +491,36 @@ static bool report_bls(const struct bootctx *c, const struct kargs_edit *want)
 	return ok;
 }
 
+/*
+ * The trial entry's command line as 10_linux builds it from the values the trial script leaves
+ * (grub_sh_edit): "${GRUB_CMDLINE_LINUX} ${GRUB_CMDLINE_LINUX_DEFAULT}", the first with the
+ * words and the marker added, both without the contradicting words (after root=... ro).
+ */
+static int grub_trial_line(const struct bootctx *c, char **ret)
+{
+	struct kargs_edit lx_e = *c->e, ldef_e = *c->e;
+	char *lx = NULL, *ldef = NULL, *lx2 = NULL, *ldef2 = NULL;
+	int r = grub_source(c->t, NULL, &lx, &ldef);
+
+	*ret = NULL;
+	if (lx_e.nadd < 8)
+		strscpy(lx_e.add[lx_e.nadd++], TRIAL_ARG, sizeof(lx_e.add[0]));
+	ldef_e.nadd = 0;
+	if (r == 0)
+		r = kargs_apply(lx, &lx_e, &lx2, NULL, NULL);
+	if (r == 0)
+		r = kargs_apply(ldef, &ldef_e, &ldef2, NULL, NULL);
+	if (r == 0 && asprintf(ret, "%s%s%s", lx2, *lx2 && *ldef2 ? " " : "", ldef2) < 0) {
+		*ret = NULL;
+		r = -ENOMEM;
+	}
+	free(lx);
+	free(ldef);
+	free(lx2);
+	free(ldef2);
+	return r;
+}
+
 bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool done)
 {
 	struct klines k = { 0 };
@@ -470,7 +539,6 @@ bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool don
 			"%s\n", b->what, strerror(r < 0 ? -r : ENOMEM));
 		ok = false;
 	}
-	want.ndrop = 0;	/* the words appended last win over the user's contradicting ones */
 	if (want.nadd < 8)
 		strscpy(want.add[want.nadd++], TRIAL_ARG, sizeof(want.add[0]));
 	if (b != &boot_grub) {
@@ -479,26 +547,38 @@ bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool don
 		return ok && report_bls(c, &want);
 	}
 	for (j = 0; ok && j < k.n; j++) {
-		struct sbuf why = { 0 }, line = { 0 };
+		struct sbuf why = { 0 };
+		char *line = NULL;
 
 		printf("kernel command line for every boot after the trial (as before, until "
 		       "confirmed), %s: %s\n", k.v[j].label, k.v[j].line);
-		sbuf_addf(&line, "%s%s%s", k.v[j].line, k.v[j].line[0] ? " " : "", w.s);
-		printf("kernel command line for the trial boot (GRUB entry '" TRIAL_TITLE "' from "
-		       TRIAL_SCRIPT ", chosen once by grub-reboot): %s\n", line.s ? line.s : "");
+		r = grub_trial_line(c, &line);
 		outcome_cmdline(k.v[j].label, k.v[j].line);
-		trial_cmdline(k.v[j].label, line.s ? line.s : "");
-		if (!line.s || !bootcfg_line_ok(line.s, &want, &why)) {
-			fprintf(stderr, "passthru-setup: the trial entry: %s\n",
-				why.s ? why.s : "out of memory");
+		if (r == 0)
+			trial_cmdline(k.v[j].label, line);
+		if (r == 0)
+			printf("kernel command line for the trial boot (GRUB entry '" TRIAL_TITLE
+			       "' from " TRIAL_SCRIPT ", chosen once by grub-reboot): %s\n", line);
+		if (r < 0 || !bootcfg_line_ok(line, &want, &why)) {
+			fprintf(stderr, "passthru-setup: the trial entry: %s\n", r == -EINVAL ?
+				"an unbalanced quote in GRUB_CMDLINE_LINUX: the words cannot be "
+				"added" : r < 0 ? strerror(-r) : why.s ? why.s : "out of memory");
 			ok = false;
 		}
 		sbuf_free(&why);
-		sbuf_free(&line);
+		free(line);
 	}
 	sbuf_free(&w);
 	klines_free(&k);
 	return ok;
+}
+
+bool trial_auto_confirm(const char *line)
+{
+	char w[5][32] = { "" };
+
+	return sscanf(line, "%31s %31s %31s %31s %31s", w[0], w[1], w[2], w[3], w[4]) == 5 &&
+	       !strcmp(w[4], TRIAL_AUTO_CONFIRM);
 }
 
 void trial_target(const char *line, struct opts *o)

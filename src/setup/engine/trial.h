@@ -10,6 +10,8 @@ struct initramfs_gen;
 
 /* The word on the trial boot's command line. */
 #define TRIAL_ARG "rd.passthru.trial=1"
+/* The record's trial line ends in this word after install --trial --auto-confirm. */
+#define TRIAL_AUTO_CONFIRM "auto-confirm"
 
 /* The /etc/grub.d script of the trial entry; malloc'd, NULL: out of memory. */
 char *trial_script(const struct kargs_edit *e);
@@ -30,6 +32,10 @@ int trial_stage_mark(struct bootctx *c, bool on);
 /* on: choose the trial entry once (grub-reboot, grub2-reboot, bootctl set-oneshot), enable
  * the confirm service; off: undo both and clear the record's trial line. */
 int trial_commands(struct bootctx *c, bool on, struct cmdlist *out);
+/* install --trial runs its boot commands with this: one at a time, stopping at the first
+ * that fails, and after update-grub (grub-mkconfig) only when grub.cfg holds the trial's
+ * entry (grub-reboot would choose nothing); 1 (said why) or 0. */
+int trial_run_commands(const struct fsroot *fr, const struct cmdlist *cmds);
 /* Print the command lines of later boots and of the trial boot; false when the trial boot
  * would lack an argument. */
 bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool done);
@@ -38,8 +44,10 @@ bool trial_report(const struct bootctx *c, const struct bootcfg_ops *b, bool don
  * image would claim on every boot). Says which do not on stderr; -ENOENT then, else 0. */
 int trial_check_images(const struct fsroot *fr, const struct initramfs_gen *g);
 
+/* The record's trial line says install --trial --auto-confirm: confirm needs no login. */
+bool trial_auto_confirm(const char *line);
 /* confirm: the options install --trial ran with (the record's trial line, "CPU pt|nopt KIND
- * GENERATOR": its boot configuration and generator too), set in o for converge_to_config,
+ * GENERATOR [auto-confirm]": its boot configuration and generator too), set in o for converge_to_config,
  * which then installs only while that trial is pending. */
 void trial_target(const char *line, struct opts *o);
 

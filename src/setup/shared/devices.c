@@ -62,6 +62,14 @@ static int config_with_devices(const struct fsroot *fr, const struct opts *o, ch
 		}
 	}
 	r = fsroot_read(fr, PASSTHRU_CONF, &text, &len);
+	if (r == -EISDIR || r == -EINVAL) {
+		/* a config error, as plan says (exit 2); never a hang on a FIFO */
+		fprintf(stderr, "passthru-setup: %s: not a regular file (%s): the config must be a "
+			"regular file of 'key = value' lines; move it away and write one (device = "
+			"...); nothing was changed\n", PASSTHRU_CONF, r == -EISDIR ? "a directory" :
+			"a FIFO, a device or a socket");
+		return 2;
+	}
 	if (r < 0 && r != -ENOENT) {
 		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", PASSTHRU_CONF, strerror(-r));
 		return 1;

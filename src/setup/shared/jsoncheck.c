@@ -142,6 +142,11 @@ static const char *json_value(const char *p, int depth)
 	return json_number(p);
 }
 
+const char *json_skip(const char *p)
+{
+	return json_value(json_ws(p), 0);
+}
+
 bool json_valid(const char *s)
 {
 	const char *p = json_value(json_ws(s), 0);

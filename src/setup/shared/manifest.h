@@ -43,8 +43,8 @@ struct manifest {
 	size_t nboots;
 	/* Commands staged but not yet run successfully: the next install runs them again. */
 	bool pending_boot, pending_initramfs;
-	/* install --trial pending: "CPU pt|nopt KIND GENERATOR" (CPU "-": this machine's; KIND
-	 * the boot configuration), "" none */
+	/* install --trial pending: "CPU pt|nopt KIND GENERATOR [auto-confirm]" (CPU "-": this
+	 * machine's; KIND the boot configuration; auto-confirm: no login needed), "" none */
 	char trial[80];
 	/* A trial ended (confirm, install, uninstall) whose commands have not all run yet (a
 	 * power cut): its line as "trial" had it; the next run ends it again. "" none. */

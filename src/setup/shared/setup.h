@@ -24,6 +24,9 @@ struct opts {
 	bool nfd;		/* status --nfd: Node Feature Discovery feature lines */
 	bool trial;		/* install --trial: the next boot only, until confirm */
 	bool confirming;	/* install run by confirm: only while the trial is still pending */
+	bool auto_confirm;	/* install --trial --auto-confirm: no login needed (headless) */
+	bool after_login;	/* confirm --after-login: wait for a login session first */
+	bool verbose;		/* status --verbose: the boot's status document too */
 };
 
 /* --root without --sysroot: the image is for other machines; this machine's /sys and /proc

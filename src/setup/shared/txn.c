@@ -219,9 +219,43 @@ static int write_tmp(const char *dir, const char *name, const char *data, size_t
 	return 0;
 }
 
+/* Each line of text (len bytes) with the mark in front, for whole_diff. */
+static size_t mark_lines(FILE *out, char mark, const char *text, size_t len, bool print)
+{
+	size_t n = 0, i = 0;
+
+	while (i < len) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t l = nl ? (size_t)(nl - text - i) : len - i;
+
+		if (print)
+			fprintf(out, "%c%.*s\n", mark, (int)l, text + i);
+		i += l + 1;
+		n++;
+	}
+	return n;
+}
+
+/* Without diff(1) (diffutils missing): the change as one hunk that takes out every old line
+ * and puts in every new one, still a unified diff that patch(1) applies. */
+static void whole_diff(FILE *out, const char *la, const char *lb, const struct change *c)
+{
+	size_t ol = c->old ? c->oldlen : 0, nl = c->new ? c->newlen : 0;
+	size_t on = mark_lines(out, '-', c->old, ol, false), nn = mark_lines(out, '+', c->new, nl,
+									       false);
+
+	if (ol == nl && (!ol || !memcmp(c->old, c->new, ol)))
+		return;
+	fprintf(out, "--- %s\n+++ %s\n@@ -%zu,%zu +%zu,%zu @@\n", la, lb, on ? (size_t)1 : 0, on,
+		nn ? (size_t)1 : 0, nn);
+	mark_lines(out, '-', c->old, ol, true);
+	mark_lines(out, '+', c->new, nl, true);
+}
+
 void txn_diff(const struct txn *t, FILE *out)
 {
 	char dir[] = "/tmp/passthru-diff.XXXXXX", a[600], b[600], la[600], lb[600];
+	bool said = false;
 	size_t i;
 
 	if (!mkdtemp(dir))
@@ -245,8 +279,19 @@ void txn_diff(const struct txn *t, FILE *out)
 			execlp("diff", "diff", "-u", "--label", la, "--label", lb, a, b, (char *)NULL);
 			_exit(127);
 		}
-		if (pid > 0)
-			waitpid(pid, NULL, 0);
+		if (pid > 0) {
+			int st = 0;
+
+			waitpid(pid, &st, 0);
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 127) {
+				if (!said)
+					fprintf(stderr, "passthru-setup: diff (diffutils) is not "
+						"installed: each changed file is shown whole instead, "
+						"its old lines with '-', its new ones with '+'\n");
+				said = true;
+				whole_diff(out, la, lb, c);
+			}
+		}
 	}
 	unlink(a);
 	unlink(b);
