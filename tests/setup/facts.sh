@@ -150,13 +150,17 @@ else
     bad "plan" "$(cat "$work/plan.txt" "$work/plan.json")"
 fi
 run status.txt status --sysroot "$rb"
+run status-v.txt status --sysroot "$rb" --verbose
 run status.json status --sysroot "$rb" --json
-if grep -q '^  reset: none: every method was switched off' "$work/status.txt" &&
+# status's short table: one sentence for the card's problem; the whole block with --verbose
+if grep -q "^$gpu may not work: every reset method of this card was switched off" "$work/status.txt" &&
+    ! grep -q '^  reset: ' "$work/status.txt" &&
+    grep -q '^  reset: none: every method was switched off' "$work/status-v.txt" &&
     json status.json ".devices[0] | .address == \"$gpu\" and .facts.reset == \"disabled\" and
         (.facts.bars | length) == 2"; then
-    ok "status: the configured card's facts, human and --json"
+    ok "status: the card's problem in one sentence, its facts with --verbose and --json"
 else
-    bad "status" "$(cat "$work/status.txt" "$work/status.json")"
+    bad "status" "$(cat "$work/status.txt" "$work/status-v.txt" "$work/status.json")"
 fi
 # the config's driver is the one that would bind (until a variant driver is matched)
 printf 'device = %s\ndriver = pci-stub\n' $gpu >"$rb/etc/passthru.conf"

@@ -52,7 +52,7 @@ int cmd_plan(struct opts *o)
 			sbuf_add(&out, "no /etc/passthru.conf: nothing is selected\n");
 		hostview_plan_human(&out, &h, &c, have_plan ? &p : NULL, &errs);
 		if (have_plan)
-			factsview_plan_human(&out, &h, &c, &p);
+			factsview_plan_human(&out, &h, &c, &p, true);
 		fputs(out.s ? out.s : "", code == 2 ? stderr : stdout);
 	}
 	sbuf_free(&out);

@@ -97,7 +97,7 @@ void status_print_human(struct judgement *s, bool verbose, FILE *f)
 			  "this boot");
 	}
 	status_table(&out, s);
-	factsview_plan_human(&out, &s->h, &s->c, &s->p);	/* the cards' facts */
+	factsview_plan_human(&out, &s->h, &s->c, &s->p, verbose);	/* the cards' facts */
 	for (i = 0; i < s->ndrift; i++)
 		sbuf_addf(&out, "drift: %s\n  fix: %s\n", s->drift[i].message, s->drift[i].fix);
 	if (s->trial.pending && (s->trial.this_boot || s->trial.unmarked[0]))

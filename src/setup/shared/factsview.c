@@ -335,7 +335,7 @@ static bool handed_over(const struct plan_entry *e)
 }
 
 void factsview_plan_human(struct sbuf *b, const struct hostview *h, const struct config *c,
-			  const struct plan *p)
+			  const struct plan *p, bool full)
 {
 	size_t i;
 
@@ -347,9 +347,14 @@ void factsview_plan_human(struct sbuf *b, const struct hostview *h, const struct
 		if (!handed_over(&p->e[i]) || !(d = model_find(&h->m, p->e[i].addr)))
 			continue;
 		factsview_get(h, c, d, &v);
+		factsview_why(&v, why, sizeof(why));
+		if (!full) {
+			if (why[0])
+				sbuf_addf(b, "%s may not work: %s\n", d->name, why);
+			continue;
+		}
 		sbuf_addf(b, "%s [%04x:%04x]:\n", d->name, d->vendor, d->device);
 		factsview_human(b, "  ", &v);
-		factsview_why(&v, why, sizeof(why));
 		if (why[0])
 			sbuf_addf(b, "  may not work: %s\n", why);
 	}

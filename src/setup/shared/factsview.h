@@ -26,9 +26,11 @@ void factsview_human(struct sbuf *b, const char *indent, const struct factsview 
 void factsview_why(const struct factsview *v, char *buf, size_t size);
 
 /* The facts of each device a plan hands over (selected and companions), as plan and status
- * print them after their table: one block per device. */
+ * print them after their table: full, one block per device (plan, status --verbose); else only
+ * a device's "may not work" sentence, when it has one (status: a short table, one sentence
+ * per problem). */
 void factsview_plan_human(struct sbuf *b, const struct hostview *h, const struct config *c,
-			  const struct plan *p);
+			  const struct plan *p, bool full);
 
 /* For report_json's entry hook (report.h): ud is a struct factsview_hook. */
 struct factsview_hook {
