@@ -17,8 +17,12 @@ CHECK_JOBS ?= 2
 # check-pkg (mk/pkg.mk): dist, rpm and arch built and checked, no QEMU; the longest, so first
 QUICK_SUITES := check-pkg check-static check-unit check-fixtures check-valgrind check-fuzz \
 	check-setup check-shell check-ansible
-# longest first (make -j starts them in this order): the two lanes end close together
-BOOT_SUITES := check-uefi check-vm check-lifecycle check-vm-mkinitcpio check-vm-initramfs-tools
+# longest first (make -j starts them in this order): the two lanes end close together.
+# check-deb is the lifecycle's short set (install --device, the claim, removal: three boots by
+# real GRUB) with passthru installed from the deb and removed by apt-get purge (prerm runs
+# uninstall); check-lifecycle (the same boots from make install) is a subset of
+# check-lifecycle-full, in make check-slow
+BOOT_SUITES := check-uefi check-vm check-deb check-vm-mkinitcpio check-vm-initramfs-tools
 SUMMARY := $(B)/check-summary
 
 # Every program the suites run is built first, in one make (the suites then run side by side
