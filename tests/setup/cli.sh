@@ -459,10 +459,20 @@ run plan --sysroot "$var" --json
     run plan --sysroot "$var" && has '0000:00:05.0 \[1234:1111\] selected  planned   -> passthru_test_vfio_pci (vfio variant driver)' "$work/out" &&
     ok "plan: the GPU's variant driver is what the next boot binds (JSON and text)" ||
     bad "plan variant" "$(cat "$work/out" "$work/err")"
+run list --sysroot "$var" --json
+[ $code -eq 0 ] && json &&
+    [ "$(jq -r '.[] | select(.address == "0000:00:05.0") | .vfio_driver' "$work/out")" = \
+        passthru_test_vfio_pci ] &&
+    ok "list: the vfio driver that would bind is the card's variant" ||
+    bad "list variant" "$(cat "$work/out" "$work/err")"
 printf 'variant = off\n' >"$var/etc/passthru.conf"
 run xml --sysroot "$var" 0000:00:05.0
 [ $code -eq 0 ] && [ "$(xmllint --xpath 'count(//driver/@model)' "$work/out")" = 0 ] &&
     ok "xml: variant = off names no variant" || bad "xml variant off" "$(cat "$work/out" "$work/err")"
+run list --sysroot "$var" --json
+[ $code -eq 0 ] && json &&
+    [ "$(jq -r '.[] | select(.address == "0000:00:05.0") | .vfio_driver' "$work/out")" = vfio-pci ] &&
+    ok "list: variant = off: vfio-pci would bind" || bad "list variant off" "$(cat "$work/out" "$work/err")"
 sh tests/fixtures/variant-tree.sh "$var" "" 'vfio_pci:v00001234d00001111sv*sd*bc*sc*i* passthru_test_vfio_pci'
 rm -f "$var/etc/passthru.conf"
 run xml --sysroot "$var" 0000:00:05.0

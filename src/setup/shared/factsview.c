@@ -5,17 +5,27 @@
 #include <string.h>
 #include "factsview.h"
 #include "report.h"
+#include "variant.h"
 
 #define GIB (UINT64_C(1) << 30)
 
 /*
- * The driver the claim would bind. For now the config's driver key; the vfio variant match
- * (modules.alias, issue 17's "variant" work) plugs in here: its answer replaces this one.
+ * The driver the claim would bind: the vfio variant driver the running kernel's modules.alias
+ * names for the device (the boot's own rule, src/lib/variant.c), else the config's driver key.
+ * A variant that is named but not installed is not the answer: the boot falls back too.
  */
-static void vfio_driver_of(const struct config *c, const struct pdev *d, char *buf, size_t size)
+static void vfio_driver_of(const struct hostview *h, const struct config *c, const struct pdev *d,
+			   char *buf, size_t size)
 {
-	(void)d;
+	struct variant_db db;
+	struct variant_choice v = { .wildcards = -1 };
+
 	strscpy(buf, c && c->driver[0] ? c->driver : "vfio-pci", size);
+	if ((c && c->variant == VARIANT_OFF) || variant_db_load_running(&db, &h->r) < 0)
+		return;
+	if (variant_for_device(&db, &h->r, d->name, &v) == 0 && v.module[0])
+		strscpy(buf, v.module, size);
+	variant_db_free(&db);
 }
 
 void factsview_get(const struct hostview *h, const struct config *c, const struct pdev *d,
@@ -25,7 +35,7 @@ void factsview_get(const struct hostview *h, const struct config *c, const struc
 	ret->d = d;
 	facts_release(&h->r, ret->release, sizeof(ret->release));
 	facts_read(&h->r, d, ret->release, &ret->f);
-	vfio_driver_of(c, d, ret->vfio_driver, sizeof(ret->vfio_driver));
+	vfio_driver_of(h, c, d, ret->vfio_driver, sizeof(ret->vfio_driver));
 }
 
 static const char *reset_word(enum reset_state s)
