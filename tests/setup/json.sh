@@ -249,6 +249,7 @@ doc && [ $code -eq 1 ] && q '.command == "confirm" and .changed == false and .ex
 newroot trial
 rm "$r/etc/kernel/cmdline"
 mkdir -p "$r/etc/grub.d" "$r/boot/grub"
+grub_linux "$r"	# install --trial needs the 10_linux entry the trial entry copies
 /usr/bin/grub-editenv "$r/boot/grub/grubenv" create
 setup "$r" install --trial --json
 doc && [ $code -eq 0 ] && q '.changed == true and .reboot_required == true and

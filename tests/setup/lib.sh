@@ -13,3 +13,38 @@ snapshot() {
             if [ -f "$f" ] && [ ! -L "$f" ]; then echo "$f $(cksum <"$f")"; else echo "$f"; fi
         done)
 }
+
+# grub_linux ROOT: Debian's 10_linux (one kernel) and the grub.cfg update-grub made of it
+# ($here: tests/setup, whose bin/update-grub stands in for the real one)
+grub_linux() {
+    mkdir -p "$1/etc/grub.d"
+    fake_10_linux >"$1/etc/grub.d/10_linux"
+    chmod 755 "$1/etc/grub.d/10_linux"
+    # shellcheck disable=SC2154 # here: set by the script that sources this file
+    PASSTHRU_TEST_ROOT=$1 "$here/bin/update-grub"
+    rm -f "$1/commands.log"
+}
+
+# what Debian's 10_linux prints for one kernel: the simple entry, then the advanced submenu
+fake_10_linux() {
+    cat <<'EOF'
+#!/bin/sh
+cat <<EOT
+function gfxmode {
+	set gfxpayload="\${1}"
+}
+menuentry 'Debian GNU/Linux' --class debian --class gnu-linux --class gnu --class os \$menuentry_id_option 'gnulinux-simple-1234-abcd' {
+	load_video
+	insmod ext2
+	echo	'Loading Linux 6.1.0-13-amd64 ...'
+	linux	/boot/vmlinuz-6.1.0-13-amd64 root=UUID=1234-abcd ro ${GRUB_CMDLINE_LINUX} ${GRUB_CMDLINE_LINUX_DEFAULT}
+	initrd	/boot/initrd.img-6.1.0-13-amd64
+}
+submenu 'Advanced options for Debian GNU/Linux' \$menuentry_id_option 'gnulinux-advanced-1234-abcd' {
+	menuentry 'Debian GNU/Linux, with Linux 6.1.0-13-amd64' --class debian \$menuentry_id_option 'gnulinux-6.1.0-13-amd64-advanced-1234-abcd' {
+		linux	/boot/vmlinuz-6.1.0-13-amd64 root=UUID=1234-abcd ro ${GRUB_CMDLINE_LINUX} ${GRUB_CMDLINE_LINUX_DEFAULT}
+	}
+}
+EOT
+EOF
+}

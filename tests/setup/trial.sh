@@ -70,15 +70,6 @@ newroot() {
     grub_linux "$r"
 }
 
-# grub_linux ROOT: Debian's 10_linux (one kernel) and the grub.cfg update-grub made of it
-grub_linux() {
-    mkdir -p "$1/etc/grub.d"
-    fake_10_linux >"$1/etc/grub.d/10_linux"
-    chmod 755 "$1/etc/grub.d/10_linux"
-    PASSTHRU_TEST_ROOT=$1 "$here/bin/update-grub"
-    rm -f "$1/commands.log"
-}
-
 # hooks ROOT GEN: passthru's hook files of initramfs-tools or mkinitcpio where make install puts
 # them (the Makefile's INITRAMFSTOOLSDIR, INITCPIODIR)
 hooks() {
@@ -90,30 +81,6 @@ hooks() {
         mkdir -p "$(dirname "$1$d/$f")"
         cp "$top/$2/$f" "$1$d/$f"
     done
-}
-
-# what Debian's 10_linux prints for one kernel: the simple entry, then the advanced submenu
-fake_10_linux() {
-    cat <<'EOF'
-#!/bin/sh
-cat <<EOT
-function gfxmode {
-	set gfxpayload="\${1}"
-}
-menuentry 'Debian GNU/Linux' --class debian --class gnu-linux --class gnu --class os \$menuentry_id_option 'gnulinux-simple-1234-abcd' {
-	load_video
-	insmod ext2
-	echo	'Loading Linux 6.1.0-13-amd64 ...'
-	linux	/boot/vmlinuz-6.1.0-13-amd64 root=UUID=1234-abcd ro ${GRUB_CMDLINE_LINUX} ${GRUB_CMDLINE_LINUX_DEFAULT}
-	initrd	/boot/initrd.img-6.1.0-13-amd64
-}
-submenu 'Advanced options for Debian GNU/Linux' \$menuentry_id_option 'gnulinux-advanced-1234-abcd' {
-	menuentry 'Debian GNU/Linux, with Linux 6.1.0-13-amd64' --class debian \$menuentry_id_option 'gnulinux-6.1.0-13-amd64-advanced-1234-abcd' {
-		linux	/boot/vmlinuz-6.1.0-13-amd64 root=UUID=1234-abcd ro ${GRUB_CMDLINE_LINUX} ${GRUB_CMDLINE_LINUX_DEFAULT}
-	}
-}
-EOT
-EOF
 }
 
 ready=$work/sys-ready-trial
