@@ -84,6 +84,7 @@ newroot() {
         cp "$here/corpus/contradicting.grub" "$r/etc/default/grub"
         : >"$r/usr/sbin/update-grub"
         /usr/bin/grub-editenv "$r/boot/grub/grubenv" create
+        grub_linux "$r"	# 10_linux and its grub.cfg: install --trial copies its entry
     else
         mkdir -p "$r/boot/loader/entries"
         printf 'root=/dev/vda1 ro quiet\n' >"$r/etc/kernel/cmdline"
