@@ -551,6 +551,16 @@ static int gather(struct install *in)
 			"the trial is no longer pending" : "/etc/passthru.conf is not the trial's");
 		return 1;
 	}
+	/* a trial on a UKI host would be a second, signed UKI on the ESP and a confirm that
+	 * rebuilds and re-signs: not done (docs/decisions.md) */
+	if (o->trial && in->uki) {
+		fprintf(stderr, "passthru-setup: install --trial refused: this host boots a unified "
+			"kernel image, and a trial there would need a second (signed) UKI on the ESP "
+			"and a confirm that rebuilds it; passthru-setup does not do that. Run "
+			"passthru-setup install (it rebuilds the UKI and checks its command line; "
+			"passthru-setup uninstall takes it back); nothing was changed\n");
+		return 1;
+	}
 	if (o->trial && trial_check(&in->cv.ctx, in->b, in->nb) < 0)
 		return 1;
 	return 0;
