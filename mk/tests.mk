@@ -104,7 +104,7 @@ check-shell:
 			sort -u)
 	shellcheck -S warning packaging/arch/PKGBUILD packaging/arch/passthru.install
 	shellcheck -S warning -s bash mkinitcpio/install/* mkinitcpio/passthru.conf tests/vm/mkinitcpio/install/* \
-		tests/setup/bin/mkinitcpio docs/passthru-setup.bash
+		tests/setup/bin/mkinitcpio tests/setup/uki-bin/dracut docs/passthru-setup.bash
 	shellcheck -S warning -s sh mkinitcpio/hooks/* tests/vm/mkinitcpio/hooks/*
 	@echo "PASS shellcheck"
 

@@ -697,40 +697,55 @@ static int verify(struct install *in)
 	return 0;
 }
 
-/* Every file as before this install (the UKIs first), said. */
-static void undo_uki(struct install *in, const char *why)
+/* The folders to passthru's record that did not exist before this install. */
+static const char *const record_dirs[] = { "/var", "/var/lib", "/var/lib/passthru" };
+
+/* Every file as before this install (the UKIs first), the copies and the folders made gone,
+ * said. */
+static void undo_uki(struct install *in, const char *why, const bool *had)
 {
 	fprintf(stderr, "passthru-setup: install failed: %s: putting the UKIs and every file back "
 		"as they were\n", why);
 	uki_guard_restore(&in->cv.ctx, &in->ug);
 	txn_undo(&in->cv.t, MANIFEST_BACKUP_DIR);
+	uki_guard_free(&in->cv.fr, &in->ug);
 	manifest_remove_dirs(&in->cv.fr, &in->cv.m);
 	journal_end(&in->cv.fr, NULL, 0);
+	for (size_t i = ARRAY_SIZE(record_dirs); i-- > 0;) {
+		const char *base;
+		int fd;
+
+		if (had[i] || (fd = fsroot_parent(&in->cv.fr, record_dirs[i], false, &base)) < 0)
+			continue;
+		unlinkat(fd, base, AT_REMOVEDIR);	/* only when empty */
+		close(fd);
+	}
 	outcome_say("install failed: the UKIs and every file are as they were before it\n");
 }
 
 /* A UKI host: the builder's rebuild, guarded: the UKIs kept, the rebuilt ones' .cmdline
- * checked (every old word, less contradicting ones, plus the arguments), else all put back. */
-static int converge_uki(struct install *in)
+ * checked (every old word, less contradicting ones, plus the arguments), else all put back.
+ * had: which record_dirs existed before the commit. */
+static int converge_uki(struct install *in, const bool *had)
 {
 	int r = uki_guard_begin(&in->cv.ctx, &in->ug);
 
 	if (r < 0) {
-		undo_uki(in, "the UKIs could not be kept before the rebuild");
-		uki_guard_free(&in->cv.fr, &in->ug);
+		undo_uki(in, "the UKIs could not be kept before the rebuild", had);
 		return 1;
 	}
 	r = run_commands(in);
 	if (r) {
-		undo_uki(in, "the UKI's builder failed");
-		r = 1;
-	} else if (!uki_guard_check(&in->cv.ctx, &in->ug, NULL)) {
+		undo_uki(in, "the UKI's builder failed", had);
+		return 1;
+	}
+	if (!uki_guard_check(&in->cv.ctx, &in->ug, NULL)) {
 		undo_uki(in, "the rebuilt UKI lost a word of its command line (see above), and "
-			 "would boot differently");
-		r = 1;
+			 "would boot differently", had);
+		return 1;
 	}
 	uki_guard_free(&in->cv.fr, &in->ug);
-	return r ? r : verify(in);
+	return verify(in);
 }
 
 /*
@@ -739,6 +754,7 @@ static int converge_uki(struct install *in)
  */
 static int converge(struct install *in)
 {
+	bool had[ARRAY_SIZE(record_dirs)];
 	int r = gather(in);
 
 	if (r)
@@ -761,10 +777,12 @@ static int converge(struct install *in)
 		dry_run(in);
 		return 0;
 	}
+	for (size_t i = 0; i < ARRAY_SIZE(record_dirs); i++)
+		had[i] = fsroot_exists(&in->cv.fr, record_dirs[i]);
 	if (commit_files(in) < 0)
 		return 1;
 	if (in->uki && in->boot_cmds.n && (in->cv.fr.is_host || getenv("PASSTHRU_TEST_RUN_COMMANDS")))
-		return converge_uki(in);
+		return converge_uki(in, had);
 	r = run_commands(in);
 	if (r || (!in->cv.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")))
 		return r;
