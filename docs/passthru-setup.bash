@@ -76,7 +76,7 @@ _passthru_setup() {
     case $prev in
     --root | --sysroot | --split) _passthru_setup_dirs; return ;;
     --cpu) _passthru_setup_reply auto intel amd other; return ;;
-    --bootloader) _passthru_setup_reply auto grub grubby kernel-install none; return ;;
+    --bootloader) _passthru_setup_reply auto grub grubby kernel-install uki none; return ;;
     --initramfs) _passthru_setup_reply auto dracut initramfs-tools mkinitcpio; return ;;
     --device) _passthru_setup_reply "$(_passthru_setup_devices)"; _passthru_setup_colons; return ;;
     esac

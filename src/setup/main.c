@@ -93,12 +93,16 @@ static int run_confirm(struct opts *o, int argc, char **argv) { return cmd_confi
 	"      the CPU whose IOMMU arguments the kernel gets: intel (intel_iommu=on),\n" \
 	"      amd (none needed: AMD-Vi is on by default), other (none); iommu=pt for intel\n" \
 	"      and amd unless --no-iommu-pt; auto: this machine's (DMAR or IVRS, cpuinfo)\n" \
-	"  --bootloader auto|grub|grubby|kernel-install|none\n" \
+	"  --bootloader auto|grub|grubby|kernel-install|uki|none\n" \
 	"      grub: the drop-in /etc/default/grub.d/passthru.cfg and update-grub (Debian,\n" \
 	"      Ubuntu); grubby: the BLS entries and GRUB_CMDLINE_LINUX in /etc/default/grub\n" \
 	"      (Fedora, RHEL); kernel-install: /etc/kernel/cmdline and the loader entries\n" \
-	"      (systemd-boot, UKIs); none: edit nothing, print the arguments to add by hand;\n" \
-	"      auto: every one this host uses\n" \
+	"      (systemd-boot); uki: where the unified kernel image's builder reads them\n" \
+	"      (dracut uefi=yes: kernel_cmdline= in a dracut.conf.d drop-in; mkinitcpio presets,\n" \
+	"      kernel-install layout=uki: /etc/kernel/cmdline), the UKI rebuilt and its\n" \
+	"      .cmdline checked (refused under Secure Boot when the builder does not sign);\n" \
+	"      none: edit nothing, print the arguments to add by hand;\n" \
+	"      auto: every one this host uses (on a UKI host: uki, not kernel-install)\n" \
 	"  --initramfs auto|dracut|initramfs-tools|mkinitcpio\n" \
 	"      the generator passthru is enabled in and whose images are rebuilt: dracut\n" \
 	"      (Fedora, RHEL, openSUSE), initramfs-tools (Debian, Ubuntu, Proxmox VE),\n" \
@@ -160,7 +164,7 @@ static const struct command commands[] = {
 	  O_HELP, false,
 	  "install [--root DIR] [--sysroot DIR] [--cpu auto|intel|amd|other] [--dry-run]\n"
 	  "        [--device SEL]... [--no-iommu-pt] [--allow-unsafe-interrupts]\n"
-	  "        [--bootloader auto|grub|grubby|kernel-install|none] [--no-initramfs]\n"
+	  "        [--bootloader auto|grub|grubby|kernel-install|uki|none] [--no-initramfs]\n"
 	  "        [--initramfs auto|dracut|initramfs-tools|mkinitcpio]\n"
 	  "        [--trial [--auto-confirm]] [--json [--diff]]\n"
 	  "    bring the host to the configured state: kernel arguments, initramfs, devices\n",
@@ -345,7 +349,7 @@ static int set_option(const struct command *c, int opt, struct opts *o)
 {
 	static const char *const cpus[] = { "auto", "intel", "amd", "other", NULL };
 	static const char *const loaders[] = { "auto", "grub", "grubby", "kernel-install",
-					       "none", NULL };
+					       "uki", "none", NULL };
 	static const char *const gens[] = { "auto", "dracut", "initramfs-tools", "mkinitcpio",
 					    NULL };
 

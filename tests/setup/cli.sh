@@ -64,7 +64,7 @@ done
 # xml --help (SEL) and the man page
 sel_forms="0000:01:00.0 01:00.0 pci_0000_01_00_0 10de:2204 10de:2204@0000:01:00.0"
 values="--cpu auto|intel|amd|other
---bootloader auto|grub|grubby|kernel-install|none
+--bootloader auto|grub|grubby|kernel-install|uki|none
 --initramfs auto|dracut|initramfs-tools|mkinitcpio"
 help_says() {
     missing=
@@ -94,7 +94,7 @@ for w in $sel_forms; do grep -qF -- "$w" "$work/out" || miss="$miss $w"; done
 [ $code -eq 0 ] && [ -z "$miss" ] && ok "xml --help: SEL's forms" || bad "xml --help" "missing:$miss"
 man=$(sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' docs/man/passthru-setup.8)
 miss=
-for w in $sel_forms "SELECTORS" "--cpu auto|intel|amd|other" "--bootloader auto|grub|grubby|kernel-install|none" \
+for w in $sel_forms "SELECTORS" "--cpu auto|intel|amd|other" "--bootloader auto|grub|grubby|kernel-install|uki|none" \
     "--initramfs auto|dracut|initramfs-tools|mkinitcpio"; do
     case $man in *"$w"*) ;; *) miss="$miss $w" ;; esac
 done

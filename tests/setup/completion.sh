@@ -60,7 +60,7 @@ for m in plain stub; do
     expect $m "passthru-setup " '[--help][--version][confirm][install][list][plan][status][uninstall][xml]'
     expect $m "passthru-setup ins" '[install]'
     expect $m "passthru-setup install --cpu " '[amd][auto][intel][other]'
-    expect $m "passthru-setup install --bootloader " '[auto][grub][grubby][kernel-install][none]'
+    expect $m "passthru-setup install --bootloader " '[auto][grub][grubby][kernel-install][none][uki]'
     expect $m "passthru-setup install --initramfs " '[auto][dracut][initramfs-tools][mkinitcpio]'
     expect $m "passthru-setup install --no" '[--no-initramfs][--no-iommu-pt]'
     # the display controllers and their companions; never the host bridge (00:00.0), the ISA

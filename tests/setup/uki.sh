@@ -141,12 +141,6 @@ line=$(cmdline_of "$r")
 setup "$r" install --cpu intel
 [ $code -eq 0 ] && grep -q '^nothing to do' "$work/out" && [ ! -s "$r/commands.log" ] &&
     ok "dracut: a second install: nothing to do, nothing rebuilt" || bad "second install" "$(said)"
-setup "$r" install --cpu intel --json
-PATH=$ukibin:$here/bin:$PATH PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
-    "$bin" install --cpu intel --json --root "$r" --sysroot "$r" >"$work/out" 2>/dev/null
-[ $code -eq 0 ] && jq -e --arg l "$line" '[.kernel_cmdlines[] | select(.line == $l and (.label | startswith("the UKI")))] | length == 1' "$work/out" >/dev/null &&
-    ok "--json: kernel_cmdlines holds the UKI's .cmdline" || bad "--json" "$(jq -c .kernel_cmdlines "$work/out" 2>&1)"
-
 # status: a UKI rebuilt without passthru's arguments is drift, and its fix rebuilds it
 cp "$r/proc/cmdline" "$work/cmdline.keep"
 printf 'BOOT_IMAGE=/vmlinuz %s\n' "$line" >"$r/proc/cmdline"
@@ -161,11 +155,16 @@ fix=$(jq -r '[.drift[] | select(.what == "cmdline" and (.message | test("UKI /bo
 [ $code -eq 1 ] && [ "$fix" = "passthru-setup install" ] &&
     ok "status: the running UKI's .cmdline lacks the arguments: drift, fix '$fix'" ||
     bad "status drift" "exit $code: $(jq -c .drift "$work/st.json")"
-setup "$r" install --cpu intel
+PATH=$ukibin:$here/bin:$PATH PASSTHRU_TEST_RUN_COMMANDS=1 PASSTHRU_TEST_ROOT=$r \
+    "$bin" install --cpu intel --json --root "$r" --sysroot "$r" >"$work/out" 2>"$work/err"
+code=$?
 st "$r"
-[ "$(cmdline_of "$r")" = "$line" ] && [ "$(jq '[.drift[] | select(.what == "cmdline")] | length' "$work/st.json")" = 0 ] &&
+[ $code -eq 0 ] && [ "$(cmdline_of "$r")" = "$line" ] && [ "$(jq '[.drift[] | select(.what == "cmdline")] | length' "$work/st.json")" = 0 ] &&
     ok "status: its fix (install) rebuilt the UKI; the drift is gone" ||
-    bad "status fix" "$(said); $(jq -c .drift "$work/st.json")"
+    bad "status fix" "exit $code: $(cat "$work/err"); $(jq -c .drift "$work/st.json")"
+jq -e --arg l "$line" --arg u "$uki" '[.kernel_cmdlines[] | select(.line == $l and (.label | startswith("UKI " + $u + " (its .cmdline, the running UKI")))] | length == 1' "$work/out" >/dev/null &&
+    ok "install --json: kernel_cmdlines holds the rebuilt UKI's .cmdline (read by the PE reader)" ||
+    bad "--json" "$(jq -c .kernel_cmdlines "$work/out" 2>&1)"
 cp "$work/cmdline.keep" "$r/proc/cmdline"
 
 setup "$r" uninstall

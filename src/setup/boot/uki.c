@@ -311,45 +311,47 @@ static int predicted(const struct bootctx *c, const struct uki_host *h, char **r
 	return uki_cmdline(c->fr, u, ret);
 }
 
+/* Before the rebuild (done false): the line the builder will write, under each UKI's label (the
+ * same as after it, so that --json keeps the rebuilt one); after: each UKI's .cmdline as pe.c
+ * reads it. */
 static int effective(const struct bootctx *c, bool done, struct klines *out)
 {
 	struct uki_host h;
-	char label[800], run[512] = "", from[600];
+	char label[800], run[512] = "", from[600] = "";
+	char *pred = NULL;
 	int r = uki_host_read(c->t, &h);
+	bool any = false;
 
 	if (r < 0)
 		return r;
 	if (!done) {
-		char *line = NULL;
-
-		r = predicted(c, &h, &line, from, sizeof(from));
-		snprintf(label, sizeof(label), "the UKI's .cmdline as %s builds it (from %s)",
-			 uki_builder_name(h.builder), from);
-		if (r == 0)
-			r = klines_add(out, label, line);
-		else if (r == -ENOENT)
+		r = predicted(c, &h, &pred, from, sizeof(from));
+		if (r == -ENOENT)
 			r = 0;
-		free(line);
-		uki_host_free(&h);
-		return r;
 	}
 	if (uki_running(c->fr, c->o, run, sizeof(run)) != 1)
 		run[0] = '\0';
 	for (size_t i = 0; r == 0 && h.ukis[i]; i++) {
 		char *line = NULL;
-		int e = uki_cmdline(c->fr, h.ukis[i], &line);
+		int e = done ? uki_cmdline(c->fr, h.ukis[i], &line) : 0;
 
-		if (e == -ENOENT)
+		if (done && e == -ENOENT)
 			continue;	/* not built (yet) */
+		if (!done && !pred)
+			continue;
 		snprintf(label, sizeof(label), "UKI %s (its .cmdline%s; passthru-setup install "
 			 "rebuilds it with %s)", h.ukis[i], strcmp(run, h.ukis[i]) ? "" :
 			 ", the running UKI", uki_builder_name(h.builder));
-		r = klines_add(out, label, e == 0 ? line : "");
-		if (r == 0 && e < 0 && e != -ENODATA)
-			snprintf(out->v[out->n - 1].fix, sizeof(out->v[0].fix), "passthru-setup "
-				 "install");
+		r = klines_add(out, label, done ? (e == 0 ? line : "") : pred);
+		any = true;
 		free(line);
 	}
+	if (r == 0 && !done && pred && !any) {
+		snprintf(label, sizeof(label), "the UKI's .cmdline as %s builds it (from %s)",
+			 uki_builder_name(h.builder), from);
+		r = klines_add(out, label, pred);
+	}
+	free(pred);
 	uki_host_free(&h);
 	return r;
 }
