@@ -189,6 +189,19 @@ for how in fail drop; do
         bad "dracut $how" "$(said); $(snapshot "$r" | diff - "$(printf '%s\n' "$before" >"$work/a"; echo "$work/a")")"
 done
 
+# uninstall with a builder that fails: the UKI with the arguments and every file stay
+r=$(mkroot dracut-unfail dracut)
+setup "$r" install --cpu intel
+installed=$(snapshot "$r")
+PASSTHRU_TEST_FAIL_CMD=dracut setup "$r" uninstall
+[ $code -eq 1 ] && [ "$installed" = "$(snapshot "$r")" ] && has_args "$(cmdline_of "$r")" &&
+    grep -q 'uninstall failed: the UKI.s builder failed: putting the UKIs and every file back' "$work/out" &&
+    ok "uninstall, dracut fails: exit 1, the UKI and every file as after install" ||
+    bad "uninstall fail" "$(said); $(snapshot "$r" | diff - "$(printf '%s\n' "$installed" >"$work/a"; echo "$work/a")")"
+setup "$r" uninstall
+[ $code -eq 0 ] && ! has_args "$(cmdline_of "$r")" && [ "$(cmdline_of "$r")" = "$hostline" ] &&
+    ok "... and uninstall again: done" || bad "uninstall again" "$(said)"
+
 # --- Secure Boot ---
 r=$(mkroot sb-unsigned dracut)
 sb "$r" on
