@@ -300,6 +300,38 @@ setup "$r" install --cpu intel --dry-run
 grep -q '^UKI: built by kernel-install (layout=uki in /usr/lib/kernel/install.conf)' "$work/out" &&
     ok "layout=uki in /usr/lib/kernel/install.conf: found" || bad "usr install.conf" "$(said)"
 
+# dracut's configuration as dracut sources it: /etc/dracut.conf, then the conf.d files of
+# /usr/lib and /etc by name, /etc's hiding /usr/lib's of the same name
+uki=$esp/debian-$kver.efi
+r=$(mkroot dracut-conf dracut)
+rm "$r/etc/dracut.conf.d/10-uki.conf"
+mkdir -p "$r/usr/lib/dracut/dracut.conf.d"
+printf 'uefi=yes\n' >"$r/etc/dracut.conf"
+setup "$r" install --cpu intel --dry-run
+grep -q '^UKI: built by dracut' "$work/out" && ok "dracut: uefi=yes in /etc/dracut.conf" || bad "dracut.conf" "$(said)"
+printf 'uefi=no\n' >"$r/etc/dracut.conf"
+printf 'uefi=yes\n' >"$r/usr/lib/dracut/dracut.conf.d/50-uki.conf"
+setup "$r" install --cpu intel --dry-run
+grep -q '^UKI: built by dracut' "$work/out" && ok "dracut: uefi=yes in /usr/lib/dracut/dracut.conf.d wins over /etc/dracut.conf" ||
+    bad "usr conf.d" "$(said)"
+printf 'uefi=no\n' >"$r/etc/dracut.conf.d/50-uki.conf"
+rm -f "$r/boot/efi$esp"/*.efi
+setup "$r" install --cpu intel --dry-run
+! grep -q '^UKI:' "$work/out" && ok "dracut: /etc/dracut.conf.d/50-uki.conf (uefi=no) hides /usr/lib's of that name" ||
+    bad "etc hides usr" "$(said)"
+
+# the running UKI: the stub started by the firmware itself names its own path; no StubInfo: not known
+r=$(mkroot running dracut)
+rm "$r/sys/firmware/efi/efivars/LoaderEntrySelected-$EFI_LOADER"
+efistr "$r" "LoaderImageIdentifier-$EFI_LOADER" '\EFI\Linux\debian-6.1.0-13-amd64.efi'
+setup "$r" install --cpu intel --dry-run
+grep -q "^kernel command line for the next boot, UKI $uki (its .cmdline, the running UKI;" "$work/out" &&
+    ok "the running UKI from LoaderImageIdentifier (the firmware started the stub)" || bad "LoaderImageIdentifier" "$(said)"
+rm "$r/sys/firmware/efi/efivars/StubInfo-$EFI_LOADER"
+setup "$r" install --cpu intel --dry-run
+grep -q "^kernel command line for the next boot, UKI $uki (its .cmdline; passthru-setup" "$work/out" &&
+    ok "no StubInfo: the running UKI is not known (and not named)" || bad "no StubInfo" "$(said)"
+
 # --- type 2 entries that no configured builder makes: refused; type 1 entries beside ---
 uki=$esp/debian-$kver.efi
 r=$(mkroot type2 dracut)
