@@ -202,6 +202,19 @@ setup "$r" uninstall
 [ $code -eq 0 ] && ! has_args "$(cmdline_of "$r")" && [ "$(cmdline_of "$r")" = "$hostline" ] &&
     ok "... and uninstall again: done" || bad "uninstall again" "$(said)"
 
+# a rebuild a power cut ended: the UKI half written, its copy and the index left; the next
+# install puts it back first, then rebuilds
+r=$(mkroot powercut dracut)
+mkdir -p "$r/var/lib/passthru/uki-backup"
+cp "$r$uki" "$r/var/lib/passthru/uki-backup/0.efi"
+printf '0 %s\n' "$uki" >"$r/var/lib/passthru/uki-backup/index"
+head -c 100 "$r/var/lib/passthru/uki-backup/0.efi" >"$r$uki"
+setup "$r" install --cpu intel
+[ $code -eq 0 ] && grep -q "^$uki: a rebuild was cut short (a power cut?): put back" "$work/out" &&
+    [ "$(cmdline_of "$r")" = "$hostline intel_iommu=on iommu=pt" ] && [ ! -e "$r/var/lib/passthru/uki-backup" ] &&
+    ok "a rebuild cut short: the next install puts the UKI back from its copy, then rebuilds it" ||
+    bad "power cut" "$(said)"
+
 # --- Secure Boot ---
 r=$(mkroot sb-unsigned dracut)
 sb "$r" on

@@ -470,6 +470,7 @@ static char *backup_path(size_t i)
 
 int uki_guard_begin(const struct bootctx *c, struct uki_guard *g)
 {
+	struct sbuf index = { 0 };
 	struct uki_host h;
 	int r = uki_host_read(c->t, &h);
 
@@ -499,7 +500,13 @@ int uki_guard_begin(const struct bootctx *c, struct uki_guard *g)
 		bak = backup_path(i);
 		r = bak ? fsroot_replace(c->fr, bak, g->data[i], g->len[i]) : -ENOMEM;
 		free(bak);
+		sbuf_addf(&index, "%zu %s\n", i, g->paths[i]);
 	}
+	/* the index last: uki_recover copies back what it names */
+	if (r == 0 && index.len)
+		r = index.err ? -ENOMEM : fsroot_replace(c->fr, UKI_BACKUP_DIR "/index", index.s,
+							 index.len);
+	sbuf_free(&index);
 	uki_host_free(&h);
 	if (r < 0)
 		fprintf(stderr, "passthru-setup: cannot keep a copy of the UKIs before the rebuild "
@@ -598,6 +605,8 @@ void uki_guard_free(const struct fsroot *fr, struct uki_guard *g)
 	free(g->old);
 	free(g->data);
 	free(g->len);
+	if (fr && g->n)
+		fsroot_unlink(fr, UKI_BACKUP_DIR "/index");
 	if (fr && g->n) {
 		int dfd = fsroot_openat(fr, "/var/lib/passthru", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 
@@ -624,4 +633,50 @@ bool uki_stale(const struct bootctx *c)
 	}
 	klines_free(&k);
 	return stale;
+}
+
+int uki_recover(const struct fsroot *fr, bool dry)
+{
+	char *index = NULL, *line, *save = NULL;
+	int ret = 0;
+
+	if (fsroot_read(fr, UKI_BACKUP_DIR "/index", &index, NULL) < 0)
+		return 0;
+	for (line = strtok_r(index, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *path = strchr(line, ' '), *bak = NULL, *data = NULL;
+		size_t len = 0;
+		int r;
+
+		if (!path || path[1] != '/')
+			continue;
+		*path++ = '\0';
+		if (asprintf(&bak, UKI_BACKUP_DIR "/%s.efi", line) < 0)
+			break;
+		r = fsroot_read(fr, bak, &data, &len);
+		if (r == 0 && !dry)
+			r = fsroot_replace(fr, path, data, len);
+		if (r < 0)
+			fprintf(stderr, "passthru-setup: %s: a rebuild was cut short, and its copy %s "
+				"cannot be put back: %s\n", path, bak, strerror(-r));
+		else
+			printf("%s: a rebuild was cut short (a power cut?): %s from its copy taken "
+			       "before it\n", path, dry ? "would be put back" : "put back");
+		ret = r < 0 ? r : 1;
+		if (r == 0 && !dry)
+			fsroot_unlink(fr, bak);
+		free(bak);
+		free(data);
+	}
+	free(index);
+	if (!dry && ret == 1) {
+		int dfd;
+
+		fsroot_unlink(fr, UKI_BACKUP_DIR "/index");
+		dfd = fsroot_openat(fr, "/var/lib/passthru", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+		if (dfd >= 0) {
+			unlinkat(dfd, "uki-backup", AT_REMOVEDIR);
+			close(dfd);
+		}
+	}
+	return ret;
 }

@@ -67,6 +67,10 @@ bool uki_guard_check(const struct bootctx *c, const struct uki_guard *g, const c
 int uki_guard_restore(const struct bootctx *c, const struct uki_guard *g);
 /* The copies on disk go too (fr NULL: kept). */
 void uki_guard_free(const struct fsroot *fr, struct uki_guard *g);
+/* Before a run changes anything: a rebuild a power cut ended left its copies and their index in
+ * /var/lib/passthru/uki-backup: each UKI put back from its copy (dry: only said), the copies
+ * gone. 1 put back, 0 none, -errno (said). */
+int uki_recover(const struct fsroot *fr, bool dry);
 /* A UKI's .cmdline lacks an argument of c->e or carries a contradicting one: the builder must
  * run again even when no file changed. */
 bool uki_stale(const struct bootctx *c);

@@ -530,6 +530,9 @@ static int gather(struct install *in)
 		return 1;
 	if (r == 2 && !o->dry_run)
 		journal_end(&in->cv.fr, NULL, 0);
+	/* a UKI rebuild a power cut ended: the UKI it was rewriting back first */
+	if (uki_recover(&in->cv.fr, o->dry_run) < 0)
+		return 1;
 	r = manifest_read(&in->cv.fr, &in->cv.m);
 	if (r < 0) {
 		fprintf(stderr, "passthru-setup: cannot read %s: %s\n", MANIFEST_PATH, strerror(-r));

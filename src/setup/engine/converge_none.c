@@ -297,7 +297,7 @@ static int converge(struct removal *u)
 	/* a run a power cut ended: undone, or (an uninstall whose files were done) its commands
 	 * run now */
 	r = journal_recover(&u->cv.fr, u->o->dry_run, &u->cl);
-	if (r < 0)
+	if (r < 0 || uki_recover(&u->cv.fr, u->o->dry_run) < 0)
 		return 1;
 	if (r == 2 && !u->o->dry_run)
 		return run_commands(u);
