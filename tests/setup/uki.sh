@@ -237,6 +237,17 @@ setup "$r" install --cpu intel
     ok "Secure Boot on, dracut signs: installed, the rebuilt UKI verifies with the host's db.crt" ||
     bad "sb signed" "$(said)"
 
+mv "$r/etc/dracut.conf.d/20-sign.conf" "$work/20-sign.conf"
+installed=$(snapshot "$r")
+setup "$r" uninstall
+[ $code -eq 1 ] && [ "$installed" = "$(snapshot "$r")" ] && grep -q 'uninstall refused: Secure Boot is on, and dracut does not sign' "$work/out" &&
+    ok "Secure Boot on, the signing key taken out of dracut's configuration: uninstall refused, nothing changed" ||
+    bad "sb uninstall unsigned" "$(said)"
+mv "$work/20-sign.conf" "$r/etc/dracut.conf.d/20-sign.conf"
+setup "$r" uninstall
+[ $code -eq 0 ] && [ "$(cmdline_of "$r")" = "$hostline" ] && sbverify --cert "$r/etc/test-sb/db.crt" "$r$uki" >/dev/null 2>&1 &&
+    ok "... signing again: uninstall rebuilds the UKI, signed, without the arguments" || bad "sb uninstall" "$(said)"
+
 # --- a user's own kernel_cmdline: kept, passthru's added ---
 r=$(mkroot user-cmdline dracut)
 printf 'kernel_cmdline="root=/dev/sda2 ro intel_iommu=off"\n' >"$r/etc/dracut.conf.d/50-mine.conf"

@@ -680,3 +680,19 @@ int uki_recover(const struct fsroot *fr, bool dry)
 	}
 	return ret;
 }
+
+int uki_uninstall_check(const struct bootctx *c)
+{
+	struct uki_host h;
+	int r = uki_host_read(c->t, &h);
+
+	if (r == 0 && h.builder != UKI_NONE && uki_secure_boot(c->o) == 1 && !h.signs) {
+		fprintf(stderr, "passthru-setup: uninstall refused: Secure Boot is on, and %s does not "
+			"sign the UKIs it builds (any more): the rebuilt UKI would not boot. To make "
+			"it sign: %s; then run uninstall again; nothing was changed\n",
+			uki_builder_name(h.builder), h.sign_how);
+		r = -EPERM;
+	}
+	uki_host_free(&h);
+	return r;
+}

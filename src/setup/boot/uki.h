@@ -67,6 +67,9 @@ bool uki_guard_check(const struct bootctx *c, const struct uki_guard *g, const c
 int uki_guard_restore(const struct bootctx *c, const struct uki_guard *g);
 /* The copies on disk go too (fr NULL: kept). */
 void uki_guard_free(const struct fsroot *fr, struct uki_guard *g);
+/* Uninstall, before anything changes: Secure Boot on and a builder that does not sign (its key
+ * taken out since install) would rebuild a UKI that does not boot: said, -EPERM. */
+int uki_uninstall_check(const struct bootctx *c);
 /* Before a run changes anything: a rebuild a power cut ended left its copies and their index in
  * /var/lib/passthru/uki-backup: each UKI put back from its copy (dry: only said), the copies
  * gone. 1 put back, 0 none, -errno (said). */

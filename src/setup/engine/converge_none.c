@@ -311,6 +311,9 @@ static int converge(struct removal *u)
 		return 0;
 	}
 	recorded(u);
+	for (size_t i = 0; i < u->nb; i++)
+		if (u->b[i] == &boot_uki && uki_uninstall_check(&u->cv.ctx) < 0)
+			return 1;
 	r = stage_files(u);
 	if (r < 0 || stage_commands(u) < 0) {
 		fprintf(stderr, "passthru-setup: uninstall failed: %s; nothing was changed\n",
