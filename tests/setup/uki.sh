@@ -367,6 +367,12 @@ setup "$r" install --cpu intel
 [ $code -eq 1 ] && [ "$before" = "$(snapshot "$r")" ] && grep -q 'there are UKIs (ESP/EFI/Linux/\*.efi).*no builder' "$work/out" &&
     ok "type 2 entries (type 1 beside them) and no builder set up: refused, nothing changed" || bad "type2" "$(said)"
 
+printf 'uefi=yes\n' >"$r/etc/dracut.conf.d/10-uki.conf"
+setup "$r" install --cpu intel
+[ $code -eq 0 ] && grep -q '^loader entries (type 1) beside the UKIs, such as /boot/efi/loader/entries/debian.conf: not edited' "$work/out" &&
+    grep -qx 'options root=/dev/sda1' "$r/boot/efi/loader/entries/debian.conf" && has_args "$(cmdline_of "$r")" &&
+    ok "type 2 and type 1 entries, dracut uefi=yes: the UKI rebuilt, the type 1 entry left and said so" || bad "type1+2" "$(said)"
+
 # --- --trial on a UKI host: refused ---
 r=$(mkroot trial dracut)
 before=$(snapshot "$r")

@@ -261,7 +261,15 @@ static int stage(struct bootctx *c)
 	if (r == 0)
 		r = secure_boot(c, &h);
 	if (r == 0) {
+		char **v = NULL;
+
 		printf("UKI: built by %s (%s)\n", uki_builder_name(h.builder), h.why);
+		/* type 1 entries beside the UKIs: not edited, said (docs/decisions.md) */
+		if (bls_entries(c->t, true, &v) == 0 && v[0])
+			printf("loader entries (type 1) beside the UKIs, such as %s: not edited; "
+			       "they boot without passthru's arguments (with Secure Boot on a signed "
+			       "UKI ignores their options anyway); boot the UKI\n", v[0]);
+		strv_free(v);
 		r = h.builder == UKI_DRACUT ? stage_dracut(c, &h, &dropped, &added) :
 					      stage_cmdline(c, &h, &dropped, &added);
 	}
