@@ -32,11 +32,16 @@ static int load(void **state)
 	fseek(f, 0, SEEK_END);
 	n = ftell(f);
 	rewind(f);
-	uki = malloc((size_t)n);
+	uki = malloc(n ? (size_t)n : 1);
 	ukilen = fread(uki, 1, (size_t)n, f);
 	fclose(f);
+	if (!ukilen)
+		printf("test_pe: %s is empty (no systemd stub or objcopy here): skipped\n", TEST_UKI);
 	return ukilen == (size_t)n ? 0 : -1;
 }
+
+/* An empty file: unit.mk found no stub to make the UKI from. */
+#define NEED_UKI() do { if (!ukilen) skip(); } while (0)
 
 static int unload(void **state)
 {
@@ -52,6 +57,7 @@ static void test_sections(void **state)
 	char *text = NULL;
 
 	(void)state;
+	NEED_UKI();
 	assert_int_equal(pe_section_mem(uki, ukilen, ".cmdline", &p, &n), 0);
 	assert_int_equal(pe_cmdline_text(p, n, &text), 0);
 	assert_string_equal(text, "root=UUID=1234-abcd ro quiet \"a b\"");	/* NUL, newline gone */
@@ -78,6 +84,7 @@ static void test_fd(void **state)
 	size_t n = 0;
 
 	(void)state;
+	NEED_UKI();
 	assert_true(fd >= 0);
 	assert_int_equal(pe_section_fd(fd, ".cmdline", 4096, &s, &n), 0);
 	assert_int_equal(n, strlen(CMDLINE) + 1);
@@ -95,6 +102,7 @@ static void test_truncated(void **state)
 	unsigned char *copy;
 
 	(void)state;
+	NEED_UKI();
 	assert_int_equal(pe_section_mem(uki, ukilen, ".cmdline", &p, &n), 0);
 	cmd_end = (size_t)(p - uki) + n;
 	for (len = 0; len < ukilen; len += len < 2048 ? 1 : 97) {
@@ -119,6 +127,7 @@ static void test_hostile(void **state)
 	size_t n, pe, nsec_at, table, i;
 
 	(void)state;
+	NEED_UKI();
 	memcpy(c, uki, ukilen);
 	pe = c[0x3c] | c[0x3d] << 8 | (size_t)c[0x3e] << 16 | (size_t)c[0x3f] << 24;
 	nsec_at = pe + 6;
