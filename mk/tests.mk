@@ -32,7 +32,7 @@ SUMMARY := $(B)/check-summary
 # would otherwise make first.
 CHECK_BINS = all $(B)/tests/initramfs-gen $(B)/tests/asan/initramfs-gen $(B)/asan/passthru-claim \
 	$(B)/asan/passthru-setup $(B)/passthru-claim-dyn $(B)/gentree $(UNIT_TESTS) $(UNIT_ASAN) \
-	$(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_kargs $(B)/fuzz/fuzz_report $(B)/fuzz/fuzz_facts $(B)/fuzz/fuzz_pe \
+	$(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_kargs $(B)/fuzz/fuzz_report $(B)/fuzz/fuzz_facts $(B)/fuzz/fuzz_pe $(B)/fuzz/fuzz_ukitext \
 	$(KERNEL_STAMP)
 PREFETCH = { tests/lifecycle/debootstrap.sh $(B)/lifecycle initramfs-tools & \
 	tests/uefi/debootstrap.sh $(B)/uefi; u=$$?; wait $$! && [ $$u = 0 ]; }
@@ -93,9 +93,9 @@ check-valgrind: $(B)/passthru-claim-dyn check-unit-valgrind
 	WORK=$(B)/tests/fixtures-valgrind tests/fixtures/run.sh "$(VALGRIND) $(CURDIR)/$(B)/passthru-claim-dyn"
 	WORK=$(B)/tests/fixtures-valgrind tests/fixtures/cli.sh "$(VALGRIND) $(CURDIR)/$(B)/passthru-claim-dyn"
 
-check-fuzz: check-fuzz-config check-fuzz-kargs check-fuzz-report check-fuzz-facts check-fuzz-pe
+check-fuzz: check-fuzz-config check-fuzz-kargs check-fuzz-report check-fuzz-facts check-fuzz-pe check-fuzz-ukitext
 
-fuzz: fuzz-config fuzz-kargs fuzz-report fuzz-facts fuzz-pe
+fuzz: fuzz-config fuzz-kargs fuzz-report fuzz-facts fuzz-pe fuzz-ukitext
 
 check-shell:
 	shellcheck -S warning \
@@ -153,3 +153,5 @@ $(eval $(call fuzz_rules,facts,src/lib/facts_rebar.c src/lib/facts_bars.c src/li
 	src/lib/util.c))
 # a unified kernel image's PE headers and section table (boot/pe.c)
 $(eval $(call fuzz_rules,pe,src/setup/boot/pe.c))
+# install.conf/uki.conf values and passthru's dracut drop-in value, quoted and read back
+$(eval $(call fuzz_rules,ukitext,src/setup/boot/uki_text.c src/lib/util.c))

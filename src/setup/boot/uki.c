@@ -116,40 +116,6 @@ static int seed(const struct bootctx *c, const struct uki_host *h, const char *w
 	return r;
 }
 
-/* A dracut.conf value in double quotes: ", $, ` and \ escaped. */
-static void sh_quote(struct sbuf *b, const char *s)
-{
-	sbuf_add(b, "\"");
-	for (; *s; s++)
-		sbuf_addf(b, "%s%c", strchr("\"$`\\", *s) ? "\\" : "", *s);
-	sbuf_add(b, "\"");
-}
-
-/* The value of the drop-in's kernel_cmdline="..." line, unescaped; -EBADMSG none. */
-static int dropin_value(const char *text, char **ret, size_t *start, size_t *end)
-{
-	const char *p = strstr(text, "\nkernel_cmdline=\"");
-	struct sbuf b = { 0 };
-
-	if (!p)
-		return -EBADMSG;
-	p += strlen("\nkernel_cmdline=\"");
-	*start = (size_t)(p - text) - strlen("kernel_cmdline=\"");
-	sbuf_add(&b, "");
-	for (; *p && *p != '"' && *p != '\n'; p++) {
-		if (*p == '\\' && p[1])
-			p++;
-		sbuf_addf(&b, "%c", *p);
-	}
-	if (*p != '"' || b.err) {
-		sbuf_free(&b);
-		return -EBADMSG;
-	}
-	*end = (size_t)(p + 1 - text);
-	*ret = b.s;
-	return 0;
-}
-
 static int stage_dracut(struct bootctx *c, const struct uki_host *h, struct sbuf *dropped,
 			struct sbuf *added)
 {
@@ -173,7 +139,7 @@ static int stage_dracut(struct bootctx *c, const struct uki_host *h, struct sbuf
 			"quote: an added argument would land inside it; nothing was changed\n");
 	if (r == 0) {
 		sbuf_add(&text, DROPIN_HEAD "kernel_cmdline=");
-		sh_quote(&text, out);
+		uki_sh_quote(&text, out);
 		sbuf_add(&text, "\n");
 		r = text.err ? -ENOMEM : manifest_stage(c->t, c->m, DRACUT_DROPIN, text.s, text.len,
 							added->s);
@@ -426,7 +392,7 @@ static int unedit(const struct manifest_entry *me, const char *text, char **ret)
 
 	if (strcmp(me->path, DRACUT_DROPIN))
 		return -ENOENT;
-	r = dropin_value(text, &val, &s, &e);
+	r = uki_dropin_value(text, &val, &s, &e);
 	if (r == 0)
 		r = kargs_remove(val, me->added, &out);
 	if (r == 0 && me->replaced[0]) {
@@ -445,7 +411,7 @@ static int unedit(const struct manifest_entry *me, const char *text, char **ret)
 	}
 	if (r == 0) {
 		sbuf_addf(&b, "%.*skernel_cmdline=", (int)s, text);
-		sh_quote(&b, out);
+		uki_sh_quote(&b, out);
 		sbuf_add(&b, text + e);
 		r = b.err ? -ENOMEM : 0;
 		*ret = b.s;

@@ -40,6 +40,15 @@ int uki_cmdline(const struct fsroot *fr, const char *path, char **ret);
  * name holds (the longest). -ENOENT: cannot tell. */
 int uki_kver(const struct fsroot *fr, const char *path, char *kver, size_t size);
 
+/* uki_text.c: "KEY=VALUE" lines (no shell): the last value of key outside comments, quotes
+ * off, in val ("" when not set). */
+void uki_conf_value(const char *text, const char *key, char *val, size_t size);
+/* s as a double-quoted shell word: ", $, ` and \ escaped. */
+void uki_sh_quote(struct sbuf *b, const char *s);
+/* The value of a kernel_cmdline="..." line of text (not its first line), unescaped, and where
+ * that line's kernel_cmdline= starts and its closing quote ends; -EBADMSG: none; -ENOMEM. */
+int uki_dropin_value(const char *text, char **ret, size_t *start, size_t *end);
+
 /* EFI variables, from the host view (--sysroot; never for an image of other machines):
  * Secure Boot enforced (SecureBoot=1 and SetupMode=0): 1, off 0, -ENOENT not known. */
 int uki_secure_boot(const struct opts *o);

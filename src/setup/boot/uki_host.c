@@ -67,45 +67,6 @@ static int type2_entries(const struct txn *t, char ***v, size_t *n)
 	return r;
 }
 
-/* s with the shell's quotes around it taken off (a plain assignment's value read by hand). */
-static void unquote(char *s)
-{
-	size_t l = strlen(s);
-
-	if (l >= 2 && (s[0] == '"' || s[0] == '\'') && s[l - 1] == s[0]) {
-		memmove(s, s + 1, l - 2);
-		s[l - 2] = '\0';
-	}
-}
-
-/* "KEY=VALUE" lines of an ini-like or plain assignment file (no shell): the last value of key,
- * outside comments, quotes off; "" when not set. */
-static void conf_value(const char *text, const char *key, char *val, size_t size)
-{
-	const char *p = text;
-	size_t kl = strlen(key);
-
-	val[0] = '\0';
-	while (p && *p) {
-		const char *line = p + strspn(p, " \t");
-		size_t ll = strcspn(line, "\n");
-
-		if (!strncmp(line, key, kl) && (line[kl] == '=' || line[kl] == ' ')) {
-			const char *v = line + kl + strspn(line + kl, " \t");
-
-			if (*v == '=') {
-				v++;
-				v += strspn(v, " \t");
-				snprintf(val, size, "%.*s", (int)(line + ll - v), v);
-				rstrip(val);
-				unquote(val);
-			}
-		}
-		p = strchr(p, '\n');
-		p = p ? p + 1 : NULL;
-	}
-}
-
 /* dracut's configuration: /etc/dracut.conf, then the *.conf of /usr/lib/dracut/dracut.conf.d
  * and /etc/dracut.conf.d by name (one in /etc hides the same name in /usr/lib), sourced in
  * that order as dracut does; run by bash as shell_eval allows, else read without running. */
@@ -298,7 +259,7 @@ static int read_kernel_install(const struct txn *t, struct uki_host *h)
 	}
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
-	conf_value(text, "layout", layout, sizeof(layout));
+	uki_conf_value(text, "layout", layout, sizeof(layout));
 	free(text);
 	if (strcmp(layout, "uki"))
 		return 0;
@@ -309,8 +270,8 @@ static int read_kernel_install(const struct txn *t, struct uki_host *h)
 		 "in the [UKI] section of /etc/kernel/uki.conf, so that ukify signs the UKI");
 	text = NULL;
 	if (txn_read(t, "/etc/kernel/uki.conf", &text, NULL) == 0) {
-		conf_value(text, "SecureBootPrivateKey", key, sizeof(key));
-		conf_value(text, "SecureBootCertificate", cert, sizeof(cert));
+		uki_conf_value(text, "SecureBootPrivateKey", key, sizeof(key));
+		uki_conf_value(text, "SecureBootCertificate", cert, sizeof(cert));
 		if (*key && *cert && fsroot_exists(t->root, key) && fsroot_exists(t->root, cert)) {
 			h->signs = true;
 			snprintf(h->signer, sizeof(h->signer), "%s (ukify's SecureBootCertificate in "
