@@ -80,7 +80,7 @@ options:
       - C(--bootloader); not given, the choice of the last install is kept (C(auto) the first
         time).
     type: str
-    choices: [auto, grub, grubby, kernel-install, none]
+    choices: [auto, grub, grubby, kernel-install, uki, none]
   initramfs:
     description:
       - C(--initramfs) with a generator; C(none) is C(--no-initramfs) (passthru-setup prints
@@ -289,7 +289,7 @@ def main():
             trial=dict(type='bool', default=False),
             auto_confirm=dict(type='bool', default=False),
             bootloader=dict(type='str', choices=['auto', 'grub', 'grubby', 'kernel-install',
-                                                 'none']),
+                                                 'uki', 'none']),
             initramfs=dict(type='str', choices=['auto', 'dracut', 'initramfs-tools',
                                                 'mkinitcpio', 'none']),
             cpu=dict(type='str', choices=['auto', 'intel', 'amd', 'other']),
