@@ -273,6 +273,16 @@ static int converge(struct removal *u)
 		return 1;
 	}
 	if (!u->cv.m.exists) {
+		char left[600];
+
+		/* the record is gone, passthru's own files are not: it would say nothing false */
+		if (manifest_orphans(&u->cv.fr, left, sizeof(left))) {
+			fprintf(stderr, "passthru-setup: there is no install record (%s), but "
+				"passthru's own files are here: %s; run passthru-setup install (it "
+				"takes them into a new record), then passthru-setup uninstall; nothing "
+				"was changed\n", MANIFEST_PATH, left);
+			return 1;
+		}
 		outcome_say("nothing to do: passthru-setup install has not changed anything here\n");
 		return 0;
 	}

@@ -242,7 +242,7 @@ int judge_host(const struct opts *o, struct judgement *j)
 		conf = NULL;
 	j->conf_exists = conf != NULL;
 	sha256_hex(conf ? conf : "", conf ? conflen : 0, j->conf_sha);	/* as install hashes it */
-	drift_config(j, conf, conflen);
+	drift_config(j, conf, conflen, config_errors > 0);
 	free(conf);
 	read_record(j, o);
 	verdict(&j->h, &j->c, &j->p, config_errors == 0, j->booted, j->boot != NULL, j);
