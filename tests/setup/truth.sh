@@ -136,6 +136,10 @@ drift_is cmdline "next boot.s command line from /etc/kernel/cmdline.* lacks iomm
 setup "$r" install || bad "kcmd install" "$(cat "$work/out")"
 st "$r"
 ready && ok "next boot's command line edited, install: ready (this boot had them)" || bad "kcmd installed" "$(said)"
+# install said so too: its last line agrees with status (and with --json's reboot_required)
+tail -n 1 "$work/out" | grep -q '^installed: no reboot needed (this boot already runs it' &&
+    ok "next boot's command line edited, install: 'no reboot needed', not 'reboot to apply'" ||
+    bad "kcmd install said" "$(tail -n 2 "$work/out")"
 sed -i 's/ iommu=pt//' "$r/etc/kernel/cmdline"
 boot "$r"
 st "$r"
@@ -281,6 +285,18 @@ st "$r"
     grep -q '^IOMMU: not active: .*the trial boot has it: reboot into the trial (below), or passthru-setup uninstall to drop the trial$' "$work/st.txt" &&
     ok "trial pending, not the trial boot: the IOMMU's fix is the trial boot, not install" ||
     bad "trialg" "$(said) $(grep -i -e iommu -e refused "$work/st.txt")"
+
+# --- systemd-boot: install --trial, the trial boot, confirm: confirm's last line says what
+# status says (this boot runs it: no reboot), not "installed: reboot to apply" ---
+r=$(mkroot trialk 'device = 0000:00:05.0' bls)
+setup "$r" install --trial --cpu intel || bad "trialk install --trial" "$(cat "$work/out")"
+boot "$r"
+setup "$r" confirm || bad "trialk confirm" "$(cat "$work/out")"
+said_confirm=$(tail -n 1 "$work/out")
+st "$r"
+[ "$said_confirm" = "confirmed: permanent from now on, as this trial boot runs it (no reboot needed)" ] && ready &&
+    ok "trial boot, confirm: 'confirmed ... no reboot needed', and status is ready" ||
+    bad "trialk confirm said" "$said_confirm; $(said)"
 
 # --- the install record deleted by hand (GRUB): uninstall does not say "nothing to do" over
 # passthru's own files; install takes them into a new record, and uninstall then removes them

@@ -48,6 +48,20 @@ bool reboot_after_converge(const struct opts *o, bool confirm, int ret)
 	return differs;
 }
 
+bool reboot_none_needed(const struct opts *o)
+{
+	struct judgement *j;
+	bool none = false;
+
+	if (!root_is_host_view(o) || !(j = calloc(1, sizeof(*j))))
+		return false;
+	if (judge_host(o, j) == 0)
+		none = j->ready && !j->reboot_pending && !j->trial.pending && !j->ndrift;
+	judgement_free(j);
+	free(j);
+	return none;
+}
+
 bool reboot_this_boot_has_passthru(const struct opts *o)
 {
 	struct root r;
