@@ -285,6 +285,12 @@ st "$r"
     grep -q '^IOMMU: not active: .*the trial boot has it: reboot into the trial (below), or passthru-setup uninstall to drop the trial$' "$work/st.txt" &&
     ok "trial pending, not the trial boot: the IOMMU's fix is the trial boot, not install" ||
     bad "trialg" "$(said) $(grep -i -e iommu -e refused "$work/st.txt")"
+# the trial dropped before its boot: the next boot is this one, and uninstall says so (as
+# --json's reboot_required does)
+setup "$r" uninstall
+[ $code -eq 0 ] && tail -n 1 "$work/out" | grep -q '^uninstalled: no reboot needed (this boot does not run passthru' &&
+    ok "trial pending, uninstall before its boot: 'uninstalled: no reboot needed'" ||
+    bad "trialg uninstall" "exit $code: $(tail -n 2 "$work/out")"
 
 # --- systemd-boot: install --trial, the trial boot, confirm: confirm's last line says what
 # status says (this boot runs it: no reboot), not "installed: reboot to apply" ---

@@ -10,6 +10,7 @@
 #include "journal.h"
 #include "manifest.h"
 #include "outcome.h"
+#include "reboot.h"
 #include "setup.h"
 #include "trial.h"
 
@@ -68,6 +69,8 @@ struct removal {
 	const struct opts *o;
 	struct sbuf left;		/* files kept with passthru's arguments in them */
 	bool unedited[64];		/* by change: passthru's part taken out, the rest kept */
+	bool no_reboot;			/* this boot (the host's) runs no passthru: the next
+					 * boot, without it, is as this one */
 };
 
 /* The boot configurations and the generator the record names. */
@@ -239,7 +242,11 @@ static int run_commands(struct removal *u)
 	}
 	if (u->left.len)
 		return 0;	/* converge says what is left */
-	outcome_say("uninstalled: reboot to apply\n");
+	if (u->no_reboot)
+		outcome_say("uninstalled: no reboot needed (this boot does not run passthru: "
+			    "passthru-claim did not run in it, and it started before the install)\n");
+	else
+		outcome_say("uninstalled: reboot to apply\n");
 	return 0;
 }
 
@@ -308,6 +315,8 @@ int converge_to_nothing(const struct opts *o)
 	struct removal u = { .o = o };
 	int ret;
 
+	/* asked before anything changes: the install record's time is part of the answer */
+	u.no_reboot = reboot_root_is_host_view(o) && !reboot_this_boot_has_passthru(o);
 	if (converging_open(&u.cv, o, &u.none, NULL))
 		return 1;
 	ret = converge(&u);
