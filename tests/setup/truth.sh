@@ -304,6 +304,17 @@ st "$r"
     ok "trial boot, confirm: 'confirmed ... no reboot needed', and status is ready" ||
     bad "trialk confirm said" "$said_confirm; $(said)"
 
+# --- uninstall after a booted install, before the reboot: this boot still claims, and uninstall
+# says to reboot; status is ready for this boot, but says the record is gone and what follows ---
+r=$(installed unin)
+setup "$r" uninstall
+[ $code -eq 0 ] && tail -n 1 "$work/out" | grep -q '^uninstalled: reboot to apply$' &&
+    ok "uninstall after a booted install: 'uninstalled: reboot to apply'" || bad "unin uninstall" "exit $code: $(tail -n 2 "$work/out")"
+st "$r"
+ready && q '.message | test("; but there is no install record [(]/var/lib/passthru/installed[)]: if passthru-setup uninstall ran since this boot started, the next boot claims nothing")' &&
+    tail -n 1 "$work/st.txt" | grep -q 'no install record' &&
+    ok "uninstalled, not rebooted: status ready for this boot, and says the next boot claims nothing" || bad "unin status" "$(said)"
+
 # --- the install record deleted by hand (GRUB): uninstall does not say "nothing to do" over
 # passthru's own files; install takes them into a new record, and uninstall then removes them
 # and the arguments ---
