@@ -10,12 +10,6 @@
 
 #define NOT_CLAIMED (-1)
 
-/* One device in one IOMMU group: by its iommu_group link, or by the kernel's group list. */
-struct member {
-	int group;
-	size_t dev;
-};
-
 struct ctx {
 	const struct config *c;
 	const struct model *m;
@@ -23,7 +17,7 @@ struct ctx {
 	struct plan *p;
 	int *role;		/* per device: NOT_CLAIMED, ROLE_SELECTED, ROLE_COMPANION */
 	size_t *parent;		/* union-find over devices */
-	struct member *bygroup;	/* every group membership, sorted by (group, address) */
+	const struct plan_member *bygroup;	/* every group membership, by (group, address) */
 	size_t nbygroup;
 	size_t *seen;		/* per device: the unit that last judged it (1-based), 0 none */
 	size_t unit;
@@ -202,7 +196,7 @@ static void add_companions(struct ctx *x)
 
 static int cmp_member(const void *a, const void *b)
 {
-	const struct member *x = a, *y = b;
+	const struct plan_member *x = a, *y = b;
 
 	if (x->group != y->group)
 		return x->group < y->group ? -1 : 1;
@@ -213,28 +207,34 @@ static int cmp_member(const void *a, const void *b)
  * A group's members are the devices whose iommu_group link names it and the devices the
  * kernel's own list names (a device there without a matching link is still a member).
  */
-static int build_bygroup(struct ctx *x)
+int plan_groups_build(const struct model *m, struct plan_groups *g)
 {
-	const struct model *m = x->m;
 	size_t i;
 
-	x->bygroup = malloc((m->n + m->nforeign + 1) * sizeof(*x->bygroup));
-	if (!x->bygroup)
+	g->n = 0;
+	g->m = malloc((m->n + m->nforeign + 1) * sizeof(*g->m));
+	if (!g->m)
 		return -ENOMEM;
 	for (i = 0; i < m->n; i++)
 		if (m->dev[i].group != GROUP_NONE)
-			x->bygroup[x->nbygroup++] = (struct member){ m->dev[i].group, i };
+			g->m[g->n++] = (struct plan_member){ m->dev[i].group, i };
 	for (i = 0; i < m->nforeign; i++) {
 		const struct pdev *d = m->foreign[i].addr == ADDR_NONE ? NULL :
 				       model_find(m, m->foreign[i].addr);
 
 		if (d && d->group != m->foreign[i].group)
-			x->bygroup[x->nbygroup++] =
-				(struct member){ m->foreign[i].group, (size_t)(d - m->dev) };
+			g->m[g->n++] = (struct plan_member){ m->foreign[i].group,
+							     (size_t)(d - m->dev) };
 	}
-	if (x->nbygroup)
-		qsort(x->bygroup, x->nbygroup, sizeof(*x->bygroup), cmp_member);
+	if (g->n)
+		qsort(g->m, g->n, sizeof(*g->m), cmp_member);
 	return 0;
+}
+
+void plan_groups_free(struct plan_groups *g)
+{
+	free(g->m);
+	memset(g, 0, sizeof(*g));
 }
 
 /* Range [*lo, *hi) of bygroup holding group g. */
@@ -503,8 +503,20 @@ static int cmp_entry(const void *a, const void *b)
 int plan_build(const struct config *c, const struct model *m, const struct iommu_verdict *v,
 	       struct plan *ret)
 {
+	struct plan_groups g;
+	int r = plan_groups_build(m, &g);
+
+	if (r == 0)
+		r = plan_build_grouped(c, m, &g, v, ret);
+	plan_groups_free(&g);
+	return r;
+}
+
+int plan_build_grouped(const struct config *c, const struct model *m, const struct plan_groups *g,
+		       const struct iommu_verdict *v, struct plan *ret)
+{
 	struct plan p = { 0 };
-	struct ctx x = { .c = c, .m = m, .v = v, .p = &p };
+	struct ctx x = { .c = c, .m = m, .v = v, .p = &p, .bygroup = g->m, .nbygroup = g->n };
 	size_t i, j, n = m->n, *mem = NULL, nmem;
 	int r = -ENOMEM;
 
@@ -512,7 +524,7 @@ int plan_build(const struct config *c, const struct model *m, const struct iommu
 	x.parent = malloc((n + 1) * sizeof(*x.parent));
 	x.seen = calloc(n + 1, sizeof(*x.seen));
 	mem = malloc((n + 1) * sizeof(*mem));
-	if (!x.role || !x.parent || !x.seen || !mem || build_bygroup(&x) < 0)
+	if (!x.role || !x.parent || !x.seen || !mem)
 		goto out;
 	for (i = 0; i < n; i++) {
 		x.role[i] = NOT_CLAIMED;
@@ -564,7 +576,6 @@ int plan_build(const struct config *c, const struct model *m, const struct iommu
 out:
 	free(x.role);
 	free(x.parent);
-	free(x.bygroup);
 	free(x.seen);
 	free(mem);
 	free(p.e);

@@ -33,8 +33,26 @@ struct plan {
 	size_t n, cap;
 };
 
+/* One device in one IOMMU group: by its iommu_group link, or by the kernel's group list. */
+struct plan_member {
+	int group;
+	size_t dev;		/* index into the model's dev[] */
+};
+
+/* Every group membership of a model, sorted by (group, device): what the planner looks groups
+ * up in. Built once, it serves every plan of that model (list plans each card on its own). */
+struct plan_groups {
+	struct plan_member *m;
+	size_t n;
+};
+
+int plan_groups_build(const struct model *m, struct plan_groups *g);
+void plan_groups_free(struct plan_groups *g);
 int plan_build(const struct config *c, const struct model *m, const struct iommu_verdict *v,
 	       struct plan *ret);
+/* plan_build with the model's groups built already (plan_groups_build of the same model). */
+int plan_build_grouped(const struct config *c, const struct model *m, const struct plan_groups *g,
+		       const struct iommu_verdict *v, struct plan *ret);
 void plan_free(struct plan *p);
 const char *role_name(enum role r);
 const char *state_name(enum state s);

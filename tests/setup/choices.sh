@@ -5,19 +5,12 @@
 # usage: tests/setup/choices.sh BIN     (make check-setup; BIN is build/passthru-setup or its ASan copy)
 set -u
 top=$(pwd)
-bin=$1
-case $bin in /*) ;; *) bin=$top/$bin ;; esac
-here=$top/tests/setup
-work=${WORK:-$top/build/tests/setup-choices}
-fixture=$work/sysroot
-pass=0
-fail=0
-rm -rf "$work"
-mkdir -p "$work" "$fixture"
-tar -xzf tests/fixtures/intel-gpu-hda/tree.tar.gz -C "$fixture"
-
 # shellcheck source=tests/setup/lib.sh
 . "$top/tests/setup/lib.sh"
+suite_begin setup-choices "$@"
+fixture=$work/sysroot
+mkdir -p "$fixture"
+tar -xzf tests/fixtures/intel-gpu-hda/tree.tar.gz -C "$fixture"
 
 # setup ROOT ARGS: passthru-setup with the stand-ins, commands allowed inside the root; the
 # fixture is an Intel host (DMAR): found, the CPU is intel

@@ -6,23 +6,10 @@
 # JSON is checked with jq, XML with xmllint (a real parser), never by grep alone.
 set -u
 top=$(pwd)
-bin=$1
-case $bin in /*) ;; *) bin=$top/$bin ;; esac
-here=$top/tests/setup
-work=${WORK:-$top/build/tests/setup-cli}
-pass=0
-fail=0
-rm -rf "$work"
-mkdir -p "$work"
-
 # shellcheck source=tests/setup/lib.sh
 . "$top/tests/setup/lib.sh"
+suite_begin setup-cli "$@"
 
-# tree NAME FIXTURE: a fresh copy of a captured sysfs tree; prints its path
-tree() {
-    t=$work/$1
-    rm -rf "$t" && mkdir -p "$t/etc" && tar -xzf "tests/fixtures/$2/tree.tar.gz" -C "$t" && echo "$t"
-}
 # run ARGS...: stdout to $work/out, stderr to $work/err, exit code in $code
 run() {
     "$bin" "$@" >"$work/out" 2>"$work/err"

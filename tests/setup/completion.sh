@@ -6,19 +6,13 @@
 # usage: tests/setup/completion.sh BIN     (make check-setup; BIN is build/passthru-setup)
 set -u
 top=$(pwd)
-bin=$1
-case $bin in /*) ;; *) bin=$top/$bin ;; esac
-work=${WORK:-$top/build/tests/setup-completion}
-pass=0
-fail=0
-rm -rf "$work"
+# shellcheck source=tests/setup/lib.sh
+. "$top/tests/setup/lib.sh"
+suite_begin setup-completion "$@"
 mkdir -p "$work/sys" "$work/bin" "$work/two"
 tar -xzf tests/fixtures/intel-gpu-hda/tree.tar.gz -C "$work/sys"
 tar -xzf tests/fixtures/two-gpus/tree.tar.gz -C "$work/two"
 ln -s "$bin" "$work/bin/passthru-setup"
-
-# shellcheck source=tests/setup/lib.sh
-. "$top/tests/setup/lib.sh"
 
 # complete_line MODE LINE: what the completion offers for LINE (the cursor at its end), one
 # [reply] each in sorted order (bash shows them sorted), on stdout; bash's own words on stderr ($work/err). MODE plain: bash alone;

@@ -10,23 +10,10 @@
 # nothing known, nothing said).
 set -u
 top=$(pwd)
-bin=$1
-case $bin in /*) ;; *) bin=$top/$bin ;; esac
-work=${WORK:-$top/build/tests/setup-facts}
-pass=0
-fail=0
-rm -rf "$work"
-mkdir -p "$work"
-
 # shellcheck source=tests/setup/lib.sh
 . "$top/tests/setup/lib.sh"
+suite_begin setup-facts "$@"
 
-# tree NAME FIXTURE: a fresh copy of a fixture tree in $work/NAME; prints its path
-tree() {
-    mkdir -p "$work/$1"
-    tar -xzf "$top/tests/fixtures/$2/tree.tar.gz" -C "$work/$1"
-    echo "$work/$1"
-}
 # run OUT ARGS...: the binary, its stdout in $work/OUT (valid JSON checked by the caller)
 run() {
     o=$1

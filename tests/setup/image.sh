@@ -8,20 +8,12 @@
 # usage: tests/setup/image.sh BIN     (make check-setup; BIN is build/passthru-setup or its ASan copy)
 set -u
 top=$(pwd)
-bin=$1
-case $bin in /*) ;; *) bin=$top/$bin ;; esac
-here=$top/tests/setup
-work=${WORK:-$top/build/tests/setup-image}
-pass=0
-fail=0
-rm -rf "$work"
-mkdir -p "$work"
+# shellcheck source=tests/setup/lib.sh
+. "$top/tests/setup/lib.sh"
+suite_begin setup-image "$@"
 # what an image's code would leave on this host if it ran here
 evil=/tmp/passthru-evil-$$
 rm -f "$evil" "$evil-mk"
-
-# shellcheck source=tests/setup/lib.sh
-. "$top/tests/setup/lib.sh"
 
 # newroot NAME KIND: the fixture's host view (an Intel host) with an installed system in it:
 # passthru's files, and GRUB with update-grub (grub) or mkinitcpio with passthru's hooks

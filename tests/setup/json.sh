@@ -7,19 +7,9 @@
 # copy; CLAIM: build/passthru-claim, for the trial boot's status document)
 set -u
 top=$(pwd)
-bin=$1
-claim=$2
-case $bin in /*) ;; *) bin=$top/$bin ;; esac
-case $claim in /*) ;; *) claim=$top/$claim ;; esac
-here=$top/tests/setup
-work=${WORK:-$top/build/tests/setup-json}
-pass=0
-fail=0
-rm -rf "$work"
-mkdir -p "$work"
-
 # shellcheck source=tests/setup/lib.sh
 . "$top/tests/setup/lib.sh"
+suite_begin setup-json "$@"
 
 # setup ROOT ARGS: passthru-setup with the stand-ins; the root is also the host view (its own
 # sys/ and proc/), as / is on a real host: stdout in $work/out, stderr in $work/err, exit in $code

@@ -1,7 +1,31 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# lib.sh: what the passthru-setup test scripts share: PASS/FAIL counting and a tree's snapshot.
-# Sourced by tests/setup/*.sh after they set pass=0 fail=0.
+# lib.sh: what the passthru-setup test scripts share: their start, PASS/FAIL counting, fixture
+# trees and a tree's snapshot. Sourced by tests/setup/*.sh right after top=$(pwd).
+
+# suite_begin NAME BIN [CLAIM [...]]: a script's common start: $bin (and $claim, when given)
+# made absolute against $top, $here the scripts' folder, $work ($WORK, else build/tests/NAME)
+# emptied and made, the PASS/FAIL counters at 0
+suite_begin() {
+    work=${WORK:-$top/build/tests/$1}
+    here=$top/tests/setup
+    bin=$2
+    case $bin in /*) ;; *) bin=$top/$bin ;; esac
+    claim=${3:-}
+    case $claim in /* | "") ;; *) claim=$top/$claim ;; esac
+    pass=0
+    fail=0
+    rm -rf "$work"
+    mkdir -p "$work"
+}
+
+# tree NAME FIXTURE: a fresh copy of a captured sysfs tree (tests/fixtures/FIXTURE) in
+# $work/NAME, with an empty etc/; prints its path
+tree() {
+    t=$work/$1
+    rm -rf "$t" && mkdir -p "$t/etc" && tar -xzf "$top/tests/fixtures/$2/tree.tar.gz" -C "$t" &&
+        echo "$t"
+}
 
 ok() { echo "PASS $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
@@ -20,7 +44,6 @@ grub_linux() {
     mkdir -p "$1/etc/grub.d"
     fake_10_linux >"$1/etc/grub.d/10_linux"
     chmod 755 "$1/etc/grub.d/10_linux"
-    # shellcheck disable=SC2154 # here: set by the script that sources this file
     PASSTHRU_TEST_ROOT=$1 "$here/bin/update-grub"
     rm -f "$1/commands.log"
 }

@@ -24,20 +24,10 @@
 #     folder or the journal's temporary file (the next run removes them).
 set -u
 top=$(pwd)
-bin=$1
-claim=$2
-step=${3:-1}
-case $bin in /*) ;; *) bin=$top/$bin ;; esac
-case $claim in /*) ;; *) claim=$top/$claim ;; esac
-here=$top/tests/setup
-work=${WORK:-$top/build/tests/setup-powercut}
-pass=0
-fail=0
-rm -rf "$work"
-mkdir -p "$work"
-
 # shellcheck source=tests/setup/lib.sh
 . "$top/tests/setup/lib.sh"
+suite_begin setup-powercut "$@"
+step=${3:-1}
 
 # one line per failure
 bad() { echo "FAIL $1: $(printf '%s' "$2" | tr '\n' ' ' | cut -c1-1500)"; fail=$((fail + 1)); }

@@ -6,19 +6,12 @@
 # the real tools run in tests/lifecycle.
 set -u
 top=$(pwd)
-bin=$1
-case $bin in /*) ;; *) bin=$top/$bin ;; esac
-here=$top/tests/setup
-work=$top/build/tests/setup
-fixture=$work/sysroot
-pass=0
-fail=0
-rm -rf "$work"
-mkdir -p "$work" "$fixture"
-tar -xzf tests/fixtures/intel-gpu-hda/tree.tar.gz -C "$fixture"
-
 # shellcheck source=tests/setup/lib.sh
 . "$top/tests/setup/lib.sh"
+suite_begin setup "$@"
+fixture=$work/sysroot
+mkdir -p "$fixture"
+tar -xzf tests/fixtures/intel-gpu-hda/tree.tar.gz -C "$fixture"
 
 # setup ROOT: run passthru-setup with stand-ins, commands allowed inside the root
 setup() {

@@ -8,19 +8,9 @@
 # what $PASSTHRU_TEST_GRUB_ABSTRACTION and $PASSTHRU_TEST_GRUB_FS tell it.
 set -u
 top=$(pwd)
-bin=$1
-claim=$2
-case $bin in /*) ;; *) bin=$top/$bin ;; esac
-case $claim in /*) ;; *) claim=$top/$claim ;; esac
-here=$top/tests/setup
-work=$top/build/tests/setup-trial
-pass=0
-fail=0
-rm -rf "$work"
-mkdir -p "$work"
-
 # shellcheck source=tests/setup/lib.sh
 . "$top/tests/setup/lib.sh"
+suite_begin setup-trial "$@"
 
 # sysroot NAME READY TRIAL: a captured host view (intel-gpu-hda) with the config; READY yes:
 # the GPU and its audio on vfio-pci and a boot status document; TRIAL yes: the marker on the

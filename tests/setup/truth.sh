@@ -8,18 +8,10 @@
 # The fake root and its reboot: tests/setup/fakehost.sh.
 set -u
 top=$(pwd)
-bin=$1
-case $bin in /*) ;; *) bin=$top/$bin ;; esac
-here=$top/tests/setup
-work=${WORK:-$top/build/tests/setup-truth}
-pass=0
-fail=0
-rm -rf "$work"
-mkdir -p "$work"
-kver=6.1.0-13-amd64
-
 # shellcheck source=tests/setup/lib.sh
 . "$top/tests/setup/lib.sh"
+suite_begin setup-truth "$@"
+kver=6.1.0-13-amd64
 
 # shellcheck source=tests/setup/fakehost.sh
 . "$top/tests/setup/fakehost.sh"
@@ -74,6 +66,11 @@ st "$r"
 setup "$r" install --cpu intel || bad "fresh install" "$(cat "$work/out")"
 st "$r"
 reboot_to_apply && ok "right after install: 'installed: reboot to apply', no drift, exit 1" || bad "after install" "$(said)"
+# the IOMMU is still off (this boot lacks intel_iommu=on): its fix is the reboot, not install again
+! grep -q 'install and reboot' "$work/st.txt" && grep -q '^IOMMU: not active: .*passthru-setup install has set it for the next boot: reboot$' "$work/st.txt" &&
+    q '.iommu.reason | test("install has set it for the next boot: reboot$")' &&
+    ok "right after install: the IOMMU line's fix is the reboot, not install again" ||
+    bad "after install, IOMMU fix" "$(grep -i iommu "$work/st.txt")"
 boot "$r"
 st "$r"
 ready && q '[.devices[] | .driver] == ["vfio-pci", "vfio-pci"]' && ok "after the reboot: ready, exit 0" || bad "after the reboot" "$(said)"
@@ -101,6 +98,21 @@ st "$r"
 ready && q '[.devices[] | .driver] == ["pci-stub", "pci-stub"]' && ok "config edited, install, reboot: ready, the edit applied" ||
     bad "edit rebooted" "$(said)"
 
+# --- a config edited into an error: install refuses it, so the drift's fix starts with the
+# error (named with its line above it), not with install ---
+r=$(installed badconf)
+printf 'devcie = 0000:00:06.0\n' >>"$r/etc/passthru.conf"
+st "$r"
+drift_is config 'passthru.conf changed since the initramfs was built' &&
+    [ "$fix" = "fix the errors in /etc/passthru.conf (each names its line), then passthru-setup install, then reboot" ] &&
+    grep -q "^error: /etc/passthru.conf:2: unknown key 'devcie'" "$work/st.txt" &&
+    ok "config edited into an error: drift, fix: the error first, then install" || bad "badconf" "$(said)"
+sed -i '/^devcie/d' "$r/etc/passthru.conf"
+setup "$r" install || bad "badconf install" "$(cat "$work/out")"
+boot "$r"
+st "$r"
+ready && ok "config error fixed, install, reboot: ready" || bad "badconf rebooted" "$(said)"
+
 # --- the config taken away: install, then reboot; after it nothing is claimed, not a drift ---
 r=$(installed noconf)
 rm "$r/etc/passthru.conf"
@@ -124,6 +136,10 @@ drift_is cmdline "next boot.s command line from /etc/kernel/cmdline.* lacks iomm
 setup "$r" install || bad "kcmd install" "$(cat "$work/out")"
 st "$r"
 ready && ok "next boot's command line edited, install: ready (this boot had them)" || bad "kcmd installed" "$(said)"
+# install said so too: its last line agrees with status (and with --json's reboot_required)
+tail -n 1 "$work/out" | grep -q '^installed: no reboot needed (this boot already runs it' &&
+    ok "next boot's command line edited, install: 'no reboot needed', not 'reboot to apply'" ||
+    bad "kcmd install said" "$(tail -n 2 "$work/out")"
 sed -i 's/ iommu=pt//' "$r/etc/kernel/cmdline"
 boot "$r"
 st "$r"
@@ -155,6 +171,20 @@ drift_is cmdline "running kernel.s command line carries intel_iommu=off" && echo
 boot "$r"
 st "$r"
 ready && ok "menu edit, then a plain reboot: ready" || bad "menu rebooted" "$(said)"
+# intel_iommu=on taken out at the menu, the IOMMU off this boot: the IOMMU line's fix (and each
+# refusal's) is the default entry too, not the install the drift says has nothing to change
+r=$(installed menu2)
+sed -i 's/ *intel_iommu=on//' "$r/proc/cmdline"
+mv "$r/sys/class/iommu" "$r.iommu/iommu" && mv "$r/sys/kernel/iommu_groups" "$r.iommu/iommu_groups"
+st "$r"
+drift_is cmdline "running kernel.s command line lacks intel_iommu=on" && echo "$fix" | grep -q '^reboot into the default boot entry' &&
+    ! grep -q 'install and reboot' "$work/st.txt" &&
+    grep -q '^IOMMU: not active: .*install wrote has it: reboot into the default boot entry$' "$work/st.txt" &&
+    ok "booted without intel_iommu=on from the menu: every fix is the default entry, none is install" ||
+    bad "menu2" "$(said) $(grep -i -e iommu -e refused "$work/st.txt")"
+boot "$r"
+st "$r"
+ready && ok "intel_iommu=on taken out at the menu, then a plain reboot: ready" || bad "menu2 rebooted" "$(said)"
 
 # --- a kernel installed whose image lacks passthru: install rebuilds it, then reboot ---
 r=$(installed kernel)
@@ -244,6 +274,68 @@ reboot_to_apply && ok "IOMMU first, install --device: reboot to apply" || bad "i
 boot "$r"
 st "$r"
 ready && q '[.devices[] | .driver] == ["vfio-pci", "vfio-pci"]' && ok "IOMMU first, the device, reboot: ready" || bad "iommu device rebooted" "$(said)"
+
+# --- a trial pending, this boot not the trial's (the IOMMU off): no fix says install, which
+# would make the untried arguments permanent ---
+r=$(mkroot trialg 'device = 0000:00:05.0' grub)
+grub_linux "$r"
+setup "$r" install --trial --cpu intel || bad "trialg install --trial" "$(cat "$work/out")"
+st "$r"
+[ $code -eq 1 ] && q '.message | test("^not ready: a trial")' && ! grep -q 'install and reboot' "$work/st.txt" &&
+    grep -q '^IOMMU: not active: .*the trial boot has it: reboot into the trial (below), or passthru-setup uninstall to drop the trial$' "$work/st.txt" &&
+    ok "trial pending, not the trial boot: the IOMMU's fix is the trial boot, not install" ||
+    bad "trialg" "$(said) $(grep -i -e iommu -e refused "$work/st.txt")"
+# the trial dropped before its boot: the next boot is this one, and uninstall says so (as
+# --json's reboot_required does)
+setup "$r" uninstall
+[ $code -eq 0 ] && tail -n 1 "$work/out" | grep -q '^uninstalled: no reboot needed (this boot does not run passthru' &&
+    ok "trial pending, uninstall before its boot: 'uninstalled: no reboot needed'" ||
+    bad "trialg uninstall" "exit $code: $(tail -n 2 "$work/out")"
+
+# --- systemd-boot: install --trial, the trial boot, confirm: confirm's last line says what
+# status says (this boot runs it: no reboot), not "installed: reboot to apply" ---
+r=$(mkroot trialk 'device = 0000:00:05.0' bls)
+setup "$r" install --trial --cpu intel || bad "trialk install --trial" "$(cat "$work/out")"
+boot "$r"
+setup "$r" confirm || bad "trialk confirm" "$(cat "$work/out")"
+said_confirm=$(tail -n 1 "$work/out")
+st "$r"
+[ "$said_confirm" = "confirmed: permanent from now on, as this trial boot runs it (no reboot needed)" ] && ready &&
+    ok "trial boot, confirm: 'confirmed ... no reboot needed', and status is ready" ||
+    bad "trialk confirm said" "$said_confirm; $(said)"
+
+# --- uninstall after a booted install, before the reboot: this boot still claims, and uninstall
+# says to reboot; status is ready for this boot, but says the record is gone and what follows ---
+r=$(installed unin)
+setup "$r" uninstall
+[ $code -eq 0 ] && tail -n 1 "$work/out" | grep -q '^uninstalled: reboot to apply$' &&
+    ok "uninstall after a booted install: 'uninstalled: reboot to apply'" || bad "unin uninstall" "exit $code: $(tail -n 2 "$work/out")"
+st "$r"
+ready && q '.message | test("; but there is no install record [(]/var/lib/passthru/installed[)]: if passthru-setup uninstall ran since this boot started, the next boot claims nothing")' &&
+    tail -n 1 "$work/st.txt" | grep -q 'no install record' &&
+    ok "uninstalled, not rebooted: status ready for this boot, and says the next boot claims nothing" || bad "unin status" "$(said)"
+
+# --- the install record deleted by hand (GRUB): uninstall does not say "nothing to do" over
+# passthru's own files; install takes them into a new record, and uninstall then removes them
+# and the arguments ---
+r=$(mkroot norecord 'device = 0000:00:05.0' grub)
+setup "$r" install --cpu intel || bad "norecord install" "$(cat "$work/out")"
+rm "$r/var/lib/passthru/installed"
+setup "$r" uninstall
+[ $code -eq 1 ] && ! grep -q 'nothing to do' "$work/out" &&
+    grep -q 'no install record (/var/lib/passthru/installed), but passthru.s own files are here: /etc/default/grub.d/passthru.cfg, /etc/initramfs-tools/conf.d/passthru; run passthru-setup install' "$work/out" &&
+    [ -f "$r/etc/default/grub.d/passthru.cfg" ] && ok "record deleted: uninstall names passthru's files and the fix, exit 1" ||
+    bad "norecord uninstall" "exit $code: $(cat "$work/out")"
+setup "$r" install || bad "norecord install again" "$(cat "$work/out")"
+grep -q '^args intel_iommu=on iommu=pt$' "$r/var/lib/passthru/installed" &&
+    grep -q '^created /etc/default/grub.d/passthru.cfg ' "$r/var/lib/passthru/installed" &&
+    ok "record deleted, install: passthru's files and arguments in the new record" ||
+    bad "norecord record" "$(cat "$r/var/lib/passthru/installed" 2>&1)"
+setup "$r" uninstall
+[ $code -eq 0 ] && [ ! -e "$r/etc/default/grub.d/passthru.cfg" ] && [ ! -e "$r/etc/initramfs-tools/conf.d/passthru" ] &&
+    ! grep -q 'intel_iommu=on' "$r.grub" && grep -q '^uninstalled' "$work/out" &&
+    ok "record deleted, install, uninstall: the drop-in and the arguments gone, 'uninstalled' true" ||
+    bad "norecord uninstalled" "exit $code: $(cat "$work/out")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -12,50 +12,31 @@
 #include <cmocka.h>
 #include "facts.h"
 #include "root.h"
+#include "scratch.h"
 
 /* a scratch root with sys/bus/pci/devices/0000:01:00.0 */
-static char dir[64];
-static struct root r;
+#define DEV "0000:01:00.0"
+static struct scratch s;
 
 static int setup(void **state)
 {
-	char p[200];
-
-	strcpy(dir, "/tmp/test_facts.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(p, sizeof(p), "mkdir -p %s/sys/bus/pci/devices/0000:01:00.0", dir);
-	assert_int_equal(system(p), 0);
-	assert_int_equal(root_open(&r, dir), 0);
+	scratch_make(&s, "test_facts", DEV, NULL);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char p[200];
-
-	root_close(&r);
-	snprintf(p, sizeof(p), "rm -rf %s", dir);
-	return system(p);
+	return scratch_remove(&s);
 }
 
 static void put(const char *name, const char *text)
 {
-	char p[300];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:01:00.0/%s", dir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	scratch_put(&s, DEV, name, text);
 }
 
 static void drop(const char *name)
 {
-	char p[300];
-
-	snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:01:00.0/%s", dir, name);
-	unlink(p);
+	scratch_drop(&s, DEV, name);
 }
 
 static void test_reset(void **state)
@@ -63,26 +44,26 @@ static void test_reset(void **state)
 	struct reset_facts f;
 
 	put("reset_method", "flr bus\n");
-	facts_reset_read(&r, "0000:01:00.0", "6.1.0-18-amd64", &f);
+	facts_reset_read(&s.r, "0000:01:00.0", "6.1.0-18-amd64", &f);
 	assert_int_equal(f.state, RESET_METHODS);
 	assert_string_equal(f.methods, "flr bus");
 	/* empty: the user switched every method off */
 	put("reset_method", "\n");
-	facts_reset_read(&r, "0000:01:00.0", "6.1.0-18-amd64", &f);
+	facts_reset_read(&s.r, "0000:01:00.0", "6.1.0-18-amd64", &f);
 	assert_int_equal(f.state, RESET_DISABLED);
 	/* absent on 5.15 and later: no method at all; before, or unknown: cannot tell */
 	drop("reset_method");
-	facts_reset_read(&r, "0000:01:00.0", "5.15.0", &f);
+	facts_reset_read(&s.r, "0000:01:00.0", "5.15.0", &f);
 	assert_int_equal(f.state, RESET_NONE);
-	facts_reset_read(&r, "0000:01:00.0", "6.0", &f);
+	facts_reset_read(&s.r, "0000:01:00.0", "6.0", &f);
 	assert_int_equal(f.state, RESET_NONE);
-	facts_reset_read(&r, "0000:01:00.0", "5.14.21", &f);
+	facts_reset_read(&s.r, "0000:01:00.0", "5.14.21", &f);
 	assert_int_equal(f.state, RESET_UNKNOWN);
-	facts_reset_read(&r, "0000:01:00.0", "", &f);
+	facts_reset_read(&s.r, "0000:01:00.0", "", &f);
 	assert_int_equal(f.state, RESET_UNKNOWN);
 	/* an older kernel's reset file: resettable, methods not named */
 	put("reset", "");
-	facts_reset_read(&r, "0000:01:00.0", "5.10.0", &f);
+	facts_reset_read(&s.r, "0000:01:00.0", "5.10.0", &f);
 	assert_int_equal(f.state, RESET_UNLISTED);
 	drop("reset");
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include "util.h"
 #include "variant.h"
+#include "scratch.h"
 
 /* QEMU's stdvga and its HDA companion, as the kernel writes their modalias */
 #define GPU "pci:v00001234d00001111sv00001AF4sd00001100bc03sc00i00"
@@ -128,61 +129,41 @@ static void test_glob_as_kmod(void **state)
 	assert_int_equal(c.wildcards, -1);
 }
 
-/* A sysroot with one device folder holding FILE = TEXT pairs. */
-static void mkfile(const char *dir, const char *name, const char *text)
-{
-	char p[512];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static void test_modalias_and_apply(void **state)
 {
-	char tmp[] = "/tmp/test_variant.XXXXXX", dev[256], buf[256], cmd[600];
+	char buf[256];
 	const char *alias = "alias vfio_pci:v00001234d00001111sv*sd*bc*sc*i* t_vfio_pci\n";
 	struct variant_db db;
-	struct root r;
+	struct scratch s;
 	struct config c;
 	struct plan_entry e[2] = { { .addr = 5 << 3, .bind = true, .driver = "vfio-pci" },
 				   { .addr = 6 << 3, .bind = true, .driver = "vfio-pci" } };
 	struct plan p = { e, 2, 2 };
 
-	assert_non_null(mkdtemp(tmp));
-	snprintf(dev, sizeof(dev), "%s/sys/bus/pci/devices/0000:00:05.0", tmp);
-	snprintf(cmd, sizeof(cmd), "mkdir -p %s %s/sys/bus/pci/devices/0000:00:06.0", dev, tmp);
-	assert_int_equal(system(cmd), 0);
+	scratch_make(&s, "test_variant", "0000:00:05.0", "0000:00:06.0", NULL);
 	/* no modalias file: made from the ID files as the kernel makes it */
-	mkfile(dev, "vendor", "0x1234\n");
-	mkfile(dev, "device", "0x1111\n");
-	mkfile(dev, "subsystem_vendor", "0x1af4\n");
-	mkfile(dev, "subsystem_device", "0x1100\n");
-	mkfile(dev, "class", "0x030000\n");
-	assert_int_equal(root_open(&r, tmp), 0);
-	assert_int_equal(variant_modalias(&r, "0000:00:05.0", buf, sizeof(buf)), 0);
+	scratch_put(&s, "0000:00:05.0", "vendor", "0x1234\n");
+	scratch_put(&s, "0000:00:05.0", "device", "0x1111\n");
+	scratch_put(&s, "0000:00:05.0", "subsystem_vendor", "0x1af4\n");
+	scratch_put(&s, "0000:00:05.0", "subsystem_device", "0x1100\n");
+	scratch_put(&s, "0000:00:05.0", "class", "0x030000\n");
+	assert_int_equal(variant_modalias(&s.r, "0000:00:05.0", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, GPU);
-	snprintf(dev, sizeof(dev), "%s/sys/bus/pci/devices/0000:00:06.0", tmp);
-	mkfile(dev, "modalias", HDA "\n");
+	scratch_put(&s, "0000:00:06.0", "modalias", HDA "\n");
 	assert_int_equal(variant_db_parse(&db, alias, strlen(alias), NULL, 0, NULL, 0), 0);
 	config_init(&c);
 	c.variant = VARIANT_OFF;
-	assert_int_equal(variant_apply(&p, &c, &db, &r), 0);
+	assert_int_equal(variant_apply(&p, &c, &db, &s.r), 0);
 	assert_string_equal(e[0].driver, "vfio-pci");
 	assert_string_equal(e[0].variant, "");
 	c.variant = VARIANT_AUTO;
-	assert_int_equal(variant_apply(&p, &c, &db, &r), 0);
+	assert_int_equal(variant_apply(&p, &c, &db, &s.r), 0);
 	assert_string_equal(e[0].driver, "t_vfio_pci");
 	assert_string_equal(e[0].variant, "t_vfio_pci");
 	assert_string_equal(e[1].driver, "vfio-pci");
 	assert_string_equal(e[1].variant, "");
 	variant_db_free(&db);
-	root_close(&r);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(scratch_remove(&s), 0);
 }
 
 int main(void)

@@ -4,10 +4,10 @@ UNIT_NAMES := test_config test_selector test_cmdline test_plan test_sha256 test_
 UNIT_TESTS := $(addprefix $(B)/tests/unit/,$(UNIT_NAMES))
 UNIT_ASAN := $(addprefix $(B)/tests/unit-asan/,$(UNIT_NAMES))
 
-$(B)/tests/unit/%: tests/unit/%.c $(B)/host/libpassthru.a
+$(B)/tests/unit/%: tests/unit/%.c tests/unit/scratch.h $(B)/host/libpassthru.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-missing-field-initializers -o $@ $< $(B)/host/libpassthru.a $(HOST_LIBS) -lcmocka
-$(B)/tests/unit-asan/%: tests/unit/%.c $(B)/asan/libpassthru.a
+$(B)/tests/unit-asan/%: tests/unit/%.c tests/unit/scratch.h $(B)/asan/libpassthru.a
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -Wno-missing-field-initializers -std=gnu11 -D_GNU_SOURCE -Isrc/lib $(ASAN_FLAGS) -o $@ $< \
 		$(B)/asan/libpassthru.a $(HOST_LIBS) -lcmocka

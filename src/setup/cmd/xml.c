@@ -185,11 +185,11 @@ static void print_xml(const struct plan *p, size_t n, size_t gpus, const char *n
  * kernel's modules.alias, as the boot chooses it: a variant that is not installed is left out. */
 static void name_variants(const struct hostview *h, const struct config *c, struct plan *p)
 {
-	struct variant_db db;
+	const struct variant_db *db;
 	size_t i;
 
 	if (c->variant == VARIANT_OFF || strcmp(c->driver, "vfio-pci") ||
-	    variant_db_load_running(&db, &h->r) < 0)
+	    !(db = hostview_variants(h)))
 		return;
 	for (i = 0; i < p->n; i++) {
 		struct variant_choice v;
@@ -198,10 +198,9 @@ static void name_variants(const struct hostview *h, const struct config *c, stru
 		if (!p->e[i].bind)
 			continue;
 		addr_format(p->e[i].addr, a);
-		if (variant_for_device(&db, &h->r, a, &v) == 0 && v.module[0])
+		if (variant_for_device(db, &h->r, a, &v) == 0 && v.module[0])
 			strscpy(p->e[i].variant, v.module, sizeof(p->e[i].variant));
 	}
-	variant_db_free(&db);
 }
 
 int cmd_xml(struct opts *o, int argc, char **argv)

@@ -105,11 +105,59 @@ static bool boot_differs(const struct judgement *j)
 	return false;
 }
 
+/* What is left of the IOMMU's fix once install has set the arguments for the next boot. */
+enum iommu_fix {
+	FIX_REBOOT,		/* a reboot */
+	FIX_DEFAULT_ENTRY,	/* this boot came another way: the default boot entry */
+	FIX_TRIAL,		/* a trial is pending: the trial boot */
+};
+
+/* In S, the IOMMU's fix "install and reboot" (src/lib/iommu.c words it) as FIX words it. */
+static void reboot_is_the_fix(char *s, size_t size, enum iommu_fix fix)
+{
+	static const char *const was[] = {
+		"run passthru-setup install and reboot",
+		"remove it (passthru-setup install replaces it) and reboot",
+	};
+	static const char *const now[] = {
+		[FIX_REBOOT] = "passthru-setup install has set it for the next boot: reboot",
+		[FIX_DEFAULT_ENTRY] = "the boot configuration passthru-setup install wrote has it: "
+			"reboot into the default boot entry",
+		[FIX_TRIAL] = "the trial boot has it: reboot into the trial (below), or "
+			"passthru-setup uninstall to drop the trial",
+	};
+	char out[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(was) / sizeof(was[0]); i++) {
+		char *at = strstr(s, was[i]);
+
+		if (!at)
+			continue;
+		snprintf(out, sizeof(out), "%.*s%s%s", (int)(at - s), s, now[fix],
+			 at + strlen(was[i]));
+		strscpy(s, out, size);
+	}
+}
+
+/* Every IOMMU fix of the judgement (its verdict and the plan's refusals) as reboot_is_the_fix. */
+static void iommu_fix_is_reboot(struct judgement *j, enum iommu_fix fix)
+{
+	size_t i;
+
+	reboot_is_the_fix(j->h.v.reason, sizeof(j->h.v.reason), fix);
+	for (i = 0; i < j->p.n; i++)
+		reboot_is_the_fix(j->p.e[i].reason, sizeof(j->p.e[i].reason), fix);
+}
+
 void applied_judge(struct judgement *j, const struct fsroot *fr, const struct manifest *m)
 {
 	size_t i, n;
 
 	j->installed = true;
+	/* a trial pending, this boot not the trial's: a plain install would end the trial */
+	if (m->trial[0] && j->trial.pending && !j->trial.this_boot)
+		iommu_fix_is_reboot(j, FIX_TRIAL);
 	j->current = install_current(j, m);
 	if (!j->current)
 		return;
@@ -124,11 +172,14 @@ void applied_judge(struct judgement *j, const struct fsroot *fr, const struct ma
 					 "change: the boot configuration and the images are current; "
 					 "this boot, started after the install, came from another entry "
 					 "or kernel, or with its arguments edited at the boot menu)");
+		iommu_fix_is_reboot(j, FIX_DEFAULT_ENTRY);
 		return;
 	}
 	if (!boot_differs(j))
 		return;
 	j->reboot_pending = true;
+	/* the IOMMU is off until the reboot: its fix is that reboot, not install again */
+	iommu_fix_is_reboot(j, FIX_REBOOT);
 	for (i = n = 0; i < j->ndrift; i++)
 		if (!j->drift[i].this_boot)
 			j->drift[n++] = j->drift[i];

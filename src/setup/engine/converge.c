@@ -18,6 +18,7 @@
 #include "journal.h"
 #include "manifest.h"
 #include "outcome.h"
+#include "reboot.h"
 #include "root.h"
 #include "setup.h"
 #include "sha256.h"
@@ -509,6 +510,13 @@ static void report_done(const struct install *in)
 		       "has logged in (on a seat, a terminal or remotely), "
 		       "passthru-confirm.service makes it permanent (or run passthru-setup "
 		       "confirm on the trial boot)");
+	else if (in->o->confirming)	/* on the trial boot: what it runs is what stays */
+		outcome_say(reboot_none_needed(in->o) ? "confirmed: permanent from now on, as this "
+			    "trial boot runs it (no reboot needed)\n" : "confirmed: permanent from "
+			    "now on; reboot to apply\n");
+	else if (reboot_none_needed(in->o))
+		outcome_say("installed: no reboot needed (this boot already runs it: the arguments "
+			    "are on its command line and the configured devices on their driver)\n");
 	else
 		outcome_say("installed: reboot to apply\n");
 }

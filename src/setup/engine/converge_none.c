@@ -11,6 +11,7 @@
 #include "journal.h"
 #include "manifest.h"
 #include "outcome.h"
+#include "reboot.h"
 #include "setup.h"
 #include "trial.h"
 
@@ -70,6 +71,8 @@ struct removal {
 	struct sbuf left;		/* files kept with passthru's arguments in them */
 	bool unedited[64];		/* by change: passthru's part taken out, the rest kept */
 	bool uki;			/* the "uki" configuration: the rebuild is guarded */
+	bool no_reboot;			/* this boot (the host's) runs no passthru: the next
+					 * boot, without it, is as this one */
 };
 
 /* The boot configurations and the generator the record names. */
@@ -273,7 +276,11 @@ static int run_commands(struct removal *u)
 	}
 	if (u->left.len)
 		return 0;	/* converge says what is left */
-	outcome_say("uninstalled: reboot to apply\n");
+	if (u->no_reboot)
+		outcome_say("uninstalled: no reboot needed (this boot does not run passthru: "
+			    "passthru-claim did not run in it, and it started before the install)\n");
+	else
+		outcome_say("uninstalled: reboot to apply\n");
 	return 0;
 }
 
@@ -307,6 +314,16 @@ static int converge(struct removal *u)
 		return 1;
 	}
 	if (!u->cv.m.exists) {
+		char left[600];
+
+		/* the record is gone, passthru's own files are not: it would say nothing false */
+		if (manifest_orphans(&u->cv.fr, left, sizeof(left))) {
+			fprintf(stderr, "passthru-setup: there is no install record (%s), but "
+				"passthru's own files are here: %s; run passthru-setup install (it "
+				"takes them into a new record), then passthru-setup uninstall; nothing "
+				"was changed\n", MANIFEST_PATH, left);
+			return 1;
+		}
 		outcome_say("nothing to do: passthru-setup install has not changed anything here\n");
 		return 0;
 	}
@@ -335,6 +352,8 @@ int converge_to_nothing(const struct opts *o)
 	struct removal u = { .o = o };
 	int ret;
 
+	/* asked before anything changes: the install record's time is part of the answer */
+	u.no_reboot = reboot_root_is_host_view(o) && !reboot_this_boot_has_passthru(o);
 	if (converging_open(&u.cv, o, &u.none, NULL))
 		return 1;
 	ret = converge(&u);

@@ -393,9 +393,12 @@ static void check_trial(struct judgement *s, const struct hostview *h, const str
 	}
 }
 
-void drift_config(struct judgement *s, const char *conf, size_t conflen)
+void drift_config(struct judgement *s, const char *conf, size_t conflen, bool broken)
 {
 	char want[SHA256_HEX_LEN], now[SHA256_HEX_LEN];
+	/* install refuses a config with errors: the fix starts with them */
+	const char *fix = broken ? "fix the errors in " PASSTHRU_CONF " (each names its line), then "
+		"passthru-setup install, then reboot" : "passthru-setup install, then reboot";
 	int r = boot_config_sha(s->boot, want);
 
 	if (r < 0)
@@ -403,7 +406,7 @@ void drift_config(struct judgement *s, const char *conf, size_t conflen)
 	if (conf)
 		sha256_hex(conf, conflen, now);
 	if (r == 0 && conf)
-		add_boot_drift(s, "config", "passthru-setup install, then reboot",
+		add_boot_drift(s, "config", fix,
 			  "this boot ran without a config, but %s exists now: the initramfs holds "
 			  "no config or an older one", PASSTHRU_CONF);
 	else if (r == 1 && !conf)
@@ -411,7 +414,7 @@ void drift_config(struct judgement *s, const char *conf, size_t conflen)
 			  "this boot read a config (sha256 %.12s...), but %s is gone now",
 			  want, PASSTHRU_CONF);
 	else if (r == 1 && strcmp(want, now))
-		add_boot_drift(s, "config", "passthru-setup install, then reboot",
+		add_boot_drift(s, "config", fix,
 			  "%s changed since the initramfs was built (this boot read sha256 "
 			  "%.12s..., the file is %.12s... now): the initramfs holds the old "
 			  "config, and the next boot would use it",

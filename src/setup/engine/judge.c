@@ -152,9 +152,13 @@ static void verdict(const struct hostview *h, const struct config *c, const stru
 	s->ready = true;
 	for (i = 0; i < p->n && !p->e[i].variant[0]; i++)
 		;
-	snprintf(s->message, sizeof(s->message), "ready: every configured device is on %s%s%s",
+	snprintf(s->message, sizeof(s->message), "ready: every configured device is on %s%s%s%s",
 		 want, i < p->n ? " or its vfio variant driver" : "", s->trial.this_boot ?
-		 "; the trial boot: passthru-setup confirm makes it permanent" : "");
+		 "; the trial boot: passthru-setup confirm makes it permanent" : "",
+		 /* this boot claimed, but nothing says the next one will (uninstall since) */
+		 s->booted && !s->installed ? "; but there is no install record (" MANIFEST_PATH
+		 "): if passthru-setup uninstall ran since this boot started, the next boot "
+		 "claims nothing (passthru-setup install sets it up again)" : "");
 }
 
 /* The plan's entries with each device's live driver and what it is now. */
@@ -242,7 +246,7 @@ int judge_host(const struct opts *o, struct judgement *j)
 		conf = NULL;
 	j->conf_exists = conf != NULL;
 	sha256_hex(conf ? conf : "", conf ? conflen : 0, j->conf_sha);	/* as install hashes it */
-	drift_config(j, conf, conflen);
+	drift_config(j, conf, conflen, config_errors > 0);
 	free(conf);
 	read_record(j, o);
 	verdict(&j->h, &j->c, &j->p, config_errors == 0, j->booted, j->boot != NULL, j);

@@ -62,7 +62,8 @@ void judgement_free(struct judgement *j);
 
 /* drift.c: the drift checks judge_host runs; each adds to j->drift (and j->trial). The
  * config read now against the one the boot read (j->boot's config_sha256). */
-void drift_config(struct judgement *j, const char *conf, size_t conflen);
+/* broken: the config has errors (install refuses it until they are fixed) */
+void drift_config(struct judgement *j, const char *conf, size_t conflen, bool broken);
 /* Those that need the install record: the command lines, the images, the devices, the trial. */
 void drift_since_install(struct judgement *j, const struct fsroot *fr, const struct opts *o,
 			 const struct manifest *m);

@@ -14,7 +14,7 @@
  * apply. Otherwise (an image for other machines, --root alone) there is no running boot of
  * it to compare with: what the run changed for the boot decides.
  */
-static bool root_is_host_view(const struct opts *o)
+bool reboot_root_is_host_view(const struct opts *o)
 {
 	char a[PATH_MAX], b[PATH_MAX];
 
@@ -31,7 +31,7 @@ bool reboot_after_converge(const struct opts *o, bool confirm, int ret)
 	/* confirm makes permanent what this (trial) boot runs: the next boot is this one */
 	if (confirm && ret == 0 && o->dry_run)
 		return false;
-	if (!root_is_host_view(o) || !(j = calloc(1, sizeof(*j))))
+	if (!reboot_root_is_host_view(o) || !(j = calloc(1, sizeof(*j))))
 		return changed;
 	if (judge_host(o, j) < 0) {
 		free(j);
@@ -48,13 +48,27 @@ bool reboot_after_converge(const struct opts *o, bool confirm, int ret)
 	return differs;
 }
 
+bool reboot_none_needed(const struct opts *o)
+{
+	struct judgement *j;
+	bool none = false;
+
+	if (!reboot_root_is_host_view(o) || !(j = calloc(1, sizeof(*j))))
+		return false;
+	if (judge_host(o, j) == 0)
+		none = j->ready && !j->reboot_pending && !j->trial.pending && !j->ndrift;
+	judgement_free(j);
+	free(j);
+	return none;
+}
+
 bool reboot_this_boot_has_passthru(const struct opts *o)
 {
 	struct root r;
 	struct fsroot fr;
 	bool has;
 
-	if (!root_is_host_view(o) || root_open(&r, o->sysroot) < 0)
+	if (!reboot_root_is_host_view(o) || root_open(&r, o->sysroot) < 0)
 		return false;
 	/* passthru-claim ran in this boot's initramfs (/run is new every boot) */
 	has = root_exists(&r, BOOT_STATUS);
@@ -69,7 +83,7 @@ bool reboot_this_boot_has_passthru(const struct opts *o)
 
 bool reboot_after_uninstall(const struct opts *o, bool had_passthru)
 {
-	if (!root_is_host_view(o))
+	if (!reboot_root_is_host_view(o))
 		return outcome_boot_changed();
 	/* the next boot has no passthru (or, --dry-run, would not) */
 	return had_passthru;

@@ -5,8 +5,13 @@
 #include <stdbool.h>
 #include "setup.h"
 
+/* The root is the host the view under --sysroot shows: only then does "this boot" apply. */
+bool reboot_root_is_host_view(const struct opts *o);
 /* After install (confirm: true for confirm) exited ret, with what outcome noted. */
 bool reboot_after_converge(const struct opts *o, bool confirm, int ret);
+/* After install: the host view is the root, and status would say ready with nothing to
+ * apply (this boot already runs what install set up): no reboot needed. */
+bool reboot_none_needed(const struct opts *o);
 /* Before uninstall: this boot runs passthru (its claim ran, or it started after the install
  * record was written). */
 bool reboot_this_boot_has_passthru(const struct opts *o);

@@ -17,15 +17,14 @@
 static void vfio_driver_of(const struct hostview *h, const struct config *c, const struct pdev *d,
 			   char *buf, size_t size)
 {
-	struct variant_db db;
+	const struct variant_db *db;
 	struct variant_choice v = { .wildcards = -1 };
 
 	strscpy(buf, c && c->driver[0] ? c->driver : "vfio-pci", size);
-	if ((c && c->variant == VARIANT_OFF) || variant_db_load_running(&db, &h->r) < 0)
+	if ((c && c->variant == VARIANT_OFF) || !(db = hostview_variants(h)))
 		return;
-	if (variant_for_device(&db, &h->r, d->name, &v) == 0 && v.module[0])
+	if (variant_for_device(db, &h->r, d->name, &v) == 0 && v.module[0])
 		strscpy(buf, v.module, size);
-	variant_db_free(&db);
 }
 
 void factsview_get(const struct hostview *h, const struct config *c, const struct pdev *d,

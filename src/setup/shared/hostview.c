@@ -8,15 +8,30 @@
 #include "variant.h"
 #include "report.h"
 
+struct hostview_cache {
+	bool variants_read;
+	struct variant_db variants;	/* the running kernel's aliases, read once */
+	bool variants_ok;		/* they could be read */
+	bool groups_built;		/* groups holds the model's groups, sorted */
+	struct plan_groups groups;
+};
+
 int hostview_open(struct hostview *h, const char *sysroot)
 {
 	char err[300];
 	int r;
 
 	memset(h, 0, sizeof(*h));
+	h->cache = calloc(1, sizeof(*h->cache));
+	if (!h->cache) {
+		fprintf(stderr, "passthru-setup: out of memory\n");
+		return -ENOMEM;
+	}
 	r = root_open(&h->r, sysroot);
 	if (r < 0) {
 		fprintf(stderr, "passthru-setup: cannot open %s: %s\n", sysroot, strerror(-r));
+		free(h->cache);
+		h->cache = NULL;
 		return r;
 	}
 	if (root_slurp(&h->r, "proc/cmdline", &h->cmdline, NULL) < 0)
@@ -27,6 +42,8 @@ int hostview_open(struct hostview *h, const char *sysroot)
 		fprintf(stderr, "passthru-setup: cannot read the PCI devices: %s\n", err);
 		root_close(&h->r);
 		free(h->cmdline);
+		free(h->cache);
+		h->cache = NULL;
 		return r;
 	}
 	return 0;
@@ -34,22 +51,46 @@ int hostview_open(struct hostview *h, const char *sysroot)
 
 void hostview_close(struct hostview *h)
 {
+	if (h->cache) {
+		variant_db_free(&h->cache->variants);
+		plan_groups_free(&h->cache->groups);
+		free(h->cache);
+		h->cache = NULL;
+	}
 	model_free(&h->m);
 	root_close(&h->r);
 	free(h->cmdline);
 }
 
+const struct variant_db *hostview_variants(const struct hostview *h)
+{
+	struct hostview_cache *k = h->cache;
+
+	if (!k->variants_read) {
+		k->variants_read = true;
+		k->variants_ok = variant_db_load_running(&k->variants, &h->r) == 0;
+	}
+	return k->variants_ok ? &k->variants : NULL;
+}
+
 int hostview_plan(const struct hostview *h, const struct config *c, struct plan *ret)
 {
-	struct variant_db db;
-	int r = plan_build(c, &h->m, &h->v, ret);
+	struct hostview_cache *k = h->cache;
+	const struct variant_db *db;
+	int r;
 
+	/* the model's groups, sorted once: list plans every card on its own */
+	if (!k->groups_built) {
+		r = plan_groups_build(&h->m, &k->groups);
+		if (r < 0)
+			return r;
+		k->groups_built = true;
+	}
+	r = plan_build_grouped(c, &h->m, &k->groups, &h->v, ret);
 	/* the vfio variant drivers, as the boot chooses them: the running kernel's aliases */
-	if (r < 0 || c->variant == VARIANT_OFF || variant_db_load_running(&db, &h->r) < 0)
+	if (r < 0 || c->variant == VARIANT_OFF || !(db = hostview_variants(h)))
 		return r;
-	r = variant_apply(ret, c, &db, &h->r);
-	variant_db_free(&db);
-	return r;
+	return variant_apply(ret, c, db, &h->r);
 }
 
 /* The other display controllers with d's ID that are not the boot display, as ID@ADDR. */

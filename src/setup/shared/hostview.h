@@ -9,11 +9,15 @@
 #include "root.h"
 #include "util.h"
 
+struct hostview_cache;		/* what a command reads once and uses for every card */
+struct variant_db;
+
 struct hostview {
 	struct root r;
 	struct model m;
 	struct iommu_verdict v;
 	char *cmdline;
+	struct hostview_cache *cache;
 };
 
 /* Open the sysroot and read devices and the IOMMU verdict; prints its own errors. */
@@ -21,6 +25,9 @@ int hostview_open(struct hostview *h, const char *sysroot);
 void hostview_close(struct hostview *h);
 /* Plan a config on this host (what the next boot would do). */
 int hostview_plan(const struct hostview *h, const struct config *c, struct plan *ret);
+/* The running kernel's vfio variant aliases under the root (modules.alias, modules.dep),
+ * read on first use and kept until hostview_close; NULL when there are none to read. */
+const struct variant_db *hostview_variants(const struct hostview *h);
 
 /*
  * Why an entry was refused or not found, for a person: the planner's reason, and where an ID

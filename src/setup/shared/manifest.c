@@ -256,6 +256,45 @@ void manifest_add_boot(struct manifest *m, const char *name)
 		strscpy(m->boots[m->nboots++], name, sizeof(m->boots[0]));
 }
 
+/* What every file passthru writes whole says in its first lines (and no user's file does). */
+#define OWNED_MARK "written by passthru-setup install"
+
+/* The files install writes whole, each with OWNED_MARK in its head. */
+static const char *const owned_paths[] = {
+	"/etc/default/grub.d/passthru.cfg",
+	"/etc/initramfs-tools/conf.d/passthru",
+	"/etc/dracut.conf.d/passthru.conf",
+	"/etc/mkinitcpio.conf.d/passthru.conf",
+	"/etc/modprobe.d/passthru-unsafe-interrupts.conf",
+	"/etc/grub.d/42_passthru_trial",
+	"/etc/passthru.trial",
+};
+
+/* DATA is a file passthru writes whole: OWNED_MARK in its first 400 bytes. */
+static bool owned(const char *data, size_t len)
+{
+	return memmem(data, len < 400 ? len : 400, OWNED_MARK, strlen(OWNED_MARK)) != NULL;
+}
+
+size_t manifest_orphans(const struct fsroot *fr, char *buf, size_t size)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(owned_paths) / sizeof(owned_paths[0]); i++) {
+		char *data = NULL;
+		size_t len = 0;
+
+		if (fsroot_read(fr, owned_paths[i], &data, &len) == 0 && owned(data, len)) {
+			size_t l = strlen(buf);
+
+			snprintf(buf + l, size - l, "%s%s", n++ ? ", " : "", owned_paths[i]);
+		}
+		free(data);
+	}
+	return n;
+}
+
 int manifest_stage(struct txn *t, struct manifest *m, const char *path, const char *data,
 		   size_t len, const char *added)
 {
@@ -266,9 +305,21 @@ int manifest_stage(struct txn *t, struct manifest *m, const char *path, const ch
 
 	if (r < 0)
 		return r;
-	if (t->n == before)
-		return 0;	/* it is so already: the record stays as it is */
 	e = manifest_find(m, path);
+	if (t->n == before && (e || !owned(data, len)))
+		return 0;	/* it is so already: the record stays as it is */
+	if (t->n == before) {
+		/* passthru's own file, as install writes it, but not in the record (the record
+		 * was lost or deleted): it is passthru's, for uninstall to remove */
+		e = add(m, path);
+		if (!e)
+			return -ENOMEM;
+		e->created = true;
+		manifest_add_words(e->added, sizeof(e->added), added);
+		manifest_add_words(m->args, sizeof(m->args), added);
+		e->hash = fnv64(data, len);
+		return 0;
+	}
 	if (e) {
 		/* touched before: the first backup stays; a change by someone else since
 		 * install means the backup is no longer the file minus passthru's part */

@@ -71,6 +71,9 @@ int manifest_read(const struct fsroot *fr, struct manifest *m);
  * touched it: a file already in the record is not backed up again. */
 int manifest_stage(struct txn *t, struct manifest *m, const char *path, const char *data,
 		   size_t len, const char *added);
+/* passthru's own files (those install writes whole, which say so in their head) that are
+ * under the root, as "PATH, PATH" in buf: what a lost record leaves. Returns how many. */
+size_t manifest_orphans(const struct fsroot *fr, char *buf, size_t size);
 struct manifest_entry *manifest_find(struct manifest *m, const char *path);
 const struct manifest_entry *manifest_find_const(const struct manifest *m, const char *path);
 /* Note that install took the contradicting words out of path (it must be in the record). */
