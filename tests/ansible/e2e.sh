@@ -39,7 +39,7 @@ trap 'exit 130' INT TERM HUP
 echo "ansible-e2e: the role passthru.host.vfio over SSH on a Debian 12 guest booted by GRUB"
 rm -rf "$W"
 mkdir -p "$W" || die "mkdir $W"
-tests/lifecycle/debootstrap.sh "$L" initramfs-tools openssh-server,python3 || die "debootstrap"
+tests/lifecycle/debootstrap.sh "$L" initramfs-tools openssh-server,python3,dbus || die "debootstrap"
 echo "image: debian rootfs ready ($(( $(date +%s) - t0 )) s)"
 
 # --- the guest's disk: the lifecycle's, with root's SSH key, sshd by key only, DHCP ---

@@ -16,7 +16,8 @@ dracut) pkgs=dracut-core ;;
 esac
 mkdir -p "$out"
 tar=$out/rootfs-$gen.tar
-[ -f "$tar" ] && exit 0
+# a root made with other extra packages is made again (OUT/rootfs-GEN.extra names them)
+[ -f "$tar" ] && [ "$(cat "$tar.extra" 2>/dev/null)" = "$extra" ] && exit 0
 mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
 mirror=${mirror:-http://deb.debian.org/debian}
 dir=$out/rootfs-$gen
@@ -27,5 +28,6 @@ debootstrap --variant=minbase \
     tail -n 30 "$out/debootstrap.log" >&2
     exit 1
 }
+if [ -n "$extra" ]; then echo "$extra" >"$tar.extra"; else rm -f "$tar.extra"; fi
 tar -C "$dir" -cf "$tar.tmp" . && mv "$tar.tmp" "$tar"
 rm -rf "$dir"
