@@ -4,7 +4,7 @@ ANSIBLE_VERSION := $(shell sed -n 's/^\#define PASSTHRU_VERSION "\(.*\)"$$/\1/p'
 ANSIBLE_COLL := $(B)/ansible/ansible_collections/passthru/host
 ANSIBLE_PKG := $(B)/pkg/passthru-host-$(ANSIBLE_VERSION).tar.gz
 
-.PHONY: ansible check-ansible
+.PHONY: ansible check-ansible check-ansible-e2e
 # the collection's tree with the project's version in galaxy.yml, then the tarball (--force:
 # a second make ansible replaces it)
 ansible:
@@ -20,3 +20,8 @@ ansible:
 check-ansible: ansible $(B)/passthru-setup $(B)/passthru-claim
 	tests/ansible/run.sh $(B)/passthru-setup $(B)/passthru-claim $(ANSIBLE_PKG)
 	tests/ansible/sanity.sh $(ANSIBLE_COLL)
+
+# the role over SSH against a Debian 12 guest booted by GRUB under QEMU (tests/ansible/e2e.sh):
+# install and ansible.builtin.reboot, the same play again, state absent, a trial; make check-slow
+check-ansible-e2e: ansible all
+	tests/ansible/e2e.sh $(ANSIBLE_PKG)
