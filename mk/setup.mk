@@ -29,6 +29,9 @@ check-setup: $(B)/passthru-setup $(B)/asan/passthru-setup $(B)/gentree $(B)/pass
 	tests/setup/json.sh $(B)/passthru-setup $(B)/passthru-claim
 	ASAN_OPTIONS=detect_leaks=1 WORK=$(B)/tests/setup-json-asan tests/setup/json.sh \
 		$(B)/asan/passthru-setup $(B)/passthru-claim
+	tests/setup/uki.sh $(B)/passthru-setup
+	ASAN_OPTIONS=detect_leaks=1 WORK=$(B)/tests/setup-uki-asan tests/setup/uki.sh \
+		$(B)/asan/passthru-setup
 	tests/setup/powercut.sh $(B)/passthru-setup $(B)/passthru-claim 5
 	ASAN_OPTIONS=detect_leaks=0 WORK=$(B)/tests/setup-powercut-asan tests/setup/powercut.sh \
 		$(B)/asan/passthru-setup $(B)/passthru-claim 13

@@ -32,7 +32,7 @@ SUMMARY := $(B)/check-summary
 # would otherwise make first.
 CHECK_BINS = all $(B)/tests/initramfs-gen $(B)/tests/asan/initramfs-gen $(B)/asan/passthru-claim \
 	$(B)/asan/passthru-setup $(B)/passthru-claim-dyn $(B)/gentree $(UNIT_TESTS) $(UNIT_ASAN) \
-	$(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_kargs $(B)/fuzz/fuzz_report $(B)/fuzz/fuzz_facts \
+	$(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_kargs $(B)/fuzz/fuzz_report $(B)/fuzz/fuzz_facts $(B)/fuzz/fuzz_pe \
 	$(KERNEL_STAMP)
 PREFETCH = { tests/lifecycle/debootstrap.sh $(B)/lifecycle initramfs-tools & \
 	tests/uefi/debootstrap.sh $(B)/uefi; u=$$?; wait $$! && [ $$u = 0 ]; }
@@ -93,9 +93,9 @@ check-valgrind: $(B)/passthru-claim-dyn check-unit-valgrind
 	WORK=$(B)/tests/fixtures-valgrind tests/fixtures/run.sh "$(VALGRIND) $(CURDIR)/$(B)/passthru-claim-dyn"
 	WORK=$(B)/tests/fixtures-valgrind tests/fixtures/cli.sh "$(VALGRIND) $(CURDIR)/$(B)/passthru-claim-dyn"
 
-check-fuzz: check-fuzz-config check-fuzz-kargs check-fuzz-report check-fuzz-facts
+check-fuzz: check-fuzz-config check-fuzz-kargs check-fuzz-report check-fuzz-facts check-fuzz-pe
 
-fuzz: fuzz-config fuzz-kargs fuzz-report fuzz-facts
+fuzz: fuzz-config fuzz-kargs fuzz-report fuzz-facts fuzz-pe
 
 check-shell:
 	shellcheck -S warning \
@@ -104,7 +104,7 @@ check-shell:
 			sort -u)
 	shellcheck -S warning packaging/arch/PKGBUILD packaging/arch/passthru.install
 	shellcheck -S warning -s bash mkinitcpio/install/* mkinitcpio/passthru.conf tests/vm/mkinitcpio/install/* \
-		tests/setup/bin/mkinitcpio docs/passthru-setup.bash
+		tests/setup/bin/mkinitcpio tests/setup/uki-bin/dracut docs/passthru-setup.bash
 	shellcheck -S warning -s sh mkinitcpio/hooks/* tests/vm/mkinitcpio/hooks/*
 	@echo "PASS shellcheck"
 
@@ -151,3 +151,5 @@ $(eval $(call fuzz_rules,report,src/lib/report.c src/lib/config.c src/lib/plan.c
 # the card facts: the config space's extended capability walk, resource and /proc/iomem text
 $(eval $(call fuzz_rules,facts,src/lib/facts_rebar.c src/lib/facts_bars.c src/lib/facts_iomem.c \
 	src/lib/util.c))
+# a unified kernel image's PE headers and section table (boot/pe.c)
+$(eval $(call fuzz_rules,pe,src/setup/boot/pe.c))

@@ -11,6 +11,7 @@ const struct bootcfg_ops *const bootcfgs[] = {
 	&boot_grub,
 	&boot_grubby,
 	&boot_kernel_install,
+	&boot_uki,
 	NULL
 };
 
@@ -133,6 +134,9 @@ int bootcfg_choose(const struct fsroot *fr, const char *want, const struct bootc
 	for (i = 0; bootcfgs[i]; i++) {
 		if (!bootcfgs[i]->detect(fr))
 			continue;
+		/* a UKI host: the UKI's builder, not the loader entries beside it */
+		if (bootcfgs[i] == &boot_kernel_install && boot_uki.detect(fr))
+			continue;
 		if (bootcfgs[i]->usable(fr) < 0)
 			return -EINVAL;
 		ret[n++] = bootcfgs[i];
@@ -159,7 +163,8 @@ int bootcfg_effective_now(const struct fsroot *fr, const struct opts *o, struct 
 			b[n++] = bootcfg_by_name(m.boots[i]);
 	if (!m.nboots) {
 		for (i = 0; bootcfgs[i]; i++)
-			if (bootcfgs[i]->detect(fr))
+			if (bootcfgs[i]->detect(fr) && !(bootcfgs[i] == &boot_kernel_install &&
+							 boot_uki.detect(fr)))
 				b[n++] = bootcfgs[i];
 	}
 	for (i = 0; r >= 0 && i < n; i++)

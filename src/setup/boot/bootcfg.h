@@ -76,6 +76,7 @@ struct bootcfg_ops {
 extern const struct bootcfg_ops boot_grub;
 extern const struct bootcfg_ops boot_grubby;
 extern const struct bootcfg_ops boot_kernel_install;
+extern const struct bootcfg_ops boot_uki;
 /* NULL-terminated. */
 extern const struct bootcfg_ops *const bootcfgs[];
 

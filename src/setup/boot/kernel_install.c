@@ -7,6 +7,7 @@
 #include "bootcfg.h"
 #include "manifest.h"
 #include "root.h"
+#include "uki.h"
 
 #define CMDLINE "/etc/kernel/cmdline"
 
@@ -184,7 +185,18 @@ static int stage(struct bootctx *c)
 	struct sbuf added = { 0 }, dropped = { 0 };
 	char *text = NULL, *edited = NULL, **v = NULL;
 	size_t i;
-	int r = txn_read(c->t, CMDLINE, &text, NULL);
+	int r;
+
+	/* a signed UKI under Secure Boot ignores the loader's options: an edit the firmware
+	 * would ignore is never said to reach the next boot */
+	if (boot_uki.detect(c->fr) && uki_secure_boot(c->o) == 1) {
+		fprintf(stderr, "passthru-setup: --bootloader kernel-install: this host boots "
+			"unified kernel images with Secure Boot on, and a signed UKI ignores loader "
+			"entry options: the edit would not reach the next boot; use --bootloader uki "
+			"(it rebuilds the UKI with its builder); nothing was changed\n");
+		return -EPERM;
+	}
+	r = txn_read(c->t, CMDLINE, &text, NULL);
 
 	if (r == -ENOENT) {
 		r = seed(c, &text);

@@ -22,6 +22,7 @@
 #include "setup.h"
 #include "sha256.h"
 #include "trial.h"
+#include "uki.h"
 
 #define UNSAFE_CONF "/etc/modprobe.d/passthru-unsafe-interrupts.conf"
 #define PASSTHRU_CONF "/etc/passthru.conf"
@@ -219,6 +220,9 @@ struct install {
 	bool ends_trial;	/* a plain install while a trial is pending */
 	char trial_ending[80];	/* the trial this run ends ("" none): in the record until the
 				 * commands that end it have run */
+	bool uki;		/* the "uki" boot configuration: its builder's rebuild replaces the
+				 * generator's, and the guard puts the old UKIs back on failure */
+	struct uki_guard ug;
 };
 
 /* The generator and passthru-claim in the root, and the hashes of what goes in the image. */
@@ -285,6 +289,8 @@ static int find_boot(struct install *in)
 			in->o->bootloader);
 	if (in->nb < 0)
 		return in->nb;
+	for (int i = 0; i < in->nb; i++)
+		in->uki |= in->b[i] == &boot_uki;
 	in->by_hand = in->nb == 0 && in->e.nadd && !strcmp(in->o->bootloader ? in->o->bootloader :
 							       "auto", "none");
 	if (in->nb == 0 && in->e.nadd && !in->by_hand) {
@@ -373,7 +379,10 @@ static int stage_all(struct install *in)
 
 		if (in->b[i]->commands(&in->cv.ctx, false, &one) < 0)
 			return -ENOMEM;
-		if (boot_changed || m->pending_boot || !strcmp(in->b[i]->name, "grubby"))
+		/* a UKI: its builder is also the initramfs's, and runs when a UKI lacks the
+		 * arguments (a rebuild without passthru's configuration) */
+		if (boot_changed || m->pending_boot || !strcmp(in->b[i]->name, "grubby") ||
+		    (in->b[i] == &boot_uki && (need_init || uki_stale(&in->cv.ctx))))
 			for (j = 0; j < one.n; j++)
 				cmdlist_add(&in->boot_cmds, (const char *const *)one.argv[j]);
 		cmdlist_free(&one);
@@ -381,7 +390,8 @@ static int stage_all(struct install *in)
 	/* --trial chooses the trial entry once, every time (a retry after a failed trial) */
 	if ((trial || drop_trial) && trial_commands(&in->cv.ctx, trial, &in->boot_cmds) < 0)
 		return -ENOMEM;
-	if (need_init && cmdlist_add(&in->init_cmds, in->gen->rebuild_argv) < 0)
+	if (need_init && !(in->uki && !trial) &&
+	    cmdlist_add(&in->init_cmds, in->gen->rebuild_argv) < 0)
 		return -ENOMEM;
 	if (txn_count(&in->cv.t) || in->boot_cmds.n || in->init_cmds.n || m->pending_boot)
 		return 0;
@@ -472,7 +482,7 @@ static int run_commands(struct install *in)
 	 * boot older than the install ("installed: reboot to apply") by it */
 	manifest_touch(&in->cv.fr);
 	/* after --trial, a plain install would make it permanent, untried: say --trial */
-	if (ret)
+	if (ret && !in->ug.n)
 		fprintf(stderr, "passthru-setup: the files are in place, but a command failed: "
 			"fix its cause and run passthru-setup install%s again (it runs the command "
 			"again)\n", in->o->trial ? " --trial" : "");
@@ -539,6 +549,16 @@ static int gather(struct install *in)
 		fprintf(stderr, "passthru-setup: confirm: %s (another passthru-setup or an edit "
 			"ran meanwhile); nothing was changed\n", !m->trial[0] ?
 			"the trial is no longer pending" : "/etc/passthru.conf is not the trial's");
+		return 1;
+	}
+	/* a trial on a UKI host would be a second, signed UKI on the ESP and a confirm that
+	 * rebuilds and re-signs: not done (docs/decisions.md) */
+	if (o->trial && in->uki) {
+		fprintf(stderr, "passthru-setup: install --trial refused: this host boots a unified "
+			"kernel image, and a trial there would need a second (signed) UKI on the ESP "
+			"and a confirm that rebuilds it; passthru-setup does not do that. Run "
+			"passthru-setup install (it rebuilds the UKI and checks its command line; "
+			"passthru-setup uninstall takes it back); nothing was changed\n");
 		return 1;
 	}
 	if (o->trial && trial_check(&in->cv.ctx, in->b, in->nb) < 0)
@@ -677,12 +697,64 @@ static int verify(struct install *in)
 	return 0;
 }
 
+/* The folders to passthru's record that did not exist before this install. */
+static const char *const record_dirs[] = { "/var", "/var/lib", "/var/lib/passthru" };
+
+/* Every file as before this install (the UKIs first), the copies and the folders made gone,
+ * said. */
+static void undo_uki(struct install *in, const char *why, const bool *had)
+{
+	fprintf(stderr, "passthru-setup: install failed: %s: putting the UKIs and every file back "
+		"as they were\n", why);
+	uki_guard_restore(&in->cv.ctx, &in->ug);
+	txn_undo(&in->cv.t, MANIFEST_BACKUP_DIR);
+	uki_guard_free(&in->cv.fr, &in->ug);
+	manifest_remove_dirs(&in->cv.fr, &in->cv.m);
+	journal_end(&in->cv.fr, NULL, 0);
+	for (size_t i = ARRAY_SIZE(record_dirs); i-- > 0;) {
+		const char *base;
+		int fd;
+
+		if (had[i] || (fd = fsroot_parent(&in->cv.fr, record_dirs[i], false, &base)) < 0)
+			continue;
+		unlinkat(fd, base, AT_REMOVEDIR);	/* only when empty */
+		close(fd);
+	}
+	outcome_say("install failed: the UKIs and every file are as they were before it\n");
+}
+
+/* A UKI host: the builder's rebuild, guarded: the UKIs kept, the rebuilt ones' .cmdline
+ * checked (every old word, less contradicting ones, plus the arguments), else all put back.
+ * had: which record_dirs existed before the commit. */
+static int converge_uki(struct install *in, const bool *had)
+{
+	int r = uki_guard_begin(&in->cv.ctx, &in->ug);
+
+	if (r < 0) {
+		undo_uki(in, "the UKIs could not be kept before the rebuild", had);
+		return 1;
+	}
+	r = run_commands(in);
+	if (r) {
+		undo_uki(in, "the UKI's builder failed", had);
+		return 1;
+	}
+	if (!uki_guard_check(&in->cv.ctx, &in->ug, NULL)) {
+		undo_uki(in, "the rebuilt UKI lost a word of its command line (see above), and "
+			 "would boot differently", had);
+		return 1;
+	}
+	uki_guard_free(&in->cv.fr, &in->ug);
+	return verify(in);
+}
+
 /*
  * config -> devices -> generator and claimer -> boot configurations -> stage every edit ->
  * check the effective command lines -> commit -> commands -> the record -> check again.
  */
 static int converge(struct install *in)
 {
+	bool had[ARRAY_SIZE(record_dirs)];
 	int r = gather(in);
 
 	if (r)
@@ -705,8 +777,12 @@ static int converge(struct install *in)
 		dry_run(in);
 		return 0;
 	}
+	for (size_t i = 0; i < ARRAY_SIZE(record_dirs); i++)
+		had[i] = fsroot_exists(&in->cv.fr, record_dirs[i]);
 	if (commit_files(in) < 0)
 		return 1;
+	if (in->uki && in->boot_cmds.n && (in->cv.fr.is_host || getenv("PASSTHRU_TEST_RUN_COMMANDS")))
+		return converge_uki(in, had);
 	r = run_commands(in);
 	if (r || (!in->cv.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS")))
 		return r;

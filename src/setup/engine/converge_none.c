@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bootcfg.h"
+#include "uki.h"
 #include "converge.h"
 #include "initramfs.h"
 #include "journal.h"
@@ -68,6 +69,7 @@ struct removal {
 	const struct opts *o;
 	struct sbuf left;		/* files kept with passthru's arguments in them */
 	bool unedited[64];		/* by change: passthru's part taken out, the rest kept */
+	bool uki;			/* the "uki" configuration: the rebuild is guarded */
 };
 
 /* The boot configurations and the generator the record names. */
@@ -158,7 +160,10 @@ static int stage_commands(struct removal *u)
 		strscpy(u->cv.m.trial, u->cv.m.trial_ending, sizeof(u->cv.m.trial));
 	if (u->cv.m.trial[0] && trial_commands(&u->cv.ctx, false, &u->cl) < 0)
 		return -1;
-	if (u->gen && cmdlist_add(&u->cl, u->gen->rebuild_argv) < 0)
+	/* a UKI host: its builder's rebuild (above) makes the images too */
+	for (i = 0; i < u->nb; i++)
+		u->uki |= u->b[i] == &boot_uki;
+	if (u->gen && !u->uki && cmdlist_add(&u->cl, u->gen->rebuild_argv) < 0)
 		return -1;
 	return 0;
 }
@@ -192,6 +197,29 @@ static int commit(struct removal *u)
 	return 0;
 }
 
+/* A UKI host: the UKIs kept, the builder run, each rebuilt UKI's .cmdline checked (every
+ * word it had less passthru's); else the UKIs and every file put back. 0, or 2 (said). */
+static int run_guarded(struct removal *u)
+{
+	struct uki_guard g;
+	const char *why = NULL;
+
+	if (uki_guard_begin(&u->cv.ctx, &g) < 0)
+		why = "the UKIs could not be kept before the rebuild";
+	else if (cmdlist_run(&u->cl, false))
+		why = "the UKI's builder failed";
+	else if (!uki_guard_check(&u->cv.ctx, &g, u->cv.m.args))
+		why = "the rebuilt UKI lost a word of its command line (see above)";
+	if (why) {
+		fprintf(stderr, "passthru-setup: uninstall failed: %s: putting the UKIs and every "
+			"file back as they were\n", why);
+		uki_guard_restore(&u->cv.ctx, &g);
+		txn_undo(&u->cv.t, NULL);
+	}
+	uki_guard_free(&u->cv.fr, &g);
+	return why ? 2 : 0;
+}
+
 /* The commands run (with --root: printed), then the journal ends. 0, or 1 (said which). */
 static int run_or_print(struct removal *u)
 {
@@ -204,6 +232,8 @@ static int run_or_print(struct removal *u)
 		outcome_note("--root: nothing was run against this host; the commands (ran: false) "
 			     "are still to run inside %s", u->cv.fr.path);
 		outcome_say("passthru stays in the boot until they have run\n");
+	} else if (u->uki) {
+		r = run_guarded(u);
 	} else {
 		r = cmdlist_run(&u->cl, false);
 	}
@@ -219,6 +249,10 @@ static int run_commands(struct removal *u)
 
 	if (!u->cv.fr.is_host && !getenv("PASSTHRU_TEST_RUN_COMMANDS"))
 		return 0;
+	if (r == 2) {
+		outcome_say("uninstall failed: the UKIs and every file are as they were before it\n");
+		return 1;
+	}
 	if (r) {
 		fprintf(stderr, "passthru-setup: passthru's files are gone, but a command failed: "
 			"fix its cause and run it again by hand:\n");

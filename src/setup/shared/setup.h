@@ -93,6 +93,9 @@ void txn_diff(const struct txn *t, FILE *out);
 int fsroot_replace(const struct fsroot *r, const char *path, const char *data, size_t len);
 /* Back up, then replace each file atomically; on failure undo what was done. */
 int txn_commit(struct txn *t, const char *backup_dir, char *err, size_t errsize);
+/* After a commit: every file back as it was before it (backup_dir: the backups it made go
+ * too), said on stdout. 0 or -errno (said). */
+int txn_undo(const struct txn *t, const char *backup_dir);
 void txn_free(struct txn *t);
 /* Testing only: PASSTHRU_FAIL_AT=N makes the Nth file operation fail with EIO. */
 int fault_point(const char *what);

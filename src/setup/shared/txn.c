@@ -420,6 +420,35 @@ int txn_commit(struct txn *t, const char *backup_dir, char *err, size_t errsize)
 	return r;
 }
 
+int txn_undo(const struct txn *t, const char *backup_dir)
+{
+	int ret = 0;
+
+	for (size_t i = t->n; i-- > 0;) {
+		const struct change *c = &t->c[i];
+		int r = c->old ? fsroot_replace(t->root, c->path, c->old, c->oldlen) :
+				 fsroot_unlink(t->root, c->path);
+
+		if (r == -ENOENT && !c->old)
+			r = 0;
+		if (r < 0) {
+			fprintf(stderr, "passthru-setup: %s COULD NOT BE PUT BACK: %s\n", c->path,
+				strerror(-r));
+			ret = r;
+			continue;
+		}
+		printf("%s %s\n", c->old ? "put back" : "removed", c->path);
+		/* the backup this commit made (a file passthru had not touched before) */
+		if (c->old && backup_dir && !c->no_backup) {
+			char bak[1100];
+
+			snprintf(bak, sizeof(bak), "%s%s", backup_dir, c->path);
+			fsroot_unlink(t->root, bak);
+		}
+	}
+	return ret;
+}
+
 void txn_free(struct txn *t)
 {
 	size_t i;
