@@ -4,7 +4,7 @@
 # of OVMF's empty variable store (setup mode) by systemd-boot's own enrollment (loader.conf
 # "secure-boot-enroll force": db, KEK, then PK, the last ending setup mode), checked by a
 # second firmware boot in which the unsigned systemd-boot must be refused. Cached in OUT: keys/{PK,KEK,db}.{key,crt}, OVMF_VARS_4M.enrolled.fd.
-# usage: tests/uki/enroll.sh OUT   (under flock /work/qemu.lock: it boots the firmware)
+# usage: tests/uki/enroll.sh OUT   (it boots the firmware: PASSTHRU_QEMU_LOCK, tests/uki/lib.sh)
 set -eu
 # shellcheck source=tests/uki/lib.sh
 . tests/uki/lib.sh
