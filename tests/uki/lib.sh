@@ -46,6 +46,7 @@ fw_qemu() {
         fq_waited=$((fq_waited + 1))
     done
     wait "$fq_pid" 2>/dev/null
+    # shellcheck disable=SC2034 # read by the callers
     fq_seconds=$(($(date +%s) - fq_t))
     [ -n "${PASSTHRU_QEMU_LOCK:-}" ] && exec 8>&-
     tr -d '\r' <"$fq_log" | sed 's/\x1b\[[0-9;?=]*[a-zA-Z]//g' >"$fq_log.txt"
