@@ -97,6 +97,7 @@ include mk/vm.mk
 include mk/setup.mk
 include mk/lifecycle.mk
 include mk/uefi.mk
+include mk/uki.mk
 include mk/ansible.mk
 include mk/deb.mk
 

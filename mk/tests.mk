@@ -63,7 +63,7 @@ check-boots: $(BOOT_SUITES)
 # boot loader and lifecycle stays in make check): run before resolving an issue that touches
 # their path; the same summary table at the end
 SLOW_SUITES := check-lifecycle-full check-uefi-full check-lifecycle-dracut check-vm-slow \
-	check-vm-gen-slow check-setup-powercut check-ansible-e2e
+	check-vm-gen-slow check-setup-powercut check-uki check-ansible-e2e
 .PHONY: check-slow
 check-slow: install-tools
 	@rm -rf $(SUMMARY) && mkdir -p $(SUMMARY) && date +%s >$(SUMMARY)/.start

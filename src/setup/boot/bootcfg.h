@@ -21,7 +21,7 @@ struct bootctx {
 
 /* A kernel command line the next boot gets, and where it comes from. */
 struct kline {
-	char label[160];
+	char label[320];
 	char *line;
 	char fix[160];		/* the edit that fixes it when a file undoes passthru's; "" */
 };
