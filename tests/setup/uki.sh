@@ -19,7 +19,7 @@ rm -rf "$work"
 mkdir -p "$work"
 kver=6.1.0-13-amd64
 esp=/boot/efi/EFI/Linux
-uki=$esp/debian-$kver.efi
+uki=$esp/linux-$kver-5e1f0c2a9b3d4e6f8a7b6c5d4e3f2a1b.efi
 hostline='root=UUID=1234-abcd rootflags=subvol=@ rw quiet'
 EFI_GLOBAL=8be4df61-93ca-11d2-aa0d-00e098032b8c
 EFI_LOADER=4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
@@ -151,7 +151,7 @@ st() {
     code=$?
 }
 st "$r"
-fix=$(jq -r '[.drift[] | select(.what == "cmdline" and (.message | test("UKI /boot/efi/EFI/Linux/debian-6.1.0-13-amd64.efi .*the running UKI.* lacks intel_iommu=on")))] | .[0].fix // empty' "$work/st.json")
+fix=$(jq -r '[.drift[] | select(.what == "cmdline" and (.message | test("UKI /boot/efi/EFI/Linux/linux-6.1.0-13-amd64-5e1f0c2a9b3d4e6f8a7b6c5d4e3f2a1b.efi .*the running UKI.* lacks intel_iommu=on")))] | .[0].fix // empty' "$work/st.json")
 [ $code -eq 1 ] && [ "$fix" = "passthru-setup install" ] &&
     ok "status: the running UKI's .cmdline lacks the arguments: drift, fix '$fix'" ||
     bad "status drift" "exit $code: $(jq -c .drift "$work/st.json")"
