@@ -17,7 +17,7 @@ set -u
 # shellcheck source=tests/uki/lib.sh
 . tests/uki/lib.sh
 U=${PASSTHRU_UKI_OUT:-build/uki}
-LIMIT=${PASSTHRU_UKI_TIMEOUT:-900}
+LIMIT=${PASSTHRU_UKI_TIMEOUT:-1800}
 sb=${PASSTHRU_UKI_SB:-on}
 case $sb in
 on) CODE=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd ;;
