@@ -45,15 +45,11 @@ echo "image: debian rootfs ready ($(( $(date +%s) - t0 )) s)"
 # --- the guest's disk: the lifecycle's, with root's SSH key, sshd by key only, DHCP ---
 ssh-keygen -q -t ed25519 -N '' -C passthru-e2e -f "$W/key" || die "ssh-keygen"
 img=$W/img
-mkdir -p "$img"
-tar -C "$img" -xf "$L/rootfs-initramfs-tools.tar" || die "unpacking the root"
-kver=$(basename "$(find "$img/lib/modules" -mindepth 1 -maxdepth 1 | head -n 1)")
+kver=$(guest_unpack "$L/rootfs-initramfs-tools.tar" "$img") || die "unpacking the root"
 make -s install DESTDIR="$TOP/$img" PREFIX=/usr >/dev/null || die "make install"
 printf '/dev/vda1 / ext4 defaults 0 1\n' >"$img/etc/fstab"
 echo ansible-e2e >"$img/etc/hostname"
-sed -e 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=0/' -e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0 no_timer_check"/' \
-    "$img/usr/share/grub/default/grub" >"$img/etc/default/grub"
-printf 'GRUB_TERMINAL=serial\nGRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"\n' >>"$img/etc/default/grub"
+guest_grub_default "$img" || die "GRUB's configuration"
 guest_config_itools "$img"
 install -d -m 0700 "$img/root/.ssh"
 install -m 0600 "$W/key.pub" "$img/root/.ssh/authorized_keys"
@@ -62,31 +58,9 @@ printf 'PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInterac
 printf '[Match]\nName=en* eth*\n\n[Network]\nDHCP=ipv4\n' >"$img/etc/systemd/network/20-e2e.network"
 chroot "$img" systemctl -q enable ssh.service systemd-networkd.service || die "enabling ssh and networkd"
 ln -sf /dev/null "$img/etc/systemd/system/serial-getty@ttyS0.service"
-mkdir -p "$img/boot/grub"
-grub-editenv "$img/boot/grub/grubenv" create
 guest_first_image "$img" || die "the first initramfs"
-initrd=$(basename "$(find "$img/boot" -maxdepth 1 -name "initrd.img-*" | head -n 1)")
-[ -n "$initrd" ] || die "no initramfs in the image's /boot"
-# the first grub.cfg; update-grub in the guest writes its own before the plays
-cat >"$img/boot/grub/grub.cfg" <<EOT
-serial --unit=0 --speed=115200
-terminal_input serial
-terminal_output serial
-set timeout=0
-menuentry 'Debian (ansible-e2e, first boot)' {
-    linux /boot/vmlinuz-$kver root=/dev/vda1 ro console=ttyS0 no_timer_check quiet
-    initrd /boot/$initrd
-}
-EOT
-mkfs.ext4 -q -F -d "$img" "$W/root.img" 2000M || die "mkfs.ext4"
-rm -rf "$img"
-truncate -s 2100M "$W/disk.img"
-echo 'start=2048,type=83,bootable' | sfdisk -q "$W/disk.img" || die "sfdisk"
-dd if="$W/root.img" of="$W/disk.img" bs=1M seek=1 conv=notrunc status=none || die "dd"
-rm -f "$W/root.img"
-grub-mkimage -O i386-pc -o "$W/core.img" -p '(hd0,msdos1)/boot/grub' biosdisk part_msdos ext2 \
-    normal linux serial terminal echo configfile search test loadenv || die "grub-mkimage"
-cat /usr/lib/grub/i386-pc/lnxboot.img "$W/core.img" >"$W/grub.lnx"
+guest_grub_first_cfg "$img" "$kver" "Debian (ansible-e2e, first boot)" || die "the first grub.cfg"
+guest_grub_disk "$W" "$img" || die "the disk"
 echo "image: disk ready ($(( $(date +%s) - t0 )) s)"
 
 # --- QEMU: one session, guest reboots inside it (no -no-reboot), SSH on 127.0.0.1:PORT ---

@@ -35,6 +35,17 @@ lines() {
     tr -d '\r' <"$LOGS/phase$1.log" | sed -n "s/^LIFECYCLE: $2/  /p"
 }
 
+# boot_said PHASE SECONDS LOG: how long a boot took and when the guest's step began and ended
+# (its uptime); a boot whose step did not reach its end is a failure, shown by LOG's last lines
+boot_said() {
+    echo "boot $1: $2 s (guest uptime: step began at $(val "$1" step-start) s, ended at $(val "$1" step-end) s)"
+    [ "$(val "$1" end-of-phase)" != "$1" ] || return 0
+    echo "FAIL phase $1 did not finish; last lines of $3:"
+    tr -d '\r' <"$3" | tail -n 30 | sed 's/^/  /'
+    fail=$((fail + 1))
+    return 1
+}
+
 # die WHAT: a failure that ends the run before its boots
 die() {
     echo "FAIL $1"

@@ -45,10 +45,8 @@ tests/lifecycle/debootstrap.sh "$R" "$gen" || { echo "FAIL debootstrap"; echo "0
 echo "image: debian rootfs ready ($(( $(date +%s) - t0 )) s)"
 
 img=$L/img
-rm -rf "$img"
-mkdir -p "$img"
-tar -C "$img" -xf "$R/rootfs-$gen.tar"
-kver=$(basename "$(find "$img/lib/modules" -mindepth 1 -maxdepth 1 | head -n 1)")
+kver=$(guest_unpack "$R/rootfs-$gen.tar" "$img") ||
+    { echo "FAIL unpacking the root"; echo "0 passed, 1 failed"; exit 1; }
 if [ "$set" != deb ]; then
     make -s install DESTDIR="$TOP/$img" PREFIX=/usr >/dev/null || { echo "FAIL make install"; exit 1; }
 fi
@@ -58,9 +56,7 @@ if [ "$from" != 1 ]; then
     mkdir -p "$img/var/lib/passthru-lifecycle" && echo "$from" >"$img/var/lib/passthru-lifecycle/phase"
 fi
 echo lifecycle >"$img/etc/hostname"
-sed -e 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=0/' -e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0 no_timer_check"/' \
-    "$img/usr/share/grub/default/grub" >"$img/etc/default/grub"
-printf 'GRUB_TERMINAL=serial\nGRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"\n' >>"$img/etc/default/grub"
+guest_grub_default "$img" || { echo "FAIL GRUB's configuration"; exit 1; }
 # small, quickly compressed images keep the generator fast under TCG
 if [ "$gen" = dracut ]; then
     printf 'hostonly="yes"\nhostonly_mode="sloppy"\ncompress="cat"\nearly_microcode="no"\n' \
@@ -68,17 +64,7 @@ if [ "$gen" = dracut ]; then
 else
     guest_config_itools "$img"
 fi
-install -m 0755 tests/lifecycle/step.sh "$img/usr/local/sbin/passthru-lifecycle-step"
-install -D -m 0644 tests/lifecycle/confirm-wait.sh "$img/usr/local/lib/passthru-confirm-wait.sh"
-install -m 0644 tests/lifecycle/passthru-lifecycle.service "$img/etc/systemd/system/"
-ln -sf /etc/systemd/system/passthru-lifecycle.service \
-    "$img/etc/systemd/system/multi-user.target.wants/passthru-lifecycle.service"
-ln -sf /dev/null "$img/etc/systemd/system/serial-getty@ttyS0.service"
-echo "root:lifecycle" | chroot "$img" chpasswd 2>/dev/null || true
-# grub-install makes the environment block the one-time choice (grub-reboot) is written to;
-# GRUB is not installed to this disk, so the block is made as grub-install makes it
-mkdir -p "$img/boot/grub"
-grub-editenv "$img/boot/grub/grubenv" create
+guest_step_unit "$img" tests/lifecycle/step.sh lifecycle || { echo "FAIL the test step"; exit 1; }
 if [ "$set" = deb ]; then
     # the package's update-initramfs trigger builds the guest's first image
     # shellcheck source=tests/deb/chroot.sh
@@ -87,31 +73,10 @@ if [ "$set" = deb ]; then
 elif [ "$gen" = initramfs-tools ]; then
     guest_first_image "$img" || { echo "FAIL the first initramfs"; echo "0 passed, 1 failed"; exit 1; }
 fi
-initrd=$(basename "$(find "$img/boot" -maxdepth 1 -name "initrd.img-*" | head -n 1)")
-[ -n "$initrd" ] || { echo "FAIL no initramfs in the image's /boot"; echo "0 passed, 1 failed"; exit 1; }
-# the first grub.cfg, until update-grub inside the guest writes its own
-mkdir -p "$img/boot/grub"
-cat >"$img/boot/grub/grub.cfg" <<EOT
-serial --unit=0 --speed=115200
-terminal_input serial
-terminal_output serial
-set timeout=0
-menuentry 'Debian (lifecycle, before install)' {
-    linux /boot/vmlinuz-$kver root=/dev/vda1 ro console=ttyS0 no_timer_check quiet
-    initrd /boot/$initrd
-}
-EOT
+guest_grub_first_cfg "$img" "$kver" "Debian (lifecycle, before install)" ||
+    { echo "FAIL the first grub.cfg"; echo "0 passed, 1 failed"; exit 1; }
 
-rm -f "$L/root.img" "$L/disk.img"
-mkfs.ext4 -q -F -d "$img" "$L/root.img" 2000M || { echo "FAIL mkfs.ext4"; exit 1; }
-rm -rf "$img"
-truncate -s 2100M "$L/disk.img"
-echo 'start=2048,type=83,bootable' | sfdisk -q "$L/disk.img"
-dd if="$L/root.img" of="$L/disk.img" bs=1M seek=1 conv=notrunc status=none
-rm -f "$L/root.img"
-grub-mkimage -O i386-pc -o "$L/core.img" -p '(hd0,msdos1)/boot/grub' biosdisk part_msdos ext2 \
-    normal linux serial terminal echo configfile search test loadenv
-cat /usr/lib/grub/i386-pc/lnxboot.img "$L/core.img" >"$L/grub.lnx"
+guest_grub_disk "$L" "$img" || { echo "FAIL the disk"; exit 1; }
 echo "image: disk ready ($(( $(date +%s) - t0 )) s)"
 
 # boot PHASE [TOPOLOGY]: one boot of the guest (default topology: the card at 00:05.0 with its
@@ -124,13 +89,7 @@ boot() {
         -nographic -no-reboot -machine q35,kernel-irqchip=split -device intel-iommu,intremap=on \
         -vga none -net none -audiodev none,id=a0 -kernel "$L/grub.lnx" \
         -drive file="$L/disk.img",format=raw,if=virtio,cache=unsafe $topo </dev/null >"$L/phase$1.log" 2>&1
-    echo "boot $1: $(( $(date +%s) - s )) s (guest uptime: step began at $(val "$1" step-start) s, ended at $(val "$1" step-end) s)"
-    if [ "$(val "$1" end-of-phase)" != "$1" ]; then
-        echo "FAIL phase $1 did not finish; last lines of $L/phase$1.log:"
-        tr -d '\r' <"$L/phase$1.log" | tail -n 30 | sed 's/^/  /'
-        fail=$((fail + 1))
-        return 1
-    fi
+    boot_said "$1" "$(( $(date +%s) - s ))" "$L/phase$1.log"
 }
 
 # full: IOMMU first: install with no device sets up the arguments and the integration;

@@ -20,13 +20,9 @@ phase=$(cat "$state" 2>/dev/null || echo 1)
 # uninstall, the end); full (make check-lifecycle-full): all nine; deb (make check-deb): short's,
 # with a snapshot of every boot file before install and apt-get purge instead of uninstall
 set=$(cat /etc/passthru-lifecycle.set 2>/dev/null || echo full)
-say() {
-    echo "LIFECYCLE: $*" >/dev/ttyS0
-}
-driver() {
-    d=/sys/bus/pci/devices/$1/driver
-    if [ -L "$d" ]; then basename "$(readlink "$d")"; else echo none; fi
-}
+# say, driver, confirm_said, wait_waiting, login_now, confirm_end: shared by the guests' steps
+# shellcheck source=tests/vm/guest-step.sh
+. /usr/local/lib/passthru-guest-step.sh
 # run NAME COMMAND...: its output on the console, its exit status as NAME-rc
 run() {
     name=$1
@@ -103,27 +99,6 @@ compare() {
     grep '^[<>]' /tmp/snap-diff | sed "s/^/LIFECYCLE: $1-diff: /" >/dev/ttyS0
     say "$1-diffs=$(grep -c '^[<>]' /tmp/snap-diff)"
 }
-# confirm_said, wait_waiting, login_now: passthru-confirm.service and a login, shared with
-# check-uefi's guest
-# shellcheck source=tests/lifecycle/confirm-wait.sh
-. /usr/local/lib/passthru-confirm-wait.sh
-# wait_confirm: passthru-confirm.service's end (it rebuilds the images: a poweroff now would
-# cut the generator), then its state, result, condition and journal
-wait_confirm() {
-    n=0
-    # Type=simple: active while it judges, waits or rebuilds, then inactive or failed
-    while case $(systemctl is-active passthru-confirm.service) in activating | active) ;;
-        *) false ;; esac && [ $n -lt 1200 ]; do
-        sleep 2
-        n=$((n + 2))
-    done
-    say "confirm-state=$(systemctl show -p ActiveState --value passthru-confirm.service)"
-    say "confirm-result=$(systemctl show -p Result --value passthru-confirm.service)"
-    say "confirm-condition=$(systemctl show -p ConditionResult --value passthru-confirm.service)"
-    say "confirm-enabled=$(systemctl is-enabled passthru-confirm.service 2>/dev/null)"
-    journalctl -b -u passthru-confirm.service --no-pager 2>/dev/null | tail -n 40 |
-        sed 's/^/LIFECYCLE: confirm: /' >/dev/ttyS0
-}
 trial_state() {
     say "next-entry=$(grub-editenv /boot/grub/grubenv list 2>/dev/null | sed -n 's/^next_entry=//p')"
     n=0
@@ -138,10 +113,7 @@ trial_state() {
 }
 # the drivers are read below: udev's coldplug (module loads such as bochs-drm in the real
 # root) must have ended, or a device reads "none" only because its driver is still loading
-udevadm settle --timeout=120 || true
-say "phase=$phase"
-say "step-start=$(cut -d" " -f1 /proc/uptime)"
-say "cmdline=$(cat /proc/cmdline)"
+step_begin "$phase"
 say "driver-05.0=$(driver 0000:00:05.0)"
 say "driver-05.1=$(driver 0000:00:05.1)"
 say "image-passthru-files=$(in_image)"
@@ -226,12 +198,12 @@ case $phase in
     fi
     ;;
 6)
-    wait_confirm
+    confirm_end
     trial_state
     echo 7 >"$state"
     ;;
 7)
-    wait_confirm
+    confirm_end
     trial_state
     compare default
     run install passthru-setup install --trial
@@ -250,7 +222,7 @@ case $phase in
     ;;
 9)
     # powered off with nobody logged in: the old boot again; then the trial once more
-    wait_confirm
+    confirm_end
     trial_state
     compare default
     # a headless host's trial: confirmed with nobody logged in (the login itself: check-uefi)
@@ -259,7 +231,7 @@ case $phase in
     echo 10 >"$state"
     ;;
 10)
-    wait_confirm
+    confirm_end
     say "logins=$(who | wc -l)"
     trial_state
     echo 11 >"$state"
@@ -271,7 +243,4 @@ case $phase in
     compare full
     ;;
 esac
-sync
-say "step-end=$(cut -d" " -f1 /proc/uptime)"
-say "end-of-phase=$phase"
-systemctl poweroff
+step_end "$phase"

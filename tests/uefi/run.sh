@@ -41,10 +41,7 @@ echo "uefi: $set set"
 echo "image: debian rootfs with systemd-boot ready ($(( $(date +%s) - t0 )) s)"
 
 img=$U/img
-rm -rf "$img"
-mkdir -p "$img"
-tar -C "$img" -xf "$U/rootfs.tar"
-kver=$(basename "$(find "$img/lib/modules" -mindepth 1 -maxdepth 1 | head -n 1)")
+kver=$(guest_unpack "$U/rootfs.tar" "$img") || die "unpacking the root"
 make -s install DESTDIR="$TOP/$img" PREFIX=/usr >/dev/null || die "make install"
 printf '/dev/vda2 / ext4 defaults 0 1\n/dev/vda1 /boot/efi vfat umask=0077 0 2\n' >"$img/etc/fstab"
 echo uefi >"$img/etc/hostname"
@@ -61,13 +58,7 @@ echo "root=/dev/vda2 ro console=ttyS0 no_timer_check quiet" >"$img/etc/kernel/cm
 # images the guest builds hold the modules its disk needs, quickly compressed: a rebuild under
 # TCG then takes a few minutes instead of ten; the first one is built on this machine
 guest_config_itools "$img"
-install -m 0755 tests/uefi/step.sh "$img/usr/local/sbin/passthru-lifecycle-step"
-install -D -m 0644 tests/lifecycle/confirm-wait.sh "$img/usr/local/lib/passthru-confirm-wait.sh"
-install -m 0644 tests/lifecycle/passthru-lifecycle.service "$img/etc/systemd/system/"
-ln -sf /etc/systemd/system/passthru-lifecycle.service \
-    "$img/etc/systemd/system/multi-user.target.wants/passthru-lifecycle.service"
-ln -sf /dev/null "$img/etc/systemd/system/serial-getty@ttyS0.service"
-echo "root:uefi" | chroot "$img" chpasswd 2>/dev/null || true
+guest_step_unit "$img" tests/uefi/step.sh uefi || die "the test step"
 [ -f "$img/boot/vmlinuz-$kver" ] && [ -f "$img/boot/initrd.img-$kver" ] ||
     die "no kernel or initramfs for $kver in the image's /boot"
 
@@ -99,17 +90,7 @@ SYSTEMD_RELAX_ESP_CHECKS=1 unshare -m --propagation private sh -exc '
     { cat "$U/bootctl.log"; die "the ESP: bootctl install, kernel-install add, mcopy"; }
 echo "image: the ESP (bootctl install, kernel-install add):"
 mdir -/ -b -i "$U/esp.img" :: | sed 's/^::/  /' 
-mkfs.ext4 -q -F -d "$img" "$U/root.img" "${ROOT_MB}M" >/dev/null || die mkfs.ext4
-rm -rf "$img"
-truncate -s $((1 + ESP_MB + ROOT_MB + 1))M "$U/disk.img"
-sfdisk -q "$U/disk.img" <<EOT || die sfdisk
-label: gpt
-start=2048, size=$((ESP_MB * 2048)), type=U, name=ESP
-start=$(((1 + ESP_MB) * 2048)), size=$((ROOT_MB * 2048)), type=L, name=root
-EOT
-dd if="$U/esp.img" of="$U/disk.img" bs=1M seek=1 conv=notrunc status=none
-dd if="$U/root.img" of="$U/disk.img" bs=1M seek=$((1 + ESP_MB)) conv=notrunc status=none
-rm -f "$U/esp.img" "$U/root.img"
+guest_gpt_disk "$U" "$img" "$ESP_MB" "$ROOT_MB" || die "the GPT disk"
 cp "$OVMF_VARS" "$U/OVMF_VARS.fd"
 echo "image: GPT disk ready ($(( $(date +%s) - t0 )) s)"
 
@@ -128,13 +109,7 @@ boot() {
         -drive if=pflash,format=raw,file="$U/OVMF_VARS.fd" \
         -vga none -net none -audiodev none,id=a0 \
         -drive file="$U/disk.img",format=raw,if=virtio,cache=unsafe $2 </dev/null >"$U/phase$1.log" 2>&1
-    echo "boot $1: $(( $(date +%s) - s )) s (guest uptime: step began at $(val "$1" step-start) s, ended at $(val "$1" step-end) s)"
-    if [ "$(val "$1" end-of-phase)" != "$1" ]; then
-        echo "FAIL phase $1 did not finish; last lines of $U/phase$1.log:"
-        tr -d '\r' <"$U/phase$1.log" | tail -n 30 | sed 's/^/  /'
-        fail=$((fail + 1))
-        return 1
-    fi
+    boot_said "$1" "$(( $(date +%s) - s ))" "$U/phase$1.log"
 }
 
 # booted_by_sdboot N [ENTRY [OPTIONS]]: booted by UEFI through systemd-boot, which chose

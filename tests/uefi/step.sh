@@ -13,13 +13,9 @@ state=/var/lib/passthru-lifecycle/phase
 mkdir -p /var/lib/passthru-lifecycle
 phase=$(cat "$state" 2>/dev/null || echo 1)
 vendor=4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
-say() {
-    printf 'LIFECYCLE: %s\n' "$*" >/dev/ttyS0
-}
-driver() {
-    d=/sys/bus/pci/devices/$1/driver
-    if [ -L "$d" ]; then basename "$(readlink "$d")"; else echo none; fi
-}
+# say, driver, confirm_said, wait_waiting, login_now, confirm_end: shared by the guests' steps
+# shellcheck source=tests/vm/guest-step.sh
+. /usr/local/lib/passthru-guest-step.sh
 # what /proc/iomem shows inside 00:05.0's BAR 0 besides the BAR itself: "name@start" words
 bar0_holders() {
     read -r s e _ </sys/bus/pci/devices/0000:00:05.0/resource || return
@@ -104,25 +100,9 @@ install_trial() {
     say "$1-trial-files=$(trial_files)"
     sed "s|^|LIFECYCLE: $1-entry: |" /boot/efi/loader/entries/_-passthru-trial.conf >/dev/ttyS0
 }
-# confirm_said, wait_waiting, login_now: passthru-confirm.service and a login (the
-# lifecycle guest's too)
-# shellcheck source=tests/lifecycle/confirm-wait.sh
-. /usr/local/lib/passthru-confirm-wait.sh
-# the trial boot: wait for passthru-confirm.service to end (it rebuilds the images when it
-# confirms: a poweroff would cut it), say how it ended and what it wrote to the journal
+# the trial boot: passthru-confirm.service's end (confirm_end), the trial's files and the logins
 confirm_outcome() {
-    n=0
-    # Type=simple: active while it judges, waits or rebuilds, then inactive or failed
-    while case $(systemctl is-active passthru-confirm.service) in activating | active) ;;
-        *) false ;; esac && [ $n -lt 1200 ]; do
-        sleep 2
-        n=$((n + 2))
-    done
-    say "confirm-state=$(systemctl show -p ActiveState --value passthru-confirm.service)"
-    say "confirm-result=$(systemctl show -p Result --value passthru-confirm.service)"
-    journalctl -b -u passthru-confirm.service --no-pager -o cat 2>/dev/null | tail -n 40 |
-        sed 's/^/LIFECYCLE: confirm: /' >/dev/ttyS0
-    say "confirm-enabled=$(systemctl is-enabled passthru-confirm.service 2>/dev/null)"
+    confirm_end
     say "trial-files=$(trial_files)"
     # utmp's user sessions (no getty, no ssh in this guest: only login_now's)
     say "logins=$(who | wc -l)"
@@ -130,11 +110,7 @@ confirm_outcome() {
 snap=/var/lib/passthru-lifecycle/snapshot
 # the drivers are read below: udev's coldplug (module loads such as bochs-drm in the real
 # root) must have ended, or a device reads "none" only because its driver is still loading
-udevadm settle --timeout=120 || true
-say "phase=$phase"
-say "step-start=$(cut -d" " -f1 /proc/uptime)"
-say "cmdline=$(cat /proc/cmdline)"
-if [ -d /sys/firmware/efi ]; then say "firmware=uefi"; else say "firmware=bios"; fi
+step_begin "$phase"
 say "loader-info=$(efivar LoaderInfo)"
 say "loader-entry=$(efivar LoaderEntrySelected)"
 say "entry-options=$(entry_options)"
@@ -234,7 +210,4 @@ case $phase in
     ;;
 esac
 echo $((phase + 1)) >"$state"
-sync
-say "step-end=$(cut -d" " -f1 /proc/uptime)"
-say "end-of-phase=$phase"
-systemctl poweroff
+step_end "$phase"

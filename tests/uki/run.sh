@@ -54,10 +54,7 @@ else
 fi
 
 img=$U/img
-rm -rf "$img"
-mkdir -p "$img"
-tar -C "$img" -xf "$U/rootfs-uki.tar"
-kver=$(basename "$(find "$img/lib/modules" -mindepth 1 -maxdepth 1 | head -n 1)")
+kver=$(guest_unpack "$U/rootfs-uki.tar" "$img") || die "unpacking the root"
 make -s install DESTDIR="$TOP/$img" PREFIX=/usr >/dev/null || die "make install"
 printf '/dev/vda2 / ext4 defaults 0 1\n/dev/vda1 /boot/efi vfat umask=0077 0 2\n' >"$img/etc/fstab"
 echo uki >"$img/etc/hostname"
@@ -85,11 +82,7 @@ if [ "$sb" = on ]; then
     printf 'uefi_secureboot_cert="/etc/passthru-test-keys/db.crt"\nuefi_secureboot_key="/etc/passthru-test-keys/db.key"\n' \
         >"$img/etc/dracut.conf.d/50-uki-sign.conf"
 fi
-install -m 0755 tests/uki/step.sh "$img/usr/local/sbin/passthru-lifecycle-step"
-install -m 0644 tests/lifecycle/passthru-lifecycle.service "$img/etc/systemd/system/"
-ln -sf /etc/systemd/system/passthru-lifecycle.service \
-    "$img/etc/systemd/system/multi-user.target.wants/passthru-lifecycle.service"
-ln -sf /dev/null "$img/etc/systemd/system/serial-getty@ttyS0.service"
+guest_step_unit "$img" tests/uki/step.sh || die "the test step"
 
 # The ESP is made in a chroot of the image, on a tmpfs at its /boot/efi in a private mount
 # namespace (as in tests/uefi/run.sh): systemd-boot signed with the db key by the guest's
@@ -125,17 +118,7 @@ uki=$(cd "$U/esp-files" && ls linux-*.efi 2>/dev/null)
 echo "image: the ESP (bootctl install, dracut --uefi):"
 mdir -/ -b -i "$U/esp.img" :: | sed 's/^::/  /'
 echo "image: the UKI built in the chroot: $(wc -c <"$U/esp-files/$uki") bytes"
-mkfs.ext4 -q -F -d "$img" "$U/root.img" "${ROOT_MB}M" >/dev/null || die mkfs.ext4
-rm -rf "$img"
-truncate -s $((1 + ESP_MB + ROOT_MB + 1))M "$U/disk.img"
-sfdisk -q "$U/disk.img" <<EOT || die sfdisk
-label: gpt
-start=2048, size=$((ESP_MB * 2048)), type=U, name=ESP
-start=$(((1 + ESP_MB) * 2048)), size=$((ROOT_MB * 2048)), type=L, name=root
-EOT
-dd if="$U/esp.img" of="$U/disk.img" bs=1M seek=1 conv=notrunc status=none
-dd if="$U/root.img" of="$U/disk.img" bs=1M seek=$((1 + ESP_MB)) conv=notrunc status=none
-rm -f "$U/esp.img" "$U/root.img"
+guest_gpt_disk "$U" "$img" "$ESP_MB" "$ROOT_MB" || die "the GPT disk"
 cp "$VARS" "$U/OVMF_VARS.fd"
 echo "image: GPT disk ready ($(( $(date +%s) - t0 )) s)"
 
@@ -163,13 +146,7 @@ boot() {
     fw_qemu "$U/phase$1.log" "$LIMIT" "" "$CODE" "$U/OVMF_VARS.fd" -m 2048 -smp 1 \
         -device intel-iommu,intremap=on \
         -drive file="$U/disk.img",format=raw,if=virtio,cache=unsafe $2
-    echo "boot $1: $fq_seconds s (guest uptime: step began at $(val "$1" step-start) s, ended at $(val "$1" step-end) s)"
-    if [ "$(val "$1" end-of-phase)" != "$1" ]; then
-        echo "FAIL phase $1 did not finish; last lines of $U/phase$1.log:"
-        tail -n 30 "$U/phase$1.log.txt" | sed 's/^/  /'
-        fail=$((fail + 1))
-        return 1
-    fi
+    boot_said "$1" "$fq_seconds" "$U/phase$1.log.txt"
 }
 
 # booted_uki N: UEFI, Secure Boot as asked, systemd-boot started the type 2 entry (the UKI)

@@ -16,13 +16,9 @@ global=8be4df61-93ca-11d2-aa0d-00e098032b8c
 loader=4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
 keys=/etc/passthru-test-keys
 sign=/etc/dracut.conf.d/50-uki-sign.conf
-say() {
-    printf 'LIFECYCLE: %s\n' "$*" >/dev/ttyS0
-}
-driver() {
-    d=/sys/bus/pci/devices/$1/driver
-    if [ -L "$d" ]; then basename "$(readlink "$d")"; else echo none; fi
-}
+# say, driver, confirm_said, wait_waiting, login_now, confirm_end: shared by the guests' steps
+# shellcheck source=tests/vm/guest-step.sh
+. /usr/local/lib/passthru-guest-step.sh
 # run NAME CMD...: CMD's output as "LIFECYCLE: NAME: " lines, its status in /tmp/rc, its
 # output in /tmp/NAME.out
 run() {
@@ -75,11 +71,7 @@ snapshot() {
 printed_lines() {
     sed -n 's/^kernel command line [^,]*, [^:]*: //p' "/tmp/$1.out"
 }
-udevadm settle --timeout=120 || true
-say "phase=$phase"
-say "step-start=$(cut -d" " -f1 /proc/uptime)"
-say "cmdline=$(cat /proc/cmdline)"
-if [ -d /sys/firmware/efi ]; then say "firmware=uefi"; else say "firmware=bios"; fi
+step_begin "$phase"
 say "secureboot=$(efibyte SecureBoot)"
 say "setupmode=$(efibyte SetupMode)"
 say "lockdown=$(cat /sys/kernel/security/lockdown 2>/dev/null)"
@@ -132,7 +124,4 @@ case $phase in
     ;;
 esac
 echo $((phase + 1)) >"$state"
-sync
-say "step-end=$(cut -d" " -f1 /proc/uptime)"
-say "end-of-phase=$phase"
-systemctl poweroff
+step_end "$phase"

@@ -132,3 +132,90 @@ guest_first_image() {
         { tail -n 20 "$1.first-image.log" >&2; return 1; }
     rm -f "$1.first-image.log"
 }
+
+# guest_step_unit ROOT STEP [PASSWORD]: the boot guests' test step: STEP run by
+# passthru-lifecycle.service at every boot once multi-user is reached, the helpers it sources
+# (tests/vm/guest-step.sh), the serial console left to the step's lines (no getty on it), and
+# root's PASSWORD for a person at the guest's screen
+guest_step_unit() {
+    install -m 0755 "$2" "$1/usr/local/sbin/passthru-lifecycle-step" &&
+        install -D -m 0644 tests/vm/guest-step.sh "$1/usr/local/lib/passthru-guest-step.sh" &&
+        install -m 0644 tests/lifecycle/passthru-lifecycle.service "$1/etc/systemd/system/" &&
+        ln -sf /etc/systemd/system/passthru-lifecycle.service \
+            "$1/etc/systemd/system/multi-user.target.wants/passthru-lifecycle.service" &&
+        ln -sf /dev/null "$1/etc/systemd/system/serial-getty@ttyS0.service" || return 1
+    [ -z "${3-}" ] || echo "root:$3" | chroot "$1" chpasswd 2>/dev/null || true
+}
+
+# guest_grub_default ROOT: GRUB on the guest's serial console with no menu wait (its own
+# /etc/default/grub, from the package's), and the environment block grub-install would make
+# (the one-time choice, grub-reboot, is written there; GRUB is not installed to the disk)
+guest_grub_default() {
+    sed -e 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=0/' \
+        -e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0 no_timer_check"/' \
+        "$1/usr/share/grub/default/grub" >"$1/etc/default/grub" &&
+        printf 'GRUB_TERMINAL=serial\nGRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"\n' \
+            >>"$1/etc/default/grub" &&
+        mkdir -p "$1/boot/grub" && grub-editenv "$1/boot/grub/grubenv" create
+}
+
+# guest_grub_first_cfg ROOT KVER TITLE: the first grub.cfg (update-grub in the guest writes its
+# own later): one entry TITLE booting KVER with the initramfs found in ROOT/boot
+guest_grub_first_cfg() {
+    initrd=$(basename "$(find "$1/boot" -maxdepth 1 -name "initrd.img-*" | head -n 1)")
+    [ -n "$initrd" ] || { echo "no initramfs in the image's /boot" >&2; return 1; }
+    mkdir -p "$1/boot/grub"
+    cat >"$1/boot/grub/grub.cfg" <<EOT
+serial --unit=0 --speed=115200
+terminal_input serial
+terminal_output serial
+set timeout=0
+menuentry '$3' {
+    linux /boot/vmlinuz-$2 root=/dev/vda1 ro console=ttyS0 no_timer_check quiet
+    initrd /boot/$initrd
+}
+EOT
+}
+
+# guest_grub_disk DIR ROOT: DIR/disk.img, an MBR disk whose one partition is an ext4 made of the
+# tree ROOT (removed once copied), and DIR/grub.lnx, GRUB's i386-pc core that QEMU's -kernel
+# starts and that reads /boot/grub from that partition
+guest_grub_disk() {
+    rm -f "$1/root.img" "$1/disk.img"
+    mkfs.ext4 -q -F -d "$2" "$1/root.img" 2000M >/dev/null || { echo "mkfs.ext4 failed" >&2; return 1; }
+    rm -rf "$2"
+    truncate -s 2100M "$1/disk.img" &&
+        echo 'start=2048,type=83,bootable' | sfdisk -q "$1/disk.img" &&
+        dd if="$1/root.img" of="$1/disk.img" bs=1M seek=1 conv=notrunc status=none ||
+        { echo "the MBR disk (sfdisk, dd) failed" >&2; return 1; }
+    rm -f "$1/root.img"
+    grub-mkimage -O i386-pc -o "$1/core.img" -p '(hd0,msdos1)/boot/grub' biosdisk part_msdos ext2 \
+        normal linux serial terminal echo configfile search test loadenv &&
+        cat /usr/lib/grub/i386-pc/lnxboot.img "$1/core.img" >"$1/grub.lnx" ||
+        { echo "grub-mkimage failed" >&2; return 1; }
+}
+
+# guest_gpt_disk DIR ROOT ESP_MB ROOT_MB: DIR/disk.img, a GPT disk of the ESP the caller made as
+# DIR/esp.img (ESP_MB) and an ext4 root (ROOT_MB) made of the tree ROOT (removed once copied)
+guest_gpt_disk() {
+    mkfs.ext4 -q -F -d "$2" "$1/root.img" "${4}M" >/dev/null || { echo "mkfs.ext4 failed" >&2; return 1; }
+    rm -rf "$2"
+    rm -f "$1/disk.img"
+    truncate -s $((1 + $3 + $4 + 1))M "$1/disk.img" &&
+        sfdisk -q "$1/disk.img" <<EOT &&
+label: gpt
+start=2048, size=$(($3 * 2048)), type=U, name=ESP
+start=$(((1 + $3) * 2048)), size=$(($4 * 2048)), type=L, name=root
+EOT
+        dd if="$1/esp.img" of="$1/disk.img" bs=1M seek=1 conv=notrunc status=none &&
+        dd if="$1/root.img" of="$1/disk.img" bs=1M seek=$((1 + $3)) conv=notrunc status=none ||
+        { echo "the GPT disk (sfdisk, dd) failed" >&2; return 1; }
+    rm -f "$1/esp.img" "$1/root.img"
+}
+
+# guest_unpack TAR ROOT: ROOT (emptied first) holds the debootstrapped root TAR; prints the
+# version of its kernel
+guest_unpack() {
+    rm -rf "$2" && mkdir -p "$2" && tar -C "$2" -xf "$1" || return 1
+    basename "$(find "$2/lib/modules" -mindepth 1 -maxdepth 1 | head -n 1)"
+}
