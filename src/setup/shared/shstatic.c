@@ -188,11 +188,67 @@ static int expand(struct parser *ps)
 	return 0;
 }
 
+/* A backslash at ps->p and the character it quotes: a newline joins lines, any other is kept. */
+static void escaped(struct parser *ps)
+{
+	if (ps->p[1] == '\n')
+		ps->line++;
+	else
+		sbuf_addf(&ps->val, "%c", ps->p[1]);
+	ps->p += 2;
+}
+
+/* A $ expansion or a ` command substitution at ps->p. */
+static int substitution(struct parser *ps)
+{
+	return *ps->p == '$' ? expand(ps) : skip_cmdsub(ps);
+}
+
+/* A '...' string at ps->p, its text kept as it is. */
+static int single_quoted(struct parser *ps)
+{
+	const char *e = strchr(ps->p + 1, '\'');
+
+	if (!e)
+		return unknown(ps, "has a quote that does not end");
+	for (const char *q = ps->p; q < e; q++)
+		ps->line += *q == '\n';
+	sbuf_addf(&ps->val, "%.*s", (int)(e - ps->p - 1), ps->p + 1);
+	ps->p = e + 1;
+	return 0;
+}
+
+/* A "..." string at ps->p: backslash quotes only $ ` " \ and newline; expansions inside. */
+static int double_quoted(struct parser *ps)
+{
+	int r;
+
+	for (ps->p++; *ps->p != '"'; ) {
+		char c = *ps->p;
+
+		if (!c)
+			return unknown(ps, "has a quote that does not end");
+		if (c == '\\' && ps->p[1] && strchr("$`\"\\\n", ps->p[1])) {
+			escaped(ps);
+		} else if (c == '$' || c == '`') {
+			r = substitution(ps);
+			if (r < 0)
+				return r;
+		} else {
+			ps->line += c == '\n';
+			sbuf_addf(&ps->val, "%c", c);
+			ps->p++;
+		}
+	}
+	ps->p++;
+	return 0;
+}
+
 /* One word of an assignment's value at ps->p, appended to ps->val; stops at an unquoted blank,
  * newline, ; or operator (and ')' in an array). */
 static int word(struct parser *ps, bool in_array)
 {
-	int r;
+	int r = 0;
 
 	for (;;) {
 		char c = *ps->p;
@@ -202,52 +258,21 @@ static int word(struct parser *ps, bool in_array)
 		if (c == '(' || c == ')')
 			return unknown(ps, "has a parenthesis outside quotes");
 		if (c == '\'') {
-			const char *e = strchr(ps->p + 1, '\'');
-
-			if (!e)
-				return unknown(ps, "has a quote that does not end");
-			for (const char *q = ps->p; q < e; q++)
-				ps->line += *q == '\n';
-			sbuf_addf(&ps->val, "%.*s", (int)(e - ps->p - 1), ps->p + 1);
-			ps->p = e + 1;
+			r = single_quoted(ps);
 		} else if (c == '"') {
-			for (ps->p++; *ps->p != '"'; ) {
-				c = *ps->p;
-				if (!c)
-					return unknown(ps, "has a quote that does not end");
-				if (c == '\\' && ps->p[1] && strchr("$`\"\\\n", ps->p[1])) {
-					if (ps->p[1] == '\n')
-						ps->line++;
-					else
-						sbuf_addf(&ps->val, "%c", ps->p[1]);
-					ps->p += 2;
-				} else if (c == '$' || c == '`') {
-					r = c == '$' ? expand(ps) : skip_cmdsub(ps);
-					if (r < 0)
-						return r;
-				} else {
-					ps->line += c == '\n';
-					sbuf_addf(&ps->val, "%c", c);
-					ps->p++;
-				}
-			}
-			ps->p++;
+			r = double_quoted(ps);
 		} else if (c == '\\') {
 			if (!ps->p[1])
 				return unknown(ps, "ends in a backslash");
-			if (ps->p[1] == '\n')
-				ps->line++;
-			else
-				sbuf_addf(&ps->val, "%c", ps->p[1]);
-			ps->p += 2;
+			escaped(ps);
 		} else if (c == '$' || c == '`') {
-			r = c == '$' ? expand(ps) : skip_cmdsub(ps);
-			if (r < 0)
-				return r;
+			r = substitution(ps);
 		} else {
 			sbuf_addf(&ps->val, "%c", c);
 			ps->p++;
 		}
+		if (r < 0)
+			return r;
 	}
 }
 
