@@ -74,6 +74,26 @@ reboot_to_apply && ok "right after install: 'installed: reboot to apply', no dri
 boot "$r"
 st "$r"
 ready && q '[.devices[] | .driver] == ["vfio-pci", "vfio-pci"]' && ok "after the reboot: ready, exit 0" || bad "after the reboot" "$(said)"
+# --- a run going on now (passthru-confirm.service rebuilding, a second shell's install): the
+# record's commands are not yet run, the lock is held: "changing this host right now", not an
+# interrupted run with install as its fix (seen in the Ansible run: the role read status while
+# the trial boot's confirm rebuilt the image)
+cp -a "$r" "$work/busy"
+printf 'pending boot\npending initramfs\n' >>"$work/busy/var/lib/passthru/installed"
+(flock 9; sleep 8) 9<"$work/busy" &
+lockpid=$!
+sleep 1
+st "$work/busy"
+wait $lockpid
+[ $code -eq 1 ] && q '.ready == false and ([.drift[].what] == ["busy"]) and (.message | test("changing this host right now"))' &&
+    ! grep -q 'interrupted\|fix: passthru-setup install' "$work/st.txt" &&
+    grep -q '^not ready yet: a passthru-setup install, uninstall or confirm .* is changing this host right now' "$work/st.txt" &&
+    ok "a run going on now (the lock held): 'changing this host right now', not an interrupted run" ||
+    bad "busy" "$(said)"
+st "$work/busy"
+drift_is interrupted 'did not all run' && [ "$fix" = "passthru-setup install (it runs them again), then reboot" ] &&
+    ok "... once it ended with its commands not run: the interrupted run, its fix install" || bad "busy, then ended" "$(said)"
+rm -rf "${work:?}/busy"
 cp -a "$r" "$work/installed" && cp "$r.imgconf" "$work/installed.imgconf" && mkdir -p "$work/installed.iommu"
 # installed ROOT: a fresh copy of the installed and rebooted root
 installed() {

@@ -432,6 +432,16 @@ void drift_since_install(struct judgement *s, const struct fsroot *fr, const str
 	trial_fixes(s);
 }
 
+/* Another passthru-setup holds the root's lock: an install, uninstall or confirm is running. */
+void drift_busy(struct judgement *s)
+{
+	add_drift(s, "busy", "wait until it ends (a confirm: systemctl status "
+		  "passthru-confirm.service), then passthru-setup status",
+		  "a passthru-setup install, uninstall or confirm (on a trial boot: "
+		  "passthru-confirm.service) is changing this host right now: its files and images "
+		  "are half-done until it ends");
+}
+
 /*
  * A run a power cut (or a kill, or a shutdown that did not wait) ended: its journal, or the
  * record's commands that never ran (a confirm whose rebuild was cut leaves the arguments

@@ -74,6 +74,12 @@ static void verdict(const struct hostview *h, const struct config *c, const stru
 			 "passthru-setup install", PASSTHRU_CONF);
 		return;
 	}
+	if (s->busy) {
+		snprintf(s->message, sizeof(s->message), "not ready yet: a passthru-setup install, "
+			 "uninstall or confirm (on a trial boot: passthru-confirm.service) is "
+			 "changing this host right now; run passthru-setup status again when it ends");
+		return;
+	}
 	/* a boot that is not the trial's claims nothing, and lacks the trial's arguments */
 	if (s->trial.pending && !s->trial.this_boot) {
 		snprintf(s->message, sizeof(s->message), "not ready: %s", s->trial.message);
@@ -217,8 +223,13 @@ static void read_record(struct judgement *j, const struct opts *o)
 		return;
 	if (manifest_read(&fr, &man) < 0)
 		errlist_add(&j->errs, "%s: cannot read the install record", MANIFEST_PATH);
-	drift_interrupted(j, &fr, &man);
-	if (man.exists) {
+	/* a run still going is not an interrupted one, and its files are half-changed */
+	j->busy = fsroot_busy(&fr);
+	if (j->busy)
+		drift_busy(j);
+	else
+		drift_interrupted(j, &fr, &man);
+	if (man.exists && !j->busy) {
 		drift_since_install(j, &fr, o, &man);
 		applied_judge(j, &fr, &man);
 	}

@@ -47,6 +47,7 @@ struct judgement {
 	bool installed;		/* there is an install record */
 	bool current;		/* installed, and install has nothing to change (applied.c) */
 	bool booted_since;	/* current, and this boot started after that install */
+	bool busy;		/* another passthru-setup is changing the host now (its lock) */
 	bool reboot_pending;	/* installed and current, this boot started before: "installed:
 				 * reboot to apply" (its this_boot drifts are taken out) */
 };
@@ -67,6 +68,8 @@ void drift_config(struct judgement *j, const char *conf, size_t conflen, bool br
 /* Those that need the install record: the command lines, the images, the devices, the trial. */
 void drift_since_install(struct judgement *j, const struct fsroot *fr, const struct opts *o,
 			 const struct manifest *m);
+/* A run going on now (another passthru-setup holds the lock). */
+void drift_busy(struct judgement *j);
 /* An interrupted run: a journal left (journal.c), or the record's commands that did not run. */
 void drift_interrupted(struct judgement *j, const struct fsroot *fr, const struct manifest *m);
 /* applied.c: after the drift checks, has the running boot applied the install: sets

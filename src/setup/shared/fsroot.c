@@ -144,24 +144,57 @@ int fsroot_unlink(const struct fsroot *r, const char *path)
 	return err;
 }
 
+/* The root folder this process holds fsroot_lock's lock on (an install's own judging of the
+ * host must not see itself as another run). */
+static struct {
+	bool held;
+	dev_t dev;
+	ino_t ino;
+} lock_here;
+
 int fsroot_lock(const struct fsroot *r, int seconds)
 {
+	struct stat st;
 	int i;
 
 	for (i = 0; i <= seconds * 10; i++) {
-		if (flock(r->fd, LOCK_EX | LOCK_NB) == 0)
+		if (flock(r->fd, LOCK_EX | LOCK_NB) == 0) {
+			if (fstat(r->fd, &st) == 0) {
+				lock_here.held = true;
+				lock_here.dev = st.st_dev;
+				lock_here.ino = st.st_ino;
+			}
 			return 0;
+		}
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return -errno;
 		if (i == 0)
-			fprintf(stderr, "passthru-setup: another passthru-setup install or uninstall "
-				"is working on %s: waiting up to %d s\n", r->path, seconds);
+			fprintf(stderr, "passthru-setup: another passthru-setup install, uninstall or "
+				"confirm is working on %s: waiting up to %d s\n", r->path, seconds);
 		usleep(100000);
 	}
-	fprintf(stderr, "passthru-setup: another passthru-setup install or uninstall is still "
-		"working on %s after %d s: nothing was changed; run this again when it is done\n",
+	fprintf(stderr, "passthru-setup: another passthru-setup install, uninstall or confirm is "
+		"still working on %s after %d s: nothing was changed; run this again when it is done\n",
 		r->path, seconds);
 	return -EWOULDBLOCK;
+}
+
+bool fsroot_busy(const struct fsroot *r)
+{
+	/* a second open: flock conflicts between open file descriptions, never within one */
+	struct stat st;
+	int fd;
+	bool busy;
+
+	if (lock_here.held && fstat(r->fd, &st) == 0 && st.st_dev == lock_here.dev &&
+	    st.st_ino == lock_here.ino)
+		return false;
+	fd = openat(r->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	busy = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return busy;
 }
 
 bool fsroot_executable(const struct fsroot *r, const char *path)

@@ -58,6 +58,9 @@ int fsroot_unlink(const struct fsroot *r, const char *path);
 /* One install or uninstall at a time per root: flock on the root folder itself (nothing is
  * left behind); waits up to `seconds`, then says who holds it and returns -EWOULDBLOCK. */
 int fsroot_lock(const struct fsroot *r, int seconds);
+/* Another passthru-setup holds fsroot_lock's lock on this root now (an install, uninstall or
+ * confirm is changing it). */
+bool fsroot_busy(const struct fsroot *r);
 
 /* txn.c: every edited file is backed up and replaced atomically, or left as it was. */
 enum change_kind { CHANGE_WRITE, CHANGE_DELETE };
