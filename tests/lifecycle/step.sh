@@ -28,9 +28,10 @@ run() {
     name=$1
     shift
     start=$(date +%s)
-    "$@" >"/tmp/$name.txt" 2>&1
-    rc=$?
-    sed "s/^/LIFECYCLE: $name: /" "/tmp/$name.txt" >/dev/ttyS0
+    # streamed to the console as it comes: a boot that runs out of time shows where it stopped
+    { "$@" 2>&1; echo $? >"/tmp/$name.rc"; } | tee "/tmp/$name.txt" |
+        sed -u "s/^/LIFECYCLE: $name: /" >/dev/ttyS0
+    rc=$(cat "/tmp/$name.rc")
     say "$name-rc=$rc"
     say "$name-seconds=$(( $(date +%s) - start ))"
 }

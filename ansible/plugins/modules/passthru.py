@@ -308,7 +308,10 @@ def main():
         if status is None:
             module.exit_json(changed=False, reboot_required=False, kernel_cmdlines=[], files=[],
                              commands=[], errors=[], stderr='', rc=0, cmd=[],
-                             msg='no trial is pending: nothing to confirm')
+                             msg='no trial is pending: nothing to confirm (on a trial boot, '
+                                 'passthru-confirm.service confirms once status is ready '
+                                 'and someone has logged in: an SSH login, such as '
+                                 'Ansible\'s own connection, is one)')
 
     command = {'present': 'install', 'absent': 'uninstall', 'confirmed': 'confirm'}[p['state']]
     argv = [binary, command, '--json']
