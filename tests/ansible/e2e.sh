@@ -58,6 +58,7 @@ printf 'PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInterac
 printf '[Match]\nName=en* eth*\n\n[Network]\nDHCP=ipv4\n' >"$img/etc/systemd/network/20-e2e.network"
 chroot "$img" systemctl -q enable ssh.service systemd-networkd.service || die "enabling ssh and networkd"
 ln -sf /dev/null "$img/etc/systemd/system/serial-getty@ttyS0.service"
+guest_quiet "$img" || die "masking the units the test needs not"
 guest_first_image "$img" || die "the first initramfs"
 guest_grub_first_cfg "$img" "$kver" "Debian (ansible-e2e, first boot)" || die "the first grub.cfg"
 guest_grub_disk "$W" "$img" || die "the disk"
