@@ -304,6 +304,37 @@ static int find_boot(struct install *in)
 	return 0;
 }
 
+/* The boot configurations' commands to run, and with --trial (or a trial's end) the trial's
+ * one-time choice. */
+static int stage_boot_commands(struct install *in, bool boot_changed, bool need_init,
+			       bool drop_trial)
+{
+	struct manifest *m = &in->cv.m;
+	bool trial = in->o->trial;
+	int i;
+
+	/* a configuration's commands when its files changed, when they did not run after an
+	 * earlier install, or when its tool finds work (grubby: entries without the args) */
+	for (i = 0; i < in->nb && !trial; i++) {	/* --trial: trial_commands instead */
+		struct cmdlist one = { 0 };
+		size_t j;
+
+		if (in->b[i]->commands(&in->cv.ctx, false, &one) < 0)
+			return -ENOMEM;
+		/* a UKI: its builder is also the initramfs's, and runs when a UKI lacks the
+		 * arguments (a rebuild without passthru's configuration) */
+		if (boot_changed || m->pending_boot || !strcmp(in->b[i]->name, "grubby") ||
+		    (in->b[i] == &boot_uki && (need_init || uki_stale(&in->cv.ctx))))
+			for (j = 0; j < one.n; j++)
+				cmdlist_add(&in->boot_cmds, (const char *const *)one.argv[j]);
+		cmdlist_free(&one);
+	}
+	/* --trial chooses the trial entry once, every time (a retry after a failed trial) */
+	if ((trial || drop_trial) && trial_commands(&in->cv.ctx, trial, &in->boot_cmds) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 /* Stage every edit and decide the commands; nothing is written yet. 1: nothing to do; 2:
  * nothing but the record's choices. */
 static int stage_all(struct install *in)
@@ -372,24 +403,7 @@ static int stage_all(struct install *in)
 	need_init = need_init || initramfs_stale(&in->cv.fr, in->gen, in->conf_text ||
 						 fsroot_exists(&in->cv.fr, PASSTHRU_CONF),
 						 trial, NULL, 0) == 1;
-	/* a configuration's commands when its files changed, when they did not run after an
-	 * earlier install, or when its tool finds work (grubby: entries without the args) */
-	for (i = 0; i < in->nb && !trial; i++) {	/* --trial: trial_commands instead */
-		struct cmdlist one = { 0 };
-		size_t j;
-
-		if (in->b[i]->commands(&in->cv.ctx, false, &one) < 0)
-			return -ENOMEM;
-		/* a UKI: its builder is also the initramfs's, and runs when a UKI lacks the
-		 * arguments (a rebuild without passthru's configuration) */
-		if (boot_changed || m->pending_boot || !strcmp(in->b[i]->name, "grubby") ||
-		    (in->b[i] == &boot_uki && (need_init || uki_stale(&in->cv.ctx))))
-			for (j = 0; j < one.n; j++)
-				cmdlist_add(&in->boot_cmds, (const char *const *)one.argv[j]);
-		cmdlist_free(&one);
-	}
-	/* --trial chooses the trial entry once, every time (a retry after a failed trial) */
-	if ((trial || drop_trial) && trial_commands(&in->cv.ctx, trial, &in->boot_cmds) < 0)
+	if (stage_boot_commands(in, boot_changed, need_init, drop_trial) < 0)
 		return -ENOMEM;
 	if (need_init && !(in->uki && !trial) &&
 	    cmdlist_add(&in->init_cmds, in->gen->rebuild_argv) < 0)

@@ -61,29 +61,27 @@ static bool on_target(const struct pdev *d, const struct plan_entry *e, const ch
 	return !strcmp(d->driver, want) || (e->variant[0] && !strcmp(d->driver, e->variant));
 }
 
-static void verdict(const struct hostview *h, const struct config *c, const struct plan *p,
-		    bool config_ok, bool booted, bool readable, struct judgement *s)
+/* The verdict's gates before the devices, in order: the config, a run going on, another boot's
+ * trial, a reboot pending, the IOMMU, no device. true: one of them said the message. */
+static bool verdict_gate(const struct hostview *h, const struct config *c, bool config_ok,
+			 struct judgement *s)
 {
-	size_t i;
-	const char *want = h->v.active ? c->driver : "pci-stub";
-
-	s->ready = false;
 	if (!config_ok) {
 		snprintf(s->message, sizeof(s->message), "config error in %s: fix it (each error "
 			 "names its line; passthru-setup plan lists them too), then run "
 			 "passthru-setup install", PASSTHRU_CONF);
-		return;
+		return true;
 	}
 	if (s->busy) {
 		snprintf(s->message, sizeof(s->message), "not ready yet: a passthru-setup install, "
 			 "uninstall or confirm (on a trial boot: passthru-confirm.service) is "
 			 "changing this host right now; run passthru-setup status again when it ends");
-		return;
+		return true;
 	}
 	/* a boot that is not the trial's claims nothing, and lacks the trial's arguments */
 	if (s->trial.pending && !s->trial.this_boot) {
 		snprintf(s->message, sizeof(s->message), "not ready: %s", s->trial.message);
-		return;
+		return true;
 	}
 	/* installed, current, not rebooted since: what differs is what the reboot applies */
 	if (s->reboot_pending) {
@@ -93,14 +91,14 @@ static void verdict(const struct hostview *h, const struct config *c, const stru
 			 "; after the reboot, passthru-setup list shows the display controllers and "
 			 "their IOMMU groups: add 'device = ...' to " PASSTHRU_CONF " (or run "
 			 "passthru-setup install --device SEL)");
-		return;
+		return true;
 	}
 	/* the IOMMU first: without it list cannot show the groups a device is chosen by */
 	if (!h->v.active) {
 		snprintf(s->message, sizeof(s->message), "IOMMU not active: %s%s", h->v.reason,
 			 c->nsel ? "" : "; once it is, passthru-setup list shows the groups: add "
 			 "'device = ...' to " PASSTHRU_CONF " and run passthru-setup install");
-		return;
+		return true;
 	}
 	if (!c->nsel && s->installed && !s->ndrift) {
 		/* installed with no device (the IOMMU first): done, and the next step is the device */
@@ -109,14 +107,24 @@ static void verdict(const struct hostview *h, const struct config *c, const stru
 			 "IOMMU is on; passthru-setup list shows the display controllers and their "
 			 "IOMMU groups: add 'device = ...' to %s (or run passthru-setup install "
 			 "--device SEL), run passthru-setup install and reboot", PASSTHRU_CONF);
-		return;
+		return true;
 	}
 	if (!c->nsel && !s->installed) {
 		snprintf(s->message, sizeof(s->message), "no device is configured in %s: add "
 			 "'device = ...' (passthru-setup list shows the candidates) and run "
 			 "passthru-setup install", PASSTHRU_CONF);
-		return;
+		return true;
 	}
+	return false;
+}
+
+/* The first configured device that is not claimed or not on its driver: the message says why.
+ * true: there was one. */
+static bool verdict_device(const struct hostview *h, const struct config *c, const struct plan *p,
+			   bool booted, bool readable, const char *want, struct judgement *s)
+{
+	size_t i;
+
 	for (i = 0; i < p->n; i++) {
 		const struct plan_entry *e = &p->e[i];
 		const struct pdev *d = e->addr == ADDR_NONE ? NULL : model_find(&h->m, e->addr);
@@ -125,7 +133,7 @@ static void verdict(const struct hostview *h, const struct config *c, const stru
 			continue;
 		if (e->state == STATE_ABSENT || e->state == STATE_REFUSED) {
 			not_claimed(s, h, c, p, i);
-			return;
+			return true;
 		}
 		if (!d || !on_target(d, e, want)) {
 			snprintf(s->message, sizeof(s->message), "%s is on %s, not %s: %s",
@@ -141,9 +149,23 @@ static void verdict(const struct hostview *h, const struct config *c, const stru
 				 "into the default boot entry" :
 				 "passthru-claim did not run this boot: run passthru-setup install "
 				 "(it puts passthru in the initramfs) and reboot");
-			return;
+			return true;
 		}
 	}
+	return false;
+}
+
+/* Ready or not, and the one message that says why (the first cause found, in this order). */
+static void verdict(const struct hostview *h, const struct config *c, const struct plan *p,
+		    bool config_ok, bool booted, bool readable, struct judgement *s)
+{
+	size_t i;
+	const char *want = h->v.active ? c->driver : "pci-stub";
+
+	s->ready = false;
+	if (verdict_gate(h, c, config_ok, s) ||
+	    verdict_device(h, c, p, booted, readable, want, s))
+		return;
 	if (s->ndrift) {
 		if (c->nsel)
 			snprintf(s->message, sizeof(s->message), "every configured device is on %s, "
