@@ -23,19 +23,11 @@ OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS.fd}
 ESP_MB=256
 ROOT_MB=2000
 t0=$(date +%s)
-mkdir -p "$U"
-rm -f "$U"/phase*.log
-# one run at a time: the images, logs and firmware variables are shared
-exec 9>"$U/.lock"
-flock -n 9 || { echo "FAIL another tests/uefi/run.sh is using $U"; echo "0 passed, 1 failed"; exit 1; }
-
 LOGS=$U
 # shellcheck source=tests/lifecycle/checks.sh
 . tests/lifecycle/checks.sh
-
-for f in "$OVMF_CODE" "$OVMF_VARS"; do
-    [ -r "$f" ] || die "no $f (Debian's ovmf package)"
-done
+suite_dir "$U"
+need_firmware "$OVMF_CODE" "$OVMF_VARS"
 tests/uefi/debootstrap.sh "$U" || die debootstrap
 echo "uefi: $set set"
 echo "image: debian rootfs with systemd-boot ready ($(( $(date +%s) - t0 )) s)"

@@ -30,18 +30,11 @@ ROOT_MB=2000
 # the guest's machine id: dracut names the UKI after it
 MACHINE_ID=5e1f0c2a9b3d4e6f8a7b6c5d4e3f2a1b
 t0=$(date +%s)
-mkdir -p "$U"
-rm -f "$U"/phase*.log*
-exec 9>"$U/.lock"
-flock -n 9 || { echo "FAIL another tests/uki/run.sh is using $U"; echo "0 passed, 1 failed"; exit 1; }
-
 LOGS=$U
 # shellcheck source=tests/lifecycle/checks.sh
 . tests/lifecycle/checks.sh
-
-for f in "$CODE" "$EMPTY_VARS"; do
-    [ -r "$f" ] || die "no $f (Debian's ovmf package)"
-done
+suite_dir "$U"
+need_firmware "$CODE" "$EMPTY_VARS"
 echo "uki: Secure Boot $sb"
 tests/uefi/debootstrap.sh "$U" uki || die "debootstrap (the UKI guest's root)"
 echo "image: debian rootfs with dracut and systemd-boot ready ($(( $(date +%s) - t0 )) s)"

@@ -13,16 +13,47 @@ boot() {
     why=""
     log=$VM/$name.log
     vm_overlay "$image" "$VM/$name.img" "$VM/$name.conf"
+    t0=$(date +%s)
     if ! vm_boot "$VM/$name.img" "$log" "$LIMIT" "$iommu" "$append" "$@"; then
         why="the guest did not power off within ${LIMIT}s"
     elif ! grep -q "===PASSTHRU-END===" "$log"; then
         why="no report from the guest"
     fi
+    boot_timed "$(($(date +%s) - t0))" "$log"
     vm_section "$log" status >"$VM/$name.json"
     vm_section "$log" drivers >"$VM/$name.drivers"
     vm_section "$log" vfio >"$VM/$name.vfio"
     vm_section "$log" kmsg >"$VM/$name.kmsg"
     rm -f "$VM/$name.img"
+}
+
+# boot_timed SECONDS LOG: a boot's seconds (this machine's clock, QEMU started to powered off) and
+# the guest's uptime at its last kernel line, said by finish and counted for boots_said
+booted="" nboots=0 boot_min="" boot_max=0 boot_over=0
+boot_timed() {
+    up=$(tr -d '\r' <"$2" | sed -n 's/^\[ *\([0-9]*\.[0-9]*\)\].*/\1/p' | tail -n 1)
+    booted="boot $1 s, guest uptime ${up:-?} s"
+    nboots=$((nboots + 1))
+    [ "$1" -le "$boot_max" ] || boot_max=$1
+    [ -n "$boot_min" ] && [ "$1" -ge "$boot_min" ] || boot_min=$1
+    [ "$1" -le 45 ] || boot_over=$((boot_over + 1))
+}
+
+# boots_said: the run's boots against the target for a boot without an image rebuild (45 s)
+boots_said() {
+    [ "$nboots" -gt 0 ] || return 0
+    echo "boots: $nboots, $boot_min-$boot_max s each; target at most 45 s: $((nboots - boot_over))" \
+        "within, $boot_over over"
+}
+
+# scenarios NAME...: each s_NAME in turn, but those PASSTHRU_VM_SKIP leaves to make check-slow,
+# then the boots' times
+scenarios() {
+    for s in "$@"; do
+        case " ${PASSTHRU_VM_SKIP:-} " in *" $s "*) continue ;; esac
+        "s_$s"
+    done
+    boots_said
 }
 
 # the driver the guest's sysfs shows for ADDR at the end
@@ -63,14 +94,15 @@ expect_no_kmsg() {
 
 finish() {
     if [ -n "$why" ]; then
-        echo "FAIL $name: $why"
+        echo "FAIL $name: $why${booted:+ ($booted)}"
         echo "  --- last lines of $log ---"
         tr -d '\r' <"$log" | tail -n 25 | sed 's/^/  /'
         fail=$((fail + 1))
     else
-        echo "PASS $name"
+        echo "PASS $name${booted:+ ($booted)}"
         pass=$((pass + 1))
     fi
+    booted=""
 }
 
 # no kernel line from a host driver about ADDR...: every kmsg line that names the address must be

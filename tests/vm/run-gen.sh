@@ -184,10 +184,7 @@ s_not_enabled() {
 all="without_config not_enabled setup_status order intel_gpu_hda amd_gpu_hda bridge_nic broken_config disabled
 early_kms trial_pending"
 [ $# -gt 0 ] && all=$*
-# PASSTHRU_VM_SKIP: scenarios left to make check-slow
-for s in $all; do
-    case " ${PASSTHRU_VM_SKIP:-} " in *" $s "*) continue ;; esac
-    "s_$s"
-done
+# shellcheck disable=SC2086 # the scenarios' names, one a word
+scenarios $all
 echo "$gen: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -170,10 +170,7 @@ all="module_without_config intel_gpu_hda amd_gpu_hda four_function no_iommu no_i
 broken_config disabled two_gpus force_boot_vga trial_pending early_drivers
 variant_bound variant_fallback"
 [ $# -gt 0 ] && all=$*
-# PASSTHRU_VM_SKIP: scenarios left to make check-slow
-for s in $all; do
-    case " ${PASSTHRU_VM_SKIP:-} " in *" $s "*) continue ;; esac
-    "s_$s"
-done
+# shellcheck disable=SC2086 # the scenarios' names, one a word
+scenarios $all
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
