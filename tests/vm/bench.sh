@@ -8,7 +8,7 @@ set -eu
 runs=${RUNS:-3}
 mkdir -p "$VM"
 image=$VM/initrd.img
-if [ ! -f "$image" ] || [ -n "$(find build/passthru-claim dracut tests/vm/dracut -newer "$image" 2>/dev/null)" ]; then
+if vm_stale "$image"; then
     vm_image "$image"
 fi
 median() {

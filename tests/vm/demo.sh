@@ -6,7 +6,7 @@ set -eu
 . tests/vm/lib.sh
 mkdir -p "$VM"
 image=$VM/initrd.img
-if [ ! -f "$image" ] || [ -n "$(find build/passthru-claim dracut tests/vm/dracut -newer "$image" 2>/dev/null)" ]; then
+if vm_stale "$image"; then
     echo "== building a dracut image with passthru for kernel $(vm_kver) (about 30 s)"
     vm_image "$image"
 fi

@@ -11,6 +11,15 @@ vm_kver() {
     cat "$KDIR/version"
 }
 
+# vm_stale IMAGE [PATH...]: true when IMAGE is missing or older than what it is built from (the
+# claim binary, passthru's and passthru-test's dracut modules, this file, and PATH...)
+vm_stale() {
+    stale_img=$1
+    shift
+    [ ! -f "$stale_img" ] || [ -n "$(find build/passthru-claim dracut tests/vm/dracut \
+        tests/vm/lib.sh "$@" -newer "$stale_img" 2>/dev/null | head -n 1)" ]
+}
+
 # A private dracut base: the machine's dracut with our modules from this working tree.
 # One per process (removed after use), so that runs one after the other or side by side never
 # meet; a passthru module installed on the machine itself is left out for the tree's own.
@@ -35,6 +44,11 @@ vm_dracut_base() {
 # "passthru passthru-test"; CONF is the config the module installs (default: a placeholder);
 # TRIAL the trial mark it installs when it exists (default: none, whatever this machine has).
 # VM_DRACUT_CONF: more lines for the image's dracut config (force_drivers=, ...).
+# The image holds the modules a host-only image of a small host would (--drivers: its disk's
+# ahci, sd_mod and ext4), the ones passthru's module adds (vfio and the variants) and the host
+# drivers passthru-test adds (the ones that would take the test's devices), not every driver
+# dracut's generic image carries: that one was 131 MB, and unpacking it and udev loading the
+# modules it matched (watchdogs, HID, crypto, ...) were half of each boot under TCG.
 vm_image() {
     out=$1
     kver=$(vm_kver)
@@ -49,7 +63,7 @@ ${VM_DRACUT_CONF-}
 passthru_sysroot="${PASSTHRU_SYSROOT:-/}"
 EOT
     dracutbasedir="$TOP/$base" dracut -q --force --no-hostonly --no-early-microcode --no-compress \
-        --conf "$base.conf" --confdir "$VM/empty-confdir" \
+        --drivers "ahci sd_mod ext4" --conf "$base.conf" --confdir "$VM/empty-confdir" \
         --kver "$kver" --kmoddir "$TOP/$KDIR/root/lib/modules/$kver" \
         -m "systemd systemd-initrd dracut-systemd kernel-modules base ${2-passthru passthru-test}" \
         "$out" >"$out.log" 2>&1 || { tail -n 30 "$out.log" >&2; rm -rf "$base" "$base.conf"; return 1; }

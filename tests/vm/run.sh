@@ -13,7 +13,7 @@ fail=0
 mkdir -p "$VM"
 
 image=$VM/initrd.img
-if [ ! -f "$image" ] || [ -n "$(find build/passthru-claim dracut tests/vm/dracut -newer "$image" 2>/dev/null)" ]; then
+if vm_stale "$image"; then
     echo "building the dracut image (kernel $(vm_kver))"
     vm_image "$image" || exit 1
 fi
@@ -51,7 +51,7 @@ refuse (refused even under unsafe_group = force)"
 # of them: no host driver's line names the pair, and the boot display gets its bochs-drm.
 s_early_drivers() {
     img=$VM/early-drivers.initrd
-    if [ ! -f "$img" ] || [ -n "$(find build/passthru-claim dracut tests/vm/dracut -newer "$img" 2>/dev/null)" ]; then
+    if vm_stale "$img"; then
         if ! VM_DRACUT_CONF='force_drivers+=" bochs "' \
             vm_image "$img" "passthru passthru-test systemd-modules-load"; then
             name=early-drivers why="dracut failed" && finish && return
@@ -89,8 +89,7 @@ s_module_without_config() {
 variant_image() {
     vimg=$VM/variant.img
     sh tests/vm/variant-kernel.sh || return 1
-    [ -f "$vimg" ] && [ -z "$(find build/passthru-claim dracut tests/vm/dracut \
-        build/vm-variant/root/lib/modules -newer "$vimg" 2>/dev/null | head -n 1)" ] && return 0
+    vm_stale "$vimg" build/vm-variant/root/lib/modules || return 0
     rm -rf "$VM/variant-sysroot" && mkdir -p "$VM/variant-sysroot"
     tar -xzf tests/fixtures/intel-gpu-hda/tree.tar.gz -C "$VM/variant-sysroot" || return 1
     printf 'device = 0000:00:05.0\n' >"$VM/variant-build.conf"
