@@ -31,8 +31,8 @@ boot() {
 # the guest's uptime at its last kernel line, said by finish and counted for boots_said
 booted="" nboots=0 boot_min="" boot_max=0 boot_over=0
 boot_timed() {
-    up=$(tr -d '\r' <"$2" | sed -n 's/^\[ *\([0-9]*\.[0-9]*\)\].*/\1/p' | tail -n 1)
-    booted="boot $1 s, guest uptime ${up:-?} s"
+    up=$(tr -d '\r' <"$2" | sed -n 's/^\[ *\([0-9]*\.[0-9]\)[0-9]*\].*/\1/p' | tail -n 1)
+    booted="boot $1 s, powered off at ${up:-?} s of guest uptime"
     nboots=$((nboots + 1))
     [ "$1" -le "$boot_max" ] || boot_max=$1
     [ -n "$boot_min" ] && [ "$1" -ge "$boot_min" ] || boot_min=$1
