@@ -47,8 +47,8 @@ vm_dracut_base() {
 # The image holds the modules a host-only image of a small host would (--drivers: its disk's
 # ahci, sd_mod and ext4), the ones passthru's module adds (vfio and the variants) and the host
 # drivers passthru-test adds (the ones that would take the test's devices), not every driver
-# dracut's generic image carries: that one was 131 MB, and unpacking it and udev loading the
-# modules it matched (watchdogs, HID, crypto, ...) were half of each boot under TCG.
+# dracut's generic image carries (131 MB: unpacking it and udev loading the modules it matched,
+# watchdogs, HID, crypto, ..., cost about 3 s of each boot under TCG).
 vm_image() {
     out=$1
     kver=$(vm_kver)
