@@ -9,8 +9,9 @@ check-lifecycle-full: all
 	PASSTHRU_LIFECYCLE_SET=full tests/lifecycle/run.sh
 
 # the eleven boots on a dracut guest (make check-slow: dracut's boot path is in check-vm);
-# a boot's limit 1,500 s, not 900: its boot 3 (status, install, install again, status) runs
-# dracut once and lsinitrd's image checks six times, and beside another guest it took 900 s
+# a boot's limit 1,500 s, not 900: its boot 3 runs dracut once and four passthru-setup commands
+# that each check the image with lsinitrd (status, install, install again, status); beside
+# another guest it reached 900 s
 .PHONY: check-lifecycle-trial check-lifecycle-dracut
 check-lifecycle-trial check-lifecycle-dracut: all
 	PASSTHRU_LIFECYCLE_TIMEOUT=$${PASSTHRU_LIFECYCLE_TIMEOUT:-1500} PASSTHRU_LIFECYCLE_SET=full \
