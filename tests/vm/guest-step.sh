@@ -76,5 +76,11 @@ confirm_end() {
     say "confirm-result=$(systemctl show -p Result --value passthru-confirm.service)"
     say "confirm-condition=$(systemctl show -p ConditionResult --value passthru-confirm.service)"
     say "confirm-enabled=$(systemctl is-enabled passthru-confirm.service 2>/dev/null)"
-    confirm_said | tail -n 40 | sed 's/^/LIFECYCLE: confirm: /' >/dev/ttyS0
+    # passthru's own lines whole; a generator's output (dracut's runs to 100 lines and more)
+    # only its count: the last 40 lines of it all once hid the service's first words
+    confirm_said >/tmp/confirm-said.txt
+    grep -v -e '^dracut: ' -e '^update-initramfs: ' -e '^W: ' /tmp/confirm-said.txt |
+        tail -n 80 | sed 's/^/LIFECYCLE: confirm: /' >/dev/ttyS0
+    say "confirm: ($(grep -c -e '^dracut: ' -e '^update-initramfs: ' -e '^W: ' \
+        /tmp/confirm-said.txt) lines of the generator's output left out)"
 }
