@@ -79,8 +79,9 @@ confirm_end() {
     # passthru's own lines whole; a generator's output (dracut's runs to 100 lines and more)
     # only its count: the last 40 lines of it all once hid the service's first words
     confirm_said >/tmp/confirm-said.txt
-    grep -v -e '^dracut: ' -e '^update-initramfs: ' -e '^W: ' /tmp/confirm-said.txt |
-        tail -n 80 | sed 's/^/LIFECYCLE: confirm: /' >/dev/ttyS0
-    say "confirm: ($(grep -c -e '^dracut: ' -e '^update-initramfs: ' -e '^W: ' \
-        /tmp/confirm-said.txt) lines of the generator's output left out)"
+    gen_line='^\(dracut\|update-initramfs\|W\): '
+    grep -v "$gen_line" /tmp/confirm-said.txt | tail -n 80 | sed 's/^/LIFECYCLE: confirm: /' \
+        >/dev/ttyS0
+    say "confirm: ($(grep -c "$gen_line" /tmp/confirm-said.txt) lines of the generator's" \
+        "output left out)"
 }
