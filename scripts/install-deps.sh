@@ -10,6 +10,8 @@
 # rpm (rpmbuild), rpm2cpio, makepkg, fakeroot: make rpm and make arch (Fedora's and Arch's
 # package builders, run with --nodeps: Debian has neither's package database).
 PKGS_PKG="rpm rpm2cpio makepkg fakeroot"
+# sbsigntool: sbsign and sbverify sign and check the test UKIs when Secure Boot is on
+# (tests/setup/uki.sh's signing builders).
 # strace: kills passthru-setup at each file-changing system call (tests/setup/powercut.sh).
 # ansible-core: ansible-galaxy builds the collection (make ansible), ansible-playbook runs it
 # against fake hosts, ansible-doc and ansible-test check it (make check-ansible); ansible-lint
@@ -23,7 +25,7 @@ dracut-core cpio qemu-system-x86 kmod busybox klibc-utils libarchive-tools
 debootstrap fdisk grub-pc-bin grub2-common e2fsprogs
 ovmf dosfstools mtools systemd-boot
 shellcheck clang libclang-rt-14-dev valgrind zstd xz-utils systemd udev file jq libxml2-utils procps debian-archive-keyring
-strace ansible-core ansible-lint python3-voluptuous python3-pycodestyle
+strace sbsigntool ansible-core ansible-lint python3-voluptuous python3-pycodestyle
 debhelper lintian"
 missing=""
 for p in $PKGS $PKGS_PKG; do

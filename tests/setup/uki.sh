@@ -27,6 +27,13 @@ EFI_LOADER=4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
 # shellcheck source=tests/setup/lib.sh
 . "$top/tests/setup/lib.sh"
 
+# the builders' stand-ins sign with sbsign and check with sbverify (sbsigntool), build with
+# objcopy (binutils), make the test key with openssl: a host without one is told which
+for t in sbsign sbverify objcopy openssl iconv; do
+    command -v "$t" >/dev/null 2>&1 ||
+        { echo "FAIL uki.sh: $t not found (sh scripts/install-deps.sh installs it)"; exit 1; }
+done
+
 # efivar ROOT NAME-GUID: an EFI variable: 4 attribute bytes, then stdin
 efivar() {
     mkdir -p "$1/sys/firmware/efi/efivars"
