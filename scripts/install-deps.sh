@@ -8,8 +8,10 @@
 # systemd-boot: its bootctl lists fixture ESPs in sd-boot's own order (tests/setup/trial.sh);
 # its postinst and kernel hooks act only where an ESP with systemd-boot is installed.
 # rpm (rpmbuild), rpm2cpio, makepkg, fakeroot: make rpm and make arch (Fedora's and Arch's
-# package builders, run with --nodeps: Debian has neither's package database).
-PKGS_PKG="rpm rpm2cpio makepkg fakeroot"
+# package builders, run with --nodeps: Debian has neither's package database);
+# pacman-package-manager: makepkg looks pacman up first thing (type -P) and, without it, stops
+# with "An unknown error has occurred" (its ERR trap), --nodeps or not.
+PKGS_PKG="rpm rpm2cpio makepkg fakeroot pacman-package-manager"
 # sbsigntool: sbsign and sbverify sign and check the test UKIs when Secure Boot is on
 # (tests/setup/uki.sh's signing builders).
 # strace: kills passthru-setup at each file-changing system call (tests/setup/powercut.sh).

@@ -13,6 +13,9 @@ pkg_args 2 "TARBALL VERSION" "$@"
 tarball=$1 version=$2
 pkgbuild=packaging/arch/PKGBUILD
 command -v makepkg >/dev/null 2>&1 || die "makepkg not found (Debian package makepkg)"
+# makepkg's first step is type -P pacman; without it: "An unknown error has occurred"
+command -v pacman >/dev/null 2>&1 ||
+	die "pacman not found: makepkg stops without it (Debian package pacman-package-manager)"
 pkgrel=$(sed -n 's/^pkgrel=//p' "$pkgbuild")
 same_version "$pkgbuild" "$(sed -n 's/^pkgver=//p' "$pkgbuild")" "$version" \
 	"set its pkgver to $version (and pkgrel=1)"
