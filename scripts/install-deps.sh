@@ -14,6 +14,8 @@
 PKGS_PKG="rpm rpm2cpio makepkg fakeroot pacman-package-manager"
 # sbsigntool: sbsign and sbverify sign and check the test UKIs when Secure Boot is on
 # (tests/setup/uki.sh's signing builders).
+# efitools: cert-to-efi-sig-list and sign-efi-sig-list make the Secure Boot key lists that
+# make check-uki enrolls into OVMF (tests/uki/enroll.sh).
 # strace: kills passthru-setup at each file-changing system call (tests/setup/powercut.sh).
 # ansible-core: ansible-galaxy builds the collection (make ansible), ansible-playbook runs it
 # against fake hosts, ansible-doc and ansible-test check it (make check-ansible); ansible-lint
@@ -27,7 +29,7 @@ dracut-core cpio qemu-system-x86 kmod busybox klibc-utils libarchive-tools
 debootstrap fdisk grub-pc-bin grub2-common e2fsprogs
 ovmf dosfstools mtools systemd-boot
 shellcheck clang libclang-rt-14-dev valgrind zstd xz-utils systemd udev file jq libxml2-utils procps debian-archive-keyring
-strace sbsigntool ansible-core ansible-lint python3-voluptuous python3-pycodestyle
+strace sbsigntool efitools ansible-core ansible-lint python3-voluptuous python3-pycodestyle
 debhelper lintian"
 missing=""
 for p in $PKGS $PKGS_PKG; do

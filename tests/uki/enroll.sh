@@ -18,7 +18,8 @@ for f in "$code" "$empty" "$sdboot"; do
     [ -r "$f" ] || { echo "enroll.sh: no $f (packages ovmf, systemd-boot-efi)" >&2; exit 1; }
 done
 for t in openssl cert-to-efi-sig-list sign-efi-sig-list mkfs.vfat mcopy sfdisk; do
-    command -v "$t" >/dev/null || { echo "enroll.sh: no $t" >&2; exit 1; }
+    command -v "$t" >/dev/null ||
+        { echo "enroll.sh: no $t (sh scripts/install-deps.sh installs it)" >&2; exit 1; }
 done
 k=$out/keys
 w=$out/enroll
