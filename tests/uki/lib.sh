@@ -22,6 +22,8 @@ fw_qemu() {
         flock 8
     fi
     fq_t=$(date +%s)
+    # the log exists before the loop reads it (QEMU's redirection happens in its own process)
+    : >"$fq_log"
     # shellcheck disable=SC2086 # $fq_sb is one option pair or none
     qemu-system-x86_64 -accel "${PASSTHRU_VM_ACCEL:-tcg}" -nographic -no-reboot \
         -machine q35,smm=on,kernel-irqchip=split $fq_sb \
