@@ -29,21 +29,21 @@ boot() {
 
 # boot_timed SECONDS LOG: a boot's seconds (this machine's clock, QEMU started to powered off) and
 # the guest's uptime at its last kernel line, said by finish and counted for boots_said
-# (the target for a boot without an image rebuild: 45 s)
-booted="" nboots=0 boot_min="" boot_max=0 boot_over=0 boot_target=45
+# (against lib.sh's BOOT_TARGET, the target for a boot without an image rebuild)
+booted="" nboots=0 boot_min="" boot_max=0 boot_over=0
 boot_timed() {
     up=$(tr -d '\r' <"$2" | sed -n 's/^\[ *\([0-9]*\.[0-9]\)[0-9]*\].*/\1/p' | tail -n 1)
     booted="boot $1 s, powered off at ${up:-?} s of guest uptime"
     nboots=$((nboots + 1))
     [ "$1" -le "$boot_max" ] || boot_max=$1
     [ -n "$boot_min" ] && [ "$1" -ge "$boot_min" ] || boot_min=$1
-    [ "$1" -le "$boot_target" ] || boot_over=$((boot_over + 1))
+    [ "$1" -le "$BOOT_TARGET" ] || boot_over=$((boot_over + 1))
 }
 
-# boots_said: the run's boots against boot_target
+# boots_said: the run's boots against BOOT_TARGET
 boots_said() {
     [ "$nboots" -gt 0 ] || return 0
-    echo "boots: $nboots, $boot_min-$boot_max s each; target at most $boot_target s:" \
+    echo "boots: $nboots, $boot_min-$boot_max s each; target at most $BOOT_TARGET s:" \
         "$((nboots - boot_over)) within, $boot_over over"
 }
 
